@@ -1,0 +1,13 @@
+# Every third-party library comes from Debian's packages (see README: the quick start).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(Poco REQUIRED COMPONENTS Foundation Net NetSSL Crypto Util)
+find_package(Threads REQUIRED)
+if(KNOT_TESTS)
+  find_package(Catch2 2 REQUIRED)
+  include(Catch)
+endif()

@@ -1,0 +1,30 @@
+# Project-wide settings and warnings, as two interface targets every target links.
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+if(NOT CMAKE_BUILD_TYPE)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "" FORCE)
+endif()
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
+
+add_library(knot_settings INTERFACE)
+target_compile_definitions(knot_settings INTERFACE
+  KNOT_VERSION="${PROJECT_VERSION}"
+  KNOT_SOURCE_SHARE_DIR="${PROJECT_SOURCE_DIR}/share"
+  KNOT_INSTALL_SHARE_DIR="${CMAKE_INSTALL_FULL_DATADIR}")
+if(KNOT_SANITIZE)
+  target_compile_options(knot_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
+  target_link_options(knot_settings INTERFACE -fsanitize=address,undefined)
+endif()
+
+add_library(knot_warnings INTERFACE)
+target_compile_options(knot_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+  -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wno-unused-parameter)
+if(KNOT_WERROR)
+  target_compile_options(knot_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,90 @@
+// git knot join: register with a room from its invite URL and configure this clone for it.
+#include "command.hpp"
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/invite.hpp"
+#include "libknot/onboarding.hpp"
+#include "libknot/protocol.hpp"
+#include "libknot/room_client.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace knot::cli {
+
+int cmd_join(const std::vector<std::string>& args) {
+    CLI::App app{"Join a room from its invite URL", "join"};
+    std::string url;
+    std::string name;
+    std::string kind;
+    std::vector<std::string> capabilities;
+    bool json = false;
+    app.add_option("url", url, "The invite URL: http(s)://host:port/join?room=rm_...&token=...")
+        ->required();
+    app.add_option("--name", name, "Agent name shown to teammates (default: knot.name)");
+    app.add_option("--kind", kind, "claude, codex, cursor, human or other");
+    app.add_option("--capabilities", capabilities, "What this agent does (code, review, ...)")
+        ->delimiter(',');
+    app.add_flag("--json", json, "Print JSON");
+    if (!parse_args(app, args))
+        return 0;
+    const Invite invite = parse_invite(url);
+
+    Clone clone = Clone::open();
+    if (name.empty())
+        name = clone.agent_name();
+    if (auto why = invalid_agent_name(name))
+        throw UsageError("agent name '" + name + "': " + *why + "; pass --name");
+    if (kind.empty())
+        kind = clone.agent_kind();
+    if (!is_agent_kind(kind) || kind == "knot")
+        throw UsageError("--kind '" + kind + "': use claude, codex, cursor, human or other");
+    if (capabilities.empty())
+        capabilities = {"code"};
+
+    const bool had_identity = clone.has_identity();
+    // The identity is checked (or made) before anything is sent, and the clone's config is
+    // written only after the server accepted the card, so a failure leaves nothing half-set.
+    const Identity identity = had_identity ? clone.identity() : Identity::generate();
+    RoomClient client(invite.base_url, invite.room, invite.token, &identity, "");
+    client.health();
+    nlohmann::json agent;
+    try {
+        agent = client.register_agent({name, kind, capabilities});
+    } catch (const HttpError& e) {
+        if (e.code() == "bad_token" || e.code() == "unknown_room")
+            throw HttpError(e.status(), e.code(),
+                            std::string(e.what()) + ": ask the host for a fresh invite URL");
+        if (e.code() == "name_taken")
+            throw Refused("the name '" + name +
+                          "' is taken in this room by another agent: choose one with --name");
+        throw;
+    }
+    if (!had_identity)
+        clone.create_identity_from(identity);
+
+    const RoomConfig room{invite.base_url, invite.room, invite.token, agent.at("id")};
+    configure_clone_for_room(clone, room, name, kind, invite_url(invite));
+    const nlohmann::json overview = client.get("");
+
+    if (json) {
+        std::cout << nlohmann::json{{"room", room.room},
+                                    {"server", room.server},
+                                    {"agent", agent},
+                                    {"members", overview.at("agents").size()}}
+                         .dump(2)
+                  << '\n';
+        return 0;
+    }
+    std::cout << "joined room " << room.room << " at " << room.server << '\n'
+              << "  you        " << name << " (" << kind << ")  " << identity.fingerprint()
+              << '\n'
+              << "  members    " << overview.at("agents").size() << " (git knot whoami)\n"
+              << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
+              << "  playbook   .knot/playbook.md\n";
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,83 @@
+// git knot status: the room at a glance: agents online or not, counts, the server.
+#include "command.hpp"
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/room_client.hpp"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace knot::cli {
+
+int cmd_status(const std::vector<std::string>& args) {
+    CLI::App app{"Room overview: agents, online or not, counts, the server", "status"};
+    bool json = false;
+    app.add_flag("--json", json, "Print JSON");
+    if (!parse_args(app, args))
+        return 0;
+    Clone clone = Clone::open();
+    const RoomConfig room = clone.require_room();
+
+    RoomClient client(room.server, room.room, room.token, nullptr, room.agent_id);
+    nlohmann::json overview;
+    std::string unreachable;
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        overview = client.get("");
+    } catch (const UnreachableError& e) {
+        unreachable = e.what();
+    }
+    const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count();
+    if (json) {
+        nlohmann::json out = {{"room", room.room},
+                              {"you", room.agent_id},
+                              {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
+        if (unreachable.empty()) {
+            out["server"]["latency_ms"] = latency;
+            out["name"] = overview.value("name", "");
+            out["agents"] = overview.at("agents");
+            out["counts"] = overview.at("counts");
+        } else {
+            out["server"]["error"] = unreachable;
+        }
+        std::cout << out.dump(2) << '\n';
+        return unreachable.empty() ? 0 : 2;
+    }
+    if (!unreachable.empty()) {
+        std::cout << "room     " << room.room << '\n'
+                  << "server   " << room.server << "  unreachable\n";
+        std::cerr << "git-knot: error: " << unreachable << '\n';
+        return 2;
+    }
+    const auto& counts = overview.at("counts");
+    std::cout << "room     " << room.room << "  " << overview.value("name", "") << '\n'
+              << "server   " << room.server << "  reachable (" << latency << " ms)\n"
+              << "agents   " << counts.value("agents", 0) << " (" << counts.value("online", 0)
+              << " online)   tasks " << counts.value("tasks", 0) << "   locks "
+              << counts.value("locks", 0) << '\n';
+    for (const auto& agent : overview.at("agents")) {
+        const bool server = agent.value("role", "") == "server";
+        const bool online = agent.value("online", false);
+        std::string name = agent.value("name", "?");
+        name.resize(std::max<std::size_t>(name.size(), 14), ' ');
+        std::string kind = agent.value("kind", "");
+        kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
+        std::cout << "  " << (online || server ? "●" : "○") << " " << name << ' ' << kind << ' ';
+        if (server)
+            std::cout << "server agent";
+        else if (online)
+            std::cout << "online";
+        else
+            std::cout << "last seen " << ago(agent.value("last_seen", 0LL));
+        if (agent.value("id", "") == room.agent_id)
+            std::cout << "  ← you";
+        std::cout << '\n';
+    }
+    return 0;
+}
+
+} // namespace knot::cli

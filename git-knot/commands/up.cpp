@@ -1,0 +1,104 @@
+// git knot up: host a room from this clone and print how teammates join it.
+#include "command.hpp"
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/room_host.hpp"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace knot::cli {
+namespace {
+
+// Keeps `git knot up --foreground` attached: returns when the server exits, and stops the
+// room when this process is interrupted.
+int wait_in_foreground(const HostedRoom& hosted) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    int status = 0;
+    while (::waitpid(hosted.server_pid, &status, WNOHANG) == 0) {
+        int sig = 0;
+        sigwait(&set, &sig);
+        if (sig == SIGINT || sig == SIGTERM) {
+            stop_hosting(hosted.data_dir);
+            ::waitpid(hosted.server_pid, &status, 0);
+            std::cout << "knot server stopped\n";
+            return 0;
+        }
+    }
+    std::cerr << "git-knot: the knot server exited; see " << (hosted.data_dir / "server.log")
+              << '\n';
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+} // namespace
+
+int cmd_up(const std::vector<std::string>& args) {
+    CLI::App app{"Host a room: start the server, create the room, print the invite", "up"};
+    HostOptions options;
+    bool no_tunnel = false;
+    bool foreground = false;
+    bool json = false;
+    std::string data;
+    app.add_option("--port", options.port, "Port to listen on (0: any free port)")
+        ->check(CLI::Range(0, 65535));
+    app.add_option("--bind", options.bind, "Address to listen on (0.0.0.0 for the LAN)");
+    app.add_option("--data", data, "Server data directory (default .git/knot/server)");
+    app.add_option("--public-url", options.public_url, "Base URL teammates reach the server at");
+    app.add_option("--room-name", options.room_name, "Room name (default: the directory name)");
+    app.add_flag("--no-tunnel", no_tunnel, "Do not start a cloudflared quick tunnel");
+    app.add_flag("--foreground", foreground, "Stay attached; Ctrl-C stops the room");
+    app.add_flag("--json", json, "Print JSON");
+    if (!parse_args(app, args))
+        return 0;
+    options.data_dir = data;
+    options.tunnel = no_tunnel ? TunnelMode::off : TunnelMode::automatic;
+    options.mode = foreground ? ServerMode::foreground : ServerMode::background;
+
+    Clone clone = Clone::open();
+    const HostedRoom hosted = host_room(clone, options);
+    const std::string join_line = "git knot join '" + hosted.invite + "'";
+    if (json) {
+        std::cout << nlohmann::json{{"room", hosted.room},
+                                    {"created", hosted.created},
+                                    {"server", hosted.local_url},
+                                    {"public_url", hosted.public_url},
+                                    {"invite", hosted.invite},
+                                    {"pid", hosted.server_pid},
+                                    {"tunnel_pid", hosted.tunnel_pid},
+                                    {"data", hosted.data_dir.string()}}
+                         .dump(2)
+                  << '\n';
+    } else {
+        std::cout << "knot room " << hosted.room << (hosted.created ? " is up" : " is up again")
+                  << '\n'
+                  << "  server   " << hosted.local_url << "  (pid " << hosted.server_pid
+                  << ", log " << (hosted.data_dir / "server.log").string() << ")\n";
+        if (hosted.tunnel_pid)
+            std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
+                      << hosted.tunnel_pid << ")\n";
+        std::cout << "  invite   " << hosted.invite << "\n\n"
+                  << "Teammates, in their clone of this repository:\n"
+                  << "  " << join_line << "\n\n"
+                  << "An agent (Claude Code, Codex, Cursor), pasted into its prompt:\n"
+                  << "  Run `" << join_line
+                  << "` in this repository, then read .knot/playbook.md and follow it.\n\n"
+                  << "Written to .knot/HOST.md. Stop the room with 'git knot down'.\n";
+        if (!hosted.tunnel_pid && hosted.public_url.find("127.0.0.1") != std::string::npos)
+            std::cout << "Note: the invite works on this machine only; for the LAN use --bind "
+                         "0.0.0.0, for the internet install cloudflared.\n";
+    }
+    std::cout.flush();
+    if (options.mode == ServerMode::foreground)
+        return wait_in_foreground(hosted);
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,88 @@
+// git knot whoami: this agent's fingerprint and, when joined, the room members' fingerprints.
+#include "command.hpp"
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/room_client.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace knot::cli {
+
+int cmd_whoami(const std::vector<std::string>& args) {
+    CLI::App app{"Show this agent's fingerprint and the room members' ones", "whoami"};
+    bool json = false;
+    bool local = false;
+    app.add_flag("--json", json, "Print JSON");
+    app.add_flag("--local", local, "Do not ask the server for the room members");
+    if (!parse_args(app, args))
+        return 0;
+
+    Clone clone = Clone::open();
+    const Identity identity = clone.identity();
+    const auto room = clone.room();
+    nlohmann::json out = {{"fingerprint", identity.fingerprint()},
+                          {"name", clone.agent_name()},
+                          {"kind", clone.agent_kind()},
+                          {"public_key", identity.public_key_base64()}};
+    nlohmann::json members = nlohmann::json::array();
+    std::string unreachable;
+    if (room) {
+        out["agent"] = room->agent_id;
+        out["room"] = room->room;
+        out["server"] = room->server;
+        if (!local) {
+            try {
+                RoomClient client(room->server, room->room, room->token, &identity,
+                                  room->agent_id);
+                members = client.get("/agents").at("agents");
+            } catch (const UnreachableError& e) {
+                unreachable = e.what();
+            }
+        }
+    }
+    if (json) {
+        if (room && !local) {
+            out["members"] = members;
+            out["reachable"] = unreachable.empty();
+        }
+        std::cout << out.dump(2) << '\n';
+        return unreachable.empty() ? 0 : 2;
+    }
+
+    std::cout << "fingerprint   " << identity.fingerprint() << '\n'
+              << "name          " << clone.agent_name() << " (" << clone.agent_kind() << ")\n";
+    if (!room) {
+        std::cout << "room          none (git knot join <invite-url>)\n";
+        return 0;
+    }
+    std::cout << "room          " << room->room << " at " << room->server << '\n';
+    if (local)
+        return 0;
+    if (!unreachable.empty()) {
+        std::cerr << "warning: room members unknown: " << unreachable << '\n';
+        return 2;
+    }
+    std::cout << "room members\n";
+    for (const auto& m : members) {
+        const bool server = m.value("role", "") == "server";
+        const bool signed_card = m.value("signed", false);
+        std::string name = m.value("name", "?");
+        name.resize(std::max<std::size_t>(name.size(), 14), ' ');
+        std::string kind = m.value("kind", "");
+        kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
+        std::cout << "  " << (server ? "●" : signed_card ? "✓" : "?") << "  " << name << ' '
+                  << m.value("fingerprint", "") << "  " << kind;
+        if (m.value("id", "") == room->agent_id)
+            std::cout << " ← you";
+        if (server)
+            std::cout << " (server agent)";
+        else if (!signed_card)
+            std::cout << " (unsigned)";
+        std::cout << '\n';
+    }
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,41 @@
+// A small blocking HTTP/1.1 client over Poco (http and https), keeping one connection alive.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace knot {
+
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+};
+
+class HttpClient {
+public:
+    // `base_url` is scheme://host[:port] with no path; throws knot::Error when it is not.
+    explicit HttpClient(const std::string& base_url,
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ~HttpClient();
+    HttpClient(HttpClient&&) noexcept;
+    HttpClient& operator=(HttpClient&&) noexcept;
+
+    // Sends one request; `target` is the path and query, sent exactly as given. A body is sent
+    // with Content-Type: application/json. Throws knot::UnreachableError when no answer came
+    // (refused, timed out, reset); any HTTP status, error or not, is returned.
+    HttpResponse request(std::string_view method, std::string_view target,
+                         std::string_view body = {},
+                         const std::map<std::string, std::string>& headers = {});
+
+    const std::string& base_url() const { return m_base_url; }
+
+private:
+    struct Session;
+    std::string m_base_url;
+    std::unique_ptr<Session> m_session;
+};
+
+} // namespace knot

@@ -1,0 +1,55 @@
+// Hosting a room from a clone (`git knot up` / `down`): the server, the room, the tunnel, and
+// the files that tell teammates how to join.
+#pragma once
+
+#include "clone.hpp"
+
+#include <filesystem>
+#include <string>
+#include <sys/types.h>
+
+namespace knot {
+
+enum class TunnelMode { automatic, off };
+enum class ServerMode { background, foreground };
+
+struct HostOptions {
+    int port = 8787;
+    std::string bind = "127.0.0.1";
+    std::filesystem::path data_dir; // empty: the clone's default
+    std::string public_url;         // empty: the tunnel's, else the local one
+    std::string room_name;          // empty: the work tree's directory name
+    TunnelMode tunnel = TunnelMode::automatic;
+    ServerMode mode = ServerMode::background;
+};
+
+struct HostedRoom {
+    std::string room;
+    std::string local_url;  // where this clone talks to the server
+    std::string public_url; // what the invite carries
+    std::string invite;
+    pid_t server_pid = 0;
+    pid_t tunnel_pid = 0;
+    std::filesystem::path data_dir;
+    bool created = false; // false when an existing room was started again
+};
+
+// Starts the server for this clone and makes sure its room exists: creates the room on first
+// run (the owner registered with this clone's identity), reuses it afterwards. Configures the
+// clone as a member, writes .knot/HOST.md. Throws knot::Refused when a server already runs for
+// this data directory and knot::Error when the repository has no commits. On failure after the
+// server started, the server is stopped again.
+HostedRoom host_room(Clone& clone, const HostOptions& options);
+
+// The data directory `up` used for this clone (knot.serverdata, else the default).
+std::filesystem::path host_data_dir(const Clone& clone);
+
+struct StoppedRoom {
+    pid_t server_pid = 0;
+    pid_t tunnel_pid = 0;
+};
+
+// Stops the tunnel and the server running for `data_dir`. Returns zeros when none ran.
+StoppedRoom stop_hosting(const std::filesystem::path& data_dir);
+
+} // namespace knot

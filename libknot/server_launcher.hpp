@@ -1,0 +1,52 @@
+// Starting, finding and stopping a background knot-server (and its tunnel) for `git knot up`
+// and `git knot down`. The server itself writes <data>/server.json once it listens.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace knot {
+
+struct RunningProcess {
+    pid_t pid = 0;
+    std::string url;
+};
+
+// The server recorded in <data_dir>/server.json when its process is still alive.
+std::optional<RunningProcess> running_server(const std::filesystem::path& data_dir);
+// The tunnel recorded in <data_dir>/tunnel.json when its process is still alive.
+std::optional<RunningProcess> running_tunnel(const std::filesystem::path& data_dir);
+
+// Where the knot-server program is: beside this program, else on PATH.
+std::filesystem::path find_program_beside_self(const std::string& name);
+// `name` found on PATH, or nothing.
+std::optional<std::filesystem::path> find_on_path(const std::string& name);
+
+// Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` in its own
+// session, its output appended to <data_dir>/server.log, and waits (without polling) until it
+// reports its address. Throws knot::Error with the log's last lines when it exits instead.
+RunningProcess start_server_background(const std::filesystem::path& server_program,
+                                       const std::filesystem::path& data_dir, int port,
+                                       const std::string& bind);
+
+// Starts a cloudflared quick tunnel to `local_url`, output in <data_dir>/tunnel.log, and waits
+// up to `timeout` for the public URL it prints. Records <data_dir>/tunnel.json.
+RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
+                            const std::filesystem::path& data_dir, const std::string& local_url,
+                            std::chrono::seconds timeout);
+
+// Finds the public URL in cloudflared's output, or "" when it has not printed one yet.
+std::string find_tunnel_url(const std::string& output);
+
+// Sends SIGTERM and waits up to `timeout` for the process to go; SIGKILL after that.
+// Returns false when the process had to be killed.
+bool stop_process(pid_t pid, std::chrono::milliseconds timeout);
+
+// The last `lines` lines of a file, for error messages.
+std::string tail_of_file(const std::filesystem::path& path, int lines);
+
+} // namespace knot
