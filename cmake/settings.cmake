@@ -22,6 +22,10 @@ if(KNOT_SANITIZE)
   target_link_options(knot_settings INTERFACE -fsanitize=address,undefined)
 endif()
 
+# Only the shared libraries a program really uses are loaded: start-up time is spent in the
+# dynamic loader, and hooks start git-knot on every commit.
+target_link_options(knot_settings INTERFACE -Wl,--as-needed)
+
 add_library(knot_warnings INTERFACE)
 target_compile_options(knot_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wno-unused-parameter)

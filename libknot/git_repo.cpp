@@ -1,167 +1,181 @@
-// The libgit2 calls knot needs (see git_repo.hpp).
+// One clone as the porcelain sees it (see git_repo.hpp).
 #include "git_repo.hpp"
 
 #include "error.hpp"
+#include "git_command.hpp"
+#include "git_config_file.hpp"
 
+#include <cstdlib>
 #include <fstream>
-#include <git2.h>
-#include <mutex>
 #include <sstream>
-#include <utility>
 
 namespace knot {
 namespace {
 
-void git_init_once() {
-    static std::once_flag once;
-    std::call_once(once, [] { git_libgit2_init(); });
+namespace fs = std::filesystem;
+
+std::string first_line(const fs::path& path) {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+        line.pop_back();
+    return line;
 }
 
-std::string last_git_error() {
-    const git_error* e = git_error_last();
-    return e && e->message ? e->message : "unknown libgit2 error";
+std::string chomp(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
 }
 
-void check(int rc, std::string_view what) {
-    if (rc < 0)
-        throw Error(std::string(what) + ": " + last_git_error());
+fs::path resolve(const fs::path& base, const std::string& relative) {
+    const fs::path p(relative);
+    return (p.is_absolute() ? p : base / p).lexically_normal();
 }
 
-struct ConfigHandle {
-    git_config* config = nullptr;
-    ~ConfigHandle() { git_config_free(config); }
-};
-
-std::optional<std::string> get_string(git_config* config, std::string_view key) {
-    git_buf buf = GIT_BUF_INIT;
-    const int rc = git_config_get_string_buf(&buf, config, std::string(key).c_str());
-    if (rc == GIT_ENOTFOUND)
-        return std::nullopt;
-    check(rc, "cannot read git config " + std::string(key));
-    std::string value(buf.ptr, buf.size);
-    git_buf_dispose(&buf);
-    return value;
+// Finds the work tree and git dir the way git does for the common layouts: a .git directory,
+// or a .git file pointing elsewhere (worktrees, submodules). Anything else is left to git.
+bool discover_natively(fs::path dir, fs::path& workdir, fs::path& git_dir) {
+    if (std::getenv("GIT_DIR") || std::getenv("GIT_WORK_TREE") || std::getenv("GIT_COMMON_DIR"))
+        return false;
+    for (;; dir = dir.parent_path()) {
+        std::error_code ec;
+        const fs::path dot_git = dir / ".git";
+        const auto status = fs::status(dot_git, ec);
+        if (fs::is_directory(status)) {
+            if (!fs::exists(dot_git / "HEAD", ec))
+                return false;
+            workdir = dir;
+            git_dir = dot_git;
+            return true;
+        }
+        if (fs::is_regular_file(status)) {
+            const std::string line = first_line(dot_git);
+            if (line.rfind("gitdir: ", 0) != 0)
+                return false;
+            workdir = dir;
+            git_dir = resolve(dir, line.substr(8));
+            return true;
+        }
+        if (fs::exists(dir / "HEAD", ec) && fs::exists(dir / "objects", ec))
+            return false; // inside a git dir or a bare repository
+        if (dir == dir.root_path() || dir.empty())
+            return false;
+    }
 }
 
 } // namespace
 
-GitRepo::GitRepo(git_repository* repo) : m_repo(repo) {}
-GitRepo::~GitRepo() { git_repository_free(m_repo); }
-GitRepo::GitRepo(GitRepo&& other) noexcept : m_repo(std::exchange(other.m_repo, nullptr)) {}
-GitRepo& GitRepo::operator=(GitRepo&& other) noexcept {
-    std::swap(m_repo, other.m_repo);
-    return *this;
-}
-
 GitRepo GitRepo::discover(const std::filesystem::path& start) {
-    git_init_once();
-    git_repository* repo = nullptr;
-    if (git_repository_open_ext(&repo, start.c_str(), 0, nullptr) < 0)
-        throw Error("not a git repository (or any parent up to /): run this inside a clone");
-    if (git_repository_is_bare(repo)) {
-        git_repository_free(repo);
-        throw Error("this is a bare repository: run git knot inside a clone with a work tree");
+    GitRepo repo;
+    fs::path workdir, git_dir;
+    if (discover_natively(start, workdir, git_dir)) {
+        repo.m_workdir = workdir.lexically_normal();
+        repo.m_git_dir = git_dir.lexically_normal();
+        const fs::path commondir_file = git_dir / "commondir";
+        std::error_code ec;
+        repo.m_common_dir = fs::exists(commondir_file, ec)
+                                ? resolve(git_dir, first_line(commondir_file))
+                                : repo.m_git_dir;
+    } else {
+        const GitResult found = run_git({"rev-parse", "--is-bare-repository", "--show-toplevel",
+                                         "--absolute-git-dir", "--git-common-dir"},
+                                        start);
+        std::istringstream lines(found.out);
+        std::string bare, top, dir, common;
+        std::getline(lines, bare);
+        if (found.status != 0)
+            throw Error("not a git repository (or any parent up to /): run this inside a clone");
+        if (bare == "true")
+            throw Error("this is a bare repository: run git knot inside a clone with a work tree");
+        std::getline(lines, top);
+        std::getline(lines, dir);
+        std::getline(lines, common);
+        repo.m_workdir = fs::path(top).lexically_normal();
+        repo.m_git_dir = fs::path(dir).lexically_normal();
+        repo.m_common_dir = resolve(start, common);
     }
-    return GitRepo(repo);
+    if (repo.config_get("core.bare").value_or("false") == "true")
+        throw Error("this is a bare repository: run git knot inside a clone with a work tree");
+    return repo;
 }
 
-std::filesystem::path GitRepo::workdir() const {
-    return std::filesystem::path(git_repository_workdir(m_repo)).lexically_normal();
+std::string GitRepo::git(const std::vector<std::string>& args) const {
+    return run_git_checked(args, m_workdir);
 }
 
-std::filesystem::path GitRepo::git_dir() const {
-    return std::filesystem::path(git_repository_path(m_repo)).lexically_normal();
-}
-
-std::filesystem::path GitRepo::common_dir() const {
-    return std::filesystem::path(git_repository_commondir(m_repo)).lexically_normal();
-}
+std::filesystem::path GitRepo::workdir() const { return m_workdir; }
+std::filesystem::path GitRepo::git_dir() const { return m_git_dir; }
+std::filesystem::path GitRepo::common_dir() const { return m_common_dir; }
 
 bool GitRepo::has_commits() const {
-    const int rc = git_repository_head_unborn(m_repo);
-    check(rc, "cannot read HEAD");
-    return rc == 0;
+    return run_git({"rev-parse", "-q", "--verify", "HEAD^{commit}"}, m_workdir).status == 0;
 }
 
 std::string GitRepo::head_branch() const {
-    git_reference* head = nullptr;
-    if (git_reference_lookup(&head, m_repo, "HEAD") < 0)
-        return "";
-    std::string name;
-    if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-        name = git_reference_symbolic_target(head);
-    git_reference_free(head);
-    return name;
+    const GitResult result = run_git({"symbolic-ref", "-q", "HEAD"}, m_workdir);
+    return result.status == 0 ? chomp(result.out) : "";
 }
 
 std::optional<std::string> GitRepo::config_get(std::string_view key) const {
-    ConfigHandle all;
-    check(git_repository_config_snapshot(&all.config, m_repo), "cannot read git config");
-    ConfigHandle local;
-    if (git_config_open_level(&local.config, all.config, GIT_CONFIG_LEVEL_LOCAL) < 0)
+    if (!m_local_config)
+        m_local_config =
+            std::make_shared<GitConfigFile>(GitConfigFile::read(m_common_dir / "config"));
+    if (!m_local_config->has_includes())
+        return m_local_config->get(key);
+    const GitResult result = run_git({"config", "--local", "--get", std::string(key)}, m_workdir);
+    if (result.status != 0)
         return std::nullopt;
-    return get_string(local.config, key);
+    return chomp(result.out);
 }
 
 std::optional<std::string> GitRepo::config_get_any(std::string_view key) const {
-    ConfigHandle all;
-    check(git_repository_config_snapshot(&all.config, m_repo), "cannot read git config");
-    return get_string(all.config, key);
+    const GitResult result = run_git({"config", "--get", std::string(key)}, m_workdir);
+    if (result.status != 0)
+        return std::nullopt;
+    return chomp(result.out);
 }
 
 void GitRepo::config_set(std::string_view key, std::string_view value) {
-    ConfigHandle all;
-    check(git_repository_config(&all.config, m_repo), "cannot open git config");
-    ConfigHandle local;
-    check(git_config_open_level(&local.config, all.config, GIT_CONFIG_LEVEL_LOCAL),
-          "cannot open the repository's git config");
-    check(git_config_set_string(local.config, std::string(key).c_str(),
-                                std::string(value).c_str()),
-          "cannot set git config " + std::string(key));
+    forget_config();
+    git({"config", "--local", std::string(key), std::string(value)});
 }
 
 void GitRepo::config_unset(std::string_view key) {
-    ConfigHandle all;
-    check(git_repository_config(&all.config, m_repo), "cannot open git config");
-    ConfigHandle local;
-    check(git_config_open_level(&local.config, all.config, GIT_CONFIG_LEVEL_LOCAL),
-          "cannot open the repository's git config");
-    const int rc = git_config_delete_entry(local.config, std::string(key).c_str());
-    if (rc != GIT_ENOTFOUND)
-        check(rc, "cannot unset git config " + std::string(key));
+    forget_config();
+    const GitResult result = run_git({"config", "--local", "--unset-all", std::string(key)},
+                                     m_workdir);
+    if (result.status != 0 && result.status != 5) // 5: the key was not set
+        throw Error("cannot unset git config " + std::string(key) + ": " + chomp(result.err));
 }
 
 std::optional<std::string> GitRepo::remote_url(std::string_view name) const {
-    git_remote* remote = nullptr;
-    if (git_remote_lookup(&remote, m_repo, std::string(name).c_str()) < 0)
-        return std::nullopt;
-    const char* url = git_remote_url(remote);
-    std::optional<std::string> result = url ? std::optional<std::string>(url) : std::nullopt;
-    git_remote_free(remote);
-    return result;
+    return config_get("remote." + std::string(name) + ".url");
 }
 
 std::vector<std::string> GitRepo::remote_names() const {
-    git_strarray names{};
-    check(git_remote_list(&names, m_repo), "cannot list remotes");
-    std::vector<std::string> out(names.strings, names.strings + names.count);
-    git_strarray_dispose(&names);
-    return out;
+    std::istringstream lines(git({"remote"}));
+    std::vector<std::string> names;
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty())
+            names.push_back(line);
+    return names;
 }
 
 void GitRepo::set_remote(std::string_view name, std::string_view url,
                          std::string_view fetch_refspec, std::string_view push_refspec) {
+    forget_config();
     const std::string n(name);
     if (remote_url(name))
-        check(git_remote_delete(m_repo, n.c_str()), "cannot replace remote " + n);
-    git_remote* remote = nullptr;
-    check(git_remote_create_with_fetchspec(&remote, m_repo, n.c_str(), std::string(url).c_str(),
-                                           std::string(fetch_refspec).c_str()),
-          "cannot add remote " + n);
-    git_remote_free(remote);
+        git({"remote", "remove", n});
+    forget_config();
+    git({"remote", "add", n, std::string(url)});
+    git({"config", "--local", "--replace-all", "remote." + n + ".fetch",
+         std::string(fetch_refspec)});
     if (!push_refspec.empty())
-        check(git_remote_add_push(m_repo, n.c_str(), std::string(push_refspec).c_str()),
-              "cannot set the push refspec of remote " + n);
+        git({"config", "--local", "--replace-all", "remote." + n + ".push",
+             std::string(push_refspec)});
 }
 
 void GitRepo::add_exclude(std::string_view pattern) {

@@ -1,4 +1,6 @@
-// The libgit2 calls knot needs, behind a small RAII class so no caller sees git2.h.
+// One clone as the porcelain sees it. Finding the repository and reading its own config are
+// done natively (hooks run this on every commit); changes go through the real git binary, so
+// libgit2 and its start-up cost (it loads every CA certificate) stay out of git-knot.
 #pragma once
 
 #include <filesystem>
@@ -8,18 +10,15 @@
 #include <string_view>
 #include <vector>
 
-struct git_repository;
-
 namespace knot {
+
+class GitConfigFile;
 
 class GitRepo {
 public:
     // Finds the repository containing `start` (as git does from the current directory).
     // Throws knot::Error naming what to do when there is none, or when it is bare.
     static GitRepo discover(const std::filesystem::path& start);
-    ~GitRepo();
-    GitRepo(GitRepo&&) noexcept;
-    GitRepo& operator=(GitRepo&&) noexcept;
 
     // The top of the work tree.
     std::filesystem::path workdir() const;
@@ -49,8 +48,14 @@ public:
     void add_exclude(std::string_view pattern);
 
 private:
-    explicit GitRepo(git_repository* repo);
-    git_repository* m_repo = nullptr;
+    GitRepo() = default;
+    void forget_config() { m_local_config.reset(); }
+    std::string git(const std::vector<std::string>& args) const;
+
+    std::filesystem::path m_workdir;
+    std::filesystem::path m_git_dir;
+    std::filesystem::path m_common_dir;
+    mutable std::shared_ptr<const GitConfigFile> m_local_config;
 };
 
 } // namespace knot

@@ -83,6 +83,8 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
                 read_file(hosted.data_dir / "admin.token").substr(0, 64);
             std::string room_name = options.room_name;
             if (room_name.empty())
+                room_name = clone.repo().workdir().lexically_normal().filename().string();
+            if (room_name.empty())
                 room_name = clone.repo().workdir().parent_path().filename().string();
             if (room_name.empty())
                 room_name = "knot";
