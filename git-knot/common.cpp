@@ -16,8 +16,7 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args) {
         std::cout << app.help();
         return false;
     } catch (const CLI::ParseError& e) {
-        throw UsageError(std::string(e.what()) + " (see 'git knot " + app.get_name() +
-                         " --help')");
+        throw UsageError(std::string(e.what()) + " (see 'git knot " + app.get_name() + " --help')");
     }
     return true;
 }

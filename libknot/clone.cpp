@@ -16,18 +16,33 @@
 
 namespace knot {
 
-Clone Clone::open() { return Clone(GitRepo::discover(std::filesystem::current_path())); }
+Clone Clone::open() {
+    return Clone(GitRepo::discover(std::filesystem::current_path()));
+}
 
-Clone::Clone(GitRepo repo) : m_repo(std::move(repo)) {}
+Clone::Clone(GitRepo repo)
+    : m_repo(std::move(repo)) {}
 
-std::filesystem::path Clone::knot_dir() const { return m_repo.common_dir() / "knot"; }
-std::filesystem::path Clone::key_path() const { return knot_dir() / "keys" / "agent.key"; }
-std::filesystem::path Clone::token_path() const { return knot_dir() / "token"; }
-std::filesystem::path Clone::default_server_dir() const { return knot_dir() / "server"; }
+std::filesystem::path Clone::knot_dir() const {
+    return m_repo.common_dir() / "knot";
+}
+std::filesystem::path Clone::key_path() const {
+    return knot_dir() / "keys" / "agent.key";
+}
+std::filesystem::path Clone::token_path() const {
+    return knot_dir() / "token";
+}
+std::filesystem::path Clone::default_server_dir() const {
+    return knot_dir() / "server";
+}
 
-bool Clone::has_identity() const { return std::filesystem::exists(key_path()); }
+bool Clone::has_identity() const {
+    return std::filesystem::exists(key_path());
+}
 
-Identity Clone::identity() const { return Identity::load(key_path()); }
+Identity Clone::identity() const {
+    return Identity::load(key_path());
+}
 
 Identity Clone::create_identity() {
     Identity id = Identity::generate();
@@ -58,7 +73,9 @@ std::string Clone::agent_name() const {
     return "agent";
 }
 
-std::string Clone::agent_kind() const { return m_repo.config_get("knot.kind").value_or("human"); }
+std::string Clone::agent_kind() const {
+    return m_repo.config_get("knot.kind").value_or("human");
+}
 
 std::optional<RoomConfig> Clone::room() const {
     RoomConfig room;

@@ -24,7 +24,9 @@ Bytes sha256(std::string_view data) {
     return out;
 }
 
-std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+    return to_hex(sha256(data));
+}
 
 std::string random_hex(std::size_t count) {
     crypto_init();

@@ -42,12 +42,11 @@ Check check_git() {
 Check check_hooks(const Clone& clone) {
     auto hooks_dir = clone.repo().common_dir() / "hooks";
     if (auto path = clone.repo().config_get_any("core.hooksPath"))
-        hooks_dir = std::filesystem::path(*path).is_absolute()
-                        ? std::filesystem::path(*path)
-                        : clone.repo().workdir() / *path;
+        hooks_dir = std::filesystem::path(*path).is_absolute() ? std::filesystem::path(*path)
+                                                               : clone.repo().workdir() / *path;
     int installed = 0;
-    for (const char* hook : {"pre-commit", "pre-push", "post-merge", "post-checkout",
-                             "post-rewrite"}) {
+    for (const char* hook :
+         {"pre-commit", "pre-push", "post-merge", "post-checkout", "post-rewrite"}) {
         const auto path = hooks_dir / hook;
         std::error_code ec;
         if (std::filesystem::exists(path, ec) &&
@@ -58,9 +57,8 @@ Check check_hooks(const Clone& clone) {
         return {"hooks", Verdict::ok,
                 "no knot hooks in " + hooks_dir.string() + " (file locks are not enforced yet)",
                 ""};
-    return {"hooks", Verdict::ok, std::to_string(installed) + " knot hooks in " +
-                                      hooks_dir.string(),
-            ""};
+    return {"hooks", Verdict::ok,
+            std::to_string(installed) + " knot hooks in " + hooks_dir.string(), ""};
 }
 
 } // namespace
@@ -93,13 +91,12 @@ std::vector<Check> diagnose() {
     } else {
         try {
             identity.emplace(clone->identity());
-            checks.push_back({"identity", Verdict::ok,
-                              identity->fingerprint() + ", " + clone->key_path().string() +
-                                  " mode 0600",
-                              ""});
+            checks.push_back(
+                {"identity", Verdict::ok,
+                 identity->fingerprint() + ", " + clone->key_path().string() + " mode 0600", ""});
         } catch (const Error& e) {
-            checks.push_back({"identity", Verdict::fail, e.what(),
-                              "chmod 600 " + clone->key_path().string()});
+            checks.push_back(
+                {"identity", Verdict::fail, e.what(), "chmod 600 " + clone->key_path().string()});
         }
     }
     std::optional<RoomConfig> room;
@@ -159,8 +156,7 @@ std::vector<Check> diagnose() {
         if (member && identity)
             client.post("/heartbeat", nlohmann::json::object());
         checks.push_back(member ? Check{"membership", Verdict::ok,
-                                        room->agent_id + " is a member; a signed write passed",
-                                        ""}
+                                        room->agent_id + " is a member; a signed write passed", ""}
                                 : Check{"membership", Verdict::fail,
                                         room->agent_id + " is not a member of " + room->room,
                                         "git knot join <invite-url>"});

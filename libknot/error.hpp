@@ -36,7 +36,9 @@ public:
 class HttpError : public Error {
 public:
     HttpError(int status, std::string code, const std::string& message)
-        : Error(message), m_status(status), m_code(std::move(code)) {}
+        : Error(message)
+        , m_status(status)
+        , m_code(std::move(code)) {}
     int status() const { return m_status; }
     const std::string& code() const { return m_code; }
 

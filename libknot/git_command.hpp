@@ -18,7 +18,6 @@ struct GitResult {
 GitResult run_git(const std::vector<std::string>& args, const std::filesystem::path& cwd);
 
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
-std::string run_git_checked(const std::vector<std::string>& args,
-                            const std::filesystem::path& cwd);
+std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);
 
 } // namespace knot

@@ -105,9 +105,15 @@ std::string GitRepo::git(const std::vector<std::string>& args) const {
     return run_git_checked(args, m_workdir);
 }
 
-std::filesystem::path GitRepo::workdir() const { return m_workdir; }
-std::filesystem::path GitRepo::git_dir() const { return m_git_dir; }
-std::filesystem::path GitRepo::common_dir() const { return m_common_dir; }
+std::filesystem::path GitRepo::workdir() const {
+    return m_workdir;
+}
+std::filesystem::path GitRepo::git_dir() const {
+    return m_git_dir;
+}
+std::filesystem::path GitRepo::common_dir() const {
+    return m_common_dir;
+}
 
 bool GitRepo::has_commits() const {
     return run_git({"rev-parse", "-q", "--verify", "HEAD^{commit}"}, m_workdir).status == 0;
@@ -144,8 +150,8 @@ void GitRepo::config_set(std::string_view key, std::string_view value) {
 
 void GitRepo::config_unset(std::string_view key) {
     forget_config();
-    const GitResult result = run_git({"config", "--local", "--unset-all", std::string(key)},
-                                     m_workdir);
+    const GitResult result =
+        run_git({"config", "--local", "--unset-all", std::string(key)}, m_workdir);
     if (result.status != 0 && result.status != 5) // 5: the key was not set
         throw Error("cannot unset git config " + std::string(key) + ": " + chomp(result.err));
 }

@@ -21,7 +21,8 @@ struct HttpClient::Session {
 };
 
 HttpClient::HttpClient(const std::string& base_url, std::chrono::milliseconds timeout)
-    : m_base_url(base_url), m_session(std::make_unique<Session>()) {
+    : m_base_url(base_url)
+    , m_session(std::make_unique<Session>()) {
     Poco::URI uri;
     try {
         uri = Poco::URI(base_url);

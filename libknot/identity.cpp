@@ -78,19 +78,21 @@ void Identity::save(const std::filesystem::path& path) const {
     write_new_file(pub, "knot-ed25519 " + public_key_base64() + "\n", 0644);
 }
 
-std::string Identity::fingerprint() const { return fingerprint_of(m_public_key); }
+std::string Identity::fingerprint() const {
+    return fingerprint_of(m_public_key);
+}
 
 std::string Identity::sign(std::string_view message) const {
     Bytes sig(crypto_sign_BYTES);
-    crypto_sign_detached(sig.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
-                         message.size(), m_secret_key.data());
+    crypto_sign_detached(sig.data(), nullptr,
+                         reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                         m_secret_key.data());
     return to_base64(sig);
 }
 
 std::string fingerprint_of(const Bytes& public_key) {
-    const std::string hex =
-        sha256_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()),
-                                    public_key.size()));
+    const std::string hex = sha256_hex(
+        std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
     return "knot:" + hex.substr(0, 4) + "-" + hex.substr(4, 4) + "-" + hex.substr(8, 4);
 }
 

@@ -55,9 +55,11 @@ void configure_clone_for_room(Clone& clone, const RoomConfig& room, const std::s
         repo.config_set("knot.autolock", "commit");
     repo.set_remote("knot", "knot::" + room.server + "/" + room.room, "+refs/knot/*:refs/knot/*",
                     "refs/heads/*:refs/knot/" + name + "/*");
-    const std::map<std::string, std::string> values = {
-        {"name", name},          {"kind", kind},     {"room", room.room},
-        {"server", room.server}, {"invite", invite_url}};
+    const std::map<std::string, std::string> values = {{"name", name},
+                                                       {"kind", kind},
+                                                       {"room", room.room},
+                                                       {"server", room.server},
+                                                       {"invite", invite_url}};
     write_agent_file(clone, "playbook.md", render_template("playbook.md", values));
     const auto rule = repo.workdir() / ".cursor" / "rules" / "knot.mdc";
     std::filesystem::create_directories(rule.parent_path());

@@ -89,9 +89,15 @@ bool is_agent_kind(std::string_view kind) {
     return false;
 }
 
-bool is_room_id(std::string_view room) { return is_prefixed_hex(room, "rm_", 16); }
-bool is_agent_id(std::string_view agent) { return is_prefixed_hex(agent, "ag_", 16); }
-bool is_nonce(std::string_view nonce) { return nonce.size() == 32 && is_lower_hex(nonce); }
+bool is_room_id(std::string_view room) {
+    return is_prefixed_hex(room, "rm_", 16);
+}
+bool is_agent_id(std::string_view agent) {
+    return is_prefixed_hex(agent, "ag_", 16);
+}
+bool is_nonce(std::string_view nonce) {
+    return nonce.size() == 32 && is_lower_hex(nonce);
+}
 
 std::string slug_agent_name(std::string_view text) {
     std::string out;

@@ -10,14 +10,22 @@ namespace knot {
 
 std::string_view auth_failure_code(AuthFailure failure) {
     switch (failure) {
-    case AuthFailure::missing_token: return "missing_token";
-    case AuthFailure::bad_token: return "bad_token";
-    case AuthFailure::unsigned_request: return "unsigned";
-    case AuthFailure::malformed_signature: return "malformed_signature";
-    case AuthFailure::stale_timestamp: return "stale_timestamp";
-    case AuthFailure::unknown_agent: return "unknown_agent";
-    case AuthFailure::bad_signature: return "bad_signature";
-    case AuthFailure::replayed_nonce: return "replayed_nonce";
+    case AuthFailure::missing_token:
+        return "missing_token";
+    case AuthFailure::bad_token:
+        return "bad_token";
+    case AuthFailure::unsigned_request:
+        return "unsigned";
+    case AuthFailure::malformed_signature:
+        return "malformed_signature";
+    case AuthFailure::stale_timestamp:
+        return "stale_timestamp";
+    case AuthFailure::unknown_agent:
+        return "unknown_agent";
+    case AuthFailure::bad_signature:
+        return "bad_signature";
+    case AuthFailure::replayed_nonce:
+        return "replayed_nonce";
     }
     return "unauthorized";
 }
@@ -47,8 +55,8 @@ std::string auth_failure_message(AuthFailure failure) {
     return "unauthorized";
 }
 
-std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers,
-                                                std::int64_t now, std::int64_t& timestamp) {
+std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers, std::int64_t now,
+                                                std::int64_t& timestamp) {
     if (headers.timestamp.empty() && headers.nonce.empty() && headers.signature.empty())
         return AuthFailure::unsigned_request;
     if (headers.timestamp.empty() || headers.nonce.empty() || headers.signature.empty())
@@ -64,10 +72,9 @@ std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers,
     return std::nullopt;
 }
 
-std::optional<AuthFailure> check_signature(const SignatureHeaders& headers,
-                                           const Bytes& public_key, std::string_view method,
-                                           std::string_view target, std::string_view body,
-                                           std::int64_t now) {
+std::optional<AuthFailure> check_signature(const SignatureHeaders& headers, const Bytes& public_key,
+                                           std::string_view method, std::string_view target,
+                                           std::string_view body, std::int64_t now) {
     std::int64_t timestamp = 0;
     if (auto failure = check_signature_form(headers, now, timestamp))
         return failure;

@@ -38,14 +38,13 @@ struct SignatureHeaders {
 // Checks a request's signature headers against the signer's `public_key`: all present, well
 // formed, the timestamp within k_signature_window_seconds of `now`, and the signature valid
 // over the canonical string of `method`, `target` and `body`. The caller then records the nonce.
-std::optional<AuthFailure> check_signature(const SignatureHeaders& headers,
-                                           const Bytes& public_key, std::string_view method,
-                                           std::string_view target, std::string_view body,
-                                           std::int64_t now);
+std::optional<AuthFailure> check_signature(const SignatureHeaders& headers, const Bytes& public_key,
+                                           std::string_view method, std::string_view target,
+                                           std::string_view body, std::int64_t now);
 
 // Only the presence and form of the headers and the time window, for use before the signer's
 // key is looked up. Returns the parsed timestamp through `timestamp`.
-std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers,
-                                                std::int64_t now, std::int64_t& timestamp);
+std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers, std::int64_t now,
+                                                std::int64_t& timestamp);
 
 } // namespace knot

@@ -42,7 +42,9 @@ RoomClient::RoomClient(const std::string& base_url, std::string room, std::strin
     , m_identity(identity)
     , m_agent_id(std::move(agent_id)) {}
 
-nlohmann::json RoomClient::health() { return json_or_throw(m_http.request("GET", "/v1/health")); }
+nlohmann::json RoomClient::health() {
+    return json_or_throw(m_http.request("GET", "/v1/health"));
+}
 
 nlohmann::json RoomClient::get(const std::string& target) {
     return send("GET", "/v1/rooms/" + m_room + target, "", false, false);

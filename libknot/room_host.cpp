@@ -79,8 +79,7 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
             RoomClient client(hosted.local_url, existing->room, existing->token, &identity, "");
             client.register_agent({name, kind, {"code", "host"}});
         } else {
-            const std::string admin =
-                read_file(hosted.data_dir / "admin.token").substr(0, 64);
+            const std::string admin = read_file(hosted.data_dir / "admin.token").substr(0, 64);
             std::string room_name = options.room_name;
             if (room_name.empty())
                 room_name = clone.repo().workdir().lexically_normal().filename().string();
@@ -99,9 +98,8 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
         hosted.public_url = options.public_url;
         if (hosted.public_url.empty() && options.tunnel == TunnelMode::automatic) {
             if (auto cloudflared = find_on_path("cloudflared")) {
-                const RunningProcess tunnel = start_tunnel(*cloudflared, hosted.data_dir,
-                                                           hosted.local_url,
-                                                           std::chrono::seconds(30));
+                const RunningProcess tunnel = start_tunnel(
+                    *cloudflared, hosted.data_dir, hosted.local_url, std::chrono::seconds(30));
                 hosted.tunnel_pid = tunnel.pid;
                 hosted.public_url = tunnel.url;
             }

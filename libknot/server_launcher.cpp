@@ -23,7 +23,9 @@
 namespace knot {
 namespace {
 
-bool process_alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool process_alive(pid_t pid) {
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
 
 std::optional<RunningProcess> read_record(const std::filesystem::path& path) {
     if (!std::filesystem::exists(path))
@@ -117,10 +119,10 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
     const auto log = data_dir / "server.log";
-    const pid_t pid = spawn_detached({server_program.string(), "--data", data_dir.string(),
-                                      "--port", std::to_string(port), "--bind", bind,
-                                      "--ready-fd", "3"},
-                                     log, fds[1]);
+    const pid_t pid =
+        spawn_detached({server_program.string(), "--data", data_dir.string(), "--port",
+                        std::to_string(port), "--bind", bind, "--ready-fd", "3"},
+                       log, fds[1]);
     ::close(fds[1]);
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.
     std::string url;
@@ -182,8 +184,8 @@ RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
         }
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid)
-            throw Error("cloudflared exited before it opened a tunnel; the end of " +
-                        log.string() + ":\n" + tail_of_file(log, 5));
+            throw Error("cloudflared exited before it opened a tunnel; the end of " + log.string() +
+                        ":\n" + tail_of_file(log, 5));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     stop_process(pid, std::chrono::seconds(2));

@@ -20,8 +20,8 @@ int cmd_down(const std::vector<std::string>& args) {
     if (stopped.tunnel_pid)
         std::cout << "tunnel stopped (pid " << stopped.tunnel_pid << ")\n";
     if (stopped.server_pid)
-        std::cout << "knot server stopped (pid " << stopped.server_pid
-                  << "); its data stays in " << dir.string() << '\n';
+        std::cout << "knot server stopped (pid " << stopped.server_pid << "); its data stays in "
+                  << dir.string() << '\n';
     else
         std::cout << "no knot server is running for this repository\n";
     return 0;

@@ -79,8 +79,7 @@ int cmd_join(const std::vector<std::string>& args) {
         return 0;
     }
     std::cout << "joined room " << room.room << " at " << room.server << '\n'
-              << "  you        " << name << " (" << kind << ")  " << identity.fingerprint()
-              << '\n'
+              << "  you        " << name << " (" << kind << ")  " << identity.fingerprint() << '\n'
               << "  members    " << overview.at("agents").size() << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
               << "  playbook   .knot/playbook.md\n";

@@ -32,14 +32,32 @@ int cmd_status(const std::vector<std::string>& args) {
     const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
                              std::chrono::steady_clock::now() - start)
                              .count();
+    // The server's own agent is shown apart: "agents" are the room's members.
+    nlohmann::json members = nlohmann::json::array();
+    nlohmann::json server_agent;
+    int online_count = 0;
+    if (unreachable.empty()) {
+        for (const auto& agent : overview.at("agents")) {
+            if (agent.value("role", "") == "server") {
+                server_agent = agent;
+                continue;
+            }
+            online_count += agent.value("online", false) ? 1 : 0;
+            members.push_back(agent);
+        }
+        overview["counts"]["agents"] = members.size();
+        overview["counts"]["online"] = online_count;
+    }
     if (json) {
-        nlohmann::json out = {{"room", room.room},
-                              {"you", room.agent_id},
-                              {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
+        nlohmann::json out = {
+            {"room", room.room},
+            {"you", room.agent_id},
+            {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
         if (unreachable.empty()) {
             out["server"]["latency_ms"] = latency;
             out["name"] = overview.value("name", "");
-            out["agents"] = overview.at("agents");
+            out["agents"] = members;
+            out["server_agent"] = server_agent;
             out["counts"] = overview.at("counts");
         } else {
             out["server"]["error"] = unreachable;
@@ -59,7 +77,9 @@ int cmd_status(const std::vector<std::string>& args) {
               << "agents   " << counts.value("agents", 0) << " (" << counts.value("online", 0)
               << " online)   tasks " << counts.value("tasks", 0) << "   locks "
               << counts.value("locks", 0) << '\n';
-    for (const auto& agent : overview.at("agents")) {
+    if (!server_agent.is_null())
+        members.push_back(server_agent);
+    for (const auto& agent : members) {
         const bool server = agent.value("role", "") == "server";
         const bool online = agent.value("online", false);
         std::string name = agent.value("name", "?");

@@ -79,8 +79,8 @@ int cmd_up(const std::vector<std::string>& args) {
     } else {
         std::cout << "knot room " << hosted.room << (hosted.created ? " is up" : " is up again")
                   << '\n'
-                  << "  server   " << hosted.local_url << "  (pid " << hosted.server_pid
-                  << ", log " << (hosted.data_dir / "server.log").string() << ")\n";
+                  << "  server   " << hosted.local_url << "  (pid " << hosted.server_pid << ", log "
+                  << (hosted.data_dir / "server.log").string() << ")\n";
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";

@@ -34,8 +34,7 @@ int cmd_whoami(const std::vector<std::string>& args) {
         out["server"] = room->server;
         if (!local) {
             try {
-                RoomClient client(room->server, room->room, room->token, &identity,
-                                  room->agent_id);
+                RoomClient client(room->server, room->room, room->token, &identity, room->agent_id);
                 members = client.get("/agents").at("agents");
             } catch (const UnreachableError& e) {
                 unreachable = e.what();
@@ -72,8 +71,11 @@ int cmd_whoami(const std::vector<std::string>& args) {
         name.resize(std::max<std::size_t>(name.size(), 14), ' ');
         std::string kind = m.value("kind", "");
         kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
-        std::cout << "  " << (server ? "●" : signed_card ? "✓" : "?") << "  " << name << ' '
-                  << m.value("fingerprint", "") << "  " << kind;
+        std::cout << "  "
+                  << (server        ? "●"
+                      : signed_card ? "✓"
+                                    : "?")
+                  << "  " << name << ' ' << m.value("fingerprint", "") << "  " << kind;
         if (m.value("id", "") == room->agent_id)
             std::cout << " ← you";
         if (server)

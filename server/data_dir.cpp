@@ -1,0 +1,155 @@
+// The server's data directory (see data_dir.hpp).
+#include "data_dir.hpp"
+
+#include "libknot/error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace knot::server {
+namespace {
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+void write_all(int fd, const std::string& text, const std::filesystem::path& path) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw Error("cannot write " + path.string() + ": " + errno_text());
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+bool is_hex64(const std::string& text) {
+    if (text.size() != 64)
+        return false;
+    for (char c : text)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
+} // namespace
+
+DataDir::DataDir(std::filesystem::path path)
+    : m_path(std::move(path)) {
+    std::error_code error;
+    if (!std::filesystem::exists(m_path, error)) {
+        std::filesystem::create_directories(m_path, error);
+        if (error)
+            throw Error("cannot create the data directory " + m_path.string() + ": " +
+                        error.message());
+        ::chmod(m_path.c_str(), 0700);
+    }
+    if (!std::filesystem::is_directory(m_path, error))
+        throw Error(m_path.string() + " is not a directory");
+    const auto lock_path = m_path / "knot.lock";
+    m_lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_lock_fd < 0)
+        throw Error("cannot open " + lock_path.string() + ": " + errno_text());
+    if (::flock(m_lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        const int lock_errno = errno;
+        const std::string holder = read_file(lock_path);
+        ::close(m_lock_fd);
+        m_lock_fd = -1;
+        if (lock_errno == EWOULDBLOCK) {
+            std::string pid = holder.substr(0, holder.find_first_of("\n"));
+            throw Error("another knot-server is using " + m_path.string() + " (pid " +
+                        (pid.empty() ? "unknown" : pid) + ")");
+        }
+        throw Error("cannot lock " + lock_path.string() + ": " + std::strerror(lock_errno));
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(m_lock_fd, 0) != 0)
+        throw Error("cannot write " + lock_path.string() + ": " + errno_text());
+    write_all(m_lock_fd, pid, lock_path);
+}
+
+DataDir::~DataDir() {
+    if (m_lock_fd >= 0)
+        ::close(m_lock_fd);
+}
+
+std::string DataDir::admin_token() const {
+    const auto path = m_path / "admin.token";
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        const std::string token = random_hex(32);
+        try {
+            write_all(fd, token, path);
+            if (::fsync(fd) != 0)
+                throw Error("cannot write " + path.string() + ": " + errno_text());
+        } catch (...) {
+            ::close(fd);
+            throw;
+        }
+        ::close(fd);
+        return token;
+    }
+    if (errno != EEXIST)
+        throw Error("cannot create " + path.string() + ": " + errno_text());
+    std::string token = read_file(path);
+    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+        token.pop_back();
+    if (!is_hex64(token))
+        throw Error(path.string() + " does not hold an admin token (64 hex digits); remove it to "
+                                    "have a new one made");
+    return token;
+}
+
+Identity DataDir::server_identity() const {
+    const auto path = m_path / "server.key";
+    if (std::filesystem::exists(path))
+        return Identity::load(path);
+    Identity identity = Identity::generate();
+    identity.save(path);
+    return identity;
+}
+
+void DataDir::write_server_json(const std::string& url, std::int64_t started) const {
+    const auto path = m_path / "server.json";
+    const auto temp = m_path / "server.json.tmp";
+    const std::string text =
+        nlohmann::json{{"pid", ::getpid()}, {"url", url}, {"started", started}}.dump() + "\n";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw Error("cannot create " + temp.string() + ": " + errno_text());
+    try {
+        write_all(fd, text, temp);
+        if (::fsync(fd) != 0)
+            throw Error("cannot write " + temp.string() + ": " + errno_text());
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+        throw Error("cannot rename " + temp.string() + ": " + errno_text());
+}
+
+void DataDir::remove_server_json() const {
+    std::error_code ignored;
+    std::filesystem::remove(m_path / "server.json", ignored);
+}
+
+} // namespace knot::server

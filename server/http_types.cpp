@@ -1,0 +1,48 @@
+// The Poco-free request and response the routes see (see http_types.hpp).
+#include "http_types.hpp"
+
+#include "api_error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace knot::server {
+
+std::string Request::header(std::string_view name) const {
+    std::string key(name);
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto it = headers.find(key);
+    return it == headers.end() ? std::string() : it->second;
+}
+
+std::optional<std::string> Request::query_value(const std::string& name) const {
+    const auto it = query.find(name);
+    if (it == query.end())
+        return std::nullopt;
+    return it->second;
+}
+
+nlohmann::json Request::json_body() const {
+    nlohmann::json value = nlohmann::json::parse(body, nullptr, false);
+    if (value.is_discarded())
+        throw ApiError(400, "bad_json", "the request body is not valid JSON");
+    if (!value.is_object())
+        throw ApiError(400, "bad_json", "the request body must be a JSON object");
+    return value;
+}
+
+Response Response::json(int status, const nlohmann::json& value) {
+    Response response;
+    response.status = status;
+    response.body = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return response;
+}
+
+Response Response::error(int status, std::string_view code, std::string_view message) {
+    return json(status, {{"error", message}, {"code", code}});
+}
+
+} // namespace knot::server

@@ -1,0 +1,48 @@
+// The request and response the routes see, free of Poco so that route code stays plain.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace knot::server {
+
+struct Request {
+    std::string method;
+    // The request target exactly as received (path and ?query): what a signature covers.
+    std::string target;
+    // The decoded path, without the query.
+    std::string path;
+    // Lower-cased header names to values.
+    std::map<std::string, std::string> headers;
+    // Decoded query parameters; the last one wins when a name repeats.
+    std::map<std::string, std::string> query;
+    // Values of the {name} segments of the matched route pattern.
+    std::map<std::string, std::string> params;
+    std::string body;
+
+    // The value of header `name` (any case), or "" when absent.
+    std::string header(std::string_view name) const;
+    // The value of query parameter `name`, when present.
+    std::optional<std::string> query_value(const std::string& name) const;
+    // The path parameter `name`; throws std::out_of_range when the route has none.
+    const std::string& param(const std::string& name) const { return params.at(name); }
+    // The body parsed as a JSON object; throws ApiError 400 bad_json when it is not one.
+    nlohmann::json json_body() const;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+
+    // A JSON answer: `value` serialised compactly.
+    static Response json(int status, const nlohmann::json& value);
+    // The error body {"error": message, "code": code}.
+    static Response error(int status, std::string_view code, std::string_view message);
+};
+
+} // namespace knot::server

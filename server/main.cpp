@@ -1,0 +1,108 @@
+// knot-server: parses the command line, then serves until SIGTERM or SIGINT.
+//
+// Exit codes (sysexits.h style): 0 after a clean stop, 1 when the server cannot start (the data
+// directory is locked by another server, a key file is unsafe, the port is taken), 64 for a bad
+// command line.
+#include "libknot/error.hpp"
+#include "server/log.hpp"
+#include "server/server.hpp"
+
+#include <CLI/CLI.hpp>
+#include <Poco/Util/ServerApplication.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int k_exit_failure = 1;
+constexpr int k_exit_usage = 64;
+
+struct CommandLine {
+    knot::server::ServerOptions options;
+    int ready_fd = -1;
+};
+
+class ServerApp : public Poco::Util::ServerApplication {
+public:
+    explicit ServerApp(CommandLine command_line)
+        : m_command_line(std::move(command_line)) {}
+
+protected:
+    int main(const std::vector<std::string>&) override {
+        try {
+            knot::server::Server server(m_command_line.options);
+            const std::string url = server.start();
+            std::cout << "knot-server listening on " << url << std::endl;
+            if (m_command_line.ready_fd >= 0) {
+                const std::string line = url + "\n";
+                const ssize_t written = ::write(m_command_line.ready_fd, line.data(), line.size());
+                ::close(m_command_line.ready_fd);
+                if (written != static_cast<ssize_t>(line.size()))
+                    knot::server::log_line("warning: could not write the URL to --ready-fd");
+            }
+            waitForTerminationRequest();
+            knot::server::log_line("knot-server stopping");
+            server.stop();
+            return EXIT_OK;
+        } catch (const std::exception& error) {
+            std::cerr << "knot-server: error: " << error.what() << std::endl;
+            return k_exit_failure;
+        }
+    }
+
+private:
+    CommandLine m_command_line;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CommandLine command_line;
+    const char* data_env = std::getenv("KNOT_DATA");
+    command_line.options.data_dir = data_env && *data_env ? data_env : "knot-data";
+
+    CLI::App app("knot-server: the coordination server of knot", "knot-server");
+    app.set_version_flag("--version", "knot-server " KNOT_VERSION);
+    app.add_option("--port", command_line.options.port,
+                   "TCP port to listen on (default 8787; 0 picks a free one)");
+    app.add_option("--bind", command_line.options.bind_address,
+                   "address to listen on (default 127.0.0.1; IPv6 like ::1 allowed)");
+    app.add_option("--data", command_line.options.data_dir,
+                   "data directory (default $KNOT_DATA, else ./knot-data)");
+    app.add_option("--ready-fd", command_line.ready_fd,
+                   "after listening, write the base URL and a newline to this descriptor")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--threads", command_line.options.threads,
+                   "connections served at once (default 128)")
+        ->check(CLI::Range(2, 4096));
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& success) {
+        return app.exit(success);
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "knot-server: error: " << error.what() << " (see knot-server --help)"
+                  << std::endl;
+        return k_exit_usage;
+    }
+
+    // Block the termination signals before any thread starts, so every thread inherits the mask
+    // and waitForTerminationRequest's sigwait is the only one to receive them. A child process
+    // spawned later must unblock them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    // Everything the server writes (database, keys, tokens) is for its own user only.
+    ::umask(077);
+
+    ServerApp server_app(std::move(command_line));
+    char* program[] = {argv[0], nullptr};
+    return server_app.run(1, program);
+}

@@ -1,0 +1,62 @@
+// The database schema, one migration per version (see migrations.hpp).
+#include "migrations.hpp"
+
+#include <array>
+
+namespace knot::server {
+namespace {
+
+constexpr std::string_view k_v1 = R"sql(
+CREATE TABLE rooms (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    lease_seconds INTEGER NOT NULL DEFAULT 300
+);
+CREATE TABLE agents (
+    room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    capabilities TEXT NOT NULL DEFAULT '[]',
+    public_key BLOB NOT NULL,
+    role TEXT NOT NULL,
+    signed INTEGER NOT NULL DEFAULT 0,
+    card_signature TEXT NOT NULL DEFAULT '',
+    joined_at INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (room_id, id),
+    UNIQUE (room_id, name)
+);
+CREATE TABLE nonces (
+    public_key BLOB NOT NULL,
+    nonce TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (public_key, nonce)
+) WITHOUT ROWID;
+CREATE INDEX nonces_ts ON nonces(ts);
+CREATE TABLE events (
+    room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    signed_string TEXT NOT NULL DEFAULT '',
+    signature TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (room_id, seq)
+);
+)sql";
+
+constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
+
+} // namespace
+
+std::span<const std::string_view> migrations() {
+    return k_migrations;
+}
+
+} // namespace knot::server

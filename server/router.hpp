@@ -1,0 +1,49 @@
+// The dispatch table: (method, path pattern) to the route function that answers it.
+#pragma once
+
+#include "http_types.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace knot::server {
+
+struct ServerContext;
+
+using RouteHandler = std::function<Response(const Request&, ServerContext&)>;
+
+class Router {
+public:
+    explicit Router(ServerContext& context)
+        : m_context(context) {}
+
+    // Adds a route. `pattern` is a path whose segments are literal or `{name}`; a {name}
+    // segment matches any one non-empty segment and is passed in Request::params.
+    void add(std::string method, std::string pattern, RouteHandler handler);
+
+    // The route for `request`'s method and path, its params filled in. Throws ApiError 404
+    // not_found when no pattern matches the path and 405 method_not_allowed when one does but
+    // not for this method.
+    const RouteHandler& match(Request& request) const;
+
+    // Calls `handler` for `request` with the server's context.
+    Response call(const RouteHandler& handler, const Request& request) const {
+        return handler(request, m_context);
+    }
+
+private:
+    struct Route {
+        std::string method;
+        std::vector<std::string> segments;
+        RouteHandler handler;
+    };
+
+    ServerContext& m_context;
+    std::vector<Route> m_routes;
+};
+
+// Registers every route of the API (routes/<resource>.cpp).
+void add_all_routes(Router& router);
+
+} // namespace knot::server

@@ -1,0 +1,102 @@
+// The agents of a room: list, register (idempotent per key) and heartbeat.
+#include "libknot/protocol.hpp"
+#include "server/api_error.hpp"
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/router.hpp"
+#include "server/routes/routes.hpp"
+#include "server/views.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace knot::server {
+namespace {
+
+constexpr std::size_t k_max_status_chars = 200;
+
+Response list_agents(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    nlohmann::json agents = nlohmann::json::array();
+    context.store.read([&](const Reader& reader) {
+        const RoomRecord room = authenticate_room(reader, request);
+        for (const AgentRecord& agent : reader.agents(room.id))
+            agents.push_back(agent_json(agent, now));
+    });
+    return Response::json(200, {{"agents", agents}});
+}
+
+// A new key joins as a member (201, agent.joined); a known key re-registers with its card's
+// name, kind and capabilities (200, agent.rejoined). Another key holding the name is 409.
+Response register_agent(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    int status = 201;
+    nlohmann::json answer;
+    context.store.write([&](Transaction& transaction) {
+        const RoomRecord room = authenticate_room(transaction, request);
+        check_signature_headers(request, now);
+        const AgentCard card = parse_agent_card(request.json_body(), "");
+        const SignedRequest signed_request =
+            verify_signed_by(transaction, request, card.public_key, now);
+
+        const std::string id = agent_id_of(card.public_key);
+        const auto holder = transaction.find_agent_by_name(room.id, card.name);
+        if (holder && holder->id != id)
+            throw ApiError(409, "name_taken",
+                           "the name '" + card.name +
+                               "' belongs to another agent of this room; choose another name");
+        const auto existing = transaction.find_agent(room.id, id);
+        if (existing && existing->role == "server")
+            throw bad_request("public_key", "is the server's own key");
+
+        AgentRecord agent = existing.value_or(AgentRecord{});
+        agent.room_id = room.id;
+        agent.id = id;
+        agent.name = card.name;
+        agent.kind = card.kind;
+        agent.capabilities = card.capabilities;
+        agent.public_key = card.public_key;
+        agent.signed_card = true;
+        agent.card_signature = signed_request.signature;
+        agent.last_seen = now;
+        if (!existing) {
+            agent.role = "member";
+            agent.joined_at = now;
+        }
+        transaction.put_agent(agent);
+        status = existing ? 200 : 201;
+        transaction.append_event(room.id, existing ? "agent.rejoined" : "agent.joined", id, now,
+                                 agent_event_data(agent), signed_request.signed_string,
+                                 signed_request.signature);
+        answer = {{"agent", agent_json(agent, now)}};
+    });
+    return Response::json(status, answer);
+}
+
+// Marks the signer online; `status`, when given, must be a short string.
+Response heartbeat(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    context.store.write([&](Transaction& transaction) {
+        const RoomRecord room = authenticate_room(transaction, request);
+        authenticate_member(transaction, room, request, now);
+        if (request.body.empty())
+            return;
+        const nlohmann::json body = request.json_body();
+        if (const auto it = body.find("status"); it != body.end()) {
+            if (!it->is_string())
+                throw bad_request("status", "must be a string");
+            if (it->get_ref<const std::string&>().size() > k_max_status_chars)
+                throw bad_request("status", "at most 200 characters");
+        }
+    });
+    return Response::json(200, {{"ok", true}, {"time", now}});
+}
+
+} // namespace
+
+void add_agent_routes(Router& router) {
+    router.add("GET", "/v1/rooms/{room}/agents", list_agents);
+    router.add("POST", "/v1/rooms/{room}/agents", register_agent);
+    router.add("POST", "/v1/rooms/{room}/heartbeat", heartbeat);
+}
+
+} // namespace knot::server

@@ -1,0 +1,53 @@
+// GET /v1/rooms/{room}/events?since=N&limit=M: the room's event log, oldest first.
+#include "libknot/protocol.hpp"
+#include "server/api_error.hpp"
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/router.hpp"
+#include "server/routes/routes.hpp"
+#include "server/views.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+
+namespace knot::server {
+namespace {
+
+constexpr std::int64_t k_max_events = 1000;
+
+// The non-negative integer query parameter `name`, or `fallback` when absent.
+std::int64_t query_integer(const Request& request, const std::string& name, std::int64_t fallback) {
+    const auto text = request.query_value(name);
+    if (!text)
+        return fallback;
+    std::int64_t value = 0;
+    const char* last = text->data() + text->size();
+    auto [end, ec] = std::from_chars(text->data(), last, value);
+    if (text->empty() || ec != std::errc() || end != last || value < 0)
+        throw bad_request(name, "must be a non-negative integer");
+    return value;
+}
+
+Response list_events(const Request& request, ServerContext& context) {
+    nlohmann::json events = nlohmann::json::array();
+    std::int64_t last_seq = 0;
+    context.store.read([&](const Reader& reader) {
+        const RoomRecord room = authenticate_room(reader, request);
+        const std::int64_t since = query_integer(request, "since", 0);
+        const std::int64_t limit =
+            std::min(query_integer(request, "limit", k_max_events), k_max_events);
+        for (const EventRecord& event : reader.events(room.id, since, limit))
+            events.push_back(event_json(event));
+        last_seq = reader.last_seq(room.id);
+    });
+    return Response::json(200, {{"events", events}, {"last_seq", last_seq}});
+}
+
+} // namespace
+
+void add_event_routes(Router& router) {
+    router.add("GET", "/v1/rooms/{room}/events", list_events);
+}
+
+} // namespace knot::server

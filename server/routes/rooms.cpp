@@ -1,0 +1,127 @@
+// POST /v1/rooms (create a room with its owner and the server's agent) and GET /v1/rooms/{room}.
+#include "libknot/identity.hpp"
+#include "libknot/protocol.hpp"
+#include "server/api_error.hpp"
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/router.hpp"
+#include "server/routes/routes.hpp"
+#include "server/views.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace knot::server {
+namespace {
+
+constexpr std::size_t k_max_room_name_chars = 64;
+
+// 1 to 64 printable characters: no control characters, counted as UTF-8 code points.
+std::string parse_room_name(const nlohmann::json& body) {
+    const auto it = body.find("name");
+    if (it == body.end())
+        throw bad_request("name", "missing");
+    if (!it->is_string())
+        throw bad_request("name", "must be a string");
+    const auto& name = it->get_ref<const std::string&>();
+    std::size_t chars = 0;
+    for (unsigned char c : name) {
+        if (c < 0x20 || c == 0x7f)
+            throw bad_request("name", "control characters are not allowed");
+        if ((c & 0xc0) != 0x80)
+            ++chars;
+    }
+    if (chars == 0 || chars > k_max_room_name_chars)
+        throw bad_request("name", "a room name has 1 to 64 characters");
+    return name;
+}
+
+Response create_room(const Request& request, ServerContext& context) {
+    check_admin_token(request, context.admin_token);
+    const std::int64_t now = unix_now();
+    check_signature_headers(request, now);
+    const nlohmann::json body = request.json_body();
+    const std::string name = parse_room_name(body);
+    if (!body.contains("owner"))
+        throw bad_request("owner", "missing");
+    const AgentCard card = parse_agent_card(body["owner"], "owner");
+    if (card.public_key == context.server_public_key)
+        throw bad_request("owner.public_key", "is the server's own key");
+
+    nlohmann::json answer;
+    context.store.write([&](Transaction& transaction) {
+        const SignedRequest signed_request =
+            verify_signed_by(transaction, request, card.public_key, now);
+        const std::string token = random_hex(32);
+        const RoomRecord room{"rm_" + random_hex(8), name, sha256_hex(token), now, 300};
+        transaction.insert_room(room);
+
+        AgentRecord owner;
+        owner.room_id = room.id;
+        owner.id = agent_id_of(card.public_key);
+        owner.name = card.name;
+        owner.kind = card.kind;
+        owner.capabilities = card.capabilities;
+        owner.public_key = card.public_key;
+        owner.role = "owner";
+        owner.signed_card = true;
+        owner.card_signature = signed_request.signature;
+        owner.joined_at = now;
+        owner.last_seen = now;
+        transaction.put_agent(owner);
+
+        AgentRecord server_agent;
+        server_agent.room_id = room.id;
+        server_agent.id = agent_id_of(context.server_public_key);
+        server_agent.name = "knot";
+        server_agent.kind = "knot";
+        server_agent.public_key = context.server_public_key;
+        server_agent.role = "server";
+        server_agent.joined_at = now;
+        server_agent.last_seen = now;
+        transaction.put_agent(server_agent);
+
+        transaction.append_event(room.id, "room.created", owner.id, now,
+                                 nlohmann::json{{"name", name}}.dump(),
+                                 signed_request.signed_string, signed_request.signature);
+        transaction.append_event(room.id, "agent.joined", owner.id, now, agent_event_data(owner),
+                                 signed_request.signed_string, signed_request.signature);
+        answer = {{"room", room.id},
+                  {"token", token},
+                  {"agent", agent_json(owner, now)},
+                  {"server_agent", agent_json(server_agent, now)}};
+    });
+    return Response::json(201, answer);
+}
+
+Response get_room(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    nlohmann::json answer;
+    context.store.read([&](const Reader& reader) {
+        const RoomRecord room = authenticate_room(reader, request);
+        nlohmann::json agents = nlohmann::json::array();
+        int online = 0;
+        const auto records = reader.agents(room.id);
+        for (const AgentRecord& agent : records) {
+            agents.push_back(agent_json(agent, now));
+            online += is_online(agent, now) ? 1 : 0;
+        }
+        answer = {{"room", room.id},
+                  {"name", room.name},
+                  {"created_at", room.created_at},
+                  {"lease_seconds", room.lease_seconds},
+                  {"last_seq", reader.last_seq(room.id)},
+                  {"agents", agents},
+                  {"counts",
+                   {{"agents", records.size()}, {"online", online}, {"tasks", 0}, {"locks", 0}}}};
+    });
+    return Response::json(200, answer);
+}
+
+} // namespace
+
+void add_room_routes(Router& router) {
+    router.add("POST", "/v1/rooms", create_room);
+    router.add("GET", "/v1/rooms/{room}", get_room);
+}
+
+} // namespace knot::server

@@ -1,0 +1,14 @@
+// One registration function per routes/<resource>.cpp file.
+#pragma once
+
+namespace knot::server {
+
+class Router;
+
+void add_health_routes(Router& router); // GET /v1/health
+void add_join_routes(Router& router);   // GET /join (the invite page)
+void add_room_routes(Router& router);   // POST /v1/rooms, GET /v1/rooms/{room}
+void add_agent_routes(Router& router);  // agents of a room, heartbeat
+void add_event_routes(Router& router);  // GET /v1/rooms/{room}/events
+
+} // namespace knot::server

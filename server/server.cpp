@@ -1,0 +1,114 @@
+// The knot server as one object (see server.hpp).
+#include "server.hpp"
+
+#include "context.hpp"
+#include "data_dir.hpp"
+#include "libknot/error.hpp"
+#include "libknot/protocol.hpp"
+#include "log.hpp"
+#include "request_handler.hpp"
+#include "router.hpp"
+#include "store.hpp"
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+
+#include <algorithm>
+
+namespace knot::server {
+namespace {
+
+constexpr int k_listen_backlog = 256;
+constexpr int k_max_queued = 256;
+constexpr int k_keep_alive_seconds = 15;
+
+} // namespace
+
+struct Server::State {
+    ServerOptions options;
+    DataDir data_dir;
+    std::unique_ptr<Store> store;
+    ServerContext context;
+    Router router;
+    std::unique_ptr<Poco::ThreadPool> pool;
+    std::unique_ptr<Poco::Net::HTTPServer> http;
+    std::string url;
+
+    explicit State(const ServerOptions& opts)
+        : options(opts)
+        , data_dir(opts.data_dir)
+        , store(std::make_unique<Store>(data_dir.database_path()))
+        , context{*store, data_dir.admin_token(), data_dir.server_identity().public_key()}
+        , router(context) {
+        add_all_routes(router);
+    }
+};
+
+Server::Server(const ServerOptions& options)
+    : m_state(std::make_unique<State>(options)) {}
+
+Server::~Server() {
+    try {
+        stop();
+    } catch (...) {
+        // A destructor cannot report; stop() already logged what it could.
+    }
+}
+
+std::string Server::start() {
+    State& state = *m_state;
+    Poco::Net::IPAddress address;
+    if (!Poco::Net::IPAddress::tryParse(state.options.bind_address, address))
+        throw Error("--bind " + state.options.bind_address + " is not an IP address");
+    Poco::Net::ServerSocket socket;
+    try {
+        socket.bind(Poco::Net::SocketAddress(address, state.options.port), true);
+        socket.listen(k_listen_backlog);
+    } catch (const Poco::Exception& error) {
+        throw Error("cannot listen on " + state.options.bind_address + " port " +
+                    std::to_string(state.options.port) + ": " + error.displayText());
+    }
+    const int threads = std::max(state.options.threads, 2);
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(threads);
+    params->setMaxQueued(k_max_queued);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0);
+    params->setKeepAliveTimeout(Poco::Timespan(k_keep_alive_seconds, 0));
+    params->setServerName("knot-server");
+    params->setSoftwareVersion("knot-server/" KNOT_VERSION);
+    state.pool = std::make_unique<Poco::ThreadPool>("knot-http", 2, threads + 2);
+    state.http = std::make_unique<Poco::Net::HTTPServer>(make_handler_factory(state.router),
+                                                         *state.pool, socket, params);
+    state.http->start();
+
+    const Poco::Net::SocketAddress bound = socket.address();
+    const std::string host = bound.family() == Poco::Net::SocketAddress::IPv6
+                                 ? "[" + bound.host().toString() + "]"
+                                 : bound.host().toString();
+    state.url = "http://" + host + ":" + std::to_string(bound.port());
+    state.data_dir.write_server_json(state.url, unix_now());
+    log_line("knot-server " KNOT_VERSION " listening on " + state.url + ", data in " +
+             state.data_dir.path().string());
+    return state.url;
+}
+
+void Server::stop() {
+    State& state = *m_state;
+    if (state.http) {
+        state.http->stopAll(false);
+        state.pool->joinAll();
+        state.http.reset();
+        state.pool.reset();
+        state.data_dir.remove_server_json();
+        log_line("knot-server stopped");
+    }
+    state.store.reset();
+}
+
+} // namespace knot::server

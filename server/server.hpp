@@ -1,0 +1,44 @@
+// The knot server as one object: data directory, store, routes and the HTTP listener.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace knot::server {
+
+struct ServerOptions {
+    // An IPv4 or IPv6 address literal to listen on.
+    std::string bind_address = "127.0.0.1";
+    // 0 asks the system for a free port.
+    std::uint16_t port = 8787;
+    std::filesystem::path data_dir = "knot-data";
+    // Connections served at once; each keep-alive client holds one.
+    int threads = 128;
+};
+
+class Server {
+public:
+    // Takes the data directory's lock, reads or creates its admin token and key, and opens the
+    // database. Throws knot::Error with a message for a person when any of it fails.
+    explicit Server(const ServerOptions& options);
+    // Stops the server if it is still running.
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Listens and starts serving, then writes <data>/server.json. Returns the base URL,
+    // http://ADDR:PORT with the real port (IPv6 addresses in brackets). Throws knot::Error when
+    // the address cannot be bound.
+    std::string start();
+    // Stops accepting, lets in-flight requests finish, closes the database (checkpointing the
+    // WAL) and removes server.json. Safe to call twice.
+    void stop();
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace knot::server

@@ -1,0 +1,360 @@
+// The server's SQLite store (see store.hpp).
+#include "store.hpp"
+
+#include "libknot/error.hpp"
+#include "migrations.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+namespace knot::server {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+    throw Error("database error (" + std::string(what) + "): " + sqlite3_errmsg(db));
+}
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        std::string text = message ? message : "unknown error";
+        sqlite3_free(message);
+        throw Error("database error (" + sql.substr(0, 40) + "): " + text);
+    }
+}
+
+// One prepared statement, finalized on scope exit. Bind indexes count from 1.
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql)
+        : m_db(db) {
+        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) !=
+            SQLITE_OK)
+            fail(db, sql);
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, std::string_view text) {
+        check(sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()),
+                                SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement& bind(int index, std::int64_t value) {
+        check(sqlite3_bind_int64(m_stmt, index, value));
+        return *this;
+    }
+    Statement& bind(int index, const Bytes& blob) {
+        check(sqlite3_bind_blob(m_stmt, index, blob.data(), static_cast<int>(blob.size()),
+                                SQLITE_TRANSIENT));
+        return *this;
+    }
+
+    // Steps once: true when a row is available, false when done.
+    bool step() {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        fail(m_db, sqlite3_sql(m_stmt));
+    }
+    // Steps a statement that returns no row; returns false on a constraint violation.
+    bool run() {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+            return true;
+        if ((rc & 0xff) == SQLITE_CONSTRAINT)
+            return false;
+        fail(m_db, sqlite3_sql(m_stmt));
+    }
+
+    std::string text(int column) const {
+        const auto* p = sqlite3_column_text(m_stmt, column);
+        return p ? std::string(reinterpret_cast<const char*>(p),
+                               static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
+                 : std::string();
+    }
+    std::int64_t integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
+    Bytes blob(int column) const {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));
+        return p ? Bytes(p, p + sqlite3_column_bytes(m_stmt, column)) : Bytes();
+    }
+
+private:
+    void check(int rc) {
+        if (rc != SQLITE_OK)
+            fail(m_db, "bind");
+    }
+
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+constexpr std::string_view k_agent_columns =
+    "room_id, id, name, kind, capabilities, public_key, role, signed, card_signature, "
+    "joined_at, last_seen";
+
+AgentRecord agent_from(const Statement& row) {
+    AgentRecord agent;
+    agent.room_id = row.text(0);
+    agent.id = row.text(1);
+    agent.name = row.text(2);
+    agent.kind = row.text(3);
+    const auto caps = nlohmann::json::parse(row.text(4), nullptr, false);
+    if (caps.is_array())
+        for (const auto& cap : caps)
+            if (cap.is_string())
+                agent.capabilities.push_back(cap.get<std::string>());
+    agent.public_key = row.blob(5);
+    agent.role = row.text(6);
+    agent.signed_card = row.integer(7) != 0;
+    agent.card_signature = row.text(8);
+    agent.joined_at = row.integer(9);
+    agent.last_seen = row.integer(10);
+    return agent;
+}
+
+std::optional<AgentRecord> one_agent(sqlite3* db, const std::string& where,
+                                     const std::string& room_id, const std::string& key) {
+    Statement stmt(db, "SELECT " + std::string(k_agent_columns) + " FROM agents WHERE " + where);
+    stmt.bind(1, room_id).bind(2, key);
+    if (!stmt.step())
+        return std::nullopt;
+    return agent_from(stmt);
+}
+
+// Rolls back unless committed, so an exception leaves nothing written.
+class TransactionGuard {
+public:
+    explicit TransactionGuard(sqlite3* db)
+        : m_db(db) {
+        exec(db, "BEGIN IMMEDIATE");
+    }
+    ~TransactionGuard() {
+        if (!m_done)
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    TransactionGuard(const TransactionGuard&) = delete;
+    TransactionGuard& operator=(const TransactionGuard&) = delete;
+    void commit() {
+        exec(m_db, "COMMIT");
+        m_done = true;
+    }
+
+private:
+    sqlite3* m_db;
+    bool m_done = false;
+};
+
+int user_version(sqlite3* db) {
+    Statement stmt(db, "PRAGMA user_version");
+    return stmt.step() ? static_cast<int>(stmt.integer(0)) : 0;
+}
+
+} // namespace
+
+std::string event_hash(std::string_view prev, std::int64_t seq, std::string_view type,
+                       std::string_view agent, std::int64_t time, std::string_view data) {
+    std::string text(prev);
+    text += '\n';
+    text += std::to_string(seq);
+    text += '\n';
+    text += type;
+    text += '\n';
+    text += agent;
+    text += '\n';
+    text += std::to_string(time);
+    text += '\n';
+    text += data;
+    return sha256_hex(text);
+}
+
+std::optional<RoomRecord> Reader::find_room(const std::string& room_id) const {
+    Statement stmt(
+        m_db, "SELECT id, name, token_hash, created_at, lease_seconds FROM rooms WHERE id = ?");
+    stmt.bind(1, room_id);
+    if (!stmt.step())
+        return std::nullopt;
+    return RoomRecord{stmt.text(0), stmt.text(1), stmt.text(2), stmt.integer(3), stmt.integer(4)};
+}
+
+std::optional<AgentRecord> Reader::find_agent(const std::string& room_id,
+                                              const std::string& agent_id) const {
+    return one_agent(m_db, "room_id = ? AND id = ?", room_id, agent_id);
+}
+
+std::optional<AgentRecord> Reader::find_agent_by_name(const std::string& room_id,
+                                                      const std::string& name) const {
+    return one_agent(m_db, "room_id = ? AND name = ?", room_id, name);
+}
+
+std::vector<AgentRecord> Reader::agents(const std::string& room_id) const {
+    Statement stmt(m_db, "SELECT " + std::string(k_agent_columns) +
+                             " FROM agents WHERE room_id = ? ORDER BY joined_at, rowid");
+    stmt.bind(1, room_id);
+    std::vector<AgentRecord> out;
+    while (stmt.step())
+        out.push_back(agent_from(stmt));
+    return out;
+}
+
+std::vector<EventRecord> Reader::events(const std::string& room_id, std::int64_t since,
+                                        std::int64_t limit) const {
+    Statement stmt(m_db, "SELECT room_id, seq, type, agent_id, time, data, prev, hash, "
+                         "signed_string, signature FROM events WHERE room_id = ? AND seq > ? "
+                         "ORDER BY seq LIMIT ?");
+    stmt.bind(1, room_id).bind(2, since).bind(3, limit);
+    std::vector<EventRecord> out;
+    while (stmt.step())
+        out.push_back(EventRecord{stmt.text(0), stmt.integer(1), stmt.text(2), stmt.text(3),
+                                  stmt.integer(4), stmt.text(5), stmt.text(6), stmt.text(7),
+                                  stmt.text(8), stmt.text(9)});
+    return out;
+}
+
+std::int64_t Reader::last_seq(const std::string& room_id) const {
+    Statement stmt(m_db, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE room_id = ?");
+    stmt.bind(1, room_id);
+    return stmt.step() ? stmt.integer(0) : 0;
+}
+
+bool Transaction::record_nonce(const Bytes& public_key, const std::string& nonce,
+                               std::int64_t timestamp) {
+    Statement stmt(m_db, "INSERT INTO nonces (public_key, nonce, ts) VALUES (?, ?, ?)");
+    stmt.bind(1, public_key).bind(2, nonce).bind(3, timestamp);
+    return stmt.run();
+}
+
+void Transaction::prune_nonces(std::int64_t before) {
+    Statement stmt(m_db, "DELETE FROM nonces WHERE ts < ?");
+    stmt.bind(1, before);
+    stmt.run();
+}
+
+void Transaction::insert_room(const RoomRecord& room) {
+    Statement stmt(m_db, "INSERT INTO rooms (id, name, token_hash, created_at, lease_seconds) "
+                         "VALUES (?, ?, ?, ?, ?)");
+    stmt.bind(1, room.id).bind(2, room.name).bind(3, room.token_hash);
+    stmt.bind(4, room.created_at).bind(5, room.lease_seconds);
+    if (!stmt.run())
+        fail(m_db, "insert room");
+}
+
+void Transaction::put_agent(const AgentRecord& agent) {
+    Statement stmt(m_db, "INSERT INTO agents (" + std::string(k_agent_columns) +
+                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             "ON CONFLICT (room_id, id) DO UPDATE SET name = excluded.name, "
+                             "kind = excluded.kind, capabilities = excluded.capabilities, "
+                             "public_key = excluded.public_key, role = excluded.role, "
+                             "signed = excluded.signed, card_signature = excluded.card_signature, "
+                             "joined_at = excluded.joined_at, last_seen = excluded.last_seen");
+    stmt.bind(1, agent.room_id).bind(2, agent.id).bind(3, agent.name).bind(4, agent.kind);
+    stmt.bind(5, nlohmann::json(agent.capabilities).dump());
+    stmt.bind(6, agent.public_key).bind(7, agent.role);
+    stmt.bind(8, std::int64_t{agent.signed_card ? 1 : 0}).bind(9, agent.card_signature);
+    stmt.bind(10, agent.joined_at).bind(11, agent.last_seen);
+    if (!stmt.run())
+        fail(m_db, "put agent");
+}
+
+void Transaction::touch_agent(const std::string& room_id, const std::string& agent_id,
+                              std::int64_t time) {
+    Statement stmt(m_db, "UPDATE agents SET last_seen = MAX(last_seen, ?) "
+                         "WHERE room_id = ? AND id = ?");
+    stmt.bind(1, time).bind(2, room_id).bind(3, agent_id);
+    stmt.run();
+}
+
+EventRecord Transaction::append_event(const std::string& room_id, const std::string& type,
+                                      const std::string& agent_id, std::int64_t time,
+                                      const std::string& data, const std::string& signed_string,
+                                      const std::string& signature) {
+    EventRecord event;
+    event.room_id = room_id;
+    event.type = type;
+    event.agent_id = agent_id;
+    event.time = time;
+    event.data = data;
+    event.signed_string = signed_string;
+    event.signature = signature;
+    {
+        Statement last(m_db, "SELECT seq, hash FROM events WHERE room_id = ? "
+                             "ORDER BY seq DESC LIMIT 1");
+        last.bind(1, room_id);
+        if (last.step()) {
+            event.seq = last.integer(0) + 1;
+            event.prev = last.text(1);
+        } else {
+            event.seq = 1;
+            event.prev = k_genesis_hash;
+        }
+    }
+    event.hash = event_hash(event.prev, event.seq, type, agent_id, time, data);
+    Statement stmt(m_db, "INSERT INTO events (room_id, seq, type, agent_id, time, data, prev, "
+                         "hash, signed_string, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    stmt.bind(1, room_id).bind(2, event.seq).bind(3, type).bind(4, agent_id).bind(5, time);
+    stmt.bind(6, data).bind(7, event.prev).bind(8, event.hash);
+    stmt.bind(9, signed_string).bind(10, signature);
+    if (!stmt.run())
+        fail(m_db, "append event");
+    return event;
+}
+
+Store::Store(const std::filesystem::path& path) {
+    if (sqlite3_open_v2(path.c_str(), &m_db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+        const std::string message = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+        sqlite3_close(m_db);
+        throw Error("cannot open the database " + path.string() + ": " + message);
+    }
+    try {
+        sqlite3_busy_timeout(m_db, 5000);
+        exec(m_db, "PRAGMA journal_mode = WAL");
+        exec(m_db, "PRAGMA synchronous = NORMAL");
+        exec(m_db, "PRAGMA foreign_keys = ON");
+        const auto all = migrations();
+        const int current = user_version(m_db);
+        if (current > static_cast<int>(all.size()))
+            throw Error("the database " + path.string() + " has schema version " +
+                        std::to_string(current) + ", newer than this knot-server knows (" +
+                        std::to_string(all.size()) + "); upgrade knot-server");
+        for (auto version = static_cast<std::size_t>(current); version < all.size(); ++version) {
+            TransactionGuard guard(m_db);
+            exec(m_db, std::string(all[version]));
+            exec(m_db, "PRAGMA user_version = " + std::to_string(version + 1));
+            guard.commit();
+        }
+    } catch (...) {
+        sqlite3_close(m_db);
+        throw;
+    }
+}
+
+Store::~Store() {
+    sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    sqlite3_close(m_db);
+}
+
+void Store::read(const std::function<void(const Reader&)>& work) {
+    std::lock_guard lock(m_mutex);
+    const Reader reader(m_db);
+    work(reader);
+}
+
+void Store::write(const std::function<void(Transaction&)>& work) {
+    std::lock_guard lock(m_mutex);
+    TransactionGuard guard(m_db);
+    Transaction transaction(m_db);
+    work(transaction);
+    guard.commit();
+}
+
+int Store::schema_version() {
+    std::lock_guard lock(m_mutex);
+    return user_version(m_db);
+}
+
+} // namespace knot::server

@@ -1,0 +1,193 @@
+// Test support: the real knot-server as a child process (see server_process.hpp).
+#include "server_process.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace knot::test {
+namespace {
+
+constexpr int k_start_timeout_ms = 30000;
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+int exit_code_of(int status) {
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return -1;
+}
+
+// Spawns `args` with stdout and stderr appended to `log` and, when `ready_fd` >= 0, the
+// descriptor `ready_fd` of this process as descriptor `child_fd` of the child.
+pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& log, int ready_fd,
+            int child_fd) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (ready_fd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, ready_fd, child_fd);
+    std::vector<char*> argv;
+    for (const auto& arg : args)
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        throw std::runtime_error("cannot spawn " + args[0] + ": " + std::strerror(rc));
+    return pid;
+}
+
+int wait_for(pid_t pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return exit_code_of(status);
+}
+
+} // namespace
+
+TempDir::TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "knot-test-XXXXXX").string();
+    if (!::mkdtemp(pattern.data()))
+        throw std::runtime_error("mkdtemp failed");
+    m_path = pattern;
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_path, ignored);
+}
+
+std::filesystem::path server_binary() {
+    return std::filesystem::path(KNOT_BUILD_DIR) / "bin" / "knot-server";
+}
+
+ProcessResult run_server_to_exit(const std::vector<std::string>& args) {
+    TempDir temp;
+    const auto log = temp.path() / "output.log";
+    std::vector<std::string> full{server_binary().string()};
+    full.insert(full.end(), args.begin(), args.end());
+    const pid_t pid = spawn(full, log, -1, -1);
+    ProcessResult result;
+    result.exit_code = wait_for(pid);
+    result.output = read_text(log);
+    return result;
+}
+
+ServerProcess::ServerProcess(std::filesystem::path data_dir) {
+    m_temp = std::make_unique<TempDir>();
+    m_data_dir = data_dir.empty() ? m_temp->path() / "data" : std::move(data_dir);
+    m_log = m_temp->path() / "server.log";
+    start();
+}
+
+ServerProcess::~ServerProcess() {
+    if (m_pid > 0)
+        terminate();
+}
+
+void ServerProcess::start() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe2 failed");
+    const int child_fd = fds[1] == 100 ? 101 : 100;
+    const std::vector<std::string> args{
+        server_binary().string(), "--port", "0", "--data", m_data_dir.string(), "--ready-fd",
+        std::to_string(child_fd)};
+    try {
+        m_pid = spawn(args, m_log, fds[1], child_fd);
+    } catch (...) {
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw;
+    }
+    ::close(fds[1]);
+
+    std::string line;
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(k_start_timeout_ms);
+    while (line.find('\n') == std::string::npos) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline - std::chrono::steady_clock::now())
+                              .count();
+        pollfd pfd{fds[0], POLLIN, 0};
+        if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) <= 0)
+            break;
+        char buffer[256];
+        const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        line.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fds[0]);
+    if (line.find('\n') == std::string::npos) {
+        ::kill(m_pid, SIGKILL);
+        wait();
+        throw std::runtime_error("knot-server did not start: " + output());
+    }
+    m_url = line.substr(0, line.find('\n'));
+    const auto colon = m_url.rfind(':');
+    m_port = static_cast<unsigned short>(std::stoi(m_url.substr(colon + 1)));
+    m_host = m_url.substr(7, colon - 7);
+    if (!m_host.empty() && m_host.front() == '[')
+        m_host = m_host.substr(1, m_host.size() - 2);
+}
+
+int ServerProcess::wait() {
+    const int code = wait_for(m_pid);
+    m_pid = -1;
+    return code;
+}
+
+std::string ServerProcess::admin_token() const {
+    return read_text(m_data_dir / "admin.token");
+}
+
+std::string ServerProcess::output() const {
+    return read_text(m_log);
+}
+
+int ServerProcess::terminate() {
+    if (m_pid <= 0)
+        return -1;
+    ::kill(m_pid, SIGTERM);
+    return wait();
+}
+
+void ServerProcess::kill() {
+    if (m_pid <= 0)
+        return;
+    ::kill(m_pid, SIGKILL);
+    wait();
+}
+
+void ServerProcess::restart() {
+    if (m_pid > 0)
+        terminate();
+    start();
+}
+
+} // namespace knot::test

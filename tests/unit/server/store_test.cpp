@@ -1,0 +1,124 @@
+// Tests of server/store.cpp on a database opened directly in a temporary directory.
+#include "server/store.hpp"
+
+#include "../../support/server_process.hpp"
+#include "server/migrations.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace knot;
+using namespace knot::server;
+
+namespace {
+
+RoomRecord sample_room() {
+    return RoomRecord{"rm_0123456789abcdef", "demo", "hash", 100, 300};
+}
+
+AgentRecord sample_agent(const std::string& id, const std::string& name) {
+    AgentRecord agent;
+    agent.room_id = "rm_0123456789abcdef";
+    agent.id = id;
+    agent.name = name;
+    agent.kind = "claude";
+    agent.capabilities = {"code", "review"};
+    agent.public_key = Bytes(32, 7);
+    agent.role = "member";
+    agent.signed_card = true;
+    agent.joined_at = 100;
+    agent.last_seen = 100;
+    return agent;
+}
+
+} // namespace
+
+TEST_CASE("opening a database applies every migration and reopening it changes nothing") {
+    test::TempDir dir;
+    const auto path = dir.path() / "knot.db";
+    {
+        Store store(path);
+        CHECK(store.schema_version() == static_cast<int>(migrations().size()));
+        store.write([](Transaction& t) { t.insert_room(sample_room()); });
+    }
+    Store store(path);
+    CHECK(store.schema_version() == static_cast<int>(migrations().size()));
+    store.read([](const Reader& r) { CHECK(r.find_room("rm_0123456789abcdef")->name == "demo"); });
+}
+
+TEST_CASE("a transaction that throws leaves nothing written") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    CHECK_THROWS_AS(store.write([](Transaction& t) {
+        t.insert_room(sample_room());
+        t.append_event("rm_0123456789abcdef", "room.created", "ag_x", 100, "{}");
+        throw std::runtime_error("refused");
+    }),
+                    std::runtime_error);
+    store.read([](const Reader& r) {
+        CHECK_FALSE(r.find_room("rm_0123456789abcdef"));
+        CHECK(r.last_seq("rm_0123456789abcdef") == 0);
+    });
+}
+
+TEST_CASE("a nonce is accepted once per key") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    const Bytes key_a(32, 1);
+    const Bytes key_b(32, 2);
+    store.write([&](Transaction& t) {
+        CHECK(t.record_nonce(key_a, "n1", 100));
+        CHECK_FALSE(t.record_nonce(key_a, "n1", 100));
+        CHECK(t.record_nonce(key_b, "n1", 100));
+    });
+    store.write([&](Transaction& t) {
+        t.prune_nonces(101);
+        CHECK(t.record_nonce(key_a, "n1", 200));
+    });
+}
+
+TEST_CASE("events are numbered from 1 and each hash chains to the previous one") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    store.write([](Transaction& t) {
+        t.insert_room(sample_room());
+        t.append_event("rm_0123456789abcdef", "room.created", "ag_a", 100, R"({"name":"demo"})");
+        t.append_event("rm_0123456789abcdef", "agent.joined", "ag_a", 101, R"({"name":"a"})");
+    });
+    store.read([](const Reader& r) {
+        const auto events = r.events("rm_0123456789abcdef", 0, 10);
+        REQUIRE(events.size() == 2);
+        CHECK(events[0].seq == 1);
+        CHECK(events[0].prev == k_genesis_hash);
+        CHECK(events[0].hash ==
+              event_hash(k_genesis_hash, 1, "room.created", "ag_a", 100, R"({"name":"demo"})"));
+        CHECK(events[1].seq == 2);
+        CHECK(events[1].prev == events[0].hash);
+        CHECK(r.events("rm_0123456789abcdef", 1, 10).size() == 1);
+        CHECK(r.last_seq("rm_0123456789abcdef") == 2);
+    });
+}
+
+TEST_CASE("an agent is stored with its card and updated in place by id") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    store.write([](Transaction& t) {
+        t.insert_room(sample_room());
+        t.put_agent(sample_agent("ag_0000000000000001", "coder-1"));
+    });
+    store.write([](Transaction& t) {
+        auto agent = sample_agent("ag_0000000000000001", "coder-2");
+        agent.capabilities = {"review"};
+        t.put_agent(agent);
+        t.touch_agent("rm_0123456789abcdef", "ag_0000000000000001", 500);
+    });
+    store.read([](const Reader& r) {
+        const auto agents = r.agents("rm_0123456789abcdef");
+        REQUIRE(agents.size() == 1);
+        CHECK(agents[0].name == "coder-2");
+        CHECK(agents[0].capabilities == std::vector<std::string>{"review"});
+        CHECK(agents[0].public_key == Bytes(32, 7));
+        CHECK(agents[0].last_seen == 500);
+        CHECK(r.find_agent_by_name("rm_0123456789abcdef", "coder-2"));
+        CHECK_FALSE(r.find_agent_by_name("rm_0123456789abcdef", "coder-1"));
+    });
+}
