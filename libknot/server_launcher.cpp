@@ -23,8 +23,16 @@
 namespace knot {
 namespace {
 
+// True while `pid` runs. A zombie (exited, not yet reaped by its parent) counts as gone: a
+// server started by an earlier `git knot up` is not our child, so we cannot reap it.
 bool process_alive(pid_t pid) {
-    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM))
+        return false;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    std::getline(stat, text);
+    const auto close = text.rfind(')');
+    return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
 }
 
 std::optional<RunningProcess> read_record(const std::filesystem::path& path) {
