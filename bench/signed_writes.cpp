@@ -102,8 +102,8 @@ double percentile(const std::vector<double>& values, double p) {
 Room create_room(const knot::test::ServerProcess& server) {
     const auto owner = knot::Identity::generate();
     const nlohmann::json answer =
-        knot::RoomClient::create_room(server.url(), trimmed(server.admin_token()), owner,
-                                      "bench", knot::AgentCard{"bench-owner", "other", {}});
+        knot::RoomClient::create_room(server.url(), trimmed(server.admin_token()), owner, "bench",
+                                      knot::AgentCard{"bench-owner", "other", {}});
     return {answer.at("room").get<std::string>(), answer.at("token").get<std::string>()};
 }
 

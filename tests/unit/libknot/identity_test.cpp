@@ -83,7 +83,8 @@ TEST_CASE("a missing or malformed key file gives a clear error") {
 TEST_CASE("a fingerprint is knot:xxxx-xxxx-xxxx and differs between keys") {
     const auto a = Identity::generate();
     const auto b = Identity::generate();
-    CHECK(std::regex_match(a.fingerprint(), std::regex("knot:[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}")));
+    CHECK(
+        std::regex_match(a.fingerprint(), std::regex("knot:[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}")));
     CHECK(a.fingerprint() == fingerprint_of(a.public_key()));
     CHECK(a.fingerprint() != b.fingerprint());
     // The first 12 hex digits of SHA-256 of 32 zero bytes.

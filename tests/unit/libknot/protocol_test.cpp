@@ -77,8 +77,8 @@ TEST_CASE("an invite URL gives the API's base URL, the room and the token") {
     CHECK(invite.base_url == "http://127.0.0.1:8787");
     CHECK(invite.room == "rm_0123456789abcdef");
     CHECK(invite.token == token);
-    CHECK(invite_url(invite) == "http://127.0.0.1:8787/join?room=rm_0123456789abcdef&token=" +
-                                    token);
+    CHECK(invite_url(invite) ==
+          "http://127.0.0.1:8787/join?room=rm_0123456789abcdef&token=" + token);
     CHECK(parse_invite("https://x.trycloudflare.com/join?token=" + token +
                        "&room=rm_0123456789abcdef")
               .base_url == "https://x.trycloudflare.com");

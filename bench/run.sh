@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every benchmark against an existing build and prints all the figures (see README.md).
+#
+# usage: bench/run.sh [build-dir]   (default: build/ beside bench/; builds nothing)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../build}" && pwd)
+for program in knot_bench_writes knot_bench_exec git-knot knot-server; do
+    if [ ! -x "$build/bin/$program" ]; then
+        echo "run.sh: $build/bin/$program is missing; build the benchmarks with:" >&2
+        echo "  cmake -S $here/.. -B $build -DKNOT_BENCH=ON &&" \
+            "ninja -C $build knot_bench_writes knot_bench_exec git-knot knot-server" >&2
+        exit 1
+    fi
+done
+
+echo "== knot benchmarks: $(uname -sm), $(nproc) cores, build $build"
+echo
+echo "== signed writes"
+"$build/bin/knot_bench_writes"
+echo
+echo "== start-up"
+"$here/startup.sh" "$build"

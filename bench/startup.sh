@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Start-up cost of git-knot as hooks pay it: N runs each of git, git-knot and `git knot whoami`,
+# timed by knot_bench_exec, compared with `git --version`; then the same with a room up.
+#
+# usage: startup.sh [build-dir]     (default: build/ beside bench/; builds nothing)
+# KNOT_BENCH_RUNS sets N (default 200).
+set -euo pipefail
+
+build=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
+runs=${KNOT_BENCH_RUNS:-200}
+timer="$build/bin/knot_bench_exec"
+git_knot="$build/bin/git-knot"
+for program in "$timer" "$git_knot" "$build/bin/knot-server"; do
+    if [ ! -x "$program" ]; then
+        echo "startup.sh: $program is missing; build it with:" >&2
+        echo "  ninja -C $build git-knot knot-server knot_bench_exec" >&2
+        exit 1
+    fi
+done
+
+tmp=$(mktemp -d)
+room_up=0
+cleanup() {
+    if [ "$room_up" = 1 ]; then
+        (cd "$tmp/repo" && git knot down >/dev/null 2>&1) || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A clean user: no configuration of this machine's user or system changes the figures.
+export HOME="$tmp/home" GIT_CONFIG_NOSYSTEM=1 PATH="$build/bin:$PATH" LC_ALL=C
+mkdir -p "$HOME"
+git config --global user.name "Bench User"
+git config --global user.email "bench@example.invalid"
+git config --global init.defaultBranch main
+git init -q "$tmp/repo"
+cd "$tmp/repo"
+echo "bench" >README
+git add README
+git commit -q -m "one commit"
+git knot init --name bench --kind other >/dev/null
+
+# Rows of the table, one "label median p90 min" line each.
+rows=()
+floor=""
+measure() {
+    local label=$1
+    shift
+    local figures
+    figures=$("$timer" --runs "$runs" -- "$@")
+    [ -n "$floor" ] || floor=${figures%% *}
+    rows+=("$label $figures")
+}
+
+print_table() {
+    local title=$1
+    echo "$title"
+    printf '%-34s %10s %10s %10s %10s\n' "command" "median ms" "p90 ms" "min ms" "x git"
+    local row
+    for row in "${rows[@]}"; do
+        # The label is the row's leading words; the last three fields are the figures.
+        awk -v floor="$floor" '{
+            label = $1; for (i = 2; i <= NF - 3; i++) label = label " " $i
+            printf "%-34s %10.3f %10.3f %10.3f %9.1fx\n", label, $(NF-2), $(NF-1), $NF,
+                   $(NF-2) / floor
+        }' <<<"$row"
+    done
+    rows=()
+    floor=""
+}
+
+# Median of the row whose label is exactly $1, from the last table's rows.
+median_of() {
+    local row
+    for row in "${rows[@]}"; do
+        case $row in
+        "$1 "[0-9]*) awk '{ print $(NF-2) }' <<<"$row" ;;
+        esac
+    done
+}
+
+measure "git --version" git --version
+measure "git-knot --version" "$git_knot" --version
+measure "git knot whoami --local" git knot whoami --local
+measure "git-knot whoami --local (direct)" "$git_knot" whoami --local
+whoami_median=$(median_of "git knot whoami --local")
+print_table "start-up, no room ($runs runs each, after 3 untimed)"
+awk -v m="$whoami_median" 'BEGIN {
+    printf "aim: median of git knot whoami --local under 10 ms; this run: %.3f ms, %s\n", m,
+           (m < 10 ? "met" : "NOT met")
+}'
+
+echo
+git knot up --port 0 --no-tunnel >"$tmp/up.log"
+room_up=1
+server=$(sed -n 's/^  server   \([^ ]*\).*/\1/p' "$tmp/up.log")
+measure "git --version" git --version
+measure "git knot whoami (server trip)" git knot whoami
+measure "git knot status" git knot status
+print_table "with a room up at $server ($runs runs each)"
+git knot down >/dev/null
+room_up=0
