@@ -68,19 +68,22 @@ int cmd_join(const std::vector<std::string>& args) {
     const RoomConfig room{invite.base_url, invite.room, invite.token, agent.at("id")};
     configure_clone_for_room(clone, room, name, kind, invite_url(invite));
     const nlohmann::json overview = client.get("");
+    std::size_t members = 0; // the room's agents, not counting the server's own
+    for (const auto& member : overview.at("agents"))
+        members += member.value("role", "") == "server" ? 0 : 1;
 
     if (json) {
         std::cout << nlohmann::json{{"room", room.room},
                                     {"server", room.server},
                                     {"agent", agent},
-                                    {"members", overview.at("agents").size()}}
+                                    {"members", members}}
                          .dump(2)
                   << '\n';
         return 0;
     }
     std::cout << "joined room " << room.room << " at " << room.server << '\n'
               << "  you        " << name << " (" << kind << ")  " << identity.fingerprint() << '\n'
-              << "  members    " << overview.at("agents").size() << " (git knot whoami)\n"
+              << "  members    " << members << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
               << "  playbook   .knot/playbook.md\n";
     return 0;

@@ -1,4 +1,5 @@
 // GET /join?room=..&token=..: the invite URL opened in a browser tells a person what to run.
+#include "libknot/invite.hpp"
 #include "libknot/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/router.hpp"
@@ -7,26 +8,20 @@
 namespace knot::server {
 namespace {
 
-bool is_token(const std::string& token) {
-    if (token.size() != 64)
-        return false;
-    for (char c : token)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 Response get_join(const Request& request, ServerContext&) {
     const std::string room = request.query_value("room").value_or("");
     const std::string token = request.query_value("token").value_or("");
     if (!is_room_id(room))
         throw bad_request("room", "an invite names a room id rm_ followed by 16 hex digits");
-    if (!is_token(token))
+    if (!is_invite_token(token))
         throw bad_request("token", "an invite carries a token of 64 hex digits");
     std::string host = request.header("Host");
     if (host.empty())
         host = "localhost";
-    const std::string url = "http://" + host + "/join?room=" + room + "&token=" + token;
+    // Behind a tunnel or a TLS proxy the request arrives as plain http; the proxy says how the
+    // person reached it.
+    const std::string scheme = request.header("X-Forwarded-Proto") == "https" ? "https" : "http";
+    const std::string url = scheme + "://" + host + "/join?room=" + room + "&token=" + token;
     Response response;
     response.content_type = "text/plain; charset=utf-8";
     response.body = "This is an invitation to the knot room " + room +
