@@ -3,8 +3,11 @@
 
 #include "api_error.hpp"
 #include "http_types.hpp"
+#include "libknot/identity.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/request_auth.hpp"
+
+#include <atomic>
 
 namespace knot::server {
 namespace {
@@ -41,39 +44,54 @@ std::int64_t check_signature_headers(const Request& request, std::int64_t now) {
     return timestamp;
 }
 
-SignedRequest verify_signed_by(Transaction& transaction, const Request& request,
-                               const Bytes& public_key, std::int64_t now) {
+SignedRequest verify_signature(const Request& request, const Bytes& public_key, std::int64_t now) {
     const SignatureHeaders headers = signature_headers(request);
-    if (auto failure =
-            check_signature(headers, public_key, request.method, request.target, request.body, now))
-        throw unauthorized(*failure);
     SignedRequest out;
-    out.timestamp = check_signature_headers(request, now);
+    if (auto failure = check_signature_form(headers, now, out.timestamp))
+        throw unauthorized(*failure);
     out.nonce = headers.nonce;
     out.signature = headers.signature;
     out.signed_string =
         canonical_string(request.method, request.target, out.timestamp, out.nonce, request.body);
-    transaction.prune_nonces(now - k_nonce_keep_seconds);
-    if (!transaction.record_nonce(public_key, out.nonce, out.timestamp))
-        throw unauthorized(AuthFailure::replayed_nonce);
+    if (!knot::verify_signature(public_key, out.signed_string, out.signature))
+        throw unauthorized(AuthFailure::bad_signature);
     return out;
 }
 
-AgentRecord authenticate_member(Transaction& transaction, const RoomRecord& room,
-                                const Request& request, std::int64_t now,
-                                SignedRequest* signed_request) {
-    check_signature_headers(request, now);
-    const std::string agent_id = request.header(k_header_agent);
-    std::optional<AgentRecord> agent;
-    if (is_agent_id(agent_id))
-        agent = transaction.find_agent(room.id, agent_id);
-    if (!agent || agent->role == "server")
-        throw unauthorized(AuthFailure::unknown_agent);
-    SignedRequest verified = verify_signed_by(transaction, request, agent->public_key, now);
-    transaction.touch_agent(room.id, agent->id, now);
-    if (signed_request)
-        *signed_request = std::move(verified);
-    return *agent;
+void consume_nonce(Transaction& transaction, const Bytes& public_key,
+                   const SignedRequest& signed_request, std::int64_t now) {
+    // Pruning once per window keeps each write to a single nonce insert.
+    static std::atomic<std::int64_t> last_prune{0};
+    if (now - last_prune.load() >= k_signature_window_seconds) {
+        last_prune = now;
+        transaction.prune_nonces(now - k_nonce_keep_seconds);
+    }
+    if (!transaction.record_nonce(public_key, signed_request.nonce, signed_request.timestamp))
+        throw unauthorized(AuthFailure::replayed_nonce);
+}
+
+Member authenticate_member(Store& store, const Request& request, std::int64_t now) {
+    Member member;
+    store.read([&](const Reader& reader) {
+        member.room = authenticate_room(reader, request);
+        check_signature_headers(request, now);
+        const std::string agent_id = request.header(k_header_agent);
+        std::optional<AgentRecord> agent;
+        if (is_agent_id(agent_id))
+            agent = reader.find_agent(member.room.id, agent_id);
+        if (!agent || agent->role == "server")
+            throw unauthorized(AuthFailure::unknown_agent);
+        member.agent = std::move(*agent);
+    });
+    // An agent's key never changes (its id is derived from it), so verifying after the lookup
+    // and outside the lock checks exactly what the lookup found.
+    member.signed_request = verify_signature(request, member.agent.public_key, now);
+    return member;
+}
+
+void admit_member(Transaction& transaction, const Member& member, std::int64_t now) {
+    consume_nonce(transaction, member.agent.public_key, member.signed_request, now);
+    transaction.touch_agent(member.room.id, member.agent.id, now);
 }
 
 void check_admin_token(const Request& request, const std::string& admin_token) {

@@ -30,17 +30,30 @@ RoomRecord authenticate_room(const Reader& reader, const Request& request);
 // Returns the parsed timestamp.
 std::int64_t check_signature_headers(const Request& request, std::int64_t now);
 
-// Verifies the request's signature against `public_key` and records its nonce inside
-// `transaction`. Throws ApiError 401 bad_signature or replayed_nonce.
-SignedRequest verify_signed_by(Transaction& transaction, const Request& request,
-                               const Bytes& public_key, std::int64_t now);
+// Verifies the request's signature against `public_key`. Pure: it needs no store, so handlers
+// run it before taking the store's lock and two cores verify in parallel. Throws ApiError 401
+// (unsigned, malformed_signature, stale_timestamp, bad_signature).
+SignedRequest verify_signature(const Request& request, const Bytes& public_key, std::int64_t now);
 
-// The whole check for a request signed by a member of `room` named by X-Knot-Agent: form and
-// time, unknown_agent, bad_signature, replayed_nonce. On success the agent's last_seen becomes
-// `now` and the agent is returned as it was before that update.
-AgentRecord authenticate_member(Transaction& transaction, const RoomRecord& room,
-                                const Request& request, std::int64_t now,
-                                SignedRequest* signed_request = nullptr);
+// Records the nonce of a verified request inside `transaction`, so the write it authorises and
+// the nonce commit together. Throws ApiError 401 replayed_nonce.
+void consume_nonce(Transaction& transaction, const Bytes& public_key,
+                   const SignedRequest& signed_request, std::int64_t now);
+
+// A request verified as signed by a member of a room.
+struct Member {
+    RoomRecord room;
+    AgentRecord agent; // as it was before the request
+    SignedRequest signed_request;
+};
+
+// The checks for a request signed by the member named by X-Knot-Agent, up to the signature:
+// token, form and time, unknown_agent, bad_signature. The store's lock is held only to look the
+// room and agent up. The handler then calls admit_member inside its write.
+Member authenticate_member(Store& store, const Request& request, std::int64_t now);
+
+// Consumes the member's nonce (replayed_nonce) and marks the agent seen at `now`.
+void admit_member(Transaction& transaction, const Member& member, std::int64_t now);
 
 // The admin token check for room creation: 403 bad_admin_token unless X-Knot-Admin matches
 // `admin_token` (compared in constant time).

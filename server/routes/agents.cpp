@@ -31,12 +31,13 @@ Response register_agent(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     int status = 201;
     nlohmann::json answer;
+    context.store.read([&](const Reader& reader) { authenticate_room(reader, request); });
+    check_signature_headers(request, now);
+    const AgentCard card = parse_agent_card(request.json_body(), "");
+    const SignedRequest signed_request = verify_signature(request, card.public_key, now);
     context.store.write([&](Transaction& transaction) {
         const RoomRecord room = authenticate_room(transaction, request);
-        check_signature_headers(request, now);
-        const AgentCard card = parse_agent_card(request.json_body(), "");
-        const SignedRequest signed_request =
-            verify_signed_by(transaction, request, card.public_key, now);
+        consume_nonce(transaction, card.public_key, signed_request, now);
 
         const std::string id = agent_id_of(card.public_key);
         const auto holder = transaction.find_agent_by_name(room.id, card.name);
@@ -75,11 +76,8 @@ Response register_agent(const Request& request, ServerContext& context) {
 // Marks the signer online; `status`, when given, must be a short string.
 Response heartbeat(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
-    context.store.write([&](Transaction& transaction) {
-        const RoomRecord room = authenticate_room(transaction, request);
-        authenticate_member(transaction, room, request, now);
-        if (request.body.empty())
-            return;
+    const Member member = authenticate_member(context.store, request, now);
+    if (!request.body.empty()) {
         const nlohmann::json body = request.json_body();
         if (const auto it = body.find("status"); it != body.end()) {
             if (!it->is_string())
@@ -87,7 +85,8 @@ Response heartbeat(const Request& request, ServerContext& context) {
             if (it->get_ref<const std::string&>().size() > k_max_status_chars)
                 throw bad_request("status", "at most 200 characters");
         }
-    });
+    }
+    context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
     return Response::json(200, {{"ok", true}, {"time", now}});
 }
 

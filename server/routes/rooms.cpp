@@ -47,10 +47,10 @@ Response create_room(const Request& request, ServerContext& context) {
     if (card.public_key == context.server_public_key)
         throw bad_request("owner.public_key", "is the server's own key");
 
+    const SignedRequest signed_request = verify_signature(request, card.public_key, now);
     nlohmann::json answer;
     context.store.write([&](Transaction& transaction) {
-        const SignedRequest signed_request =
-            verify_signed_by(transaction, request, card.public_key, now);
+        consume_nonce(transaction, card.public_key, signed_request, now);
         const std::string token = random_hex(32);
         const RoomRecord room{"rm_" + random_hex(8), name, sha256_hex(token), now, 300};
         transaction.insert_room(room);
