@@ -1,0 +1,34 @@
+// Notifications that could not reach the server wait here (.git/knot/outbox/, one file each)
+// and go out, oldest first, on the next contact. Hooks and pushes never fail because the
+// coordination server is down.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+
+namespace knot {
+
+class RoomClient;
+
+class Outbox {
+public:
+    explicit Outbox(std::filesystem::path dir);
+
+    // Stores a signed POST of `body` to `target` (under /v1/rooms/<room>) for later. It is
+    // signed when sent, not now: a signature older than five minutes would be refused.
+    void queue(const std::string& target, const nlohmann::json& body);
+
+    // Sends what waits, oldest first. Stops at the first knot::UnreachableError (what is left
+    // stays); a notice the server refuses (4xx) is dropped with a warning on stderr, since
+    // sending it again would be refused again. Returns the number delivered.
+    int flush(RoomClient& client);
+
+    // How many notifications wait.
+    int size() const;
+
+private:
+    std::filesystem::path m_dir;
+};
+
+} // namespace knot
