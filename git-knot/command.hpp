@@ -31,6 +31,7 @@ std::string ago(long long unix_time);
 
 int cmd_doctor(const std::vector<std::string>& args);
 int cmd_down(const std::vector<std::string>& args);
+int cmd_hook(const std::vector<std::string>& args);
 int cmd_init(const std::vector<std::string>& args);
 int cmd_join(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);

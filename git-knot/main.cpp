@@ -11,6 +11,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"doctor", cmd_doctor, "Check git, keys, config, hooks, the server and the clock"},
         {"down", cmd_down, "Stop the room's server (and tunnel) started by 'up'"},
+        {"hook", cmd_hook, "Run a git hook's knot part (called by the installed shims)"},
         {"init", cmd_init, "Create this clone's Ed25519 identity and knot config"},
         {"join", cmd_join, "Join a room from its invite URL"},
         {"status", cmd_status, "Room overview: agents, online or not, counts, the server"},
