@@ -8,6 +8,10 @@ namespace CLI {
 class App;
 }
 
+namespace knot {
+class HttpError;
+}
+
 namespace knot::cli {
 
 // A subcommand gets its arguments (after the subcommand's name) and returns the exit code.
@@ -26,15 +30,35 @@ const std::vector<Command>& commands();
 // --help was given and printed (the command then returns 0).
 bool parse_args(CLI::App& app, const std::vector<std::string>& args);
 
+// Turns a 409 lock_conflict into knot::Refused whose message lists each conflicting lock
+// (holder, intent, expiry); any other error is rethrown as it is.
+[[noreturn]] void rethrow_with_conflicts(const HttpError& error);
+
+// Repository paths from what the user typed, relative to the current directory.
+std::vector<std::string> repo_paths(const std::vector<std::string>& typed);
+
 // A short "3m ago" rendering of a past unix time, relative to now.
 std::string ago(long long unix_time);
 
+int cmd_chat(const std::vector<std::string>& args);
+int cmd_claim(const std::vector<std::string>& args);
+int cmd_dash(const std::vector<std::string>& args);
 int cmd_doctor(const std::vector<std::string>& args);
+int cmd_doing(const std::vector<std::string>& args);
+int cmd_done(const std::vector<std::string>& args);
 int cmd_down(const std::vector<std::string>& args);
 int cmd_hook(const std::vector<std::string>& args);
 int cmd_init(const std::vector<std::string>& args);
 int cmd_join(const std::vector<std::string>& args);
+int cmd_lock(const std::vector<std::string>& args);
+int cmd_locks(const std::vector<std::string>& args);
+int cmd_log(const std::vector<std::string>& args);
+int cmd_plan(const std::vector<std::string>& args);
+int cmd_release(const std::vector<std::string>& args);
+int cmd_say(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
+int cmd_tasks(const std::vector<std::string>& args);
+int cmd_unlock(const std::vector<std::string>& args);
 int cmd_up(const std::vector<std::string>& args);
 int cmd_whoami(const std::vector<std::string>& args);
 

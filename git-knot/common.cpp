@@ -1,7 +1,13 @@
 // Small helpers the command files share (see command.hpp).
 #include "command.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/git_repo.hpp"
 #include "libknot/protocol.hpp"
+#include "libknot/repo_path.hpp"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -19,6 +25,26 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args) {
         throw UsageError(std::string(e.what()) + " (see 'git knot " + app.get_name() + " --help')");
     }
     return true;
+}
+
+void rethrow_with_conflicts(const HttpError& error) {
+    if (error.code() != "lock_conflict")
+        throw error;
+    std::string message = "not locked: another agent holds ";
+    const auto body = nlohmann::json::parse(error.body(), nullptr, false);
+    const auto conflicts = body.is_object() ? body.value("conflicts", nlohmann::json::array())
+                                            : nlohmann::json::array();
+    message += conflicts.size() == 1 ? "this path" : std::to_string(conflicts.size()) + " paths";
+    message += "; nothing was locked";
+    for (const auto& lock : conflicts)
+        message += "\n  " + conflict_line(lock, unix_now());
+    message += "\nCoordinate in the room (git knot say ...), or wait for the lease to end.";
+    throw Refused(message);
+}
+
+std::vector<std::string> repo_paths(const std::vector<std::string>& typed) {
+    const GitRepo repo = GitRepo::discover(std::filesystem::current_path());
+    return normalise_repo_paths(typed, std::filesystem::current_path(), repo.workdir());
 }
 
 std::string ago(long long unix_time) {

@@ -9,12 +9,25 @@ namespace knot::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
+        {"chat", cmd_chat, "Talk in the room: lines typed are sent, the stream is shown live"},
+        {"claim", cmd_claim, "Claim a task atomically and create its worktree on knot/<id>"},
+        {"dash", cmd_dash, "Live dashboard: agents, tasks, locks, recent events"},
         {"doctor", cmd_doctor, "Check git, keys, config, hooks, the server and the clock"},
+        {"doing", cmd_doing, "Announce what you are doing and lock its files, all or none"},
+        {"done", cmd_done, "Mark a claimed task done"},
         {"down", cmd_down, "Stop the room's server (and tunnel) started by 'up'"},
         {"hook", cmd_hook, "Run a git hook's knot part (called by the installed shims)"},
         {"init", cmd_init, "Create this clone's Ed25519 identity and knot config"},
         {"join", cmd_join, "Join a room from its invite URL"},
+        {"lock", cmd_lock, "Lock repository paths (a lease, renewed by activity)"},
+        {"locks", cmd_locks, "List the room's live locks"},
+        {"log", cmd_log, "Replay or follow the room's event log; verify its hash chain"},
+        {"plan", cmd_plan, "Add tasks to the board, from arguments, a file or stdin"},
+        {"release", cmd_release, "Give a claimed task back to the board"},
+        {"say", cmd_say, "Send one message to the room"},
         {"status", cmd_status, "Room overview: agents, online or not, counts, the server"},
+        {"tasks", cmd_tasks, "Show the task board"},
+        {"unlock", cmd_unlock, "Release locks you hold (owners may --force)"},
         {"up", cmd_up, "Host a room: start the server, create the room, print the invite"},
         {"whoami", cmd_whoami, "Show this agent's fingerprint and the room members' ones"},
     };

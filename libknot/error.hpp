@@ -35,16 +35,20 @@ public:
 // body (for example "stale_timestamp"), `status` the HTTP status.
 class HttpError : public Error {
 public:
-    HttpError(int status, std::string code, const std::string& message)
+    HttpError(int status, std::string code, const std::string& message, std::string body = {})
         : Error(message)
         , m_status(status)
-        , m_code(std::move(code)) {}
+        , m_code(std::move(code))
+        , m_body(std::move(body)) {}
     int status() const { return m_status; }
     const std::string& code() const { return m_code; }
+    // The whole response body, for errors that carry details (lock conflicts list the locks).
+    const std::string& body() const { return m_body; }
 
 private:
     int m_status;
     std::string m_code;
+    std::string m_body;
 };
 
 } // namespace knot

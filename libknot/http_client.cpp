@@ -4,11 +4,13 @@
 #include "error.hpp"
 
 #include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
@@ -16,13 +18,7 @@
 
 namespace knot {
 
-struct HttpClient::Session {
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-};
-
-HttpClient::HttpClient(const std::string& base_url, std::chrono::milliseconds timeout)
-    : m_base_url(base_url)
-    , m_session(std::make_unique<Session>()) {
+std::unique_ptr<Poco::Net::HTTPClientSession> open_http_session(const std::string& base_url) {
     Poco::URI uri;
     try {
         uri = Poco::URI(base_url);
@@ -32,12 +28,26 @@ HttpClient::HttpClient(const std::string& base_url, std::chrono::milliseconds ti
     if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty() ||
         (!uri.getPath().empty() && uri.getPath() != "/"))
         throw Error("not a server URL (scheme://host[:port]): " + base_url);
-    if (uri.getScheme() == "https")
-        m_session->session =
-            std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort());
-    else
-        m_session->session =
-            std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    if (uri.getScheme() == "http")
+        return std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    // TLS is set up on first use only: plain-http rooms (and hooks) never pay for it.
+    static const Poco::Net::Context::Ptr context = [] {
+        Poco::Net::initializeSSL();
+        return Poco::Net::Context::Ptr(new Poco::Net::Context(
+            Poco::Net::Context::TLS_CLIENT_USE, "", "", "", Poco::Net::Context::VERIFY_RELAXED, 9,
+            true /* load the system's default CA certificates */));
+    }();
+    return std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
+}
+
+struct HttpClient::Session {
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
+};
+
+HttpClient::HttpClient(const std::string& base_url, std::chrono::milliseconds timeout)
+    : m_base_url(base_url)
+    , m_session(std::make_unique<Session>()) {
+    m_session->session = open_http_session(base_url);
     m_session->session->setTimeout(Poco::Timespan(timeout.count() * 1000));
     m_session->session->setKeepAlive(true);
 }

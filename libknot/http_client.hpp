@@ -7,7 +7,15 @@
 #include <string>
 #include <string_view>
 
+namespace Poco::Net {
+class HTTPClientSession;
+}
+
 namespace knot {
+
+// A client session for `base_url` (scheme://host[:port]): plain for http, TLS with the system's
+// CA certificates for https. Throws knot::Error when the URL is not of that form.
+std::unique_ptr<Poco::Net::HTTPClientSession> open_http_session(const std::string& base_url);
 
 struct HttpResponse {
     int status = 0;

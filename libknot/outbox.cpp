@@ -27,15 +27,15 @@ std::vector<std::filesystem::path> pending(const std::filesystem::path& dir) {
 
 } // namespace
 
-Outbox::Outbox(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+Outbox::Outbox(std::filesystem::path dir)
+    : m_dir(std::move(dir)) {}
 
 void Outbox::queue(const std::string& target, const nlohmann::json& body) {
     std::filesystem::create_directories(m_dir);
     char stamp[32];
     std::snprintf(stamp, sizeof stamp, "%012lld", static_cast<long long>(unix_now()));
     const auto path = m_dir / (std::string(stamp) + "-" + random_hex(6) + ".json");
-    write_file_atomic(path, nlohmann::json{{"target", target}, {"body", body}}.dump() + "\n",
-                      0600);
+    write_file_atomic(path, nlohmann::json{{"target", target}, {"body", body}}.dump() + "\n", 0600);
 }
 
 int Outbox::flush(RoomClient& client) {
@@ -47,7 +47,8 @@ int Outbox::flush(RoomClient& client) {
             continue;
         }
         try {
-            client.post(notice["target"].get<std::string>(), notice.value("body", nlohmann::json{}));
+            client.post(notice["target"].get<std::string>(),
+                        notice.value("body", nlohmann::json{}));
             ++delivered;
         } catch (const UnreachableError&) {
             break;
@@ -60,6 +61,8 @@ int Outbox::flush(RoomClient& client) {
     return delivered;
 }
 
-int Outbox::size() const { return static_cast<int>(pending(m_dir).size()); }
+int Outbox::size() const {
+    return static_cast<int>(pending(m_dir).size());
+}
 
 } // namespace knot

@@ -31,7 +31,7 @@ nlohmann::json json_or_throw(const HttpResponse& response) {
         if (body.contains("error") && body["error"].is_string())
             message = body["error"].get<std::string>();
     }
-    throw HttpError(response.status, code, message);
+    throw HttpError(response.status, code, message, response.body);
 }
 
 RoomClient::RoomClient(const std::string& base_url, std::string room, std::string token,

@@ -1,0 +1,70 @@
+// git knot chat: an interactive chat: lines typed are sent, the room's stream shown live.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/event_stream.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace knot::cli {
+
+int cmd_chat(const std::vector<std::string>& args) {
+    CLI::App app{"Talk in the room: lines typed are sent, the stream is shown live", "chat"};
+    std::int64_t history = 20;
+    app.add_option("--history", history, "How many earlier events to show first");
+    if (!parse_args(app, args))
+        return 0;
+    Session session;
+    session.deliver_outbox();
+    auto& client = session.client();
+    AgentNames names = agent_names(client.get("/agents").at("agents"));
+    const std::int64_t last = client.get("").value("last_seq", 0LL);
+    std::mutex out;
+    std::cerr << "knot chat in " << session.room().room
+              << ": type a line and press Enter to send; Ctrl-D leaves\n";
+
+    EventStream stream(session.room(), session.identity());
+    std::thread listener([&] {
+        try {
+            stream.follow(
+                std::max<std::int64_t>(0, last - history),
+                [&](const nlohmann::json& event) {
+                    std::lock_guard lock(out);
+                    if (event.value("type", "") == "agent.joined")
+                        names[event.value("agent", "")] = event.at("data").value("name", "");
+                    std::cout << event_line(event, names) << std::endl;
+                    return true;
+                },
+                [&](const std::string& state) {
+                    std::lock_guard lock(out);
+                    if (state != "connected")
+                        std::cerr << "knot: stream " << state << std::endl;
+                });
+        } catch (const Error& e) {
+            std::lock_guard lock(out);
+            std::cerr << "git-knot: error: " << e.what() << std::endl;
+        }
+    });
+    // A separate client: the listener's thread does not share this one.
+    RoomClient sender(session.room().server, session.room().room, session.room().token,
+                      &session.identity(), session.room().agent_id);
+    for (std::string line; std::getline(std::cin, line);) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos)
+            continue;
+        try {
+            sender.post("/messages", {{"text", line}});
+        } catch (const Error& e) {
+            std::lock_guard lock(out);
+            std::cerr << "git-knot: not sent: " << e.what() << std::endl;
+        }
+    }
+    stream.stop();
+    listener.join();
+    return 0;
+}
+
+} // namespace knot::cli

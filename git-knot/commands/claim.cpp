@@ -1,0 +1,72 @@
+// git knot claim: claim a task (exactly one agent wins) and make its worktree on knot/<id>.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/git_command.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_claim(const std::vector<std::string>& args) {
+    CLI::App app{"Claim a task atomically and create its worktree on knot/<id>", "claim"};
+    std::string id;
+    std::string path;
+    bool no_worktree = false;
+    bool json = false;
+    app.add_option("id", id, "The task id (t3)")->required();
+    app.add_option("--path", path, "Where to create the worktree (default: ../<repo>-<id>)");
+    app.add_flag("--no-worktree", no_worktree, "Only claim; create no worktree");
+    app.add_flag("--json", json, "Print JSON");
+    if (!parse_args(app, args))
+        return 0;
+    if (id.empty() || id.size() > 12 || id[0] != 't' ||
+        id.find_first_not_of("0123456789", 1) != std::string::npos || id.size() < 2)
+        throw UsageError("'" + id + "' is not a task id (t1, t2, ...; see git knot tasks)");
+    Session session;
+    session.deliver_outbox();
+    nlohmann::json answer;
+    try {
+        answer = session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
+    } catch (const HttpError& e) {
+        if (e.code() == "already_claimed" || e.code() == "task_done" || e.code() == "unknown_task")
+            throw Refused(e.what());
+        throw;
+    }
+    const auto workdir = session.clone().repo().workdir();
+    const std::string branch = "knot/" + id;
+    if (path.empty())
+        path = (workdir.parent_path() / (workdir.filename().string() + "-" + id)).string();
+    if (!no_worktree) {
+        const bool branch_exists =
+            run_git({"rev-parse", "-q", "--verify", "refs/heads/" + branch}, workdir).status == 0;
+        const GitResult made =
+            branch_exists ? run_git({"worktree", "add", "-q", path, branch}, workdir)
+                          : run_git({"worktree", "add", "-q", "-b", branch, path, "HEAD"}, workdir);
+        if (made.status != 0) {
+            // Nothing half-done: without its worktree the claim is given back.
+            try {
+                session.client().post("/tasks/" + id + "/release", nlohmann::json::object());
+            } catch (const Error&) {
+            }
+            throw Error("claimed " + id +
+                        " but could not create its worktree (claim given back): " + made.err);
+        }
+    }
+    if (json) {
+        nlohmann::json out = answer;
+        if (!no_worktree) {
+            out["worktree"] = path;
+            out["branch"] = branch;
+        }
+        std::cout << out.dump(2) << '\n';
+        return 0;
+    }
+    std::cout << "claimed " << id << ": " << answer.at("task").value("title", "") << '\n';
+    if (!no_worktree)
+        std::cout << "  worktree " << path << " on branch " << branch << '\n';
+    return 0;
+}
+
+} // namespace knot::cli

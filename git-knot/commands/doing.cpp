@@ -1,0 +1,41 @@
+// git knot doing: announce what this agent is doing and lock its files, all or none.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_doing(const std::vector<std::string>& args) {
+    CLI::App app{"Announce what you are doing and lock its files, all or none", "doing"};
+    std::string status;
+    std::vector<std::string> typed;
+    bool json = false;
+    app.add_option("status", status, "What you are doing, in a few words")->required();
+    app.add_option("--files", typed, "Files to lock for it (all or none)");
+    app.add_flag("--json", json, "Print JSON");
+    if (!parse_args(app, args))
+        return 0;
+    const auto paths = typed.empty() ? std::vector<std::string>{} : repo_paths(typed);
+    Session session;
+    session.deliver_outbox();
+    nlohmann::json answer;
+    try {
+        answer = session.client().post("/doing", {{"status", status}, {"files", paths}});
+    } catch (const HttpError& e) {
+        rethrow_with_conflicts(e);
+    }
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    std::cout << "doing: " << status << '\n';
+    for (const auto& lock : answer.value("locks", nlohmann::json::array()))
+        std::cout << "  locked " << lock.value("path", "") << " #" << lock.value("fencing", 0)
+                  << '\n';
+    return 0;
+}
+
+} // namespace knot::cli

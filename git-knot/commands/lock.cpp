@@ -1,0 +1,49 @@
+// git knot lock: lock repository paths for this agent, all or none.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/protocol.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_lock(const std::vector<std::string>& args) {
+    CLI::App app{"Lock repository paths (a lease, renewed by activity)", "lock"};
+    std::vector<std::string> typed;
+    std::string intent;
+    bool force = false;
+    bool json = false;
+    app.add_option("paths", typed, "Paths to lock, relative to the current directory")->required();
+    app.add_option("--intent,-m", intent, "What you are doing with them (shown on conflicts)");
+    app.add_flag("--force", force, "Break other agents' locks first (room owner only)");
+    app.add_flag("--json", json, "Print the granted locks as JSON");
+    if (!parse_args(app, args))
+        return 0;
+    const auto paths = repo_paths(typed);
+    Session session;
+    session.deliver_outbox();
+    nlohmann::json body = {{"paths", paths}, {"force", force}};
+    if (!intent.empty())
+        body["intent"] = intent;
+    nlohmann::json answer;
+    try {
+        answer = session.client().post("/locks", body);
+    } catch (const HttpError& e) {
+        rethrow_with_conflicts(e);
+    }
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    const auto now = unix_now();
+    for (const auto& lock : answer.at("locks"))
+        std::cout << "locked  " << lock.value("path", "") << "  fencing "
+                  << lock.value("fencing", 0) << "  expires "
+                  << relative_time(lock.value("expires_at", 0LL), now) << '\n';
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,52 @@
+// git knot locks: the room's live locks, who holds them and until when.
+#include "command.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/protocol.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_locks(const std::vector<std::string>& args) {
+    CLI::App app{"List the room's live locks", "locks"};
+    bool json = false;
+    bool mine = false;
+    app.add_flag("--json", json, "Print JSON");
+    app.add_flag("--mine", mine, "Only the locks this agent holds");
+    if (!parse_args(app, args))
+        return 0;
+    Session session;
+    nlohmann::json answer = session.client().get("/locks");
+    nlohmann::json locks = nlohmann::json::array();
+    for (const auto& lock : answer.at("locks"))
+        if (!mine || lock.value("agent", "") == session.room().agent_id)
+            locks.push_back(lock);
+    if (json) {
+        answer["locks"] = locks;
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    if (locks.empty()) {
+        std::cout << "no locks\n";
+        return 0;
+    }
+    const auto now = unix_now();
+    for (const auto& lock : locks) {
+        std::string path = lock.value("path", "");
+        std::string holder = lock.value("agent_name", "");
+        path.resize(std::max<std::size_t>(path.size(), 28), ' ');
+        holder.resize(std::max<std::size_t>(holder.size(), 14), ' ');
+        std::cout << path << ' ' << holder << " #" << lock.value("fencing", 0) << "  "
+                  << relative_time(lock.value("expires_at", 0LL), now);
+        if (lock.value("agent", "") == session.room().agent_id)
+            std::cout << "  ← you";
+        if (!lock.value("intent", "").empty())
+            std::cout << "  (" << lock.value("intent", "") << ")";
+        std::cout << '\n';
+    }
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,69 @@
+// git knot plan: add tasks to the room's board, from arguments, a file or standard input.
+#include "command.hpp"
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+namespace knot::cli {
+namespace {
+
+void read_titles(std::istream& in, std::vector<std::string>& titles) {
+    for (std::string line; std::getline(in, line);) {
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+            line.pop_back();
+        const auto start = line.find_first_not_of(" \t-*");
+        if (start == std::string::npos || line[start] == '#')
+            continue;
+        titles.push_back(line.substr(start));
+    }
+}
+
+} // namespace
+
+int cmd_plan(const std::vector<std::string>& args) {
+    CLI::App app{"Add tasks to the board, from arguments, a file or stdin", "plan"};
+    std::string goal;
+    std::vector<std::string> titles;
+    std::string file;
+    bool json = false;
+    app.add_option("goal", goal, "The goal the tasks serve");
+    app.add_option("--task,-t", titles, "A task title (repeatable)");
+    app.add_option("--file,-f", file, "Read task titles from a file, one a line ('-': stdin)");
+    app.add_flag("--json", json, "Print the created tasks as JSON");
+    if (!parse_args(app, args))
+        return 0;
+    if (file == "-") {
+        read_titles(std::cin, titles);
+    } else if (!file.empty()) {
+        std::ifstream in(file);
+        if (!in)
+            throw Error("cannot read " + file);
+        read_titles(in, titles);
+    } else if (titles.empty() && !::isatty(0)) {
+        read_titles(std::cin, titles);
+    }
+    if (titles.empty() && !goal.empty())
+        titles.push_back(goal); // a goal alone is one task
+    if (titles.empty())
+        throw UsageError("no tasks given: pass titles with -t, a file with -f, or lines on stdin");
+    Session session;
+    session.deliver_outbox();
+    nlohmann::json body = {{"titles", titles}};
+    if (!goal.empty())
+        body["goal"] = goal;
+    const nlohmann::json answer = session.client().post("/tasks", body);
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    for (const auto& task : answer.at("tasks"))
+        std::cout << "planned  " << task.value("id", "") << "  " << task.value("title", "") << '\n';
+    return 0;
+}
+
+} // namespace knot::cli

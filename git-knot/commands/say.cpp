@@ -1,0 +1,27 @@
+// git knot say: send one message to the room.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_say(const std::vector<std::string>& args) {
+    CLI::App app{"Send one message to the room", "say"};
+    std::vector<std::string> words;
+    app.add_option("message", words, "The message")->required();
+    if (!parse_args(app, args))
+        return 0;
+    std::string text;
+    for (const auto& w : words)
+        text += (text.empty() ? "" : " ") + w;
+    Session session;
+    session.deliver_outbox();
+    const auto answer = session.client().post("/messages", {{"text", text}});
+    std::cout << "sent #" << answer.at("event").value("seq", 0) << '\n';
+    return 0;
+}
+
+} // namespace knot::cli

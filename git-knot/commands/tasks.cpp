@@ -1,0 +1,44 @@
+// git knot tasks: the room's task board.
+#include "command.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace knot::cli {
+
+int cmd_tasks(const std::vector<std::string>& args) {
+    CLI::App app{"Show the task board", "tasks"};
+    bool json = false;
+    bool all = false;
+    app.add_flag("--json", json, "Print JSON");
+    app.add_flag("--all", all, "Include finished tasks");
+    if (!parse_args(app, args))
+        return 0;
+    Session session;
+    const nlohmann::json answer = session.client().get("/tasks");
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    int shown = 0;
+    for (const auto& task : answer.at("tasks")) {
+        const std::string status = task.value("status", "");
+        if (status == "done" && !all)
+            continue;
+        std::string id = task.value("id", "");
+        std::string state = status;
+        id.resize(std::max<std::size_t>(id.size(), 5), ' ');
+        state.resize(8, ' ');
+        std::cout << id << ' ' << state << ' ' << task.value("title", "");
+        if (status != "open" && !task.value("claimed_by_name", "").empty())
+            std::cout << "  (" << task.value("claimed_by_name", "") << ")";
+        std::cout << '\n';
+        ++shown;
+    }
+    if (shown == 0)
+        std::cout << "no open tasks (git knot plan adds some)\n";
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,135 @@
+// One line of text per event (see event_format.hpp).
+#include "event_format.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace knot {
+namespace {
+
+std::string join(const nlohmann::json& list, std::size_t limit = 4) {
+    std::string out;
+    std::size_t shown = 0;
+    for (const auto& item : list) {
+        if (shown == limit) {
+            out += ", +" + std::to_string(list.size() - limit) + " more";
+            break;
+        }
+        if (!out.empty())
+            out += ", ";
+        out += item.is_string() ? item.get<std::string>() : item.dump();
+        ++shown;
+    }
+    return out;
+}
+
+std::string name_of(const std::string& id, const AgentNames& names) {
+    const auto it = names.find(id);
+    return it == names.end() ? (id.empty() ? "knot" : id) : it->second;
+}
+
+std::string text(const nlohmann::json& data, const char* key) {
+    const auto it = data.find(key);
+    return it != data.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+} // namespace
+
+AgentNames agent_names(const nlohmann::json& agents) {
+    AgentNames names;
+    for (const auto& agent : agents)
+        names[agent.value("id", "")] = agent.value("name", "");
+    return names;
+}
+
+std::string relative_time(long long when, long long now) {
+    const long long delta = when - now;
+    const long long magnitude = delta < 0 ? -delta : delta;
+    std::string amount;
+    if (magnitude < 60)
+        amount = std::to_string(magnitude) + "s";
+    else if (magnitude < 3600)
+        amount = std::to_string(magnitude / 60) + "m " + std::to_string(magnitude % 60) + "s";
+    else
+        amount =
+            std::to_string(magnitude / 3600) + "h " + std::to_string(magnitude % 3600 / 60) + "m";
+    return delta >= 0 ? "in " + amount : amount + " ago";
+}
+
+std::string describe_event(const nlohmann::json& event, const AgentNames& names) {
+    const std::string type = event.value("type", "");
+    const std::string who = name_of(event.value("agent", ""), names);
+    const nlohmann::json data = event.value("data", nlohmann::json::object());
+    if (type == "chat.message")
+        return who + ": " + text(data, "text");
+    if (type == "room.created")
+        return who + " created the room " + text(data, "name");
+    if (type == "agent.joined")
+        return text(data, "name") + " joined (" + text(data, "kind") + ", " +
+               text(data, "fingerprint") + ")";
+    if (type == "agent.rejoined")
+        return text(data, "name") + " joined again";
+    if (type == "agent.doing") {
+        std::string line = who + " is doing: " + text(data, "status");
+        if (data.contains("files") && !data["files"].empty())
+            line += " [" + join(data["files"]) + "]";
+        return line;
+    }
+    if (type == "agent.head")
+        return who + " is at " + text(data, "commit").substr(0, 12) + " on " + text(data, "branch");
+    if (type == "lock.acquired") {
+        std::string line = who + " locked " + join(data.value("paths", nlohmann::json::array()));
+        if (!text(data, "intent").empty())
+            line += " (" + text(data, "intent") + ")";
+        return line;
+    }
+    if (type == "lock.released")
+        return who + " unlocked " + join(data.value("paths", nlohmann::json::array()));
+    if (type == "lock.expired")
+        return "the lease of " + name_of(text(data, "holder"), names) + " on " +
+               text(data, "path") + " expired";
+    if (type == "lock.broken")
+        return name_of(text(data, "by"), names) + " broke " + name_of(text(data, "holder"), names) +
+               "'s lock on " + text(data, "path");
+    if (type == "task.created")
+        return who + " planned " + text(data, "id") + ": " + text(data, "title");
+    if (type == "task.claimed")
+        return who + " claimed " + text(data, "id");
+    if (type == "task.done")
+        return who + " finished " + text(data, "id");
+    if (type == "task.released")
+        return who + " gave back " + text(data, "id");
+    if (type == "sync.pushing") {
+        std::string line = who + " is pushing to " + text(data, "remote");
+        if (data.contains("paths") && !data["paths"].empty())
+            line += " [" + join(data["paths"]) + "]";
+        return line;
+    }
+    if (type == "room.settings")
+        return who + " set the lease to " + std::to_string(data.value("lease_seconds", 0)) + "s";
+    return who + " " + type + " " + data.dump();
+}
+
+std::string conflict_line(const nlohmann::json& lock, long long now) {
+    const std::time_t until = lock.value("expires_at", 0LL);
+    char clock[16] = "";
+    std::tm parts{};
+    if (::localtime_r(&until, &parts))
+        std::strftime(clock, sizeof clock, "%H:%M:%S", &parts);
+    std::string line = text(lock, "path") + " is locked by " + text(lock, "agent_name");
+    if (!text(lock, "intent").empty())
+        line += " (" + text(lock, "intent") + ")";
+    return line + " until " + clock + " (" + relative_time(until, now) + ")";
+}
+
+std::string event_line(const nlohmann::json& event, const AgentNames& names) {
+    const std::time_t when = event.value("time", 0LL);
+    char clock[16] = "";
+    std::tm parts{};
+    if (::localtime_r(&when, &parts))
+        std::strftime(clock, sizeof clock, "%H:%M:%S", &parts);
+    return "#" + std::to_string(event.value("seq", 0LL)) + " " + clock + " " +
+           describe_event(event, names);
+}
+
+} // namespace knot
