@@ -28,12 +28,14 @@ std::string name_of(const std::string& id, const AgentNames& names) {
     return it == names.end() ? (id.empty() ? "knot" : id) : it->second;
 }
 
-std::string text(const nlohmann::json& data, const char* key) {
-    const auto it = data.find(key);
-    return it != data.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 } // namespace
+
+std::string json_text(const nlohmann::json& object, const char* key) {
+    if (!object.is_object())
+        return "";
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 AgentNames agent_names(const nlohmann::json& agents) {
     AgentNames names;
@@ -61,46 +63,47 @@ std::string describe_event(const nlohmann::json& event, const AgentNames& names)
     const std::string who = name_of(event.value("agent", ""), names);
     const nlohmann::json data = event.value("data", nlohmann::json::object());
     if (type == "chat.message")
-        return who + ": " + text(data, "text");
+        return who + ": " + json_text(data, "text");
     if (type == "room.created")
-        return who + " created the room " + text(data, "name");
+        return who + " created the room " + json_text(data, "name");
     if (type == "agent.joined")
-        return text(data, "name") + " joined (" + text(data, "kind") + ", " +
-               text(data, "fingerprint") + ")";
+        return json_text(data, "name") + " joined (" + json_text(data, "kind") + ", " +
+               json_text(data, "fingerprint") + ")";
     if (type == "agent.rejoined")
-        return text(data, "name") + " joined again";
+        return json_text(data, "name") + " joined again";
     if (type == "agent.doing") {
-        std::string line = who + " is doing: " + text(data, "status");
+        std::string line = who + " is doing: " + json_text(data, "status");
         if (data.contains("files") && !data["files"].empty())
             line += " [" + join(data["files"]) + "]";
         return line;
     }
     if (type == "agent.head")
-        return who + " is at " + text(data, "commit").substr(0, 12) + " on " + text(data, "branch");
+        return who + " is at " + json_text(data, "commit").substr(0, 12) + " on " +
+               json_text(data, "branch");
     if (type == "lock.acquired") {
         std::string line = who + " locked " + join(data.value("paths", nlohmann::json::array()));
-        if (!text(data, "intent").empty())
-            line += " (" + text(data, "intent") + ")";
+        if (!json_text(data, "intent").empty())
+            line += " (" + json_text(data, "intent") + ")";
         return line;
     }
     if (type == "lock.released")
         return who + " unlocked " + join(data.value("paths", nlohmann::json::array()));
     if (type == "lock.expired")
-        return "the lease of " + name_of(text(data, "holder"), names) + " on " +
-               text(data, "path") + " expired";
+        return "the lease of " + name_of(json_text(data, "holder"), names) + " on " +
+               json_text(data, "path") + " expired";
     if (type == "lock.broken")
-        return name_of(text(data, "by"), names) + " broke " + name_of(text(data, "holder"), names) +
-               "'s lock on " + text(data, "path");
+        return name_of(json_text(data, "by"), names) + " broke " +
+               name_of(json_text(data, "holder"), names) + "'s lock on " + json_text(data, "path");
     if (type == "task.created")
-        return who + " planned " + text(data, "id") + ": " + text(data, "title");
+        return who + " planned " + json_text(data, "id") + ": " + json_text(data, "title");
     if (type == "task.claimed")
-        return who + " claimed " + text(data, "id");
+        return who + " claimed " + json_text(data, "id");
     if (type == "task.done")
-        return who + " finished " + text(data, "id");
+        return who + " finished " + json_text(data, "id");
     if (type == "task.released")
-        return who + " gave back " + text(data, "id");
+        return who + " gave back " + json_text(data, "id");
     if (type == "sync.pushing") {
-        std::string line = who + " is pushing to " + text(data, "remote");
+        std::string line = who + " is pushing to " + json_text(data, "remote");
         if (data.contains("paths") && !data["paths"].empty())
             line += " [" + join(data["paths"]) + "]";
         return line;
@@ -116,9 +119,9 @@ std::string conflict_line(const nlohmann::json& lock, long long now) {
     std::tm parts{};
     if (::localtime_r(&until, &parts))
         std::strftime(clock, sizeof clock, "%H:%M:%S", &parts);
-    std::string line = text(lock, "path") + " is locked by " + text(lock, "agent_name");
-    if (!text(lock, "intent").empty())
-        line += " (" + text(lock, "intent") + ")";
+    std::string line = json_text(lock, "path") + " is locked by " + json_text(lock, "agent_name");
+    if (!json_text(lock, "intent").empty())
+        line += " (" + json_text(lock, "intent") + ")";
     return line + " until " + clock + " (" + relative_time(until, now) + ")";
 }
 

@@ -10,6 +10,10 @@ namespace knot {
 // Agent ids to names, for showing who did what.
 using AgentNames = std::map<std::string, std::string>;
 
+// The string at `key` of `object`, or "" when it is missing, null or not a string: the server
+// sends null for fields that are unset.
+std::string json_text(const nlohmann::json& object, const char* key);
+
 // Builds the id-to-name map from a list of agent objects.
 AgentNames agent_names(const nlohmann::json& agents);
 

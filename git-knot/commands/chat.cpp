@@ -34,8 +34,8 @@ int cmd_chat(const std::vector<std::string>& args) {
                 std::max<std::int64_t>(0, last - history),
                 [&](const nlohmann::json& event) {
                     std::lock_guard lock(out);
-                    if (event.value("type", "") == "agent.joined")
-                        names[event.value("agent", "")] = event.at("data").value("name", "");
+                    if (json_text(event, "type") == "agent.joined")
+                        names[json_text(event, "agent")] = json_text(event.at("data"), "name");
                     std::cout << event_line(event, names) << std::endl;
                     return true;
                 },

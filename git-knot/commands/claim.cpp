@@ -1,6 +1,7 @@
 // git knot claim: claim a task (exactly one agent wins) and make its worktree on knot/<id>.
 #include "command.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/git_command.hpp"
 #include "libknot/session.hpp"
 
@@ -63,7 +64,7 @@ int cmd_claim(const std::vector<std::string>& args) {
         std::cout << out.dump(2) << '\n';
         return 0;
     }
-    std::cout << "claimed " << id << ": " << answer.at("task").value("title", "") << '\n';
+    std::cout << "claimed " << id << ": " << json_text(answer.at("task"), "title") << '\n';
     if (!no_worktree)
         std::cout << "  worktree " << path << " on branch " << branch << '\n';
     return 0;

@@ -40,29 +40,29 @@ std::string render(RoomClient& client, const std::deque<std::string>& recent, in
     const auto locks = client.get("/locks").at("locks");
     const auto now = unix_now();
     std::vector<std::string> lines;
-    lines.push_back(fit("knot " + room.value("room", "") + "  " + room.value("name", "") + "  [" +
+    lines.push_back(fit("knot " + json_text(room, "room") + "  " + json_text(room, "name") + "  [" +
                             state + "]  q/Ctrl-C quits",
                         width));
     lines.push_back("agents");
     for (const auto& agent : room.at("agents")) {
         std::string line = std::string("  ") + (agent.value("online", false) ? "●" : "○") + " " +
-                           agent.value("name", "");
-        if (!agent.value("status", "").empty())
-            line += "  " + agent.value("status", "");
+                           json_text(agent, "name");
+        if (!json_text(agent, "status").empty())
+            line += "  " + json_text(agent, "status");
         lines.push_back(fit(line, width + 2));
     }
     lines.push_back("tasks");
     for (const auto& task : tasks)
-        if (task.value("status", "") != "done")
-            lines.push_back(fit("  " + task.value("id", "") + " " + task.value("status", "") + " " +
-                                    task.value("title", "") +
-                                    (task.value("claimed_by_name", "").empty()
+        if (json_text(task, "status") != "done")
+            lines.push_back(fit("  " + json_text(task, "id") + " " + json_text(task, "status") +
+                                    " " + json_text(task, "title") +
+                                    (json_text(task, "claimed_by_name").empty()
                                          ? ""
-                                         : " (" + task.value("claimed_by_name", "") + ")"),
+                                         : " (" + json_text(task, "claimed_by_name") + ")"),
                                 width));
     lines.push_back("locks");
     for (const auto& lock : locks)
-        lines.push_back(fit("  " + lock.value("path", "") + "  " + lock.value("agent_name", "") +
+        lines.push_back(fit("  " + json_text(lock, "path") + "  " + json_text(lock, "agent_name") +
                                 "  " + relative_time(lock.value("expires_at", 0LL), now),
                             width));
     lines.push_back("events");
@@ -98,9 +98,10 @@ int cmd_dash(const std::vector<std::string>& args) {
     AgentNames names = agent_names(client.get("/agents").at("agents"));
     const std::int64_t last = client.get("").value("last_seq", 0LL);
     std::deque<std::string> recent;
-    for (const auto& event :
-         client.get("/events?since=" + std::to_string(std::max<std::int64_t>(0, last - 20)))
-             .at("events"))
+    // Kept in a variable: a range-for over a member of a temporary would dangle.
+    const nlohmann::json backlog =
+        client.get("/events?since=" + std::to_string(std::max<std::int64_t>(0, last - 20)));
+    for (const auto& event : backlog.at("events"))
         recent.push_back(event_line(event, names));
     if (once || !::isatty(1)) {
         std::string screen = render(client, recent, rows, cols, "snapshot");
@@ -116,8 +117,8 @@ int cmd_dash(const std::vector<std::string>& args) {
     stream.follow(
         last,
         [&](const nlohmann::json& event) {
-            if (event.value("type", "") == "agent.joined")
-                names[event.value("agent", "")] = event.at("data").value("name", "");
+            if (json_text(event, "type") == "agent.joined")
+                names[json_text(event, "agent")] = json_text(event.at("data"), "name");
             recent.push_back(event_line(event, names));
             if (recent.size() > 100)
                 recent.pop_front();

@@ -1,6 +1,7 @@
 // git knot doing: announce what this agent is doing and lock its files, all or none.
 #include "command.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -33,7 +34,7 @@ int cmd_doing(const std::vector<std::string>& args) {
     }
     std::cout << "doing: " << status << '\n';
     for (const auto& lock : answer.value("locks", nlohmann::json::array()))
-        std::cout << "  locked " << lock.value("path", "") << " #" << lock.value("fencing", 0)
+        std::cout << "  locked " << json_text(lock, "path") << " #" << lock.value("fencing", 0)
                   << '\n';
     return 0;
 }

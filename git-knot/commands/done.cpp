@@ -1,6 +1,7 @@
 // git knot done: mark a task this agent claimed as done.
 #include "command.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -19,7 +20,7 @@ int cmd_done(const std::vector<std::string>& args) {
     try {
         const auto answer =
             session.client().post("/tasks/" + id + "/done", nlohmann::json::object());
-        std::cout << "done " << id << ": " << answer.at("task").value("title", "") << '\n';
+        std::cout << "done " << id << ": " << json_text(answer.at("task"), "title") << '\n';
     } catch (const HttpError& e) {
         if (e.status() == 403 || e.status() == 404 || e.status() == 409)
             throw Refused(e.what());

@@ -40,7 +40,7 @@ int cmd_lock(const std::vector<std::string>& args) {
     }
     const auto now = unix_now();
     for (const auto& lock : answer.at("locks"))
-        std::cout << "locked  " << lock.value("path", "") << "  fencing "
+        std::cout << "locked  " << json_text(lock, "path") << "  fencing "
                   << lock.value("fencing", 0) << "  expires "
                   << relative_time(lock.value("expires_at", 0LL), now) << '\n';
     return 0;

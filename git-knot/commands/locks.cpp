@@ -21,7 +21,7 @@ int cmd_locks(const std::vector<std::string>& args) {
     nlohmann::json answer = session.client().get("/locks");
     nlohmann::json locks = nlohmann::json::array();
     for (const auto& lock : answer.at("locks"))
-        if (!mine || lock.value("agent", "") == session.room().agent_id)
+        if (!mine || json_text(lock, "agent") == session.room().agent_id)
             locks.push_back(lock);
     if (json) {
         answer["locks"] = locks;
@@ -34,16 +34,16 @@ int cmd_locks(const std::vector<std::string>& args) {
     }
     const auto now = unix_now();
     for (const auto& lock : locks) {
-        std::string path = lock.value("path", "");
-        std::string holder = lock.value("agent_name", "");
+        std::string path = json_text(lock, "path");
+        std::string holder = json_text(lock, "agent_name");
         path.resize(std::max<std::size_t>(path.size(), 28), ' ');
         holder.resize(std::max<std::size_t>(holder.size(), 14), ' ');
         std::cout << path << ' ' << holder << " #" << lock.value("fencing", 0) << "  "
                   << relative_time(lock.value("expires_at", 0LL), now);
-        if (lock.value("agent", "") == session.room().agent_id)
+        if (json_text(lock, "agent") == session.room().agent_id)
             std::cout << "  ← you";
-        if (!lock.value("intent", "").empty())
-            std::cout << "  (" << lock.value("intent", "") << ")";
+        if (!json_text(lock, "intent").empty())
+            std::cout << "  (" << json_text(lock, "intent") << ")";
         std::cout << '\n';
     }
     return 0;

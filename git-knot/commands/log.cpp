@@ -46,12 +46,12 @@ std::int64_t verify_chain(RoomClient& client) {
         if (seq != expected)
             throw Refused("the log is broken: " + where + " follows #" +
                           std::to_string(expected - 1) + " (a gap)");
-        if (event.value("prev", "") != prev)
+        if (json_text(event, "prev") != prev)
             throw Refused("the log is broken: " + where + " does not link to the one before");
         const std::string hash =
-            event_hash(prev, seq, event.value("type", ""), event.value("agent", ""),
+            event_hash(prev, seq, json_text(event, "type"), json_text(event, "agent"),
                        event.value("time", 0LL), event.at("data").dump());
-        if (hash != event.value("hash", ""))
+        if (hash != json_text(event, "hash"))
             throw Refused("the log is broken: " + where + "'s content does not match its hash");
         prev = hash;
         ++expected;
@@ -89,8 +89,8 @@ int cmd_log(const std::vector<std::string>& args) {
         since = std::max(since, last - count);
     }
     auto print = [&](const nlohmann::json& event) {
-        if (event.value("type", "") == "agent.joined")
-            names[event.value("agent", "")] = event.at("data").value("name", "");
+        if (json_text(event, "type") == "agent.joined")
+            names[json_text(event, "agent")] = json_text(event.at("data"), "name");
         if (json)
             std::cout << event.dump() << '\n';
         else

@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -62,7 +63,8 @@ int cmd_plan(const std::vector<std::string>& args) {
         return 0;
     }
     for (const auto& task : answer.at("tasks"))
-        std::cout << "planned  " << task.value("id", "") << "  " << task.value("title", "") << '\n';
+        std::cout << "planned  " << json_text(task, "id") << "  " << json_text(task, "title")
+                  << '\n';
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/room_client.hpp"
 
 #include <CLI/CLI.hpp>
@@ -38,7 +39,7 @@ int cmd_status(const std::vector<std::string>& args) {
     int online_count = 0;
     if (unreachable.empty()) {
         for (const auto& agent : overview.at("agents")) {
-            if (agent.value("role", "") == "server") {
+            if (json_text(agent, "role") == "server") {
                 server_agent = agent;
                 continue;
             }
@@ -55,7 +56,7 @@ int cmd_status(const std::vector<std::string>& args) {
             {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
         if (unreachable.empty()) {
             out["server"]["latency_ms"] = latency;
-            out["name"] = overview.value("name", "");
+            out["name"] = json_text(overview, "name");
             out["agents"] = members;
             out["server_agent"] = server_agent;
             out["counts"] = overview.at("counts");
@@ -72,7 +73,7 @@ int cmd_status(const std::vector<std::string>& args) {
         return 2;
     }
     const auto& counts = overview.at("counts");
-    std::cout << "room     " << room.room << "  " << overview.value("name", "") << '\n'
+    std::cout << "room     " << room.room << "  " << json_text(overview, "name") << '\n'
               << "server   " << room.server << "  reachable (" << latency << " ms)\n"
               << "agents   " << counts.value("agents", 0) << " (" << counts.value("online", 0)
               << " online)   tasks " << counts.value("tasks", 0) << "   locks "
@@ -80,11 +81,11 @@ int cmd_status(const std::vector<std::string>& args) {
     if (!server_agent.is_null())
         members.push_back(server_agent);
     for (const auto& agent : members) {
-        const bool server = agent.value("role", "") == "server";
+        const bool server = json_text(agent, "role") == "server";
         const bool online = agent.value("online", false);
         std::string name = agent.value("name", "?");
         name.resize(std::max<std::size_t>(name.size(), 14), ' ');
-        std::string kind = agent.value("kind", "");
+        std::string kind = json_text(agent, "kind");
         kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
         std::cout << "  " << (online || server ? "●" : "○") << " " << name << ' ' << kind << ' ';
         if (server)
@@ -93,7 +94,7 @@ int cmd_status(const std::vector<std::string>& args) {
             std::cout << "online";
         else
             std::cout << "last seen " << ago(agent.value("last_seen", 0LL));
-        if (agent.value("id", "") == room.agent_id)
+        if (json_text(agent, "id") == room.agent_id)
             std::cout << "  ← you";
         std::cout << '\n';
     }

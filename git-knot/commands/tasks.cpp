@@ -1,5 +1,6 @@
 // git knot tasks: the room's task board.
 #include "command.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -23,16 +24,16 @@ int cmd_tasks(const std::vector<std::string>& args) {
     }
     int shown = 0;
     for (const auto& task : answer.at("tasks")) {
-        const std::string status = task.value("status", "");
+        const std::string status = json_text(task, "status");
         if (status == "done" && !all)
             continue;
-        std::string id = task.value("id", "");
+        std::string id = json_text(task, "id");
         std::string state = status;
         id.resize(std::max<std::size_t>(id.size(), 5), ' ');
         state.resize(8, ' ');
-        std::cout << id << ' ' << state << ' ' << task.value("title", "");
-        if (status != "open" && !task.value("claimed_by_name", "").empty())
-            std::cout << "  (" << task.value("claimed_by_name", "") << ")";
+        std::cout << id << ' ' << state << ' ' << json_text(task, "title");
+        if (status != "open" && !json_text(task, "claimed_by_name").empty())
+            std::cout << "  (" << json_text(task, "claimed_by_name") << ")";
         std::cout << '\n';
         ++shown;
     }

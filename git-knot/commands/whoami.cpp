@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
 #include "libknot/room_client.hpp"
 
 #include <CLI/CLI.hpp>
@@ -65,18 +66,18 @@ int cmd_whoami(const std::vector<std::string>& args) {
     }
     std::cout << "room members\n";
     for (const auto& m : members) {
-        const bool server = m.value("role", "") == "server";
+        const bool server = json_text(m, "role") == "server";
         const bool signed_card = m.value("signed", false);
         std::string name = m.value("name", "?");
         name.resize(std::max<std::size_t>(name.size(), 14), ' ');
-        std::string kind = m.value("kind", "");
+        std::string kind = json_text(m, "kind");
         kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
         std::cout << "  "
                   << (server        ? "●"
                       : signed_card ? "✓"
                                     : "?")
-                  << "  " << name << ' ' << m.value("fingerprint", "") << "  " << kind;
-        if (m.value("id", "") == room->agent_id)
+                  << "  " << name << ' ' << json_text(m, "fingerprint") << "  " << kind;
+        if (json_text(m, "id") == room->agent_id)
             std::cout << " ← you";
         if (server)
             std::cout << " (server agent)";

@@ -3,8 +3,7 @@
 #include "libknot/http_client.hpp"
 #include "libknot/identity.hpp"
 #include "libknot/protocol.hpp"
-#include "tests/support/server_process.hpp"
-#include "tests/support/shell.hpp"
+#include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -18,50 +17,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A hosted room for one test: `git knot up --port 0 --no-tunnel` in a fresh repository, and
-// `git knot down` when the test ends.
-struct HostedRoom {
-    TempDir dir;
-    fs::path host;
-    std::string invite;
-
-    HostedRoom() {
-        prepare_e2e_environment();
-        host = dir.path() / "host";
-        make_repository(host);
-        const auto init = sh("git knot init --name host-1", host);
-        REQUIRE(init.status == 0);
-        const auto up = sh("git knot up --port 0 --no-tunnel --json", host);
-        INFO(up.err);
-        REQUIRE(up.status == 0);
-        invite = nlohmann::json::parse(up.out).at("invite");
-    }
-    ~HostedRoom() { sh("git knot down", host); }
-
-    fs::path clone(const std::string& name) {
-        const auto path = dir.path() / name;
-        REQUIRE(
-            sh("git clone -q '" + host.string() + "' '" + path.string() + "'", dir.path()).status ==
-            0);
-        return path;
-    }
-    fs::path joined(const std::string& name, const std::string& kind = "claude") {
-        const auto path = clone(name);
-        const auto r =
-            sh("git knot join '" + invite + "' --name " + name + " --kind " + kind, path);
-        INFO(r.err);
-        REQUIRE(r.status == 0);
-        return path;
-    }
-};
-
-std::string config(const fs::path& repo, const std::string& key) {
-    auto out = sh("git config --get " + key, repo).out;
-    while (!out.empty() && out.back() == '\n')
-        out.pop_back();
-    return out;
-}
 
 // True while `pid` runs; a zombie waiting for init to reap it has stopped.
 bool process_running(int pid) {
@@ -109,10 +64,10 @@ TEST_CASE("a host and two teammates make a room of three agents") {
 TEST_CASE("joining configures the clone, and joining twice changes nothing") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
-    CHECK(config(a, "knot.name") == "coder-1");
-    CHECK(config(a, "remote.knot.url").rfind("knot::http://127.0.0.1:", 0) == 0);
-    CHECK(config(a, "remote.knot.fetch") == "+refs/knot/*:refs/knot/*");
-    CHECK(config(a, "remote.knot.push") == "refs/heads/*:refs/knot/coder-1/*");
+    CHECK(git_config(a, "knot.name") == "coder-1");
+    CHECK(git_config(a, "remote.knot.url").rfind("knot::http://127.0.0.1:", 0) == 0);
+    CHECK(git_config(a, "remote.knot.fetch") == "+refs/knot/*:refs/knot/*");
+    CHECK(git_config(a, "remote.knot.push") == "refs/heads/*:refs/knot/coder-1/*");
     CHECK(fs::exists(a / ".knot" / "playbook.md"));
     // The playbook is excluded from git, file by file.
     CHECK(sh("git status --porcelain --untracked-files=all", a).out.find(".knot/playbook.md") ==
@@ -123,11 +78,11 @@ TEST_CASE("joining configures the clone, and joining twice changes nothing") {
     REQUIRE(::stat((a / ".git/knot/token").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
 
-    const std::string agent = config(a, "knot.agent");
+    const std::string agent = git_config(a, "knot.agent");
     const std::string exclude_before = sh("cat .git/info/exclude", a).out;
-    const auto again = sh("git knot join '" + room.invite + "' --name coder-1 --json", a);
+    const auto again = sh("git knot join '" + room.invite() + "' --name coder-1 --json", a);
     REQUIRE(again.status == 0);
-    CHECK(config(a, "knot.agent") == agent);
+    CHECK(git_config(a, "knot.agent") == agent);
     CHECK(sh("cat .git/info/exclude", a).out == exclude_before);
     CHECK(sh("git config --get-all remote.knot.fetch", a).out == "+refs/knot/*:refs/knot/*\n");
     const auto status = nlohmann::json::parse(sh("git knot status --json", a).out);
@@ -138,11 +93,11 @@ TEST_CASE("the room refuses replayed, forged, stale and unsigned writes, saying 
     HostedRoom room;
     const auto a = room.joined("coder-1");
     const Identity key = Identity::load(a / ".git/knot/keys/agent.key");
-    const std::string agent = config(a, "knot.agent");
+    const std::string agent = git_config(a, "knot.agent");
     const std::string token = read_token(a);
-    const std::string target = "/v1/rooms/" + config(a, "knot.room") + "/heartbeat";
+    const std::string target = "/v1/rooms/" + git_config(a, "knot.room") + "/heartbeat";
     const std::string body = "{}";
-    HttpClient http(config(a, "knot.server"));
+    HttpClient http(git_config(a, "knot.server"));
     auto send = [&](std::map<std::string, std::string> headers) {
         headers["X-Knot-Token"] = token;
         return http.request("POST", target, body, headers);
@@ -190,7 +145,7 @@ TEST_CASE("bad input gives one clear line, a documented exit code, and no half-s
         CHECK(r.err.find("not a knot invite URL") != std::string::npos);
     }
     SECTION("a wrong token is refused by the server") {
-        std::string bad = room.invite;
+        std::string bad = room.invite();
         bad.replace(bad.size() - 4, 4, "0000");
         const auto r = sh("git knot join '" + bad + "'", c);
         CHECK(r.status == 3);
@@ -204,13 +159,13 @@ TEST_CASE("bad input gives one clear line, a documented exit code, and no half-s
         CHECK(r.err.find("cannot reach the knot server") != std::string::npos);
     }
     SECTION("a name another agent holds") {
-        const auto r = sh("git knot join '" + room.invite + "' --name host-1", c);
+        const auto r = sh("git knot join '" + room.invite() + "' --name host-1", c);
         CHECK(r.status == 1);
         CHECK(r.err.find("taken") != std::string::npos);
     }
     // Whatever failed, the clone was left exactly as it was.
-    CHECK(config(c, "knot.room").empty());
-    CHECK(config(c, "remote.knot.url").empty());
+    CHECK(git_config(c, "knot.room").empty());
+    CHECK(git_config(c, "remote.knot.url").empty());
     CHECK_FALSE(fs::exists(c / ".git/knot/token"));
     CHECK_FALSE(fs::exists(c / ".knot/playbook.md"));
 }
@@ -231,28 +186,28 @@ TEST_CASE("a key file others can read is refused until it is private again") {
 
 TEST_CASE("a second up while one runs is refused and the first keeps running") {
     HostedRoom room;
-    const auto r = sh("git knot up --port 0 --no-tunnel", room.host);
+    const auto r = sh("git knot up --port 0 --no-tunnel", room.host());
     CHECK(r.status == 1);
     CHECK(r.err.find("already running") != std::string::npos);
-    CHECK(sh("git knot status", room.host).status == 0);
+    CHECK(sh("git knot status", room.host()).status == 0);
 }
 
 TEST_CASE("down stops the room, status then reports it unreachable, and up brings it back") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
-    const std::string room_id = config(a, "knot.room");
-    REQUIRE(sh("git knot down", room.host).status == 0);
-    const auto status = sh("git knot status --json", room.host);
+    const std::string room_id = git_config(a, "knot.room");
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+    const auto status = sh("git knot status --json", room.host());
     CHECK(status.status == 2);
     CHECK(nlohmann::json::parse(status.out).at("server").at("reachable") == false);
-    const auto up = sh("git knot up --port 0 --no-tunnel --json", room.host);
+    const auto up = sh("git knot up --port 0 --no-tunnel --json", room.host());
     INFO(up.err);
     REQUIRE(up.status == 0);
     const auto again = nlohmann::json::parse(up.out);
     CHECK(again.at("room") == room_id);
     CHECK(again.at("created") == false);
     // The members are all still there after the restart.
-    const auto after = nlohmann::json::parse(sh("git knot status --json", room.host).out);
+    const auto after = nlohmann::json::parse(sh("git knot status --json", room.host()).out);
     CHECK(after.at("agents").size() == 2);
 }
 
