@@ -1,5 +1,6 @@
 // knot_bench_writes: signed heartbeat writes against the real knot-server at 1, 10 and 100
 // concurrent keep-alive clients; prints throughput, latency percentiles and the server's peak RSS.
+#include "bench/bench_room.hpp"
 #include "libknot/error.hpp"
 #include "libknot/identity.hpp"
 #include "libknot/room_client.hpp"
@@ -25,6 +26,13 @@
 
 namespace {
 
+using knot::bench::Agent;
+using knot::bench::create_room;
+using knot::bench::percentile;
+using knot::bench::proc_status_field;
+using knot::bench::register_agents;
+using knot::bench::Room;
+
 using clock_type = std::chrono::steady_clock;
 
 constexpr int k_levels[] = {1, 10, 100};
@@ -35,17 +43,6 @@ constexpr std::size_t k_errors_shown = 5;
 struct Options {
     int writes = 2000;
     double seconds = 3.0;
-};
-
-// One registered member of the bench room; the identity must outlive its clients.
-struct Agent {
-    knot::Identity identity;
-    std::string id;
-};
-
-struct Room {
-    std::string id;
-    std::string token;
 };
 
 // What the threads of one level share: their failures, and the first messages for the report.
@@ -71,57 +68,6 @@ struct LevelResult {
     std::vector<double> latencies_ms;
     double elapsed_s = 0;
 };
-
-std::string trimmed(std::string text) {
-    const auto end = text.find_last_not_of(" \t\r\n");
-    text.erase(end == std::string::npos ? 0 : end + 1);
-    return text;
-}
-
-// The value of `field` (e.g. "VmHWM") in /proc/<pid>/status, as written there ("12345 kB").
-std::string proc_status_field(pid_t pid, const std::string& field) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(field + ":", 0) != 0)
-            continue;
-        const auto value = line.find_first_not_of(" \t", field.size() + 1);
-        return value == std::string::npos ? "" : trimmed(line.substr(value));
-    }
-    return "unknown";
-}
-
-// Nearest-rank percentile `p` (0..100) of sorted `values`.
-double percentile(const std::vector<double>& values, double p) {
-    if (values.empty())
-        return 0;
-    const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size()));
-    return values[std::min(rank, values.size() - 1)];
-}
-
-Room create_room(const knot::test::ServerProcess& server) {
-    const auto owner = knot::Identity::generate();
-    const nlohmann::json answer =
-        knot::RoomClient::create_room(server.url(), trimmed(server.admin_token()), owner, "bench",
-                                      knot::AgentCard{"bench-owner", "other", {}});
-    return {answer.at("room").get<std::string>(), answer.at("token").get<std::string>()};
-}
-
-std::vector<Agent> register_agents(const std::string& url, const Room& room, int count) {
-    std::vector<Agent> agents;
-    agents.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-        Agent agent{knot::Identity::generate(), {}};
-        std::ostringstream name;
-        name << "bench-" << std::setw(3) << std::setfill('0') << i;
-        knot::RoomClient client(url, room.id, room.token, &agent.identity, "");
-        const nlohmann::json registered =
-            client.register_agent(knot::AgentCard{name.str(), "other", {"bench"}});
-        agent.id = registered.at("id").get<std::string>();
-        agents.push_back(std::move(agent));
-    }
-    return agents;
-}
 
 // One signed heartbeat; throws unless the server answered 2xx with {"ok": true}.
 void heartbeat(knot::RoomClient& client) {

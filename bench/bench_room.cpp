@@ -1,0 +1,68 @@
+// What the benchmarks share (see bench_room.hpp).
+#include "bench_room.hpp"
+
+#include "libknot/room_client.hpp"
+#include "tests/support/server_process.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace knot::bench {
+namespace {
+
+std::string trimmed(std::string text) {
+    const auto end = text.find_last_not_of(" \t\r\n");
+    text.erase(end == std::string::npos ? 0 : end + 1);
+    return text;
+}
+
+} // namespace
+
+Room create_room(const test::ServerProcess& server) {
+    const auto owner = Identity::generate();
+    const nlohmann::json answer =
+        RoomClient::create_room(server.url(), trimmed(server.admin_token()), owner, "bench",
+                                AgentCard{"bench-owner", "other", {}});
+    return {answer.at("room").get<std::string>(), answer.at("token").get<std::string>()};
+}
+
+std::vector<Agent> register_agents(const std::string& url, const Room& room, int count) {
+    std::vector<Agent> agents;
+    agents.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        Agent agent{Identity::generate(), {}, {}};
+        std::ostringstream name;
+        name << "bench-" << std::setw(3) << std::setfill('0') << i;
+        agent.name = name.str();
+        RoomClient client(url, room.id, room.token, &agent.identity, "");
+        agent.id = client.register_agent(AgentCard{agent.name, "other", {"bench"}})
+                       .at("id")
+                       .get<std::string>();
+        agents.push_back(std::move(agent));
+    }
+    return agents;
+}
+
+std::string proc_status_field(pid_t pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(field + ":", 0) != 0)
+            continue;
+        const auto value = line.find_first_not_of(" \t", field.size() + 1);
+        return value == std::string::npos ? "" : trimmed(line.substr(value));
+    }
+    return "unknown";
+}
+
+double percentile(const std::vector<double>& values, double p) {
+    if (values.empty())
+        return 0;
+    const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size()));
+    return values[std::min(rank, values.size() - 1)];
+}
+
+} // namespace knot::bench
