@@ -22,3 +22,4 @@ echo "== signed writes"
 echo
 echo "== start-up"
 "$here/startup.sh" "$build"
+echo; echo "== hook cost"; "$here/hook_cost.sh" "$build"

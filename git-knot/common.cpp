@@ -28,6 +28,8 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args) {
 }
 
 void rethrow_with_conflicts(const HttpError& error) {
+    if (error.code() == "not_owner")
+        throw Refused(std::string(error.what()) + "; only the room's owner may --force");
     if (error.code() != "lock_conflict")
         throw error;
     std::string message = "not locked: another agent holds ";

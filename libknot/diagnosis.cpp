@@ -50,13 +50,14 @@ Check check_hooks(const Clone& clone) {
         const auto path = hooks_dir / hook;
         std::error_code ec;
         if (std::filesystem::exists(path, ec) &&
-            read_file(path).find("git knot hook") != std::string::npos)
+            read_file(path).find("knot hook") != std::string::npos)
             ++installed;
     }
     if (installed == 0)
-        return {"hooks", Verdict::ok,
-                "no knot hooks in " + hooks_dir.string() + " (file locks are not enforced yet)",
-                ""};
+        return {"hooks", Verdict::warn,
+                "no knot hooks in " + hooks_dir.string() +
+                    ": commits are not checked against locks",
+                "git knot init"};
     return {"hooks", Verdict::ok,
             std::to_string(installed) + " knot hooks in " + hooks_dir.string(), ""};
 }

@@ -14,16 +14,21 @@ namespace knot::server {
 // it inside their transaction, which is then rolled back.
 class ApiError : public Error {
 public:
-    ApiError(int status, std::string code, const std::string& message)
+    // `details`, when not empty, is the text of a JSON object whose members are added to the
+    // body (such as the "conflicts" of a lock_conflict).
+    ApiError(int status, std::string code, const std::string& message, std::string details = {})
         : Error(message)
         , m_status(status)
-        , m_code(std::move(code)) {}
+        , m_code(std::move(code))
+        , m_details(std::move(details)) {}
     int status() const { return m_status; }
     const std::string& code() const { return m_code; }
+    const std::string& details() const { return m_details; }
 
 private:
     int m_status;
     std::string m_code;
+    std::string m_details;
 };
 
 // 400 bad_request whose message names the offending `field`.

@@ -1,12 +1,14 @@
-// What every route may use: the store and the server's own credentials.
+// What every route may use: the store, the event hub and the server's own credentials.
 #pragma once
 
 #include "libknot/crypto.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace knot::server {
 
+class EventHub;
 class Store;
 
 struct ServerContext {
@@ -15,6 +17,10 @@ struct ServerContext {
     std::string admin_token;
     // The public key of the server's own agent (from <data>/server.key).
     Bytes server_public_key;
+    // Where committed events are fanned out to the streams.
+    EventHub& hub;
+    // How often a quiet stream sends a heartbeat frame.
+    std::chrono::seconds heartbeat_interval{15};
 };
 
 } // namespace knot::server

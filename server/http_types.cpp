@@ -41,8 +41,16 @@ Response Response::json(int status, const nlohmann::json& value) {
     return response;
 }
 
-Response Response::error(int status, std::string_view code, std::string_view message) {
-    return json(status, {{"error", message}, {"code", code}});
+Response Response::error(int status, std::string_view code, std::string_view message,
+                         std::string_view details) {
+    nlohmann::json body = {{"error", message}, {"code", code}};
+    if (!details.empty()) {
+        const auto extra = nlohmann::json::parse(details, nullptr, false);
+        if (extra.is_object())
+            for (const auto& [name, value] : extra.items())
+                body[name] = value;
+    }
+    return json(status, body);
 }
 
 } // namespace knot::server

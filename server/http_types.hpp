@@ -3,6 +3,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,15 +35,34 @@ struct Request {
     nlohmann::json json_body() const;
 };
 
+// The server's end of a WebSocket, as a route that took its connection over sees it.
+class FrameSocket {
+public:
+    virtual ~FrameSocket() = default;
+    // Sends one text frame. Throws when the peer is gone or does not take the frame within the
+    // send timeout.
+    virtual void send_text(const std::string& text) = 0;
+    // Handles what the peer sent, without waiting for more: answers pings, ignores text and
+    // pongs. Returns false when the peer closed the connection or went away.
+    virtual bool serve_peer() = 0;
+    // Sends a close frame with the WebSocket close code `status`.
+    virtual void close(int status, const std::string& reason) = 0;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // Set by a route that takes the connection over as a WebSocket: the handler answers the
+    // upgrade (101) and then runs this with the socket until it returns.
+    std::function<void(FrameSocket&)> upgrade;
 
     // A JSON answer: `value` serialised compactly.
     static Response json(int status, const nlohmann::json& value);
-    // The error body {"error": message, "code": code}.
-    static Response error(int status, std::string_view code, std::string_view message);
+    // The error body {"error": message, "code": code}, plus the members of the JSON object
+    // text `details` when it is not empty.
+    static Response error(int status, std::string_view code, std::string_view message,
+                          std::string_view details = {});
 };
 
 } // namespace knot::server

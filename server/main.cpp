@@ -77,8 +77,12 @@ int main(int argc, char** argv) {
                    "after listening, write the base URL and a newline to this descriptor")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--threads", command_line.options.threads,
-                   "connections served at once (default 128)")
+                   "connections served at once, event streams included (default 256)")
         ->check(CLI::Range(2, 4096));
+    // Hidden: tests shorten the heartbeat of event streams to see one arrive.
+    app.add_option("--heartbeat-seconds", command_line.options.heartbeat_seconds)
+        ->check(CLI::Range(1, 3600))
+        ->group("");
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& success) {

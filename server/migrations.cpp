@@ -51,7 +51,41 @@ CREATE TABLE events (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> k_migrations = {k_v1};
+// Coordination: an agent's status, file locks with fencing tokens that outlive the lock, tasks.
+constexpr std::string_view k_v2 = R"sql(
+ALTER TABLE agents ADD COLUMN status TEXT NOT NULL DEFAULT '';
+CREATE TABLE locks (
+    room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    agent_id TEXT NOT NULL,
+    intent TEXT NOT NULL DEFAULT '',
+    fencing INTEGER NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, path)
+) WITHOUT ROWID;
+CREATE INDEX locks_expiry ON locks(expires_at);
+CREATE TABLE lock_fences (
+    room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    last_fencing INTEGER NOT NULL,
+    PRIMARY KEY (room_id, path)
+) WITHOUT ROWID;
+CREATE TABLE tasks (
+    room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    goal TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    claimed_by TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, seq)
+);
+)sql";
+
+constexpr std::array<std::string_view, 2> k_migrations = {k_v1, k_v2};
 
 } // namespace
 

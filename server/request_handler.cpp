@@ -10,20 +10,66 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/WebSocket.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <istream>
+#include <memory>
 
 namespace knot::server {
 namespace {
 
 constexpr std::size_t k_linger_bytes = 8 * k_max_body_bytes;
 constexpr std::chrono::seconds k_linger_time{1};
+// A WebSocket peer that does not take a frame within this time is dropped: it resumes from its
+// last seq when it reconnects, and meanwhile holds up nobody but its own connection.
+constexpr int k_frame_send_timeout_seconds = 10;
+// How long a frame the peer started may take to arrive in full.
+constexpr int k_frame_receive_timeout_seconds = 5;
+// The largest frame a peer may send (they send only close, ping and {"ping": true}).
+constexpr int k_max_peer_frame_bytes = 4096;
+
+// The server's end of an upgraded connection, over Poco's WebSocket.
+class PocoFrameSocket : public FrameSocket {
+public:
+    explicit PocoFrameSocket(Poco::Net::WebSocket& socket)
+        : m_socket(socket) {}
+
+    void send_text(const std::string& text) override {
+        m_socket.sendFrame(text.data(), static_cast<int>(text.size()),
+                           Poco::Net::WebSocket::FRAME_TEXT);
+    }
+
+    bool serve_peer() override {
+        while (m_socket.poll(Poco::Timespan(0), Poco::Net::Socket::SELECT_READ)) {
+            char buffer[k_max_peer_frame_bytes];
+            int flags = 0;
+            const int n = m_socket.receiveFrame(buffer, sizeof buffer, flags);
+            const int opcode = flags & Poco::Net::WebSocket::FRAME_OP_BITMASK;
+            if ((n == 0 && flags == 0) || opcode == Poco::Net::WebSocket::FRAME_OP_CLOSE)
+                return false;
+            if (opcode == Poco::Net::WebSocket::FRAME_OP_PING)
+                m_socket.sendFrame(buffer, n,
+                                   static_cast<int>(Poco::Net::WebSocket::FRAME_FLAG_FIN) |
+                                       static_cast<int>(Poco::Net::WebSocket::FRAME_OP_PONG));
+        }
+        return true;
+    }
+
+    void close(int status, const std::string& reason) override {
+        m_socket.shutdown(static_cast<Poco::UInt16>(status), reason);
+    }
+
+private:
+    Poco::Net::WebSocket& m_socket;
+};
 
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
@@ -90,13 +136,17 @@ public:
             body_read = true;
             response = m_router.call(handler, request);
         } catch (const ApiError& error) {
-            response = Response::error(error.status(), error.code(), error.what());
+            response = Response::error(error.status(), error.code(), error.what(), error.details());
         } catch (const std::exception& error) {
             log_line("error: " + request.method + " " + request.target + ": " + error.what());
             response = Response::error(500, "internal", "internal server error (logged)");
         } catch (...) {
             log_line("error: " + request.method + " " + request.target + ": unknown exception");
             response = Response::error(500, "internal", "internal server error (logged)");
+        }
+        if (response.upgrade) {
+            serve_upgrade(in, out, request, response.upgrade);
+            return;
         }
         const bool nothing_unread = !in.getChunkedTransferEncoding() &&
                                     (!in.hasContentLength() || in.getContentLength64() == 0);
@@ -110,6 +160,25 @@ public:
     }
 
 private:
+    // Answers the upgrade (101) and hands the WebSocket to the route until it is done. A peer
+    // that goes away or is too slow ends the stream quietly; it resumes from its last seq.
+    static void serve_upgrade(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out,
+                              const Request& request,
+                              const std::function<void(FrameSocket&)>& upgrade) {
+        std::unique_ptr<Poco::Net::WebSocket> socket;
+        try {
+            socket = std::make_unique<Poco::Net::WebSocket>(in, out);
+            socket->setSendTimeout(Poco::Timespan(k_frame_send_timeout_seconds, 0));
+            socket->setReceiveTimeout(Poco::Timespan(k_frame_receive_timeout_seconds, 0));
+            PocoFrameSocket frames(*socket);
+            upgrade(frames);
+        } catch (const Poco::Exception&) {
+            // The handshake failed or the peer went away: nobody is left to answer.
+        } catch (const std::exception& error) {
+            log_line("error: " + request.method + " " + request.target + ": " + error.what());
+        }
+    }
+
     // Reads and drops what is left of a refused body, within limits of size and time, before
     // the connection closes: a client still sending it would otherwise get a reset instead of
     // the answer (what nginx calls a lingering close).

@@ -67,6 +67,10 @@ void add_all_routes(Router& router) {
     add_room_routes(router);
     add_agent_routes(router);
     add_event_routes(router);
+    add_lock_routes(router);
+    add_task_routes(router);
+    add_message_routes(router);
+    add_stream_routes(router);
 }
 
 } // namespace knot::server

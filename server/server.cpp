@@ -3,6 +3,8 @@
 
 #include "context.hpp"
 #include "data_dir.hpp"
+#include "event_hub.hpp"
+#include "lease_reaper.hpp"
 #include "libknot/error.hpp"
 #include "libknot/protocol.hpp"
 #include "log.hpp"
@@ -23,6 +25,9 @@
 namespace knot::server {
 namespace {
 
+// Connections beyond the threads wait in the queue (bounded, so an overload is refused rather
+// than piling up); streams hold their thread for hours, so the thread count is what bounds
+// listeners plus concurrent requests (ServerOptions::threads).
 constexpr int k_listen_backlog = 256;
 constexpr int k_max_queued = 256;
 constexpr int k_keep_alive_seconds = 15;
@@ -32,9 +37,11 @@ constexpr int k_keep_alive_seconds = 15;
 struct Server::State {
     ServerOptions options;
     DataDir data_dir;
+    EventHub hub;
     std::unique_ptr<Store> store;
     ServerContext context;
     Router router;
+    std::unique_ptr<LeaseReaper> reaper;
     std::unique_ptr<Poco::ThreadPool> pool;
     std::unique_ptr<Poco::Net::HTTPServer> http;
     std::string url;
@@ -43,9 +50,13 @@ struct Server::State {
         : options(opts)
         , data_dir(opts.data_dir)
         , store(std::make_unique<Store>(data_dir.database_path()))
-        , context{*store, data_dir.admin_token(), data_dir.server_identity().public_key()}
+        , context{*store, data_dir.admin_token(), data_dir.server_identity().public_key(), hub,
+                  std::chrono::seconds(opts.heartbeat_seconds)}
         , router(context) {
         add_all_routes(router);
+        // Runs under the store's lock right after each commit: never before, and in seq order.
+        store->set_commit_listener(
+            [this](const std::vector<EventRecord>& events) { hub.publish(events); });
     }
 };
 
@@ -86,6 +97,7 @@ std::string Server::start() {
     state.http = std::make_unique<Poco::Net::HTTPServer>(make_handler_factory(state.router),
                                                          *state.pool, socket, params);
     state.http->start();
+    state.reaper = std::make_unique<LeaseReaper>(*state.store);
 
     const Poco::Net::SocketAddress bound = socket.address();
     const std::string host = bound.family() == Poco::Net::SocketAddress::IPv6
@@ -101,8 +113,14 @@ std::string Server::start() {
 void Server::stop() {
     State& state = *m_state;
     if (state.http) {
+        // First the streams: they wait on the hub, not on their socket, so closing the hub ends
+        // them. It must come before stopAll, which waits for every handler that is running
+        // (Poco holds each connection's mutex across its handler) and a stream never returns
+        // by itself.
+        state.hub.shutdown();
         state.http->stopAll(false);
         state.pool->joinAll();
+        state.reaper.reset();
         state.http.reset();
         state.pool.reset();
         state.data_dir.remove_server_json();

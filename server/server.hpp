@@ -1,4 +1,5 @@
-// The knot server as one object: data directory, store, routes and the HTTP listener.
+// The knot server as one object: data directory, store, event hub, lease reaper, routes and the
+// HTTP listener.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +15,11 @@ struct ServerOptions {
     // 0 asks the system for a free port.
     std::uint16_t port = 8787;
     std::filesystem::path data_dir = "knot-data";
-    // Connections served at once; each keep-alive client holds one.
-    int threads = 128;
+    // Connections served at once; each keep-alive client and each event stream (WebSocket)
+    // holds one for as long as it is open, so the default leaves room for 200 listeners.
+    int threads = 256;
+    // How often a quiet event stream sends a heartbeat frame.
+    int heartbeat_seconds = 15;
 };
 
 class Server {
@@ -32,8 +36,9 @@ public:
     // http://ADDR:PORT with the real port (IPv6 addresses in brackets). Throws knot::Error when
     // the address cannot be bound.
     std::string start();
-    // Stops accepting, lets in-flight requests finish, closes the database (checkpointing the
-    // WAL) and removes server.json. Safe to call twice.
+    // Stops accepting, closes the event streams, lets in-flight requests finish, stops the
+    // lease reaper, closes the database (checkpointing the WAL) and removes server.json. Safe
+    // to call twice.
     void stop();
 
 private:

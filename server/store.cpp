@@ -3,6 +3,7 @@
 
 #include "libknot/error.hpp"
 #include "migrations.hpp"
+#include "sqlite_statement.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
@@ -10,91 +11,13 @@
 namespace knot::server {
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, std::string_view what) {
-    throw Error("database error (" + std::string(what) + "): " + sqlite3_errmsg(db));
-}
-
-void exec(sqlite3* db, const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string text = message ? message : "unknown error";
-        sqlite3_free(message);
-        throw Error("database error (" + sql.substr(0, 40) + "): " + text);
-    }
-}
-
-// One prepared statement, finalized on scope exit. Bind indexes count from 1.
-class Statement {
-public:
-    Statement(sqlite3* db, std::string_view sql)
-        : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) !=
-            SQLITE_OK)
-            fail(db, sql);
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int index, std::string_view text) {
-        check(sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()),
-                                SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bind(int index, std::int64_t value) {
-        check(sqlite3_bind_int64(m_stmt, index, value));
-        return *this;
-    }
-    Statement& bind(int index, const Bytes& blob) {
-        check(sqlite3_bind_blob(m_stmt, index, blob.data(), static_cast<int>(blob.size()),
-                                SQLITE_TRANSIENT));
-        return *this;
-    }
-
-    // Steps once: true when a row is available, false when done.
-    bool step() {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        fail(m_db, sqlite3_sql(m_stmt));
-    }
-    // Steps a statement that returns no row; returns false on a constraint violation.
-    bool run() {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-            return true;
-        if ((rc & 0xff) == SQLITE_CONSTRAINT)
-            return false;
-        fail(m_db, sqlite3_sql(m_stmt));
-    }
-
-    std::string text(int column) const {
-        const auto* p = sqlite3_column_text(m_stmt, column);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
-                 : std::string();
-    }
-    std::int64_t integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
-    Bytes blob(int column) const {
-        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));
-        return p ? Bytes(p, p + sqlite3_column_bytes(m_stmt, column)) : Bytes();
-    }
-
-private:
-    void check(int rc) {
-        if (rc != SQLITE_OK)
-            fail(m_db, "bind");
-    }
-
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
-};
+using sqlite::exec;
+using sqlite::fail;
+using sqlite::Statement;
 
 constexpr std::string_view k_agent_columns =
     "room_id, id, name, kind, capabilities, public_key, role, signed, card_signature, "
-    "joined_at, last_seen";
+    "joined_at, last_seen, status";
 
 AgentRecord agent_from(const Statement& row) {
     AgentRecord agent;
@@ -113,6 +36,7 @@ AgentRecord agent_from(const Statement& row) {
     agent.card_signature = row.text(8);
     agent.joined_at = row.integer(9);
     agent.last_seen = row.integer(10);
+    agent.status = row.text(11);
     return agent;
 }
 
@@ -154,22 +78,6 @@ int user_version(sqlite3* db) {
 }
 
 } // namespace
-
-std::string event_hash(std::string_view prev, std::int64_t seq, std::string_view type,
-                       std::string_view agent, std::int64_t time, std::string_view data) {
-    std::string text(prev);
-    text += '\n';
-    text += std::to_string(seq);
-    text += '\n';
-    text += type;
-    text += '\n';
-    text += agent;
-    text += '\n';
-    text += std::to_string(time);
-    text += '\n';
-    text += data;
-    return sha256_hex(text);
-}
 
 std::optional<RoomRecord> Reader::find_room(const std::string& room_id) const {
     Statement stmt(
@@ -244,17 +152,18 @@ void Transaction::insert_room(const RoomRecord& room) {
 
 void Transaction::put_agent(const AgentRecord& agent) {
     Statement stmt(m_db, "INSERT INTO agents (" + std::string(k_agent_columns) +
-                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (room_id, id) DO UPDATE SET name = excluded.name, "
                              "kind = excluded.kind, capabilities = excluded.capabilities, "
                              "public_key = excluded.public_key, role = excluded.role, "
                              "signed = excluded.signed, card_signature = excluded.card_signature, "
-                             "joined_at = excluded.joined_at, last_seen = excluded.last_seen");
+                             "joined_at = excluded.joined_at, last_seen = excluded.last_seen, "
+                             "status = excluded.status");
     stmt.bind(1, agent.room_id).bind(2, agent.id).bind(3, agent.name).bind(4, agent.kind);
     stmt.bind(5, nlohmann::json(agent.capabilities).dump());
     stmt.bind(6, agent.public_key).bind(7, agent.role);
     stmt.bind(8, std::int64_t{agent.signed_card ? 1 : 0}).bind(9, agent.card_signature);
-    stmt.bind(10, agent.joined_at).bind(11, agent.last_seen);
+    stmt.bind(10, agent.joined_at).bind(11, agent.last_seen).bind(12, agent.status);
     if (!stmt.run())
         fail(m_db, "put agent");
 }
@@ -299,6 +208,7 @@ EventRecord Transaction::append_event(const std::string& room_id, const std::str
     stmt.bind(9, signed_string).bind(10, signature);
     if (!stmt.run())
         fail(m_db, "append event");
+    m_appended.push_back(event);
     return event;
 }
 
@@ -350,6 +260,13 @@ void Store::write(const std::function<void(Transaction&)>& work) {
     Transaction transaction(m_db);
     work(transaction);
     guard.commit();
+    if (m_commit_listener && !transaction.appended().empty())
+        m_commit_listener(transaction.appended());
+}
+
+void Store::set_commit_listener(CommitListener listener) {
+    std::lock_guard lock(m_mutex);
+    m_commit_listener = std::move(listener);
 }
 
 int Store::schema_version() {

@@ -1,8 +1,9 @@
-// The server's durable state: one SQLite database (WAL) holding rooms, agents, nonces and the
-// hash-chained event log, with migrations compiled in.
+// The server's durable state: one SQLite database (WAL) holding rooms, agents, nonces, locks,
+// tasks and the hash-chained event log, with migrations compiled in.
 #pragma once
 
 #include "libknot/crypto.hpp"
+#include "libknot/event_chain.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +39,39 @@ struct AgentRecord {
     std::string card_signature;
     std::int64_t joined_at = 0;
     std::int64_t last_seen = 0;
+    std::string status; // what the agent said it is doing (POST doing, heartbeat)
+};
+
+// A lease on one repository path. Live while `expires_at` is after the current time.
+struct LockRecord {
+    std::string room_id;
+    std::string path;
+    std::string agent_id;
+    std::string agent_name; // read from the agents table, not stored with the lock
+    std::string intent;
+    std::int64_t fencing = 0;
+    std::int64_t acquired_at = 0;
+    std::int64_t expires_at = 0;
+};
+
+struct TaskRecord {
+    std::string room_id;
+    std::int64_t number = 0; // the task id is "t" + number
+    std::string title;
+    std::string goal;
+    std::string status;          // open, claimed or done
+    std::string claimed_by;      // agent id, "" when never claimed or released
+    std::string claimed_by_name; // read from the agents table
+    std::string created_by;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+// How many tasks a room has in each state.
+struct TaskCounts {
+    std::int64_t open = 0;
+    std::int64_t claimed = 0;
+    std::int64_t done = 0;
 };
 
 struct EventRecord {
@@ -52,13 +86,6 @@ struct EventRecord {
     std::string signed_string; // the canonical string of the request that caused it, if any
     std::string signature;
 };
-
-// The hash of the first event's `prev`: 64 zeros.
-inline const std::string k_genesis_hash(64, '0');
-
-// The event hash of docs/protocol.md: hex SHA-256 of prev \n seq \n type \n agent \n time \n data.
-std::string event_hash(std::string_view prev, std::int64_t seq, std::string_view type,
-                       std::string_view agent, std::int64_t time, std::string_view data);
 
 // Queries, valid only inside Store::read or Store::write (the store's lock is held).
 class Reader {
@@ -79,6 +106,20 @@ public:
     // The seq of the room's newest event, 0 when it has none.
     std::int64_t last_seq(const std::string& room_id) const;
 
+    // The room's locks live at `now` (expires_at > now), sorted by path.
+    std::vector<LockRecord> live_locks(const std::string& room_id, std::int64_t now) const;
+    // The room's lock on `path`, live or not yet expired by the store.
+    std::optional<LockRecord> find_lock(const std::string& room_id, const std::string& path) const;
+    // The room's locks whose lease ended at or before `now`, sorted by path.
+    std::vector<LockRecord> due_locks(const std::string& room_id, std::int64_t now) const;
+    // The rooms that have at least one lock due at `now`.
+    std::vector<std::string> rooms_with_due_locks(std::int64_t now) const;
+
+    // Every task of the room in id order.
+    std::vector<TaskRecord> tasks(const std::string& room_id) const;
+    std::optional<TaskRecord> find_task(const std::string& room_id, std::int64_t number) const;
+    TaskCounts task_counts(const std::string& room_id) const;
+
 protected:
     sqlite3* m_db;
 };
@@ -98,6 +139,21 @@ public:
     // Inserts `agent`, or replaces the row with the same room and id.
     void put_agent(const AgentRecord& agent);
     void touch_agent(const std::string& room_id, const std::string& agent_id, std::int64_t time);
+    void set_agent_status(const std::string& room_id, const std::string& agent_id,
+                          const std::string& status);
+    void set_lease_seconds(const std::string& room_id, std::int64_t lease_seconds);
+
+    // Inserts `lock`, or replaces the room's lock on the same path. Its agent_name is ignored.
+    void put_lock(const LockRecord& lock);
+    void delete_lock(const std::string& room_id, const std::string& path);
+    // The next fencing token of the path: one more than any granted before, starting at 1.
+    // Release and expiry do not reset it.
+    std::int64_t next_fencing(const std::string& room_id, const std::string& path);
+
+    // Inserts `task` with the room's next number and returns that number.
+    std::int64_t insert_task(const TaskRecord& task);
+    // Stores the status, claimer and updated_at of `task`.
+    void update_task(const TaskRecord& task);
 
     // Appends the room's next event, chained to the previous one, and returns it. `data` is a
     // JSON text stored exactly as given.
@@ -105,6 +161,12 @@ public:
                              const std::string& agent_id, std::int64_t time,
                              const std::string& data, const std::string& signed_string = {},
                              const std::string& signature = {});
+
+    // The events appended so far, oldest first: what the store publishes after the commit.
+    const std::vector<EventRecord>& appended() const { return m_appended; }
+
+private:
+    std::vector<EventRecord> m_appended;
 };
 
 class Store {
@@ -121,8 +183,15 @@ public:
     // Runs `work` with the store to itself.
     void read(const std::function<void(const Reader&)>& work);
     // Runs `work` in one BEGIN IMMEDIATE transaction: committed when it returns, rolled back
-    // (and the exception passed on) when it throws.
+    // (and the exception passed on) when it throws. After the commit, still holding the store's
+    // lock so that rooms' events are published in seq order, hands the events it appended to
+    // the commit listener.
     void write(const std::function<void(Transaction&)>& work);
+
+    // Called after every commit that appended events, with those events. It must not block:
+    // writers wait for it.
+    using CommitListener = std::function<void(const std::vector<EventRecord>&)>;
+    void set_commit_listener(CommitListener listener);
 
     // The schema version reached (PRAGMA user_version).
     int schema_version();
@@ -130,6 +199,7 @@ public:
 private:
     std::mutex m_mutex;
     sqlite3* m_db = nullptr;
+    CommitListener m_commit_listener;
 };
 
 } // namespace knot::server

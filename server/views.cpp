@@ -91,7 +91,8 @@ nlohmann::json agent_json(const AgentRecord& agent, std::int64_t now) {
             {"signed", agent.signed_card},
             {"online", is_online(agent, now)},
             {"last_seen", agent.role == "server" ? now : agent.last_seen},
-            {"joined_at", agent.joined_at}};
+            {"joined_at", agent.joined_at},
+            {"status", agent.status}};
 }
 
 nlohmann::json event_json(const EventRecord& event) {
@@ -101,6 +102,52 @@ nlohmann::json event_json(const EventRecord& event) {
     return {{"seq", event.seq},   {"type", event.type}, {"agent", event.agent_id},
             {"time", event.time}, {"data", data},       {"prev", event.prev},
             {"hash", event.hash}};
+}
+
+nlohmann::json lock_json(const LockRecord& lock) {
+    return {{"path", lock.path},
+            {"agent", lock.agent_id},
+            {"agent_name", lock.agent_name},
+            {"intent", lock.intent},
+            {"fencing", lock.fencing},
+            {"acquired_at", lock.acquired_at},
+            {"expires_at", lock.expires_at}};
+}
+
+nlohmann::json locks_json(const std::vector<LockRecord>& locks) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const LockRecord& lock : locks)
+        out.push_back(lock_json(lock));
+    return out;
+}
+
+nlohmann::json task_json(const TaskRecord& task) {
+    const bool claimed = !task.claimed_by.empty();
+    return {{"id", task_id(task.number)},
+            {"title", task.title},
+            {"goal", task.goal},
+            {"status", task.status},
+            {"claimed_by", claimed ? nlohmann::json(task.claimed_by) : nlohmann::json()},
+            {"claimed_by_name", claimed ? nlohmann::json(task.claimed_by_name) : nlohmann::json()},
+            {"created_by", task.created_by},
+            {"created_at", task.created_at},
+            {"updated_at", task.updated_at}};
+}
+
+std::string task_id(std::int64_t number) {
+    return "t" + std::to_string(number);
+}
+
+std::optional<std::int64_t> parse_task_id(std::string_view id) {
+    if (id.size() < 2 || id.size() > 19 || id.front() != 't' || id[1] == '0')
+        return std::nullopt;
+    std::int64_t number = 0;
+    for (char c : id.substr(1)) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        number = number * 10 + (c - '0');
+    }
+    return number;
 }
 
 std::string agent_event_data(const AgentRecord& agent) {

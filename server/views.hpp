@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,15 @@ bool is_online(const AgentRecord& agent, std::int64_t now);
 // The Agent object; the server's agent reports `now` as its last_seen.
 nlohmann::json agent_json(const AgentRecord& agent, std::int64_t now);
 nlohmann::json event_json(const EventRecord& event);
+nlohmann::json lock_json(const LockRecord& lock);
+// A JSON array of lock objects.
+nlohmann::json locks_json(const std::vector<LockRecord>& locks);
+nlohmann::json task_json(const TaskRecord& task);
+
+// The id of task `number`: "t" followed by the number.
+std::string task_id(std::int64_t number);
+// The number of the task id `id` ("t" followed by a positive decimal number), or nothing.
+std::optional<std::int64_t> parse_task_id(std::string_view id);
 
 // The data of agent.joined and agent.rejoined as stored: {"fingerprint","kind","name"}.
 std::string agent_event_data(const AgentRecord& agent);

@@ -22,8 +22,8 @@ int cmd_claim(const std::vector<std::string>& args) {
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
         return 0;
-    if (id.empty() || id.size() > 12 || id[0] != 't' ||
-        id.find_first_not_of("0123456789", 1) != std::string::npos || id.size() < 2)
+    if (id.size() < 2 || id.size() > 12 || id[0] != 't' || id[1] == '0' ||
+        id.find_first_not_of("0123456789", 1) != std::string::npos)
         throw UsageError("'" + id + "' is not a task id (t1, t2, ...; see git knot tasks)");
     Session session;
     session.deliver_outbox();
@@ -39,7 +39,9 @@ int cmd_claim(const std::vector<std::string>& args) {
     const std::string branch = "knot/" + id;
     if (path.empty())
         path = (workdir.parent_path() / (workdir.filename().string() + "-" + id)).string();
-    if (!no_worktree) {
+    const bool worktree_exists =
+        !no_worktree && run_git({"rev-parse", "--abbrev-ref", "HEAD"}, path).out == branch + "\n";
+    if (!no_worktree && !worktree_exists) {
         const bool branch_exists =
             run_git({"rev-parse", "-q", "--verify", "refs/heads/" + branch}, workdir).status == 0;
         const GitResult made =

@@ -41,7 +41,7 @@ std::string render(RoomClient& client, const std::deque<std::string>& recent, in
     const auto now = unix_now();
     std::vector<std::string> lines;
     lines.push_back(fit("knot " + json_text(room, "room") + "  " + json_text(room, "name") + "  [" +
-                            state + "]  q/Ctrl-C quits",
+                            state + "]  Ctrl-C quits",
                         width));
     lines.push_back("agents");
     for (const auto& agent : room.at("agents")) {
@@ -104,8 +104,12 @@ int cmd_dash(const std::vector<std::string>& args) {
     for (const auto& event : backlog.at("events"))
         recent.push_back(event_line(event, names));
     if (once || !::isatty(1)) {
+        // Plain text for pipes and files: no cursor movement or line clearing.
         std::string screen = render(client, recent, rows, cols, "snapshot");
-        std::cout << screen.substr(screen.find("\x1b[2J") + 4);
+        screen.erase(0, screen.find("\x1b[2J") + 4);
+        for (auto at = screen.find("\x1b[K"); at != std::string::npos; at = screen.find("\x1b[K"))
+            screen.erase(at, 3);
+        std::cout << screen;
         return 0;
     }
     EventStream stream(session.room(), session.identity());

@@ -1,5 +1,6 @@
 // git knot doing: announce what this agent is doing and lock its files, all or none.
 #include "command.hpp"
+#include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/session.hpp"
@@ -28,6 +29,8 @@ int cmd_doing(const std::vector<std::string>& args) {
     } catch (const HttpError& e) {
         rethrow_with_conflicts(e);
     }
+    // The hooks lock staged files with this intent until the next `doing`.
+    write_file_atomic(session.clone().knot_dir() / "intent", status + "\n", 0600);
     if (json) {
         std::cout << answer.dump(2) << '\n';
         return 0;

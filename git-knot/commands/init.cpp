@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/hook_installer.hpp"
 #include "libknot/protocol.hpp"
 
 #include <CLI/CLI.hpp>
@@ -15,8 +16,14 @@ int cmd_init(const std::vector<std::string>& args) {
     std::string kind;
     app.add_option("--name", name, "Agent name shown to teammates (default: from user.name)");
     app.add_option("--kind", kind, "claude, codex, cursor, human or other (default: human)");
+    bool uninstall = false;
+    app.add_flag("--uninstall-hooks", uninstall, "Remove knot's git hooks, restoring earlier ones");
     if (!parse_args(app, args))
         return 0;
+    if (uninstall) {
+        std::cout << describe(uninstall_hooks(Clone::open().repo())) << '\n';
+        return 0;
+    }
     if (!name.empty())
         if (auto why = invalid_agent_name(name))
             throw UsageError("--name '" + name + "': " + *why);
@@ -34,11 +41,13 @@ int cmd_init(const std::vector<std::string>& args) {
         repo.config_set("knot.kind", kind.empty() ? "human" : kind);
     if (!repo.config_get("knot.autolock"))
         repo.config_set("knot.autolock", "commit");
+    const HookReport hooks = install_hooks(repo);
 
     std::cout << (existed ? "identity already present  " : "created identity  ")
               << identity.fingerprint() << '\n'
               << "  name   " << clone.agent_name() << " (" << clone.agent_kind() << ")\n"
-              << "  key    " << clone.key_path().string() << " (mode 0600)\n";
+              << "  key    " << clone.key_path().string() << " (mode 0600)\n"
+              << "  hooks  " << describe(hooks) << '\n';
     if (!clone.room())
         std::cout << "next: 'git knot up' to host a room here, or 'git knot join <invite-url>'\n";
     return 0;

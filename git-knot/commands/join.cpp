@@ -2,6 +2,8 @@
 #include "command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/hook_installer.hpp"
 #include "libknot/invite.hpp"
 #include "libknot/onboarding.hpp"
 #include "libknot/protocol.hpp"
@@ -56,7 +58,8 @@ int cmd_join(const std::vector<std::string>& args) {
     } catch (const HttpError& e) {
         if (e.code() == "bad_token" || e.code() == "unknown_room")
             throw HttpError(e.status(), e.code(),
-                            std::string(e.what()) + ": ask the host for a fresh invite URL");
+                            std::string(e.what()) + ": ask the host for a fresh invite URL",
+                            e.body());
         if (e.code() == "name_taken")
             throw Refused("the name '" + name +
                           "' is taken in this room by another agent: choose one with --name");
@@ -67,10 +70,11 @@ int cmd_join(const std::vector<std::string>& args) {
 
     const RoomConfig room{invite.base_url, invite.room, invite.token, agent.at("id")};
     configure_clone_for_room(clone, room, name, kind, invite_url(invite));
+    const HookReport hooks = install_hooks(clone.repo());
     const nlohmann::json overview = client.get("");
     std::size_t members = 0; // the room's agents, not counting the server's own
     for (const auto& member : overview.at("agents"))
-        members += member.value("role", "") == "server" ? 0 : 1;
+        members += json_text(member, "role") == "server" ? 0 : 1;
 
     if (json) {
         std::cout << nlohmann::json{{"room", room.room},
@@ -85,7 +89,8 @@ int cmd_join(const std::vector<std::string>& args) {
               << "  you        " << name << " (" << kind << ")  " << identity.fingerprint() << '\n'
               << "  members    " << members << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
-              << "  playbook   .knot/playbook.md\n";
+              << "  playbook   .knot/playbook.md\n"
+              << "  hooks      " << describe(hooks) << '\n';
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/views.hpp"
@@ -73,20 +74,16 @@ Response register_agent(const Request& request, ServerContext& context) {
     return Response::json(status, answer);
 }
 
-// Marks the signer online; `status`, when given, must be a short string.
+// Marks the signer online and, when `status` is given, sets its status (not logged).
 Response heartbeat(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     const Member member = authenticate_member(context.store, request, now);
-    if (!request.body.empty()) {
-        const nlohmann::json body = request.json_body();
-        if (const auto it = body.find("status"); it != body.end()) {
-            if (!it->is_string())
-                throw bad_request("status", "must be a string");
-            if (it->get_ref<const std::string&>().size() > k_max_status_chars)
-                throw bad_request("status", "at most 200 characters");
-        }
-    }
-    context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
+    const auto status = optional_text(body_object(request), "status", 0, k_max_status_chars);
+    context.store.write([&](Transaction& transaction) {
+        admit_member(transaction, member, now);
+        if (status)
+            transaction.set_agent_status(member.room.id, member.agent.id, *status);
+    });
     return Response::json(200, {{"ok", true}, {"time", now}});
 }
 

@@ -3,31 +3,17 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/views.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
-
 namespace knot::server {
 namespace {
 
 constexpr std::int64_t k_max_events = 1000;
-
-// The non-negative integer query parameter `name`, or `fallback` when absent.
-std::int64_t query_integer(const Request& request, const std::string& name, std::int64_t fallback) {
-    const auto text = request.query_value(name);
-    if (!text)
-        return fallback;
-    std::int64_t value = 0;
-    const char* last = text->data() + text->size();
-    auto [end, ec] = std::from_chars(text->data(), last, value);
-    if (text->empty() || ec != std::errc() || end != last || value < 0)
-        throw bad_request(name, "must be a non-negative integer");
-    return value;
-}
 
 Response list_events(const Request& request, ServerContext& context) {
     nlohmann::json events = nlohmann::json::array();

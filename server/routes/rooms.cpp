@@ -105,6 +105,7 @@ Response get_room(const Request& request, ServerContext& context) {
             agents.push_back(agent_json(agent, now));
             online += is_online(agent, now) ? 1 : 0;
         }
+        const TaskCounts tasks = reader.task_counts(room.id);
         answer = {{"room", room.id},
                   {"name", room.name},
                   {"created_at", room.created_at},
@@ -112,7 +113,11 @@ Response get_room(const Request& request, ServerContext& context) {
                   {"last_seq", reader.last_seq(room.id)},
                   {"agents", agents},
                   {"counts",
-                   {{"agents", records.size()}, {"online", online}, {"tasks", 0}, {"locks", 0}}}};
+                   {{"agents", records.size()},
+                    {"online", online},
+                    {"tasks", tasks.open + tasks.claimed},
+                    {"tasks_done", tasks.done},
+                    {"locks", reader.live_locks(room.id, now).size()}}}};
     });
     return Response::json(200, answer);
 }

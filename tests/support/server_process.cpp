@@ -97,7 +97,8 @@ ProcessResult run_server_to_exit(const std::vector<std::string>& args) {
     return result;
 }
 
-ServerProcess::ServerProcess(std::filesystem::path data_dir) {
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
+    : m_extra_args(std::move(extra_args)) {
     m_temp = std::make_unique<TempDir>();
     m_data_dir = data_dir.empty() ? m_temp->path() / "data" : std::move(data_dir);
     m_log = m_temp->path() / "server.log";
@@ -114,9 +115,10 @@ void ServerProcess::start() {
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe2 failed");
     const int child_fd = fds[1] == 100 ? 101 : 100;
-    const std::vector<std::string> args{
+    std::vector<std::string> args{
         server_binary().string(), "--port", "0", "--data", m_data_dir.string(), "--ready-fd",
         std::to_string(child_fd)};
+    args.insert(args.end(), m_extra_args.begin(), m_extra_args.end());
     try {
         m_pid = spawn(args, m_log, fds[1], child_fd);
     } catch (...) {

@@ -37,9 +37,11 @@ ProcessResult run_server_to_exit(const std::vector<std::string>& args);
 
 class ServerProcess {
 public:
-    // Starts knot-server --port 0 on `data_dir` (a temporary directory when empty) and waits
-    // until it listens. Throws std::runtime_error with the server's output when it does not.
-    explicit ServerProcess(std::filesystem::path data_dir = {});
+    // Starts knot-server --port 0 on `data_dir` (a temporary directory when empty), with
+    // `extra_args` after the usual ones, and waits until it listens. Throws std::runtime_error
+    // with the server's output when it does not.
+    explicit ServerProcess(std::filesystem::path data_dir = {},
+                           std::vector<std::string> extra_args = {});
     // Stops the server with SIGTERM when it is still running.
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
@@ -69,6 +71,7 @@ private:
     std::unique_ptr<TempDir> m_temp;
     std::filesystem::path m_data_dir;
     std::filesystem::path m_log;
+    std::vector<std::string> m_extra_args;
     pid_t m_pid = -1;
     std::string m_url;
     std::string m_host;

@@ -122,3 +122,58 @@ TEST_CASE("an agent is stored with its card and updated in place by id") {
         CHECK_FALSE(r.find_agent_by_name("rm_0123456789abcdef", "coder-1"));
     });
 }
+
+TEST_CASE("fencing tokens keep counting after a path's lock is deleted") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    const std::string room = "rm_0123456789abcdef";
+    store.write([&](Transaction& t) {
+        t.insert_room(sample_room());
+        CHECK(t.next_fencing(room, "a") == 1);
+        CHECK(t.next_fencing(room, "b") == 1);
+        t.put_lock(LockRecord{room, "a", "ag_x", "", "intent", 2, 100, 400});
+        t.delete_lock(room, "a");
+        CHECK(t.next_fencing(room, "a") == 2);
+    });
+    store.read([&](const Reader& r) { CHECK_FALSE(r.find_lock(room, "a")); });
+}
+
+TEST_CASE("due locks are those whose lease ended at or before now") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    const std::string room = "rm_0123456789abcdef";
+    store.write([&](Transaction& t) {
+        t.insert_room(sample_room());
+        t.put_lock(LockRecord{room, "ends-at-200", "ag_x", "", "", 1, 100, 200});
+        t.put_lock(LockRecord{room, "ends-at-201", "ag_x", "", "", 1, 100, 201});
+    });
+    store.read([&](const Reader& r) {
+        CHECK(r.due_locks(room, 200).size() == 1);
+        CHECK(r.live_locks(room, 200).size() == 1);
+        CHECK(r.live_locks(room, 200)[0].path == "ends-at-201");
+        CHECK(r.rooms_with_due_locks(199).empty());
+        CHECK(r.rooms_with_due_locks(200) == std::vector<std::string>{room});
+    });
+}
+
+TEST_CASE("events appended in a transaction reach the commit listener only after the commit") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    std::vector<std::int64_t> published;
+    store.set_commit_listener([&](const std::vector<EventRecord>& events) {
+        for (const auto& event : events)
+            published.push_back(event.seq);
+    });
+    store.write([&](Transaction& t) {
+        t.insert_room(sample_room());
+        t.append_event("rm_0123456789abcdef", "room.created", "ag_x", 100, "{}");
+        t.append_event("rm_0123456789abcdef", "agent.joined", "ag_x", 100, "{}");
+        CHECK(published.empty());
+    });
+    CHECK(published == std::vector<std::int64_t>{1, 2});
+    CHECK_THROWS(store.write([&](Transaction& t) {
+        t.append_event("rm_0123456789abcdef", "chat.message", "ag_x", 100, "{}");
+        throw std::runtime_error("refused");
+    }));
+    CHECK(published.size() == 2);
+}

@@ -1,0 +1,541 @@
+// What each git hook does for knot (see hook_runner.hpp).
+#include "hook_runner.hpp"
+
+#include "clone.hpp"
+#include "error.hpp"
+#include "git_command.hpp"
+#include "identity.hpp"
+#include "outbox.hpp"
+#include "protocol.hpp"
+#include "repo_path.hpp"
+#include "room_client.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+
+namespace knot {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A hook waits at most this long for the server before it warns and lets git go on.
+constexpr std::chrono::seconds k_hook_timeout{3};
+constexpr std::string_view k_integration_ref = "refs/knot/integration";
+// What a sync.pushing notice may carry (docs/protocol.md).
+constexpr std::size_t k_max_notice_refs = 100;
+constexpr std::size_t k_max_notice_remote_bytes = 1024;
+
+// Adds the names of git's -z output to `into`.
+void add_names(const std::string& text, std::set<std::string>& into) {
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\0', start);
+        if (end == std::string::npos)
+            end = text.size();
+        if (end > start)
+            into.insert(text.substr(start, end - start));
+        start = end + 1;
+    }
+}
+
+// The names changed by the commits `range` selects (git log revision arguments).
+GitResult log_names(const std::vector<std::string>& range, const fs::path& workdir) {
+    std::vector<std::string> args = {"log",          "-z",           "--format=",
+                                     "--name-only",  "--no-renames", "--diff-merges=dense-combined",
+                                     "--no-relative"};
+    args.insert(args.end(), range.begin(), range.end());
+    return run_git(args, workdir);
+}
+
+std::string chomp(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
+// "4m 59s", "2h 5m", "expired".
+std::string duration_text(std::int64_t seconds) {
+    if (seconds <= 0)
+        return "now";
+    if (seconds < 60)
+        return std::to_string(seconds) + "s";
+    if (seconds < 3600)
+        return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
+    return std::to_string(seconds / 3600) + "h " + std::to_string(seconds % 3600 / 60) + "m";
+}
+
+std::string local_clock(std::int64_t unix_time) {
+    const std::time_t t = static_cast<std::time_t>(unix_time);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &tm);
+    return text;
+}
+
+// A report this hook sends, or queues when the server cannot be reached.
+struct Report {
+    std::string target;
+    json body;
+};
+
+// What every hook needs once it knows the clone is in a room.
+class HookContext {
+public:
+    HookContext(Clone clone, RoomConfig room, std::string hook, std::ostream& err)
+        : m_clone(std::move(clone))
+        , m_room(std::move(room))
+        , m_identity(m_clone.identity())
+        , m_client(m_room.server, m_room.room, m_room.token, &m_identity, m_room.agent_id)
+        , m_outbox(m_clone.knot_dir() / "outbox")
+        , m_hook(std::move(hook))
+        , m_err(err) {
+        m_client.http() = HttpClient(m_room.server, k_hook_timeout);
+    }
+
+    Clone& clone() { return m_clone; }
+    fs::path workdir() const { return m_clone.repo().workdir(); }
+    const std::string& self() const { return m_room.agent_id; }
+    RoomClient& client() { return m_client; }
+    std::ostream& err() { return m_err; }
+
+    // Delivers what waits in the outbox, first, so the room sees reports in order. Throws
+    // knot::UnreachableError when the server did not take the first of them.
+    void deliver_outbox() {
+        const int waiting = m_outbox.size();
+        if (waiting == 0)
+            return;
+        m_outbox.flush(m_client);
+        if (m_outbox.size() == waiting)
+            throw UnreachableError("cannot reach the knot server at " + m_room.server);
+    }
+
+    // The server is down: one warning line, the reports queued, git goes on.
+    int go_on_offline(const UnreachableError& e, const std::vector<Report>& reports) {
+        for (const auto& report : reports)
+            m_outbox.queue(report.target, report.body);
+        m_err << "knot: warning: " << e.what() << "; " << m_hook << " goes on";
+        if (!reports.empty())
+            m_err << ", its report queued (" << m_outbox.size() << " waiting in the outbox)";
+        m_err << '\n';
+        return 0;
+    }
+
+private:
+    Clone m_clone;
+    RoomConfig m_room;
+    Identity m_identity;
+    RoomClient m_client;
+    Outbox m_outbox;
+    std::string m_hook;
+    std::ostream& m_err;
+};
+
+// Splits `paths` into requests the server accepts (at most k_max_paths_per_request each).
+std::vector<std::vector<std::string>> batches(const std::vector<std::string>& paths) {
+    std::vector<std::vector<std::string>> out;
+    for (std::size_t i = 0; i < paths.size(); i += k_max_paths_per_request) {
+        const auto end = std::min(paths.size(), i + k_max_paths_per_request);
+        out.emplace_back(paths.begin() + static_cast<std::ptrdiff_t>(i),
+                         paths.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    return out;
+}
+
+// Drops what the server would refuse as a lock path (git never stages such a path, but a
+// refused request would lose the valid ones with it).
+std::vector<std::string> valid_paths(std::vector<std::string> paths) {
+    paths.erase(
+        std::remove_if(paths.begin(), paths.end(),
+                       [](const std::string& p) { return invalid_repo_path(p).has_value(); }),
+        paths.end());
+    return paths;
+}
+
+int pre_commit(HookContext& ctx) {
+    const auto autolock = ctx.clone().repo().config_get("knot.autolock").value_or("commit");
+    if (autolock == "off")
+        return 0;
+    const auto paths = valid_paths(staged_paths(ctx.clone().repo()));
+    if (paths.empty())
+        return 0;
+    const std::string intent = current_intent(ctx.clone().knot_dir());
+    std::vector<Report> claims;
+    for (auto& batch : batches(paths)) {
+        json body = {{"paths", batch}};
+        if (!intent.empty())
+            body["intent"] = intent;
+        claims.push_back({"/locks", std::move(body)});
+    }
+    try {
+        ctx.deliver_outbox();
+        for (std::size_t i = 0; i < claims.size(); ++i) {
+            try {
+                ctx.client().post(claims[i].target, claims[i].body);
+            } catch (const HttpError& e) {
+                if (e.code() != "lock_conflict")
+                    throw;
+                const json answer = json::parse(e.body(), nullptr, false);
+                const auto conflicts = parse_locks(
+                    answer.is_object() && answer.contains("conflicts") ? answer["conflicts"]
+                                                                       : json::array());
+                ctx.err() << refusal_message("commit", conflicts, "git commit --no-verify",
+                                             unix_now());
+                return 1;
+            } catch (const UnreachableError& e) {
+                return ctx.go_on_offline(
+                    e, {claims.begin() + static_cast<std::ptrdiff_t>(i), claims.end()});
+            }
+        }
+    } catch (const UnreachableError& e) {
+        return ctx.go_on_offline(e, claims);
+    }
+    return 0;
+}
+
+// The remote as the room may see it: git passes a URL when there is no remote of that name,
+// and a URL may carry a password ("https://user:secret@host/...").
+std::string remote_for_notice(std::string remote) {
+    if (const auto scheme = remote.find("://"); scheme != std::string::npos) {
+        const auto host = scheme + 3;
+        const auto at = remote.find('@', host);
+        if (at != std::string::npos && at < remote.find('/', host))
+            remote.erase(host, at + 1 - host);
+    }
+    if (remote.size() > k_max_notice_remote_bytes)
+        remote.resize(k_max_notice_remote_bytes);
+    return remote.empty() ? "(unknown)" : remote;
+}
+
+int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istream& input) {
+    const std::string text{std::istreambuf_iterator<char>(input), std::istreambuf_iterator<char>()};
+    const auto updates = parse_push_updates(text);
+    if (updates.empty())
+        return 0;
+    auto paths = valid_paths(outgoing_paths(updates, ctx.workdir()));
+    json refs = json::array();
+    for (const auto& u : updates)
+        if (refs.size() < k_max_notice_refs)
+            refs.push_back({{"ref", u.remote_ref}, {"old", u.remote_sha}, {"new", u.local_sha}});
+    json notice_paths = paths;
+    if (paths.size() > k_max_paths_per_request)
+        notice_paths = std::vector<std::string>(
+            paths.begin(), paths.begin() + static_cast<std::ptrdiff_t>(k_max_paths_per_request));
+    const Report notice{"/notices",
+                        {{"type", "sync.pushing"},
+                         {"remote", remote_for_notice(args.empty() ? "" : args[0])},
+                         {"refs", refs},
+                         {"paths", notice_paths}}};
+    try {
+        ctx.deliver_outbox();
+        if (!paths.empty()) {
+            const auto locks =
+                parse_locks(ctx.client().get("/locks").value("locks", json::array()));
+            const auto conflicts = locks_held_by_others(locks, paths, ctx.self());
+            if (!conflicts.empty()) {
+                ctx.err() << refusal_message("push", conflicts, "git push --no-verify", unix_now());
+                return 1;
+            }
+            const bool holds_any = std::any_of(locks.begin(), locks.end(), [&](const LockView& l) {
+                return l.agent == ctx.self();
+            });
+            if (holds_any)
+                ctx.client().post("/locks/renew", json::object());
+        }
+        ctx.client().post(notice.target, notice.body);
+    } catch (const UnreachableError& e) {
+        return ctx.go_on_offline(e, {notice});
+    }
+    return 0;
+}
+
+// The branch HEAD names, read from the work tree's HEAD file ("" when detached).
+std::string head_branch_of(const GitRepo& repo) {
+    std::ifstream in(repo.git_dir() / "HEAD");
+    std::string line;
+    std::getline(in, line);
+    return line.rfind("ref: ", 0) == 0 ? chomp(line.substr(5)) : "";
+}
+
+// post-merge, post-checkout, post-rewrite: the new head, then the locks that can go.
+int post_head(HookContext& ctx, std::string commit) {
+    const std::string branch = head_branch_of(ctx.clone().repo());
+    if (commit.empty() && !branch.empty()) { // an unborn branch has no head to report
+        const GitResult head =
+            run_git({"rev-parse", "-q", "--verify", "HEAD^{commit}"}, ctx.workdir());
+        commit = head.status == 0 ? chomp(head.out) : "";
+    }
+    std::vector<Report> reports;
+    // A detached HEAD (mid-rebase, a checked-out tag) is not an agent's head to report.
+    if (!branch.empty() && !commit.empty())
+        reports.push_back(
+            {"/notices", {{"type", "agent.head"}, {"branch", branch}, {"commit", commit}}});
+    const bool integration = has_integration_ref(ctx.clone().repo());
+    if (reports.empty() && !integration)
+        return 0;
+    try {
+        ctx.deliver_outbox();
+        for (const auto& report : reports)
+            ctx.client().post(report.target, report.body);
+        if (!integration)
+            return 0;
+        std::vector<std::string> mine;
+        for (const auto& lock :
+             parse_locks(ctx.client().get("/locks").value("locks", json::array())))
+            if (lock.agent == ctx.self())
+                mine.push_back(lock.path);
+        if (mine.empty())
+            return 0;
+        const auto settled = paths_settled_in_integration(mine, ctx.workdir());
+        for (const auto& batch : batches(settled))
+            ctx.client().post("/locks/release", {{"paths", batch}});
+        if (!settled.empty())
+            ctx.err() << "knot: released " << settled.size()
+                      << (settled.size() == 1 ? " lock" : " locks") << " whose changes reached "
+                      << k_integration_ref << '\n';
+    } catch (const UnreachableError& e) {
+        return ctx.go_on_offline(e, reports);
+    }
+    return 0;
+}
+
+int dispatch(HookContext& ctx, std::string_view name, const std::vector<std::string>& args,
+             std::istream& input) {
+    if (name == "pre-commit")
+        return pre_commit(ctx);
+    if (name == "pre-push")
+        return pre_push(ctx, args, input);
+    if (name == "post-merge")
+        return post_head(ctx, "");
+    if (name == "post-checkout") {
+        // Arguments: previous HEAD, new HEAD, 1 for a branch checkout (0: files only).
+        if (args.size() < 3 || args[2] != "1")
+            return 0;
+        return post_head(ctx, is_null_oid(args[1]) ? "" : args[1]);
+    }
+    if (name == "post-rewrite") {
+        // Its input lists the rewritten commits; drain it so git's writes never block.
+        input.ignore(std::numeric_limits<std::streamsize>::max());
+        return post_head(ctx, "");
+    }
+    return 0; // a hook a later version installs: nothing to do here
+}
+
+} // namespace
+
+bool PushUpdate::deletes() const {
+    return is_null_oid(local_sha);
+}
+bool PushUpdate::creates() const {
+    return is_null_oid(remote_sha);
+}
+
+bool is_null_oid(std::string_view oid) {
+    return (oid.size() == 40 || oid.size() == 64) &&
+           oid.find_first_not_of('0') == std::string_view::npos;
+}
+
+std::vector<PushUpdate> parse_push_updates(std::string_view input) {
+    std::vector<PushUpdate> updates;
+    std::istringstream lines{std::string(input)};
+    for (std::string line; std::getline(lines, line);) {
+        line = chomp(line);
+        if (line.find_first_not_of(" \t") == std::string::npos)
+            continue;
+        std::istringstream fields(line);
+        PushUpdate u;
+        std::string extra;
+        const auto is_oid = [](const std::string& s) {
+            return (s.size() == 40 || s.size() == 64) &&
+                   s.find_first_not_of("0123456789abcdef") == std::string::npos;
+        };
+        if (!(fields >> u.local_ref >> u.local_sha >> u.remote_ref >> u.remote_sha) ||
+            (fields >> extra) || !is_oid(u.local_sha) || !is_oid(u.remote_sha))
+            throw Error("pre-push: git sent a line knot does not understand: '" + line + "'");
+        updates.push_back(std::move(u));
+    }
+    return updates;
+}
+
+std::vector<std::string> outgoing_paths(const std::vector<PushUpdate>& updates,
+                                        const fs::path& workdir) {
+    std::set<std::string> names;
+    for (const auto& u : updates) {
+        if (u.deletes())
+            continue;
+        GitResult result;
+        if (!u.creates())
+            result = log_names(
+                {u.local_sha, "^" + u.remote_sha, "--not", "--glob=refs/knot/*", "--"}, workdir);
+        // A new ref, or a remote tip this clone never fetched (a forced push): what no
+        // remote-tracking ref has yet.
+        if (u.creates() || result.status != 0)
+            result =
+                log_names({u.local_sha, "--not", "--remotes", "--glob=refs/knot/*", "--"}, workdir);
+        if (result.status != 0)
+            throw Error("cannot list the commits pushed to " + u.remote_ref + ": " +
+                        chomp(result.err));
+        add_names(result.out, names);
+    }
+    return {names.begin(), names.end()};
+}
+
+std::vector<std::string> staged_paths(const GitRepo& repo) {
+    const std::vector<std::string> diff = {"diff",         "--cached",      "--name-only",  "-z",
+                                           "--no-renames", "--no-relative", "--no-ext-diff"};
+    std::set<std::string> names;
+    add_names(run_git_checked(diff, repo.workdir()), names);
+    // Concluding a merge: what the other side brought is its authors' (and maybe under their
+    // locks); this commit changes only what differs from every parent.
+    std::ifstream merge_heads(repo.git_dir() / "MERGE_HEAD");
+    for (std::string head; std::getline(merge_heads, head) && !names.empty();) {
+        if (head.empty())
+            continue;
+        auto against = diff;
+        against.push_back(chomp(head));
+        std::set<std::string> differing;
+        add_names(run_git_checked(against, repo.workdir()), differing);
+        std::erase_if(names, [&](const std::string& name) { return !differing.count(name); });
+    }
+    return {names.begin(), names.end()};
+}
+
+std::vector<LockView> parse_locks(const json& locks) {
+    std::vector<LockView> out;
+    if (!locks.is_array())
+        return out;
+    for (const auto& lock : locks) {
+        if (!lock.is_object() || !lock.contains("path") || !lock["path"].is_string())
+            continue;
+        LockView view;
+        view.path = lock["path"].get<std::string>();
+        const auto text = [&](const char* key) {
+            return lock.contains(key) && lock[key].is_string() ? lock[key].get<std::string>() : "";
+        };
+        view.agent = text("agent");
+        view.agent_name = text("agent_name");
+        view.intent = text("intent");
+        if (lock.contains("expires_at") && lock["expires_at"].is_number_integer())
+            view.expires_at = lock["expires_at"].get<std::int64_t>();
+        out.push_back(std::move(view));
+    }
+    return out;
+}
+
+std::vector<LockView> locks_held_by_others(const std::vector<LockView>& locks,
+                                           const std::vector<std::string>& paths,
+                                           std::string_view self) {
+    std::vector<LockView> out;
+    for (const auto& lock : locks)
+        if (lock.agent != self && std::binary_search(paths.begin(), paths.end(), lock.path))
+            out.push_back(lock);
+    return out;
+}
+
+std::string refusal_message(std::string_view action, const std::vector<LockView>& conflicts,
+                            std::string_view bypass, std::int64_t now) {
+    std::ostringstream out;
+    const std::size_t n = conflicts.size();
+    out << "knot: " << action << " refused: " << n << (n == 1 ? " path is" : " paths are")
+        << " locked by another agent\n";
+    for (const auto& lock : conflicts) {
+        const std::string holder = lock.agent_name.empty() ? lock.agent : lock.agent_name;
+        out << "  " << lock.path << "  locked by " << holder;
+        out << (lock.intent.empty() ? " (no intent given)" : " (\"" + lock.intent + "\")");
+        if (lock.expires_at > 0)
+            out << ", expires in " << duration_text(lock.expires_at - now) << " (at "
+                << local_clock(lock.expires_at) << ")";
+        out << '\n';
+    }
+    out << "hint: coordinate with the holder ('git knot chat'), wait for the lease to end, or "
+           "skip this check with '"
+        << bypass << "'\n";
+    return out.str();
+}
+
+bool has_integration_ref(const GitRepo& repo) {
+    std::error_code ec;
+    if (fs::is_regular_file(repo.common_dir() / k_integration_ref, ec))
+        return true;
+    std::ifstream packed(repo.common_dir() / "packed-refs");
+    const std::string suffix = " " + std::string(k_integration_ref);
+    for (std::string line; std::getline(packed, line);)
+        if (line.size() > suffix.size() &&
+            line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return true;
+    return false;
+}
+
+std::vector<std::string> paths_settled_in_integration(const std::vector<std::string>& paths,
+                                                      const fs::path& workdir) {
+    if (paths.empty())
+        return {};
+    std::vector<std::string> args = {"--literal-pathspecs",
+                                     "diff",
+                                     "--name-only",
+                                     "-z",
+                                     "--no-renames",
+                                     "--no-relative",
+                                     "--no-ext-diff",
+                                     std::string(k_integration_ref),
+                                     "HEAD",
+                                     "--"};
+    args.insert(args.end(), paths.begin(), paths.end());
+    std::set<std::string> differing;
+    add_names(run_git_checked(args, workdir), differing);
+    std::vector<std::string> settled;
+    for (const auto& path : paths)
+        if (!differing.count(path))
+            settled.push_back(path);
+    return settled;
+}
+
+std::string current_intent(const fs::path& knot_dir) {
+    std::ifstream in(knot_dir / "intent");
+    std::string line;
+    std::getline(in, line);
+    line = chomp(line);
+    // The server takes 200 characters; cut at 200 bytes, never inside a UTF-8 character.
+    if (line.size() > 200) {
+        std::size_t end = 200;
+        while (end > 0 && (static_cast<unsigned char>(line[end]) & 0xC0) == 0x80)
+            --end;
+        line.resize(end);
+    }
+    return line;
+}
+
+int run_hook(std::string_view name, const std::vector<std::string>& args, std::istream& input,
+             std::ostream& err) {
+    // The one place a hook turns every failure into a warning: git must go on whatever happens
+    // to knot; only a lock held by another agent (exit 1, from the hooks above) stops it.
+    try {
+        std::optional<Clone> clone;
+        try {
+            clone = Clone::open();
+        } catch (const Error&) {
+            return 0; // not in a work tree (a bare repository): nothing of knot's here
+        }
+        std::optional<RoomConfig> room;
+        room = clone->room();
+        if (!room)
+            return 0; // not in a room: hooks stay silent
+        HookContext ctx(std::move(*clone), std::move(*room), std::string(name), err);
+        return dispatch(ctx, name, args, input);
+    } catch (const std::exception& e) {
+        err << "knot: warning: the " << name << " hook skipped its knot part: " << e.what() << '\n';
+        return 0;
+    }
+}
+
+} // namespace knot

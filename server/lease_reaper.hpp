@@ -1,0 +1,37 @@
+// The background thread that ends file-lock leases on time, so an idle room's expired locks
+// are freed (and announced) even when nobody touches them.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace knot::server {
+
+class Store;
+
+class LeaseReaper {
+public:
+    // Starts the thread: every `interval` it expires the due locks of each room in one
+    // transaction per room (one lock.expired event per lock).
+    explicit LeaseReaper(Store& store,
+                         std::chrono::milliseconds interval = std::chrono::seconds(1));
+    // Stops and joins the thread at once, without waiting for the interval to pass.
+    ~LeaseReaper();
+    LeaseReaper(const LeaseReaper&) = delete;
+    LeaseReaper& operator=(const LeaseReaper&) = delete;
+
+private:
+    void run();
+    void reap();
+
+    Store& m_store;
+    const std::chrono::milliseconds m_interval;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    std::thread m_thread;
+};
+
+} // namespace knot::server
