@@ -3,6 +3,7 @@
 
 #include "clone.hpp"
 #include "error.hpp"
+#include "hook_installer.hpp"
 #include "protocol.hpp"
 #include "room_client.hpp"
 
@@ -40,26 +41,20 @@ Check check_git() {
 }
 
 Check check_hooks(const Clone& clone) {
-    auto hooks_dir = clone.repo().common_dir() / "hooks";
-    if (auto path = clone.repo().config_get_any("core.hooksPath"))
-        hooks_dir = std::filesystem::path(*path).is_absolute() ? std::filesystem::path(*path)
-                                                               : clone.repo().workdir() / *path;
+    const auto dir = hooks_dir(clone.repo());
     int installed = 0;
-    for (const char* hook :
-         {"pre-commit", "pre-push", "post-merge", "post-checkout", "post-rewrite"}) {
-        const auto path = hooks_dir / hook;
+    for (const auto hook : k_knot_hooks) {
+        const auto path = dir / std::string(hook);
         std::error_code ec;
-        if (std::filesystem::exists(path, ec) &&
-            read_file(path).find("knot hook") != std::string::npos)
+        if (std::filesystem::exists(path, ec) && is_knot_shim(read_file(path)))
             ++installed;
     }
-    if (installed == 0)
+    if (installed < static_cast<int>(k_knot_hooks.size()))
         return {"hooks", Verdict::warn,
-                "no knot hooks in " + hooks_dir.string() +
-                    ": commits are not checked against locks",
+                std::to_string(installed) + " of 5 knot hooks in " + dir.string() +
+                    ": commits and pushes are not all checked against locks",
                 "git knot init"};
-    return {"hooks", Verdict::ok,
-            std::to_string(installed) + " knot hooks in " + hooks_dir.string(), ""};
+    return {"hooks", Verdict::ok, std::to_string(installed) + " knot hooks in " + dir.string(), ""};
 }
 
 } // namespace

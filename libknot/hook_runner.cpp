@@ -212,8 +212,13 @@ std::string remote_for_notice(std::string remote) {
         if (at != std::string::npos && at < remote.find('/', host))
             remote.erase(host, at + 1 - host);
     }
-    if (remote.size() > k_max_notice_remote_bytes)
-        remote.resize(k_max_notice_remote_bytes);
+    if (remote.size() > k_max_notice_remote_bytes) {
+        // Cut at a character boundary: half a UTF-8 sequence would make the JSON invalid.
+        std::size_t cut = k_max_notice_remote_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(remote[cut]) & 0xC0) == 0x80)
+            --cut;
+        remote.resize(cut);
+    }
     return remote.empty() ? "(unknown)" : remote;
 }
 

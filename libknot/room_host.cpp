@@ -2,6 +2,7 @@
 #include "room_host.hpp"
 
 #include "error.hpp"
+#include "hook_installer.hpp"
 #include "invite.hpp"
 #include "onboarding.hpp"
 #include "room_client.hpp"
@@ -113,6 +114,8 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
         parse_invite(hosted.invite);
 
         configure_clone_for_room(clone, *existing, name, kind, hosted.invite);
+        // The host is an agent like the others: its commits and pushes are checked too.
+        hosted.hooks = describe(install_hooks(clone.repo()));
         if (!options.data_dir.empty())
             clone.repo().config_set("knot.serverdata", hosted.data_dir.string());
         write_agent_file(clone, "HOST.md",

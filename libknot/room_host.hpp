@@ -32,6 +32,7 @@ struct HostedRoom {
     pid_t tunnel_pid = 0;
     std::filesystem::path data_dir;
     bool created = false; // false when an existing room was started again
+    std::string hooks;    // what installing the git hooks did, for people
 };
 
 // Starts the server for this clone and makes sure its room exists: creates the room on first

@@ -84,7 +84,8 @@ int cmd_up(const std::vector<std::string>& args) {
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";
-        std::cout << "  invite   " << hosted.invite << "\n\n"
+        std::cout << "  hooks    " << hosted.hooks << '\n'
+                  << "  invite   " << hosted.invite << "\n\n"
                   << "Teammates, in their clone of this repository:\n"
                   << "  " << join_line << "\n\n"
                   << "An agent (Claude Code, Codex, Cursor), pasted into its prompt:\n"
