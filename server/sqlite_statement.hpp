@@ -7,8 +7,10 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace knot::server::sqlite {
 
@@ -25,16 +27,69 @@ inline void exec(sqlite3* db, const std::string& sql) {
     }
 }
 
-// One prepared statement, finalized on scope exit. Bind indexes count from 1.
+// Prepared statements kept per connection and SQL text: parsing and planning a statement
+// costs more than running most of ours, and a server runs the same few dozen all day.
+struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false; // a statement running while another use of the same SQL starts
+};
+
+inline std::mutex& statement_cache_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+inline std::unordered_map<sqlite3*, std::unordered_map<std::string, CachedStatement>>&
+statement_cache() {
+    static std::unordered_map<sqlite3*, std::unordered_map<std::string, CachedStatement>> cache;
+    return cache;
+}
+
+// Finalizes the statements cached for `db`; call it before closing the connection.
+inline void forget_statements(sqlite3* db) {
+    std::lock_guard lock(statement_cache_mutex());
+    auto it = statement_cache().find(db);
+    if (it == statement_cache().end())
+        return;
+    for (auto& [sql, cached] : it->second)
+        sqlite3_finalize(cached.stmt);
+    statement_cache().erase(it);
+}
+
+// One prepared statement, taken from the connection's cache (or prepared afresh when the cached
+// one is busy) and reset on scope exit. Bind indexes count from 1.
 class Statement {
 public:
     Statement(sqlite3* db, std::string_view sql)
         : m_db(db) {
+        {
+            std::lock_guard lock(statement_cache_mutex());
+            CachedStatement& cached = statement_cache()[db][std::string(sql)];
+            if (!cached.in_use) {
+                if (!cached.stmt && sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                                                       SQLITE_PREPARE_PERSISTENT, &cached.stmt,
+                                                       nullptr) != SQLITE_OK)
+                    fail(db, sql);
+                cached.in_use = true;
+                m_cached = &cached;
+                m_stmt = cached.stmt;
+                return;
+            }
+        }
         if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) !=
             SQLITE_OK)
             fail(db, sql);
     }
-    ~Statement() { sqlite3_finalize(m_stmt); }
+    ~Statement() {
+        if (!m_cached) {
+            sqlite3_finalize(m_stmt);
+            return;
+        }
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+        std::lock_guard lock(statement_cache_mutex());
+        m_cached->in_use = false;
+    }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -92,6 +147,7 @@ private:
 
     sqlite3* m_db;
     sqlite3_stmt* m_stmt = nullptr;
+    CachedStatement* m_cached = nullptr;
 };
 
 } // namespace knot::server::sqlite

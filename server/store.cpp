@@ -13,6 +13,7 @@ namespace {
 
 using sqlite::exec;
 using sqlite::fail;
+using sqlite::forget_statements;
 using sqlite::Statement;
 
 constexpr std::string_view k_agent_columns =
@@ -238,12 +239,14 @@ Store::Store(const std::filesystem::path& path) {
             guard.commit();
         }
     } catch (...) {
+        forget_statements(m_db);
         sqlite3_close(m_db);
         throw;
     }
 }
 
 Store::~Store() {
+    forget_statements(m_db);
     sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     sqlite3_close(m_db);
 }
