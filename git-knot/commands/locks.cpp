@@ -1,5 +1,6 @@
 // git knot locks: the room's live locks, who holds them and until when.
 #include "command.hpp"
+#include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/session.hpp"
@@ -13,11 +14,25 @@ int cmd_locks(const std::vector<std::string>& args) {
     CLI::App app{"List the room's live locks", "locks"};
     bool json = false;
     bool mine = false;
+    int lease = 0;
     app.add_flag("--json", json, "Print JSON");
     app.add_flag("--mine", mine, "Only the locks this agent holds");
+    app.add_option("--lease", lease, "Set the room's lease in seconds (room owner only)")
+        ->check(CLI::Range(1, 86400));
     if (!parse_args(app, args))
         return 0;
     Session session;
+    if (lease > 0) {
+        try {
+            session.client().post("/settings", {{"lease_seconds", lease}});
+        } catch (const HttpError& e) {
+            if (e.code() == "not_owner")
+                throw Refused(e.what());
+            throw;
+        }
+        std::cout << "locks now last " << lease << " s unless renewed\n";
+        return 0;
+    }
     nlohmann::json answer = session.client().get("/locks");
     nlohmann::json locks = nlohmann::json::array();
     for (const auto& lock : answer.at("locks"))

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sqlite3.h>
 
 using namespace knot::test;
 namespace fs = std::filesystem;
@@ -96,8 +97,8 @@ TEST_CASE("lock paths are repository paths; anything outside the repository is r
         paths.insert(lock.at("path").get<std::string>());
     CHECK(paths == std::set<std::string>{"src/x.c", "src/deep/y.c"});
 
-    for (const std::string& bad : std::vector<std::string>{"/etc/passwd", "../outside", ".",
-                                                            std::string(300, 'a')}) {
+    for (const std::string& bad :
+         std::vector<std::string>{"/etc/passwd", "../outside", ".", std::string(300, 'a')}) {
         const auto refused = sh("git knot lock '" + bad + "'", a);
         CHECK(refused.status == 129);
         CHECK_FALSE(refused.err.empty());
@@ -214,6 +215,50 @@ TEST_CASE("the log replays every event and its hash chain verifies") {
     CHECK(verified.out.find("hash chain intact") != std::string::npos);
     const auto last_two = sh("git knot log -n 2 --json", a);
     CHECK(std::count(last_two.out.begin(), last_two.out.end(), '\n') == 2);
+}
+
+TEST_CASE("the room's owner sets the lease; an expired lock frees the path for another agent") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    CHECK(sh("git knot locks --lease 60", a).status == 1); // only the owner
+    REQUIRE(sh("git knot locks --lease 1", room.host()).status == 0);
+    BackgroundCommand follow("exec git knot log --follow --json", a);
+    REQUIRE(sh("git knot lock notes.txt", a).status == 0);
+    bool expired = false;
+    while (auto line = follow.next_line(20000)) {
+        if (line->empty() || (*line)[0] != '{')
+            continue;
+        const auto event = nlohmann::json::parse(*line);
+        if (event.at("type") == "lock.expired" && event.at("data").at("path") == "notes.txt") {
+            expired = true;
+            break;
+        }
+    }
+    REQUIRE(expired);
+    CHECK(json_of(sh("git knot locks --json", a)).at("locks").empty());
+    CHECK(sh("git knot lock notes.txt", room.host()).status == 0);
+}
+
+TEST_CASE("log --verify detects an event rewritten in the server's database") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    REQUIRE(sh("git knot say 'the original words'", a).status == 0);
+    REQUIRE(sh("git knot log --verify", a).status == 0);
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open((room.host() / ".git/knot/server/knot.db").c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db,
+                             "UPDATE events SET data = '{\"text\":\"forged words\"}' "
+                             "WHERE type = 'chat.message'",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        CHECK(sqlite3_changes(db) == 1);
+        sqlite3_close(db);
+    }
+    REQUIRE(sh("git knot up --port 0 --no-tunnel", room.host()).status == 0);
+    const auto verified = sh("git knot log --verify", room.host());
+    CHECK(verified.status == 1);
+    CHECK(verified.err.find("does not match its hash") != std::string::npos);
 }
 
 TEST_CASE("a followed stream survives a server kill and restart, every event exactly once") {
