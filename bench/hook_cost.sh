@@ -11,32 +11,11 @@ set -euo pipefail
 build=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
 runs=${KNOT_BENCH_COMMITS:-30}
 warmup=3
-for program in "$build/bin/git-knot" "$build/bin/knot-server"; do
-    if [ ! -x "$program" ]; then
-        echo "hook_cost.sh: $program is missing; build it with:" >&2
-        echo "  ninja -C $build git-knot knot-server" >&2
-        exit 1
-    fi
-done
-
-tmp=$(mktemp -d)
-room_up=0
-cleanup() {
-    if [ "$room_up" = 1 ]; then
-        (cd "$tmp/repo" && git knot down >/dev/null 2>&1) || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# A clean user: no configuration of this machine's user or system changes the figures.
-export HOME="$tmp/home" GIT_CONFIG_NOSYSTEM=1 PATH="$build/bin:$PATH" LC_ALL=C
-mkdir -p "$HOME" "$tmp/no-hooks"
-git config --global user.name "Bench User"
-git config --global user.email "bench@example.invalid"
-git config --global init.defaultBranch main
-git init -q "$tmp/repo"
-cd "$tmp/repo"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
+bench_require hook_cost.sh "$build" git-knot knot-server
+bench_sandbox "$build"
+mkdir -p "$tmp/no-hooks"
 echo "bench" >bench.txt
 git add bench.txt
 git commit -q -m "one commit"

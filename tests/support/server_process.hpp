@@ -2,6 +2,8 @@
 // without sleeps (it reports its URL through --ready-fd) and stopped by signal.
 #pragma once
 
+#include "temp_dir.hpp"
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -9,19 +11,6 @@
 #include <vector>
 
 namespace knot::test {
-
-// A fresh directory under the system's temporary directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 // How a process ended: its exit code (or 128 + signal) and what it wrote to stdout and stderr.
 struct ProcessResult {

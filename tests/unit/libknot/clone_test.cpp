@@ -2,6 +2,7 @@
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "libknot/git_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -13,15 +14,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A temporary repository made by `git init`, its git commands ignoring the system config.
 struct TempRepo {
-    fs::path path;
+    knot::test::TempDir dir;
+    fs::path path = dir.path();
     TempRepo() {
-        std::string tmpl = (fs::temp_directory_path() / "knot-clone-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
         ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
         REQUIRE(run_git({"init", "-q"}, path).status == 0);
     }
-    ~TempRepo() { fs::remove_all(path); }
 };
 
 } // namespace
@@ -51,10 +51,8 @@ TEST_CASE("a linked worktree shares the main clone's common dir") {
 }
 
 TEST_CASE("outside a repository discovery names what to do") {
-    std::string tmpl = (fs::temp_directory_path() / "knot-norepo-XXXXXX").string();
-    const fs::path dir = ::mkdtemp(tmpl.data());
-    CHECK_THROWS_WITH(GitRepo::discover(dir), Catch::Contains("not a git repository"));
-    fs::remove_all(dir);
+    knot::test::TempDir dir;
+    CHECK_THROWS_WITH(GitRepo::discover(dir.path()), Catch::Contains("not a git repository"));
 }
 
 TEST_CASE("config written through git is read back natively, and unset removes it") {

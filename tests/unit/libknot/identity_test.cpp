@@ -1,6 +1,7 @@
 // Tests of libknot/identity.cpp: keys, key files, signatures and fingerprints.
 #include "libknot/error.hpp"
 #include "libknot/identity.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -11,18 +12,7 @@
 using namespace knot;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "knot-test-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
-
-} // namespace
+using knot::test::TempDir;
 
 TEST_CASE("a signature verifies with the signer's key and no other") {
     const auto alice = Identity::generate();
@@ -38,22 +28,22 @@ TEST_CASE("a signature verifies with the signer's key and no other") {
 TEST_CASE("a saved key file has mode 0600 and loads back the same identity") {
     TempDir dir;
     const auto id = Identity::generate();
-    id.save(dir.path / "agent.key");
+    id.save(dir.path() / "agent.key");
     struct stat st {};
-    REQUIRE(::stat((dir.path / "agent.key").c_str(), &st) == 0);
+    REQUIRE(::stat((dir.path() / "agent.key").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
-    CHECK(fs::exists(dir.path / "agent.key.pub"));
-    const auto loaded = Identity::load(dir.path / "agent.key");
+    CHECK(fs::exists(dir.path() / "agent.key.pub"));
+    const auto loaded = Identity::load(dir.path() / "agent.key");
     CHECK(loaded.public_key() == id.public_key());
     CHECK(verify_signature(id.public_key(), "x", loaded.sign("x")));
 }
 
 TEST_CASE("a key file that others can read is refused, like ssh refuses it") {
     TempDir dir;
-    Identity::generate().save(dir.path / "agent.key");
-    ::chmod((dir.path / "agent.key").c_str(), 0644);
+    Identity::generate().save(dir.path() / "agent.key");
+    ::chmod((dir.path() / "agent.key").c_str(), 0644);
     try {
-        Identity::load(dir.path / "agent.key");
+        Identity::load(dir.path() / "agent.key");
         FAIL("a 0644 key was accepted");
     } catch (const Error& e) {
         CHECK(std::string(e.what()).find("too open") != std::string::npos);
@@ -63,20 +53,20 @@ TEST_CASE("a key file that others can read is refused, like ssh refuses it") {
 
 TEST_CASE("saving never overwrites an existing key") {
     TempDir dir;
-    Identity::generate().save(dir.path / "agent.key");
-    CHECK_THROWS_AS(Identity::generate().save(dir.path / "agent.key"), Error);
+    Identity::generate().save(dir.path() / "agent.key");
+    CHECK_THROWS_AS(Identity::generate().save(dir.path() / "agent.key"), Error);
 }
 
 TEST_CASE("a missing or malformed key file gives a clear error") {
     TempDir dir;
-    CHECK_THROWS_WITH(Identity::load(dir.path / "none.key"), Catch::Contains("git knot init"));
+    CHECK_THROWS_WITH(Identity::load(dir.path() / "none.key"), Catch::Contains("git knot init"));
     {
-        std::FILE* f = std::fopen((dir.path / "bad.key").c_str(), "w");
+        std::FILE* f = std::fopen((dir.path() / "bad.key").c_str(), "w");
         std::fputs("hello\n", f);
         std::fclose(f);
     }
-    ::chmod((dir.path / "bad.key").c_str(), 0600);
-    CHECK_THROWS_WITH(Identity::load(dir.path / "bad.key"),
+    ::chmod((dir.path() / "bad.key").c_str(), 0600);
+    CHECK_THROWS_WITH(Identity::load(dir.path() / "bad.key"),
                       Catch::Contains("not a knot identity key"));
 }
 
