@@ -49,14 +49,11 @@ int cmd_chat(const std::vector<std::string>& args) {
             std::cerr << "git-knot: error: " << e.what() << std::endl;
         }
     });
-    // A separate client: the listener's thread does not share this one.
-    RoomClient sender(session.room().server, session.room().room, session.room().token,
-                      &session.identity(), session.room().agent_id);
     for (std::string line; std::getline(std::cin, line);) {
         if (line.find_first_not_of(" \t\r") == std::string::npos)
             continue;
         try {
-            sender.post("/messages", {{"text", line}});
+            client.post("/messages", {{"text", line}}); // the listener has its own socket
         } catch (const Error& e) {
             std::lock_guard lock(out);
             std::cerr << "git-knot: not sent: " << e.what() << std::endl;
