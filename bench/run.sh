@@ -6,11 +6,11 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
-for program in knot_bench_writes knot_bench_exec git-knot knot-server; do
+for program in knot_bench_writes knot_bench_coordination knot_bench_exec git-knot knot-server; do
     if [ ! -x "$build/bin/$program" ]; then
         echo "run.sh: $build/bin/$program is missing; build the benchmarks with:" >&2
         echo "  cmake -S $here/.. -B $build -DKNOT_BENCH=ON &&" \
-            "ninja -C $build knot_bench_writes knot_bench_exec git-knot knot-server" >&2
+            "ninja -C $build knot_bench_writes knot_bench_coordination knot_bench_exec git-knot knot-server" >&2
         exit 1
     fi
 done
@@ -20,6 +20,11 @@ echo
 echo "== signed writes"
 "$build/bin/knot_bench_writes"
 echo
+echo "== locks and fan-out"
+"$build/bin/knot_bench_coordination"
+echo
 echo "== start-up"
 "$here/startup.sh" "$build"
-echo; echo "== hook cost"; "$here/hook_cost.sh" "$build"
+echo
+echo "== hook cost"
+"$here/hook_cost.sh" "$build"
