@@ -1,6 +1,7 @@
 // git-remote-knot: the remote helper git runs for knot::<url> remotes (gitremote-helpers(7)).
-// This release answers the capabilities exchange and refuses the transfer commands with a
-// clear message, so `git fetch knot` fails in git's own way until sync arrives.
+#include "helper.hpp"
+
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -19,18 +20,11 @@ int main(int argc, char** argv) {
         std::cerr << "usage: git-remote-knot <remote> <url> (git runs it for knot:: remotes)\n";
         return 129;
     }
-    for (std::string line; std::getline(std::cin, line);) {
-        if (line == "capabilities") {
-            std::cout << "option\n\n" << std::flush;
-        } else if (line.rfind("option ", 0) == 0) {
-            std::cout << "unsupported\n" << std::flush;
-        } else if (line.empty()) {
-            return 0;
-        } else {
-            std::cerr << "fatal: git-remote-knot: pushing and fetching through knot is not in "
-                         "this release of knot (" KNOT_VERSION ")\n";
-            return 128;
-        }
+    try {
+        knot::remote::serve(argv[2], std::cin, std::cout);
+    } catch (const std::exception& error) {
+        std::cerr << "fatal: git-remote-knot: " << error.what() << '\n';
+        return 128;
     }
     return 0;
 }

@@ -71,7 +71,8 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
             for (const auto& [name, value] : headers)
                 req.set(name, value);
             if (!body.empty() || method == "POST" || method == "PUT") {
-                req.setContentType("application/json");
+                if (headers.find("Content-Type") == headers.end())
+                    req.setContentType("application/json");
                 req.setContentLength(static_cast<std::streamsize>(body.size()));
             }
             std::ostream& out = session.sendRequest(req);

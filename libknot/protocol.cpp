@@ -31,6 +31,12 @@ bool is_name_char(char c) {
 std::string canonical_string(std::string_view method, std::string_view target,
                              std::int64_t timestamp, std::string_view nonce,
                              std::string_view body) {
+    return canonical_string_of_digest(method, target, timestamp, nonce, sha256_hex(body));
+}
+
+std::string canonical_string_of_digest(std::string_view method, std::string_view target,
+                                       std::int64_t timestamp, std::string_view nonce,
+                                       std::string_view body_sha256) {
     std::string out(k_protocol_version);
     out += '\n';
     out += method;
@@ -41,7 +47,7 @@ std::string canonical_string(std::string_view method, std::string_view target,
     out += '\n';
     out += nonce;
     out += '\n';
-    out += sha256_hex(body);
+    out += body_sha256;
     return out;
 }
 

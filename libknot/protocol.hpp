@@ -31,6 +31,11 @@ inline constexpr std::size_t k_max_body_bytes = 1 << 20;
 // with no trailing newline. `target` is the request target exactly as sent.
 std::string canonical_string(std::string_view method, std::string_view target,
                              std::int64_t timestamp, std::string_view nonce, std::string_view body);
+// The same string for a body known only by its lower-case hex SHA-256 `body_sha256` (a pack
+// streamed to disk).
+std::string canonical_string_of_digest(std::string_view method, std::string_view target,
+                                       std::int64_t timestamp, std::string_view nonce,
+                                       std::string_view body_sha256);
 
 // The headers that sign one request: X-Knot-Timestamp, X-Knot-Nonce, X-Knot-Signature and,
 // when `agent_id` is not empty, X-Knot-Agent.

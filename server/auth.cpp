@@ -52,7 +52,11 @@ SignedRequest verify_signature(const Request& request, const Bytes& public_key, 
     out.nonce = headers.nonce;
     out.signature = headers.signature;
     out.signed_string =
-        canonical_string(request.method, request.target, out.timestamp, out.nonce, request.body);
+        request.body_sha256.empty()
+            ? canonical_string(request.method, request.target, out.timestamp, out.nonce,
+                               request.body)
+            : canonical_string_of_digest(request.method, request.target, out.timestamp, out.nonce,
+                                         request.body_sha256);
     if (!knot::verify_signature(public_key, out.signed_string, out.signature))
         throw unauthorized(AuthFailure::bad_signature);
     return out;

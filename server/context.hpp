@@ -4,6 +4,7 @@
 #include "libknot/crypto.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 
 namespace knot::server {
@@ -21,6 +22,8 @@ struct ServerContext {
     EventHub& hub;
     // How often a quiet stream sends a heartbeat frame.
     std::chrono::seconds heartbeat_interval{15};
+    // The server's data directory; hosted rooms' bare repositories live in <data_dir>/repos.
+    std::filesystem::path data_dir;
 };
 
 } // namespace knot::server

@@ -3,7 +3,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,15 @@ struct Request {
     // Values of the {name} segments of the matched route pattern.
     std::map<std::string, std::string> params;
     std::string body;
+    // Set by the router for a route added with Router::add_streamed: such a route reads its own
+    // body from `body_stream` (at most `body_length` bytes when the client sent a length), and
+    // `body` stays empty.
+    bool streams_body = false;
+    std::istream* body_stream = nullptr;
+    std::optional<std::uint64_t> body_length;
+    // The lower-case hex SHA-256 of a streamed body, set by its route once read: a signature
+    // then covers it in place of `body`.
+    std::string body_sha256;
 
     // The value of header `name` (any case), or "" when absent.
     std::string header(std::string_view name) const;

@@ -108,6 +108,19 @@ std::string read_body(Poco::Net::HTTPServerRequest& in) {
     return body;
 }
 
+// Hands the unread body to a streaming route, after the checks read_body makes up front.
+void open_streamed_body(Poco::Net::HTTPServerRequest& in, Request& request) {
+    if (!in.getChunkedTransferEncoding() && !in.hasContentLength())
+        throw ApiError(411, "length_required",
+                       "a request body needs a Content-Length or chunked encoding");
+    if (in.hasContentLength()) {
+        if (in.getContentLength64() < 0)
+            throw ApiError(400, "bad_request", "Content-Length: negative");
+        request.body_length = static_cast<std::uint64_t>(in.getContentLength64());
+    }
+    request.body_stream = &in.stream();
+}
+
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
     explicit ApiRequestHandler(const Router& router)
@@ -132,8 +145,12 @@ public:
                 throw ApiError(400, "bad_request", "target: not a valid request target");
             }
             const RouteHandler& handler = m_router.match(request);
-            request.body = read_body(in);
-            body_read = true;
+            if (request.streams_body) {
+                open_streamed_body(in, request);
+            } else {
+                request.body = read_body(in);
+                body_read = true;
+            }
             response = m_router.call(handler, request);
         } catch (const ApiError& error) {
             response = Response::error(error.status(), error.code(), error.what(), error.details());

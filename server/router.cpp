@@ -29,7 +29,13 @@ bool is_param(const std::string& segment) {
 } // namespace
 
 void Router::add(std::string method, std::string pattern, RouteHandler handler) {
-    m_routes.push_back(Route{std::move(method), split_path(pattern), std::move(handler)});
+    m_routes.push_back(
+        Route{std::move(method), split_path(pattern), std::move(handler), BodyMode::read});
+}
+
+void Router::add_streamed(std::string method, std::string pattern, RouteHandler handler) {
+    m_routes.push_back(
+        Route{std::move(method), split_path(pattern), std::move(handler), BodyMode::streamed});
 }
 
 const RouteHandler& Router::match(Request& request) const {
@@ -53,6 +59,7 @@ const RouteHandler& Router::match(Request& request) const {
         if (route.method != request.method)
             continue;
         request.params = std::move(params);
+        request.streams_body = route.body == BodyMode::streamed;
         return route.handler;
     }
     if (path_matched)
@@ -71,6 +78,7 @@ void add_all_routes(Router& router) {
     add_task_routes(router);
     add_message_routes(router);
     add_stream_routes(router);
+    add_git_routes(router);
 }
 
 } // namespace knot::server

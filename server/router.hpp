@@ -21,6 +21,9 @@ public:
     // Adds a route. `pattern` is a path whose segments are literal or `{name}`; a {name}
     // segment matches any one non-empty segment and is passed in Request::params.
     void add(std::string method, std::string pattern, RouteHandler handler);
+    // Adds a route that reads its own body from Request::body_stream (a pack upload, too large
+    // to hold in memory); the handler closes the connection after answering it.
+    void add_streamed(std::string method, std::string pattern, RouteHandler handler);
 
     // The route for `request`'s method and path, its params filled in. Throws ApiError 404
     // not_found when no pattern matches the path and 405 method_not_allowed when one does but
@@ -33,10 +36,12 @@ public:
     }
 
 private:
+    enum class BodyMode { read, streamed };
     struct Route {
         std::string method;
         std::vector<std::string> segments;
         RouteHandler handler;
+        BodyMode body;
     };
 
     ServerContext& m_context;

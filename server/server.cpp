@@ -50,8 +50,12 @@ struct Server::State {
         : options(opts)
         , data_dir(opts.data_dir)
         , store(std::make_unique<Store>(data_dir.database_path()))
-        , context{*store, data_dir.admin_token(), data_dir.server_identity().public_key(), hub,
-                  std::chrono::seconds(opts.heartbeat_seconds)}
+        , context{*store,
+                  data_dir.admin_token(),
+                  data_dir.server_identity().public_key(),
+                  hub,
+                  std::chrono::seconds(opts.heartbeat_seconds),
+                  data_dir.path()}
         , router(context) {
         add_all_routes(router);
         // Runs under the store's lock right after each commit: never before, and in seq order.

@@ -14,5 +14,6 @@ void add_lock_routes(Router& router);    // locks, settings, doing
 void add_task_routes(Router& router);    // tasks and their lifecycle
 void add_message_routes(Router& router); // chat messages and notices
 void add_stream_routes(Router& router);  // GET /v1/rooms/{room}/stream (WebSocket)
+void add_git_routes(Router& router);     // refs, receive and upload of packs (hosted mode)
 
 } // namespace knot::server

@@ -1,0 +1,146 @@
+// The local repository through libgit2 (see local_repo.hpp).
+#include "local_repo.hpp"
+
+#include "libknot/error.hpp"
+
+#include <git2.h>
+
+#include <array>
+#include <cstdlib>
+#include <set>
+
+namespace knot::remote {
+namespace {
+
+std::string last_error() {
+    const git_error* error = git_error_last();
+    return error && error->message ? error->message : "unknown libgit2 error";
+}
+
+void check(int code, const std::string& what) {
+    if (code < 0)
+        throw Error(what + ": " + last_error());
+}
+
+std::string hex_of(const git_oid& oid) {
+    std::array<char, GIT_OID_HEXSZ + 1> text{};
+    git_oid_tostr(text.data(), text.size(), &oid);
+    return text.data();
+}
+
+bool parse_oid(const std::string& hex, git_oid& oid) {
+    return hex.size() == GIT_OID_HEXSZ && git_oid_fromstr(&oid, hex.c_str()) == 0;
+}
+
+} // namespace
+
+LocalRepo::LocalRepo() {
+    git_libgit2_init();
+    const char* git_dir = std::getenv("GIT_DIR");
+    if (git_dir && *git_dir)
+        check(git_repository_open(&m_repo, git_dir), "cannot open the repository");
+    else
+        check(git_repository_open_ext(&m_repo, ".", 0, nullptr), "cannot open the repository");
+}
+
+LocalRepo::~LocalRepo() {
+    git_repository_free(m_repo);
+    git_libgit2_shutdown();
+}
+
+std::optional<std::string> LocalRepo::resolve(const std::string& name) const {
+    git_object* object = nullptr;
+    if (git_revparse_single(&object, m_repo, name.c_str()) < 0)
+        return std::nullopt;
+    git_object* commit = nullptr;
+    const int code = git_object_peel(&commit, object, GIT_OBJECT_COMMIT);
+    git_object_free(object);
+    if (code < 0)
+        return std::nullopt;
+    std::string hex = hex_of(*git_object_id(commit));
+    git_object_free(commit);
+    return hex;
+}
+
+bool LocalRepo::has(const std::string& oid) const {
+    git_oid id;
+    if (!parse_oid(oid, id))
+        return false;
+    git_odb* odb = nullptr;
+    check(git_repository_odb(&odb, m_repo), "object database");
+    const bool found = git_odb_exists(odb, &id) == 1;
+    git_odb_free(odb);
+    return found;
+}
+
+std::vector<std::string> LocalRepo::tips() const {
+    std::set<std::string> tips;
+    git_reference_iterator* iterator = nullptr;
+    check(git_reference_iterator_new(&iterator, m_repo), "list refs");
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, iterator) == 0) {
+        git_object* commit = nullptr;
+        if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0) {
+            tips.insert(hex_of(*git_object_id(commit)));
+            git_object_free(commit);
+        }
+        git_reference_free(ref);
+    }
+    git_reference_iterator_free(iterator);
+    return {tips.begin(), tips.end()};
+}
+
+std::string LocalRepo::pack_for(const std::string& tip,
+                                const std::vector<std::string>& hide) const {
+    git_revwalk* walk = nullptr;
+    check(git_revwalk_new(&walk, m_repo), "revwalk");
+    git_packbuilder* builder = nullptr;
+    git_buf buffer = GIT_BUF_INIT;
+    std::string pack;
+    int code = 0;
+    git_oid id;
+    if (!parse_oid(tip, id) || (code = git_revwalk_push(walk, &id)) < 0) {
+        git_revwalk_free(walk);
+        check(code < 0 ? code : -1, "cannot walk from " + tip);
+    }
+    for (const std::string& oid : hide) {
+        git_oid hidden;
+        if (parse_oid(oid, hidden) && has(oid))
+            git_revwalk_hide(walk, &hidden);
+    }
+    code = git_packbuilder_new(&builder, m_repo);
+    if (code == 0) {
+        git_packbuilder_set_threads(builder, 1);
+        code = git_packbuilder_insert_walk(builder, walk);
+    }
+    // Nothing to send is an empty body, not a pack of no objects.
+    if (code == 0 && git_packbuilder_object_count(builder) > 0)
+        code = git_packbuilder_write_buf(&buffer, builder);
+    if (code == 0 && buffer.ptr)
+        pack.assign(buffer.ptr, buffer.size);
+    git_buf_dispose(&buffer);
+    git_packbuilder_free(builder);
+    git_revwalk_free(walk);
+    check(code, "cannot build the pack");
+    return pack;
+}
+
+void LocalRepo::write_pack(const std::string& pack) const {
+    if (pack.empty())
+        return;
+    git_odb* odb = nullptr;
+    check(git_repository_odb(&odb, m_repo), "object database");
+    git_odb_writepack* writer = nullptr;
+    int code = git_odb_write_pack(&writer, odb, nullptr, nullptr);
+    git_indexer_progress stats{};
+    if (code == 0)
+        code = writer->append(writer, pack.data(), pack.size(), &stats);
+    if (code == 0)
+        code = writer->commit(writer, &stats);
+    if (writer)
+        writer->free(writer);
+    git_odb_free(odb);
+    check(code, "the server sent a pack that is not valid");
+}
+
+} // namespace knot::remote

@@ -1,0 +1,102 @@
+// The server's side of a knot:: remote (see remote.hpp).
+#include "remote.hpp"
+
+#include "libknot/clone.hpp"
+#include "libknot/error.hpp"
+#include "libknot/protocol.hpp"
+#include "libknot/room_client.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+
+namespace knot::remote {
+namespace {
+
+// Packs can be large and slow to index: far longer than a coordination call.
+constexpr std::chrono::minutes k_transfer_timeout{10};
+
+// The joined room's config, refused clearly when the clone has joined another room or none.
+RoomConfig joined_room(const Clone& clone, const Endpoint& endpoint) {
+    const std::optional<RoomConfig> room = clone.room();
+    if (!room || room->room != endpoint.room)
+        throw Error("this clone has not joined room " + endpoint.room +
+                    "; run git knot join <invite> first");
+    return *room;
+}
+
+} // namespace
+
+Endpoint parse_endpoint(const std::string& url) {
+    const std::size_t scheme = url.find("://");
+    const std::string kind = scheme == std::string::npos ? "" : url.substr(0, scheme);
+    const std::size_t slash =
+        scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
+    if ((kind != "http" && kind != "https") || slash == std::string::npos ||
+        slash + 1 >= url.size())
+        throw Error("not a knot URL: " + url + " (expected knot::http(s)://host:port/<room>)");
+    std::string room = url.substr(slash + 1);
+    while (!room.empty() && room.back() == '/')
+        room.pop_back();
+    if (room.empty() || room.find('/') != std::string::npos)
+        throw Error("not a knot URL: " + url + " (expected knot::http(s)://host:port/<room>)");
+    return Endpoint{url.substr(0, slash), room};
+}
+
+Remote::Remote(const std::string& url)
+    : m_endpoint(parse_endpoint(url))
+    , m_identity([this] {
+        const Clone clone = Clone::open();
+        const RoomConfig room = joined_room(clone, m_endpoint);
+        m_token = room.token;
+        m_agent_id = room.agent_id;
+        return clone.identity();
+    }())
+    , m_http(m_endpoint.base_url, k_transfer_timeout) {}
+
+std::map<std::string, std::string> Remote::headers(const std::string& method,
+                                                   const std::string& target,
+                                                   const std::string& body) const {
+    auto out = sign_request(m_identity, m_agent_id, method, target, body, unix_now());
+    out[std::string(k_header_token)] = m_token;
+    return out;
+}
+
+std::map<std::string, std::string> Remote::refs() {
+    const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/refs";
+    const nlohmann::json answer =
+        json_or_throw(m_http.request("GET", target, {}, {{std::string(k_header_token), m_token}}));
+    return answer.at("refs").get<std::map<std::string, std::string>>();
+}
+
+std::string Remote::upload(const std::vector<std::string>& wants,
+                           const std::vector<std::string>& haves) {
+    const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/upload";
+    const std::string body = nlohmann::json{{"wants", wants}, {"haves", haves}}.dump();
+    HttpResponse response = m_http.request("POST", target, body, headers("POST", target, body));
+    if (response.status != 200)
+        json_or_throw(response); // throws with the server's message
+    return std::move(response.body);
+}
+
+std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack) {
+    const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/receive?ref=" + push.ref +
+                               "&old=" + push.old_oid + "&new=" + push.new_oid +
+                               "&force=" + (push.force ? "1" : "0");
+    auto signed_headers = headers("POST", target, pack);
+    signed_headers["Content-Type"] = "application/x-git-packfile";
+    const HttpResponse response = m_http.request("POST", target, pack, signed_headers);
+    if (response.status == 200)
+        return std::nullopt;
+    Refusal refusal{response.status, "", "the server answered " + std::to_string(response.status)};
+    try {
+        const nlohmann::json body = nlohmann::json::parse(response.body);
+        refusal.code = body.value("code", "");
+        refusal.message = body.value("error", refusal.message);
+    } catch (const nlohmann::json::exception&) {
+        // not JSON: keep the status line
+    }
+    return refusal;
+}
+
+} // namespace knot::remote

@@ -1,0 +1,64 @@
+// The server's side of a knot:: remote: its URL, the clone's credentials for it, and the three
+// git endpoints of docs/protocol.md ("Git transfer (hosted mode)").
+#pragma once
+
+#include "libknot/http_client.hpp"
+#include "libknot/identity.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace knot::remote {
+
+// A knot:: URL without its prefix: http(s)://host[:port]/<room>.
+struct Endpoint {
+    std::string base_url;
+    std::string room;
+};
+
+// Throws knot::Error when `url` is not of that form.
+Endpoint parse_endpoint(const std::string& url);
+
+// One ref update to send with its pack.
+struct Push {
+    std::string ref;
+    std::string old_oid; // 40 zeros when the ref is new
+    std::string new_oid;
+    bool force = false;
+};
+
+// Why the server refused a push: its HTTP status, code and message.
+struct Refusal {
+    int status = 0;
+    std::string code;
+    std::string message;
+};
+
+class Remote {
+public:
+    // Reads the credentials of the clone git runs the helper in (GIT_DIR); throws knot::Error
+    // when the clone has not joined the room `url` names.
+    explicit Remote(const std::string& url);
+
+    // The room's refs: name to oid.
+    std::map<std::string, std::string> refs();
+    // A pack of what `wants` need and `haves` do not already give.
+    std::string upload(const std::vector<std::string>& wants,
+                       const std::vector<std::string>& haves);
+    // Sends `pack` and the ref update it carries; nothing when the ref moved.
+    std::optional<Refusal> receive(const Push& push, const std::string& pack);
+
+private:
+    std::map<std::string, std::string> headers(const std::string& method, const std::string& target,
+                                               const std::string& body) const;
+
+    Endpoint m_endpoint;
+    std::string m_token;
+    std::string m_agent_id;
+    Identity m_identity;
+    HttpClient m_http;
+};
+
+} // namespace knot::remote

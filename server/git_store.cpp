@@ -1,0 +1,296 @@
+// The hosted rooms' bare repositories through libgit2 (see git_store.hpp).
+#include "git_store.hpp"
+
+#include "api_error.hpp"
+
+#include <git2.h>
+
+#include <array>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+
+namespace knot::server {
+namespace {
+
+template <auto Free> struct Freer {
+    template <class T> void operator()(T* pointer) const { Free(pointer); }
+};
+template <class T, auto Free> using Owned = std::unique_ptr<T, Freer<Free>>;
+using Repository = Owned<git_repository, git_repository_free>;
+using Odb = Owned<git_odb, git_odb_free>;
+using Walk = Owned<git_revwalk, git_revwalk_free>;
+using Object = Owned<git_object, git_object_free>;
+using Commit = Owned<git_commit, git_commit_free>;
+using Tree = Owned<git_tree, git_tree_free>;
+using Reference = Owned<git_reference, git_reference_free>;
+
+void ensure_libgit2() {
+    static const int initialised = git_libgit2_init();
+    (void)initialised;
+}
+
+std::string last_error() {
+    const git_error* error = git_error_last();
+    return error && error->message ? error->message : "unknown libgit2 error";
+}
+
+// An internal failure (disk, permissions): a 500 with a log line, not the client's fault.
+void check(int code, const char* what) {
+    if (code < 0)
+        throw std::runtime_error(std::string(what) + ": " + last_error());
+}
+
+git_oid oid_of(const std::string& hex) {
+    git_oid oid;
+    check(git_oid_fromstrn(&oid, hex.data(), hex.size()), "oid");
+    return oid;
+}
+
+std::string hex_of(const git_oid& oid) {
+    std::array<char, GIT_OID_HEXSZ + 1> text{};
+    git_oid_tostr(text.data(), text.size(), &oid);
+    return text.data();
+}
+
+ApiError missing_objects(const std::string& tip) {
+    return ApiError(400, "missing_objects",
+                    "the repository lacks objects that " + tip + " needs; the pack is incomplete");
+}
+
+// Opens a room's repository, or nothing when `create` is false and it does not exist yet.
+Repository open_repo(const std::filesystem::path& path, bool create) {
+    ensure_libgit2();
+    git_repository* repo = nullptr;
+    if (std::filesystem::exists(path / "HEAD")) {
+        check(git_repository_open_bare(&repo, path.c_str()), "open repository");
+        return Repository(repo);
+    }
+    if (!create)
+        return nullptr;
+    static std::mutex creating;
+    const std::lock_guard lock(creating);
+    check(git_repository_init(&repo, path.c_str(), 1), "create repository");
+    return Repository(repo);
+}
+
+Odb odb_of(git_repository* repo) {
+    git_odb* odb = nullptr;
+    check(git_repository_odb(&odb, repo), "object database");
+    return Odb(odb);
+}
+
+// Every blob and tree below `tree_id` exists; trees already in `seen` were checked before.
+void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id,
+                std::set<std::string>& seen, const std::string& tip) {
+    if (!seen.insert(hex_of(tree_id)).second)
+        return;
+    git_tree* raw = nullptr;
+    if (git_tree_lookup(&raw, repo, &tree_id) < 0)
+        throw missing_objects(tip);
+    const Tree tree(raw);
+    for (std::size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
+        const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
+        const git_oid* id = git_tree_entry_id(entry);
+        switch (git_tree_entry_type(entry)) {
+        case GIT_OBJECT_TREE:
+            check_tree(repo, odb, *id, seen, tip);
+            break;
+        case GIT_OBJECT_BLOB:
+            if (!git_odb_exists(odb, id))
+                throw missing_objects(tip);
+            break;
+        default: // a submodule's commit lives in another repository
+            break;
+        }
+    }
+}
+
+} // namespace
+
+bool is_oid(std::string_view text) {
+    return text.size() == GIT_OID_HEXSZ &&
+           text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+GitStore::GitStore(std::filesystem::path repos_dir)
+    : m_repos_dir(std::move(repos_dir)) {}
+
+std::filesystem::path GitStore::repo_path(const std::string& room_id) const {
+    return m_repos_dir / (room_id + ".git");
+}
+
+std::map<std::string, std::string> GitStore::refs(const std::string& room_id) const {
+    std::map<std::string, std::string> out;
+    const Repository repo = open_repo(repo_path(room_id), false);
+    if (!repo)
+        return out;
+    git_reference_iterator* raw = nullptr;
+    check(git_reference_iterator_glob_new(&raw, repo.get(), "refs/knot/*"), "list refs");
+    const Owned<git_reference_iterator, git_reference_iterator_free> iterator(raw);
+    git_reference* ref = nullptr;
+    while (git_reference_next(&ref, iterator.get()) == 0) {
+        const Reference owned(ref);
+        if (const git_oid* target = git_reference_target(ref))
+            out[git_reference_name(ref)] = hex_of(*target);
+    }
+    return out;
+}
+
+std::filesystem::path GitStore::incoming_path(const std::string& room_id) const {
+    std::filesystem::create_directories(m_repos_dir);
+    open_repo(repo_path(room_id), true);
+    const std::filesystem::path dir = repo_path(room_id) / "knot-incoming";
+    std::filesystem::create_directories(dir);
+    std::random_device random;
+    return dir / ("pack-" + std::to_string(random()) + std::to_string(random()));
+}
+
+std::size_t GitStore::write_pack(const std::string& room_id,
+                                 const std::filesystem::path& pack) const {
+    const Repository repo = open_repo(repo_path(room_id), true);
+    const Odb odb = odb_of(repo.get());
+    git_odb_writepack* writer = nullptr;
+    check(git_odb_write_pack(&writer, odb.get(), nullptr, nullptr), "write pack");
+    const std::unique_ptr<git_odb_writepack, void (*)(git_odb_writepack*)> owned(
+        writer, [](git_odb_writepack* w) { w->free(w); });
+    git_indexer_progress stats{};
+    std::ifstream in(pack, std::ios::binary);
+    std::array<char, 64 * 1024> buffer{};
+    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+        if (writer->append(writer, buffer.data(), static_cast<std::size_t>(in.gcount()), &stats) <
+            0)
+            throw ApiError(400, "bad_pack", "the pack is not valid: " + last_error());
+    }
+    if (writer->commit(writer, &stats) < 0)
+        throw ApiError(400, "bad_pack", "the pack is not valid: " + last_error());
+    return stats.total_objects;
+}
+
+void GitStore::check_tip(const std::string& room_id, const RefUpdate& update) const {
+    const Repository repo = open_repo(repo_path(room_id), true);
+    const Odb odb = odb_of(repo.get());
+    const git_oid tip = oid_of(update.new_oid);
+    git_object* raw = nullptr;
+    if (git_object_lookup(&raw, repo.get(), &tip, GIT_OBJECT_ANY) < 0)
+        throw missing_objects(update.new_oid);
+    const Object object(raw);
+    if (git_object_type(object.get()) != GIT_OBJECT_COMMIT)
+        throw ApiError(400, "not_a_commit", update.new_oid + " is not a commit");
+
+    // Commits reachable from the existing refs were checked when those refs moved.
+    git_revwalk* walk_raw = nullptr;
+    check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
+    const Walk walk(walk_raw);
+    check(git_revwalk_push(walk.get(), &tip), "revwalk");
+    git_revwalk_hide_glob(walk.get(), "refs/knot/*");
+    std::set<std::string> seen;
+    git_oid id;
+    int code = 0;
+    while ((code = git_revwalk_next(&id, walk.get())) == 0) {
+        git_commit* commit = nullptr;
+        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
+            throw missing_objects(update.new_oid);
+        const Commit owned(commit);
+        check_tree(repo.get(), odb.get(), *git_commit_tree_id(commit), seen, update.new_oid);
+    }
+    if (code != GIT_ITEROVER)
+        throw missing_objects(update.new_oid);
+
+    if (update.force || update.old_oid == k_zero_oid || update.old_oid == update.new_oid)
+        return;
+    const git_oid old = oid_of(update.old_oid);
+    if (git_graph_descendant_of(repo.get(), &tip, &old) != 1)
+        throw ApiError(409, "non_fast_forward",
+                       update.new_oid + " does not descend from " + update.old_oid +
+                           "; push with force to replace " + update.ref);
+}
+
+std::vector<std::string> GitStore::move_ref(const std::string& room_id, const RefUpdate& update,
+                                            std::size_t max_files) const {
+    const Repository repo = open_repo(repo_path(room_id), true);
+    const git_oid tip = oid_of(update.new_oid);
+    git_reference* raw = nullptr;
+    int code = 0;
+    if (update.old_oid == k_zero_oid) {
+        code = git_reference_create(&raw, repo.get(), update.ref.c_str(), &tip, 0, "knot push");
+    } else {
+        const git_oid old = oid_of(update.old_oid);
+        code = git_reference_create_matching(&raw, repo.get(), update.ref.c_str(), &tip, 1, &old,
+                                             "knot push");
+    }
+    if (code == GIT_EEXISTS || code == GIT_EMODIFIED || code == GIT_ENOTFOUND ||
+        code == GIT_ELOCKED)
+        throw ApiError(409, "stale_old",
+                       update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
+    check(code, "update ref");
+    git_reference_free(raw);
+
+    // The changed paths, for teammates' notices.
+    std::vector<std::string> files;
+    auto tree_of = [&](const std::string& hex) -> Tree {
+        if (hex == k_zero_oid)
+            return nullptr;
+        const git_oid id = oid_of(hex);
+        git_commit* commit = nullptr;
+        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
+            return nullptr;
+        const Commit owned(commit);
+        git_tree* tree = nullptr;
+        if (git_commit_tree(&tree, commit) < 0)
+            return nullptr;
+        return Tree(tree);
+    };
+    const Tree old_tree = tree_of(update.old_oid);
+    const Tree new_tree = tree_of(update.new_oid);
+    git_diff* diff_raw = nullptr;
+    if (git_diff_tree_to_tree(&diff_raw, repo.get(), old_tree.get(), new_tree.get(), nullptr) < 0)
+        return files;
+    const Owned<git_diff, git_diff_free> diff(diff_raw);
+    for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()) && files.size() < max_files; ++i) {
+        const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+        files.emplace_back(delta->status == GIT_DELTA_DELETED ? delta->old_file.path
+                                                              : delta->new_file.path);
+    }
+    return files;
+}
+
+std::string GitStore::pack_for(const std::string& room_id, const std::vector<std::string>& wants,
+                               const std::vector<std::string>& haves) const {
+    const Repository repo = open_repo(repo_path(room_id), true);
+    git_revwalk* walk_raw = nullptr;
+    check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
+    const Walk walk(walk_raw);
+    for (const std::string& want : wants) {
+        const git_oid id = oid_of(want);
+        git_commit* commit = nullptr;
+        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
+            throw ApiError(400, "unknown_object", "the room's repository has no commit " + want);
+        git_commit_free(commit);
+        check(git_revwalk_push(walk.get(), &id), "revwalk");
+    }
+    for (const std::string& have : haves) {
+        const git_oid id = oid_of(have);
+        git_commit* commit = nullptr;
+        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
+            continue; // the client's own work, unknown here
+        git_commit_free(commit);
+        check(git_revwalk_hide(walk.get(), &id), "revwalk");
+    }
+    git_packbuilder* builder_raw = nullptr;
+    check(git_packbuilder_new(&builder_raw, repo.get()), "packbuilder");
+    const Owned<git_packbuilder, git_packbuilder_free> builder(builder_raw);
+    git_packbuilder_set_threads(builder.get(), 1);
+    check(git_packbuilder_insert_walk(builder.get(), walk.get()), "packbuilder");
+    if (git_packbuilder_object_count(builder.get()) == 0)
+        return {}; // the client has everything: an empty body, not a pack of no objects
+    git_buf buffer = GIT_BUF_INIT;
+    check(git_packbuilder_write_buf(&buffer, builder.get()), "packbuilder");
+    std::string pack(buffer.ptr, buffer.size);
+    git_buf_dispose(&buffer);
+    return pack;
+}
+
+} // namespace knot::server

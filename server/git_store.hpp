@@ -1,0 +1,66 @@
+// The hosted rooms' bare repositories (<data>/repos/<room>.git): refs, incoming packs, the checks
+// a pushed tip must pass, the compare-and-swap of a ref and packs for fetches. libgit2 stays in
+// git_store.cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace knot::server {
+
+// One ref update a member asked for; oids are 40 lower-case hex digits, old all zeros when the
+// ref is to be created.
+struct RefUpdate {
+    std::string ref;
+    std::string old_oid;
+    std::string new_oid;
+    bool force = false;
+};
+
+inline constexpr std::string_view k_zero_oid = "0000000000000000000000000000000000000000";
+
+// True for 40 lower-case hex digits.
+bool is_oid(std::string_view text);
+
+class GitStore {
+public:
+    // `repos_dir` is <data>/repos; nothing is created until a repository is first used.
+    explicit GitStore(std::filesystem::path repos_dir);
+
+    // The refs under refs/knot/ of `room_id`'s repository (none when it does not exist yet).
+    std::map<std::string, std::string> refs(const std::string& room_id) const;
+
+    // A fresh path for an incoming pack inside the room's repository, created (with the
+    // repository) when missing. The caller removes the file.
+    std::filesystem::path incoming_path(const std::string& room_id) const;
+
+    // Indexes the pack at `pack` into the room's object database. Throws ApiError 400 bad_pack
+    // when it is truncated, corrupt or not a pack; the refs are never touched. Returns the
+    // number of objects the pack held.
+    std::size_t write_pack(const std::string& room_id, const std::filesystem::path& pack) const;
+
+    // Checks that `update.new_oid` is a commit whose every object is present (400
+    // missing_objects) and, unless forced, that it descends from `update.old_oid` (409
+    // non_fast_forward).
+    void check_tip(const std::string& room_id, const RefUpdate& update) const;
+
+    // Moves the ref from old to new when it still points at old (409 stale_old otherwise) and
+    // returns the paths that differ between the two trees, at most `max_files`.
+    std::vector<std::string> move_ref(const std::string& room_id, const RefUpdate& update,
+                                      std::size_t max_files) const;
+
+    // A pack of every object reachable from `wants` and not from the `haves` the repository
+    // knows. Throws ApiError 400 unknown_object when a want is missing.
+    std::string pack_for(const std::string& room_id, const std::vector<std::string>& wants,
+                         const std::vector<std::string>& haves) const;
+
+private:
+    std::filesystem::path repo_path(const std::string& room_id) const;
+
+    std::filesystem::path m_repos_dir;
+};
+
+} // namespace knot::server

@@ -1,0 +1,200 @@
+// Git transfer for hosted rooms: the refs, a signed pack upload that moves one ref, and packs
+// for fetches (docs/protocol.md, "Git transfer (hosted mode)").
+#include "libknot/protocol.hpp"
+#include "server/api_error.hpp"
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/git_store.hpp"
+#include "server/router.hpp"
+#include "server/routes/routes.hpp"
+#include "server/store.hpp"
+
+#include <nlohmann/json.hpp>
+#include <sodium.h>
+
+#include <array>
+#include <fstream>
+#include <istream>
+
+namespace knot::server {
+namespace {
+
+// Packs up to 1 GiB are streamed to disk; no other body may pass 1 MiB.
+constexpr std::uint64_t k_max_pack_bytes = std::uint64_t{1} << 30;
+constexpr std::size_t k_max_event_files = 1000;
+constexpr std::size_t k_max_oids = 10000;
+constexpr std::string_view k_knot_prefix = "refs/knot/";
+constexpr std::string_view k_integration_ref = "refs/knot/integration";
+
+GitStore git_store(const ServerContext& context) {
+    return GitStore(context.data_dir / "repos");
+}
+
+// A ref name git itself would accept, under refs/knot/.
+bool is_knot_ref(const std::string& ref) {
+    if (ref.rfind(k_knot_prefix, 0) != 0 || ref.size() > 255 || ref.back() == '/' ||
+        ref.back() == '.' || ref.find("..") != std::string::npos ||
+        ref.find("//") != std::string::npos || ref.find("/.") != std::string::npos ||
+        ref.find(".lock") != std::string::npos || ref.find("@{") != std::string::npos)
+        return false;
+    for (const unsigned char c : ref)
+        if (c < 0x20 || c == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' ||
+            c == '*' || c == '[' || c == '\\')
+            return false;
+    return true;
+}
+
+RefUpdate parse_update(const Request& request) {
+    RefUpdate update;
+    update.ref = request.query_value("ref").value_or("");
+    if (!is_knot_ref(update.ref))
+        throw bad_request("ref", "must be a valid ref name under refs/knot/");
+    if (update.ref == k_integration_ref ||
+        update.ref.rfind(std::string(k_integration_ref) + "/", 0) == 0)
+        throw ApiError(403, "not_your_ref", "refs/knot/integration is moved only by the server");
+    update.old_oid = request.query_value("old").value_or("");
+    update.new_oid = request.query_value("new").value_or("");
+    if (!is_oid(update.old_oid))
+        throw bad_request("old", "must be 40 lower-case hex digits");
+    if (!is_oid(update.new_oid) || update.new_oid == k_zero_oid)
+        throw bad_request("new", "must be 40 lower-case hex digits of a commit");
+    const std::string force = request.query_value("force").value_or("0");
+    if (force != "0" && force != "1")
+        throw bad_request("force", "must be 0 or 1");
+    update.force = force == "1";
+    return update;
+}
+
+// A streamed body written to `path`; returns its hex SHA-256. 413 past k_max_pack_bytes, 400
+// when shorter than its Content-Length.
+std::string receive_body(const Request& request, const std::filesystem::path& path) {
+    if (request.body_length && *request.body_length > k_max_pack_bytes)
+        throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    std::ofstream out(path, std::ios::binary);
+    std::array<char, 64 * 1024> buffer{};
+    std::uint64_t total = 0;
+    std::istream& in = *request.body_stream;
+    const std::uint64_t limit = request.body_length.value_or(k_max_pack_bytes + 1);
+    while (total < limit) {
+        const auto want =
+            static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size(), limit - total));
+        in.read(buffer.data(), want);
+        const std::streamsize got = in.gcount();
+        if (got <= 0)
+            break;
+        total += static_cast<std::uint64_t>(got);
+        if (total > k_max_pack_bytes)
+            throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
+        crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buffer.data()),
+                                  static_cast<unsigned long long>(got));
+        out.write(buffer.data(), got);
+    }
+    if (request.body_length && total != *request.body_length)
+        throw ApiError(400, "bad_request", "body: shorter than its Content-Length");
+    out.close();
+    if (!out)
+        throw std::runtime_error("cannot write " + path.string());
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&state, digest.data());
+    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return hex.data();
+}
+
+// Removes the incoming pack however the request ends.
+struct IncomingFile {
+    std::filesystem::path path;
+    ~IncomingFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
+};
+
+Response list_refs(const Request& request, ServerContext& context) {
+    RoomRecord room;
+    context.store.read([&](const Reader& reader) { room = authenticate_room(reader, request); });
+    return Response::json(200, {{"refs", git_store(context).refs(room.id)}});
+}
+
+// Refused before the repository is touched: the ref's form, then (once the signer is known)
+// whose it is. The pack is indexed outside the store's lock; the ref moves, the nonce is
+// consumed and the event appended inside one write.
+Response receive_pack(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const RefUpdate update = parse_update(request);
+    RoomRecord room;
+    context.store.read([&](const Reader& reader) {
+        room = authenticate_room(reader, request);
+        check_signature_headers(request, now);
+    });
+    const GitStore git = git_store(context);
+    const IncomingFile pack{git.incoming_path(room.id)};
+    Request signed_request = request;
+    signed_request.body_stream = nullptr;
+    signed_request.body_sha256 = receive_body(request, pack.path);
+    const Member member = authenticate_member(context.store, signed_request, now);
+    const std::string own = std::string(k_knot_prefix) + member.agent.name + "/";
+    if (update.ref.rfind(own, 0) != 0)
+        throw ApiError(403, "not_your_ref", member.agent.name + " may only move refs under " + own);
+    std::size_t objects = 0;
+    if (std::filesystem::file_size(pack.path) > 0)
+        objects = git.write_pack(room.id, pack.path);
+    git.check_tip(room.id, update);
+    context.store.write([&](Transaction& transaction) {
+        admit_member(transaction, member, now);
+        const auto files = git.move_ref(room.id, update, k_max_event_files);
+        transaction.append_event(room.id, "sync.pushed", member.agent.id, now,
+                                 nlohmann::json{{"ref", update.ref},
+                                                {"old", update.old_oid},
+                                                {"new", update.new_oid},
+                                                {"objects", objects},
+                                                {"files", files}}
+                                     .dump(),
+                                 member.signed_request.signed_string,
+                                 member.signed_request.signature);
+    });
+    return Response::json(200,
+                          {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}});
+}
+
+std::vector<std::string> oid_list(const nlohmann::json& body, const char* field) {
+    std::vector<std::string> out;
+    const auto it = body.find(field);
+    if (it == body.end())
+        return out;
+    if (!it->is_array() || it->size() > k_max_oids)
+        throw bad_request(field, "must be an array of at most 10000 oids");
+    for (const auto& item : *it) {
+        if (!item.is_string() || !is_oid(item.get<std::string>()))
+            throw bad_request(field, "every item must be 40 lower-case hex digits");
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
+Response upload_pack(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const Member member = authenticate_member(context.store, request, now);
+    const nlohmann::json body = request.json_body();
+    const auto wants = oid_list(body, "wants");
+    const auto haves = oid_list(body, "haves");
+    if (wants.empty())
+        throw bad_request("wants", "must name at least one commit");
+    context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
+    Response response;
+    response.content_type = "application/x-git-packfile";
+    response.body = git_store(context).pack_for(member.room.id, wants, haves);
+    return response;
+}
+
+} // namespace
+
+void add_git_routes(Router& router) {
+    router.add("GET", "/v1/rooms/{room}/git/refs", list_refs);
+    router.add_streamed("POST", "/v1/rooms/{room}/git/receive", receive_pack);
+    router.add("POST", "/v1/rooms/{room}/git/upload", upload_pack);
+}
+
+} // namespace knot::server

@@ -1,0 +1,143 @@
+// End to end: plain `git push knot` and `git fetch knot` through git-remote-knot against a room
+// hosted by `git knot up`, which keeps the room's objects in its own bare repository.
+#include "tests/support/hosted_room.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+using namespace knot::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+// The commit `name` resolves to in `repo`, "" when it does not.
+std::string rev(const fs::path& repo, const std::string& name) {
+    return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
+}
+
+// Writes `text` to `file` in `repo` and commits it; returns the new commit.
+std::string commit_file(const fs::path& repo, const std::string& file, const std::string& text) {
+    fs::create_directories((repo / file).parent_path());
+    std::ofstream(repo / file) << text;
+    const auto r = sh("git add -A && git commit -q -m 'change " + file + "'", repo);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return rev(repo, "HEAD");
+}
+
+ShellResult run(const std::string& command, const fs::path& repo) {
+    auto r = sh(command, repo);
+    UNSCOPED_INFO(command << ": " << r.err);
+    return r;
+}
+
+// The room's sync.pushed events, oldest first.
+std::vector<nlohmann::json> pushes(const fs::path& repo) {
+    const auto log = sh("git knot log --json", repo);
+    REQUIRE(log.status == 0);
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(log.out);
+    for (std::string line; std::getline(lines, line);) {
+        auto event = nlohmann::json::parse(line);
+        if (event.at("type") == "sync.pushed")
+            out.push_back(std::move(event));
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sends only news") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto b = room.joined("coder-2");
+    const std::string first = commit_file(a, "src/a.txt", "one\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == first);
+    CHECK(sh("git show refs/knot/coder-1/main:src/a.txt", b).out == "one\n");
+
+    auto events = pushes(b);
+    REQUIRE(events.size() == 1);
+    const auto& data = events[0].at("data");
+    CHECK(data.at("ref") == "refs/knot/coder-1/main");
+    CHECK(data.at("old") == std::string(40, '0'));
+    CHECK(data.at("new") == first);
+    CHECK(data.at("files").dump().find("src/a.txt") != std::string::npos);
+
+    // The server has the first commit: the second pack holds the commit, the root tree, the
+    // src tree and one blob.
+    const std::string second = commit_file(a, "src/b.txt", "two\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    events = pushes(b);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].at("data").at("old") == first);
+    CHECK(events[1].at("data").at("new") == second);
+    CHECK(events[1].at("data").at("objects") == 4);
+    CHECK(events[1].at("data").at("files") == nlohmann::json::array({"src/b.txt"}));
+
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == second);
+    CHECK(sh("git show refs/knot/coder-1/main:src/b.txt", b).out == "two\n");
+    // Nothing new: a fetch that has everything succeeds and changes nothing.
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == second);
+}
+
+TEST_CASE("a rewritten branch is refused without force and replaces the ref with it") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto b = room.joined("coder-2");
+    commit_file(a, "notes.txt", "draft\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+
+    std::ofstream(a / "notes.txt") << "rewritten\n";
+    REQUIRE(sh("git commit -q -a --amend -m rewritten", a).status == 0);
+    const std::string rewritten = rev(a, "HEAD");
+    const auto refused = run("git push knot main", a);
+    CHECK(refused.status != 0);
+    CHECK(refused.err.find("rejected") != std::string::npos);
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") != rewritten);
+
+    REQUIRE(run("git push -q -f knot main", a).status == 0);
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == rewritten);
+    CHECK(sh("git show refs/knot/coder-1/main:notes.txt", b).out == "rewritten\n");
+}
+
+TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto b = room.joined("coder-2");
+    commit_file(a, "x.txt", "x\n");
+    const auto theirs = run("git push knot main:refs/knot/coder-2/x", a);
+    CHECK(theirs.status != 0);
+    CHECK(theirs.err.find("may only move refs under refs/knot/coder-1/") != std::string::npos);
+    const auto integration = run("git push knot main:refs/knot/integration", a);
+    CHECK(integration.status != 0);
+
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(sh("git for-each-ref refs/knot", b).out.empty());
+    CHECK(pushes(b).empty());
+}
+
+TEST_CASE("the helper refuses a clone that has not joined the room the URL names") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto stranger = room.clone("stranger");
+    const std::string url = git_config(a, "remote.knot.url");
+    REQUIRE(!url.empty());
+    const auto r = run("git fetch '" + url + "' 'refs/knot/*:refs/knot/*'", stranger);
+    CHECK(r.status != 0);
+    CHECK(r.err.find("has not joined room") != std::string::npos);
+}
