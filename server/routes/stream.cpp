@@ -48,9 +48,11 @@ void check_upgrade(const Request& request) {
 // read arrives live; what was both read and queued is sent once (seq order decides).
 class Streamer {
 public:
-    Streamer(ServerContext& context, std::string room_id, std::int64_t since, FrameSocket& socket)
+    Streamer(ServerContext& context, std::string room_id, std::string agent_id, std::int64_t since,
+             FrameSocket& socket)
         : m_context(context)
         , m_room_id(std::move(room_id))
+        , m_agent_id(std::move(agent_id))
         , m_last_sent(since)
         , m_socket(socket) {}
 
@@ -80,6 +82,10 @@ public:
                     {"heartbeat", true}, {"last_seq", m_room_last}, {"time", unix_now()}}
                                        .dump());
                 next_heartbeat = std::chrono::steady_clock::now() + m_context.heartbeat_interval;
+                // An agent that follows the room is present: keep it shown as online.
+                m_context.store.write([&](Transaction& transaction) {
+                    transaction.touch_agent(m_room_id, m_agent_id, unix_now());
+                });
             }
             if (!m_socket.serve_peer())
                 return;
@@ -125,6 +131,7 @@ private:
 
     ServerContext& m_context;
     const std::string m_room_id;
+    const std::string m_agent_id;
     std::int64_t m_last_sent;
     std::int64_t m_room_last = 0; // the newest seq the stream knows the room has
     FrameSocket& m_socket;
@@ -139,8 +146,9 @@ Response open_stream(const Request& request, ServerContext& context) {
     context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
     Response response;
     response.status = 101;
-    response.upgrade = [&context, room_id = member.room.id, since](FrameSocket& socket) {
-        Streamer(context, room_id, since, socket).run();
+    response.upgrade = [&context, room_id = member.room.id, agent_id = member.agent.id,
+                        since](FrameSocket& socket) {
+        Streamer(context, room_id, agent_id, since, socket).run();
     };
     return response;
 }

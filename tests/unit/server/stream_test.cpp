@@ -191,6 +191,35 @@ TEST_CASE("a quiet stream sends heartbeat frames with the room's last seq") {
     CHECK(std::abs((*heartbeat)["time"].get<std::int64_t>() - unix_now()) < 5);
 }
 
+TEST_CASE("an agent following the stream stays seen: each heartbeat renews its last_seen") {
+    ServerProcess server({}, {"--heartbeat-seconds", "1"});
+    ApiClient client(server.host(), server.port());
+    const TestRoom room = create_room(client, server.admin_token());
+    auto last_seen = [&] {
+        const auto agents =
+            client.get(room.path("/agents"), {{"X-Knot-Token", room.token}}).json().at("agents");
+        for (const auto& agent : agents)
+            if (agent.at("id") == room.owner_id)
+                return agent.at("last_seen").get<std::int64_t>();
+        return std::int64_t{0};
+    };
+    StreamClient stream(server.host(), server.port(), room, room.owner, 0);
+    const std::int64_t at_hello = last_seen();
+    // Wait for a heartbeat sent at least one second after the hello: the agent was touched then.
+    bool later = false;
+    while (auto frame = stream.next_frame(k_wait))
+        if (frame->contains("heartbeat") && (*frame)["time"].get<std::int64_t>() > at_hello) {
+            later = true;
+            break;
+        }
+    REQUIRE(later);
+    // The touch is committed before the next frame; one more frame makes sure it happened.
+    while (auto frame = stream.next_frame(k_wait))
+        if (frame->contains("heartbeat"))
+            break;
+    CHECK(last_seen() > at_hello);
+}
+
 TEST_CASE("120 streams follow a room while ordinary requests are still served") {
     ServerProcess server;
     ApiClient client(server.host(), server.port());
