@@ -28,3 +28,17 @@ echo "== start-up"
 echo
 echo "== hook cost"
 "$here/hook_cost.sh" "$build"
+
+# The sync benchmarks build large repositories and take a minute or more each: opt in with
+# KNOT_BENCH_SYNC=1.
+if [ "${KNOT_BENCH_SYNC:-0}" = 1 ]; then
+    echo
+    echo "== push through knot (50,000 files)"
+    "$here/sync_push.sh" "$build"
+    echo
+    echo "== large repository through knot (200 MB)"
+    "$here/sync_large.sh" "$build"
+else
+    echo
+    echo "(sync benchmarks skipped: set KNOT_BENCH_SYNC=1 to run sync_push.sh and sync_large.sh)"
+fi

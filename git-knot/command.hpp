@@ -57,6 +57,7 @@ int cmd_plan(const std::vector<std::string>& args);
 int cmd_release(const std::vector<std::string>& args);
 int cmd_say(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
+int cmd_sync(const std::vector<std::string>& args);
 int cmd_tasks(const std::vector<std::string>& args);
 int cmd_unlock(const std::vector<std::string>& args);
 int cmd_up(const std::vector<std::string>& args);

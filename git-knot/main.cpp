@@ -26,6 +26,7 @@ const std::vector<Command>& commands() {
         {"release", cmd_release, "Give a claimed task back to the board"},
         {"say", cmd_say, "Send one message to the room"},
         {"status", cmd_status, "Room overview: agents, online or not, counts, the server"},
+        {"sync", cmd_sync, "Push your branch, fetch your teammates' and show who changed what"},
         {"tasks", cmd_tasks, "Show the task board"},
         {"unlock", cmd_unlock, "Release locks you hold (owners may --force)"},
         {"up", cmd_up, "Host a room: start the server, create the room, print the invite"},

@@ -1,9 +1,13 @@
 // The gitremote-helpers(7) conversation (see helper.hpp).
 #include "helper.hpp"
 
+#include "forge.hpp"
+#include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "local_repo.hpp"
 #include "remote.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <iostream>
 #include <map>
@@ -16,6 +20,8 @@ namespace {
 constexpr std::string_view k_zero_oid = "0000000000000000000000000000000000000000";
 // The server takes at most this many haves; more would only trim the pack a little further.
 constexpr std::size_t k_max_haves = 10000;
+// The server records at most this many changed paths per push.
+constexpr std::size_t k_max_paths = 1000;
 
 // git's words for the refusals it explains itself (transport-helper.c).
 std::string reason_for(const Refusal& refusal) {
@@ -39,7 +45,10 @@ public:
         const std::size_t space = rest.find(' ');
         const std::string name = rest.substr(0, space);
         const std::string value = space == std::string::npos ? "" : rest.substr(space + 1);
-        if (name == "verbosity" || name == "progress") {
+        if (name == "verbosity") {
+            m_quiet = value == "0";
+            m_out << "ok\n";
+        } else if (name == "progress") {
             m_out << "ok\n";
         } else if (name == "dry-run") {
             m_dry_run = value == "true";
@@ -50,7 +59,16 @@ public:
         m_out << std::flush;
     }
 
-    void list() {
+    // A push in forge mode compares with the forge's refs, which it can read while the server
+    // is down; everything else lists the server's.
+    void list(bool for_push) {
+        if (for_push && forge()) {
+            m_forge_refs = forge_refs(*forge());
+            for (const auto& [ref, oid] : *m_forge_refs)
+                m_out << oid << ' ' << ref << '\n';
+            m_out << '\n' << std::flush;
+            return;
+        }
         for (const auto& [ref, oid] : remote().refs())
             m_out << oid << ' ' << ref << '\n';
         m_out << '\n' << std::flush;
@@ -75,6 +93,10 @@ public:
 
     // `lines` are the batch's "push [+]<src>:<dst>" lines.
     void push(const std::vector<std::string>& lines) {
+        if (forge()) {
+            push_through_forge(lines);
+            return;
+        }
         const std::map<std::string, std::string> theirs = remote().refs();
         std::vector<std::string> their_oids;
         for (const auto& [ref, oid] : theirs)
@@ -119,10 +141,83 @@ public:
     }
 
 private:
+    // Forge mode: git pushes each ref to the forge, then the server hears of it (or the outbox
+    // keeps the notification until it can).
+    void push_through_forge(const std::vector<std::string>& lines) {
+        if (!m_forge_refs)
+            m_forge_refs = forge_refs(*forge());
+        for (const std::string& line : lines) {
+            const std::string spec = line.substr(5);
+            const std::string bare = !spec.empty() && spec.front() == '+' ? spec.substr(1) : spec;
+            const std::size_t colon = bare.find(':');
+            const std::string src = bare.substr(0, colon);
+            const std::string dst = colon == std::string::npos ? bare : bare.substr(colon + 1);
+            if (src.empty()) {
+                m_out << "error " << dst << " \"deleting a ref through knot is not supported\"\n";
+                continue;
+            }
+            // The forge would take any ref; knot moves only this agent's.
+            if (dst.rfind(own_prefix(), 0) != 0) {
+                m_out << "error " << dst << " \"knot moves only this agent's refs, under "
+                      << own_prefix() << "\"\n";
+                continue;
+            }
+            const std::optional<std::string> tip = local().resolve(src);
+            if (!tip) {
+                m_out << "error " << dst << " \"" << src << " is not a commit\"\n";
+                continue;
+            }
+            const auto current = m_forge_refs->find(dst);
+            const std::string old_oid =
+                current == m_forge_refs->end() ? std::string(k_zero_oid) : current->second;
+            const std::optional<std::string> failure = push_to_forge(
+                *forge(), spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real, m_quiet);
+            if (failure) {
+                m_out << "error " << dst << ' ' << *failure << '\n';
+                continue;
+            }
+            if (!m_dry_run && old_oid != *tip)
+                announce(dst, old_oid, *tip);
+            m_out << "ok " << dst << '\n';
+        }
+        m_out << '\n' << std::flush;
+    }
+
+    // refs/knot/<this clone's agent name>/
+    std::string own_prefix() const { return "refs/knot/" + Clone::open().agent_name() + "/"; }
+
+    // The push already succeeded: whatever the server says, it is only warned about.
+    void announce(const std::string& ref, const std::string& old_oid, const std::string& new_oid) {
+        const nlohmann::json body{{"ref", ref},
+                                  {"old", old_oid},
+                                  {"new", new_oid},
+                                  {"forge_url", forge()->url},
+                                  {"paths", changed_paths(old_oid, new_oid, k_max_paths)}};
+        try {
+            if (!remote().notify(body))
+                std::cerr << "knot: warning: the coordination server is unreachable; the "
+                             "notification of "
+                          << ref << " waits in the outbox for the next contact\n";
+        } catch (const Error& error) {
+            std::cerr << "knot: warning: the server refused the notification of " << ref << ": "
+                      << error.what() << '\n';
+        }
+    }
+
+    // The server, first reached here; what waits in the outbox goes out before anything else.
     Remote& remote() {
-        if (!m_remote)
+        if (!m_remote) {
             m_remote = std::make_unique<Remote>(m_url);
+            m_remote->deliver_outbox();
+        }
         return *m_remote;
+    }
+    const std::optional<Forge>& forge() {
+        if (!m_forge_looked_up) {
+            m_forge = find_forge();
+            m_forge_looked_up = true;
+        }
+        return m_forge;
     }
     LocalRepo& local() {
         if (!m_local)
@@ -133,6 +228,10 @@ private:
     std::string m_url;
     std::ostream& m_out;
     bool m_dry_run = false;
+    bool m_quiet = false;
+    bool m_forge_looked_up = false;
+    std::optional<Forge> m_forge;
+    std::optional<std::map<std::string, std::string>> m_forge_refs;
     std::unique_ptr<Remote> m_remote;
     std::unique_ptr<LocalRepo> m_local;
 };
@@ -155,7 +254,7 @@ void serve(const std::string& url, std::istream& in, std::ostream& out) {
         else if (line.rfind("option ", 0) == 0)
             conversation.option(line);
         else if (line == "list" || line == "list for-push")
-            conversation.list();
+            conversation.list(line == "list for-push");
         else if (line.rfind("fetch ", 0) == 0)
             conversation.fetch(batch(line, in));
         else if (line.rfind("push ", 0) == 0)

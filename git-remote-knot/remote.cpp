@@ -13,6 +13,8 @@
 namespace knot::remote {
 namespace {
 
+constexpr std::string_view k_notify_target = "/git/notify";
+
 // Packs can be large and slow to index: far longer than a coordination call.
 constexpr std::chrono::minutes k_transfer_timeout{10};
 
@@ -52,7 +54,27 @@ Remote::Remote(const std::string& url)
         m_agent_id = room.agent_id;
         return clone.identity();
     }())
-    , m_http(m_endpoint.base_url, k_transfer_timeout) {}
+    , m_http(m_endpoint.base_url, k_transfer_timeout)
+    , m_client(m_endpoint.base_url, m_endpoint.room, m_token, &m_identity, m_agent_id)
+    , m_outbox(Clone::open().knot_dir() / "outbox") {}
+
+int Remote::deliver_outbox() {
+    if (m_outbox.size() > 0)
+        m_outbox.flush(m_client);
+    return m_outbox.size();
+}
+
+bool Remote::notify(const nlohmann::json& body) {
+    if (m_outbox.size() == 0) {
+        try {
+            m_client.post(std::string(k_notify_target), body);
+            return true;
+        } catch (const UnreachableError&) {
+        }
+    }
+    m_outbox.queue(std::string(k_notify_target), body);
+    return false;
+}
 
 std::map<std::string, std::string> Remote::headers(const std::string& method,
                                                    const std::string& target,

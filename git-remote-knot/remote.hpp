@@ -1,9 +1,14 @@
-// The server's side of a knot:: remote: its URL, the clone's credentials for it, and the three
-// git endpoints of docs/protocol.md ("Git transfer (hosted mode)").
+// The server's side of a knot:: remote: its URL, the clone's credentials for it, the three git
+// endpoints of docs/protocol.md ("Git transfer (hosted mode)"), the forge-mode notification
+// ("Forge mode") and the clone's outbox, where a notification waits while the server is down.
 #pragma once
 
 #include "libknot/http_client.hpp"
 #include "libknot/identity.hpp"
+#include "libknot/outbox.hpp"
+#include "libknot/room_client.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <map>
 #include <optional>
@@ -50,6 +55,15 @@ public:
     // Sends `pack` and the ref update it carries; nothing when the ref moved.
     std::optional<Refusal> receive(const Push& push, const std::string& pack);
 
+    // Sends what waits in the clone's outbox, oldest first; a server still down leaves it
+    // waiting. Returns how many notifications still wait.
+    int deliver_outbox();
+    // Sends the forge-mode notification `body` (POST git/notify), or queues it in the outbox
+    // when the server cannot be reached or older notifications still wait there (so they keep
+    // their order). Returns false when it was queued. Throws knot::HttpError when the server
+    // refuses it.
+    bool notify(const nlohmann::json& body);
+
 private:
     std::map<std::string, std::string> headers(const std::string& method, const std::string& target,
                                                const std::string& body) const;
@@ -59,6 +73,8 @@ private:
     std::string m_agent_id;
     Identity m_identity;
     HttpClient m_http;
+    RoomClient m_client;
+    Outbox m_outbox;
 };
 
 } // namespace knot::remote

@@ -2,6 +2,8 @@
 #include "git_store.hpp"
 
 #include "api_error.hpp"
+#include "libknot/crypto.hpp"
+#include "libknot/git_command.hpp"
 
 #include <git2.h>
 
@@ -113,6 +115,31 @@ void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id,
 bool is_oid(std::string_view text) {
     return text.size() == GIT_OID_HEXSZ &&
            text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+bool is_forge_url(std::string_view url) {
+    if (url.empty() || url.size() > 1024 || url.front() == '-' ||
+        url.find("::") != std::string_view::npos)
+        return false;
+    for (const unsigned char c : url)
+        if (c < 0x20 || c == 0x7f)
+            return false;
+    if (url.front() == '/')
+        return true;
+    for (const std::string_view scheme : {"file://", "http://", "https://", "ssh://"})
+        if (url.rfind(scheme, 0) == 0)
+            return url.size() > scheme.size();
+    if (url.find("://") != std::string_view::npos)
+        return false;
+    // scp-like: a colon before any slash, after a host that is not empty.
+    const std::size_t colon = url.find(':');
+    const std::size_t slash = url.find('/');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 >= url.size() ||
+        (slash != std::string_view::npos && slash < colon))
+        return false;
+    const std::string_view host = url.substr(0, colon);
+    return host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                  "@._-[]") == std::string_view::npos;
 }
 
 GitStore::GitStore(std::filesystem::path repos_dir)
@@ -255,6 +282,30 @@ std::vector<std::string> GitStore::move_ref(const std::string& room_id, const Re
                                                               : delta->new_file.path);
     }
     return files;
+}
+
+std::string GitStore::fetch_from_forge(const std::string& room_id, const std::string& url,
+                                       const std::string& ref) const {
+    std::filesystem::create_directories(m_repos_dir);
+    open_repo(repo_path(room_id), true);
+    const std::string git_dir = "--git-dir=" + repo_path(room_id).string();
+    // Outside refs/knot/, so a concurrent list never shows it; removed whatever happens.
+    const std::string landing = "refs/knot-forge/" + random_hex(8);
+    const GitResult fetched =
+        run_git({git_dir, "-c", "protocol.ext.allow=never", "fetch", "--quiet", "--no-tags",
+                 "--no-write-fetch-head", "--", url, "+" + ref + ":" + landing},
+                m_repos_dir);
+    const GitResult landed =
+        run_git({git_dir, "rev-parse", "--verify", "-q", landing + "^{commit}"}, m_repos_dir);
+    run_git({git_dir, "update-ref", "-d", landing}, m_repos_dir);
+    if (fetched.status != 0 || landed.status != 0) {
+        std::string why = fetched.err.substr(0, fetched.err.find('\n'));
+        if (why.empty())
+            why = "git fetch failed";
+        throw ApiError(502, "forge_unreachable",
+                       "cannot fetch " + ref + " from " + url + ": " + why);
+    }
+    return landed.out.substr(0, landed.out.find('\n'));
 }
 
 std::string GitStore::pack_for(const std::string& room_id, const std::vector<std::string>& wants,

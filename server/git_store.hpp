@@ -25,6 +25,11 @@ inline constexpr std::string_view k_zero_oid = "00000000000000000000000000000000
 // True for 40 lower-case hex digits.
 bool is_oid(std::string_view text);
 
+// True for a URL the server may fetch a forge from: an absolute local path, file://, http(s)://,
+// ssh:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
+// (`x::`), a relative path or text with control characters.
+bool is_forge_url(std::string_view url);
+
 class GitStore {
 public:
     // `repos_dir` is <data>/repos; nothing is created until a repository is first used.
@@ -51,6 +56,12 @@ public:
     // returns the paths that differ between the two trees, at most `max_files`.
     std::vector<std::string> move_ref(const std::string& room_id, const RefUpdate& update,
                                       std::size_t max_files) const;
+
+    // Fetches `ref` from the forge at `url` (see is_forge_url) into the room's repository with
+    // the git binary and returns the commit the forge's ref points at. No ref under refs/knot/
+    // changes. Throws ApiError 502 forge_unreachable with git's message when the fetch fails.
+    std::string fetch_from_forge(const std::string& room_id, const std::string& url,
+                                 const std::string& ref) const;
 
     // A pack of every object reachable from `wants` and not from the `haves` the repository
     // knows. Throws ApiError 400 unknown_object when a want is missing.

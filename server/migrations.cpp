@@ -85,7 +85,12 @@ CREATE TABLE tasks (
 );
 )sql";
 
-constexpr std::array<std::string_view, 2> k_migrations = {k_v1, k_v2};
+// Forge mode: the forge a room's agents push to, as the last notification named it.
+constexpr std::string_view k_v3 = R"sql(
+ALTER TABLE rooms ADD COLUMN forge_url TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 3> k_migrations = {k_v1, k_v2, k_v3};
 
 } // namespace
 

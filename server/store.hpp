@@ -142,6 +142,8 @@ public:
     void set_agent_status(const std::string& room_id, const std::string& agent_id,
                           const std::string& status);
     void set_lease_seconds(const std::string& room_id, std::int64_t lease_seconds);
+    // Records the forge the room's agents push to (forge mode), replacing the previous one.
+    void set_forge_url(const std::string& room_id, const std::string& forge_url);
 
     // Inserts `lock`, or replaces the room's lock on the same path. Its agent_name is ignored.
     void put_lock(const LockRecord& lock);

@@ -112,6 +112,12 @@ void Transaction::set_lease_seconds(const std::string& room_id, std::int64_t lea
     stmt.run();
 }
 
+void Transaction::set_forge_url(const std::string& room_id, const std::string& forge_url) {
+    Statement stmt(m_db, "UPDATE rooms SET forge_url = ? WHERE id = ?");
+    stmt.bind(1, forge_url).bind(2, room_id);
+    stmt.run();
+}
+
 void Transaction::put_lock(const LockRecord& lock) {
     Statement stmt(m_db, "INSERT INTO locks (room_id, path, agent_id, intent, fencing, "
                          "acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) "

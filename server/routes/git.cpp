@@ -1,5 +1,6 @@
-// Git transfer for hosted rooms: the refs, a signed pack upload that moves one ref, and packs
-// for fetches (docs/protocol.md, "Git transfer (hosted mode)").
+// Git transfer: the refs, a signed pack upload that moves one ref, packs for fetches (docs/
+// protocol.md, "Git transfer (hosted mode)") and the forge-mode notification that has the server
+// fetch a pushed commit from the forge ("Forge mode").
 #include "libknot/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
@@ -44,20 +45,32 @@ bool is_knot_ref(const std::string& ref) {
     return true;
 }
 
-RefUpdate parse_update(const Request& request) {
-    RefUpdate update;
-    update.ref = request.query_value("ref").value_or("");
+// Refuses an update whose ref or oids are malformed, or that names the integration ref.
+void check_update(const RefUpdate& update) {
     if (!is_knot_ref(update.ref))
         throw bad_request("ref", "must be a valid ref name under refs/knot/");
     if (update.ref == k_integration_ref ||
         update.ref.rfind(std::string(k_integration_ref) + "/", 0) == 0)
         throw ApiError(403, "not_your_ref", "refs/knot/integration is moved only by the server");
-    update.old_oid = request.query_value("old").value_or("");
-    update.new_oid = request.query_value("new").value_or("");
     if (!is_oid(update.old_oid))
         throw bad_request("old", "must be 40 lower-case hex digits");
     if (!is_oid(update.new_oid) || update.new_oid == k_zero_oid)
         throw bad_request("new", "must be 40 lower-case hex digits of a commit");
+}
+
+// An agent moves only refs/knot/<its name>/...
+void check_own_ref(const Member& member, const RefUpdate& update) {
+    const std::string own = std::string(k_knot_prefix) + member.agent.name + "/";
+    if (update.ref.rfind(own, 0) != 0)
+        throw ApiError(403, "not_your_ref", member.agent.name + " may only move refs under " + own);
+}
+
+RefUpdate parse_update(const Request& request) {
+    RefUpdate update;
+    update.ref = request.query_value("ref").value_or("");
+    update.old_oid = request.query_value("old").value_or("");
+    update.new_oid = request.query_value("new").value_or("");
+    check_update(update);
     const std::string force = request.query_value("force").value_or("0");
     if (force != "0" && force != "1")
         throw bad_request("force", "must be 0 or 1");
@@ -135,9 +148,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
     signed_request.body_stream = nullptr;
     signed_request.body_sha256 = receive_body(request, pack.path);
     const Member member = authenticate_member(context.store, signed_request, now);
-    const std::string own = std::string(k_knot_prefix) + member.agent.name + "/";
-    if (update.ref.rfind(own, 0) != 0)
-        throw ApiError(403, "not_your_ref", member.agent.name + " may only move refs under " + own);
+    check_own_ref(member, update);
     std::size_t objects = 0;
     if (std::filesystem::file_size(pack.path) > 0)
         objects = git.write_pack(room.id, pack.path);
@@ -150,6 +161,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
                                                 {"old", update.old_oid},
                                                 {"new", update.new_oid},
                                                 {"objects", objects},
+                                                {"mode", "hosted"},
                                                 {"files", files}}
                                      .dump(),
                                  member.signed_request.signed_string,
@@ -189,12 +201,75 @@ Response upload_pack(const Request& request, ServerContext& context) {
     return response;
 }
 
+std::string string_field(const nlohmann::json& body, const char* field) {
+    const auto it = body.find(field);
+    if (it == body.end() || !it->is_string())
+        throw bad_request(field, "must be a string");
+    return it->get<std::string>();
+}
+
+// Forge mode: the agent's own git pushed `ref` to the forge; the server fetches `new` from there
+// and moves its copy of the ref as receive would. The forge judged fast-forwardness, so only the
+// compare-and-swap on `old` is checked here. The fetch runs outside the store's lock; the forge
+// URL, the ref, the nonce and the event change in one write.
+Response notify_push(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const Member member = authenticate_member(context.store, request, now);
+    const nlohmann::json body = request.json_body();
+    if (!body.is_object())
+        throw bad_request("body", "must be a JSON object");
+    RefUpdate update;
+    update.ref = string_field(body, "ref");
+    update.old_oid = string_field(body, "old");
+    update.new_oid = string_field(body, "new");
+    update.force = true;
+    check_update(update);
+    const std::string forge_url = string_field(body, "forge_url");
+    if (!is_forge_url(forge_url))
+        throw bad_request("forge_url", "must be an absolute local path, file://, http(s)://, "
+                                       "ssh:// or [user@]host:path URL");
+    if (const auto paths = body.find("paths"); paths != body.end()) {
+        if (!paths->is_array() || paths->size() > k_max_event_files)
+            throw bad_request("paths", "must be an array of at most 1000 paths");
+        for (const auto& path : *paths)
+            if (!path.is_string())
+                throw bad_request("paths", "every item must be a string");
+    }
+    check_own_ref(member, update);
+
+    const GitStore git = git_store(context);
+    const std::string fetched = git.fetch_from_forge(member.room.id, forge_url, update.ref);
+    if (fetched != update.new_oid)
+        throw ApiError(409, "forge_mismatch",
+                       "the forge's " + update.ref + " is at " + fetched + ", not " +
+                           update.new_oid);
+    git.check_tip(member.room.id, update);
+    context.store.write([&](Transaction& transaction) {
+        admit_member(transaction, member, now);
+        transaction.set_forge_url(member.room.id, forge_url);
+        const auto files = git.move_ref(member.room.id, update, k_max_event_files);
+        transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now,
+                                 nlohmann::json{{"ref", update.ref},
+                                                {"old", update.old_oid},
+                                                {"new", update.new_oid},
+                                                {"files", files},
+                                                {"mode", "forge"}}
+                                     .dump(),
+                                 member.signed_request.signed_string,
+                                 member.signed_request.signature);
+    });
+    return Response::json(
+        200,
+        {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}});
+}
+
 } // namespace
 
 void add_git_routes(Router& router) {
     router.add("GET", "/v1/rooms/{room}/git/refs", list_refs);
     router.add_streamed("POST", "/v1/rooms/{room}/git/receive", receive_pack);
     router.add("POST", "/v1/rooms/{room}/git/upload", upload_pack);
+    router.add("POST", "/v1/rooms/{room}/git/notify", notify_push);
 }
 
 } // namespace knot::server

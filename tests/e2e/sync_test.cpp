@@ -1,5 +1,6 @@
 // End to end: plain `git push knot` and `git fetch knot` through git-remote-knot against a room
-// hosted by `git knot up`, which keeps the room's objects in its own bare repository.
+// hosted by `git knot up`, which keeps the room's objects in its own bare repository (hosted
+// mode: knot.forge is none; sync_forge_test.cpp covers forge mode).
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>
@@ -53,12 +54,19 @@ std::vector<nlohmann::json> pushes(const fs::path& repo) {
     return out;
 }
 
+// A clone joined as `name` in hosted mode: its origin (the host's repository) is not a forge.
+fs::path hosted(HostedRoom& room, const std::string& name) {
+    const auto path = room.joined(name);
+    REQUIRE(sh("git config knot.forge none", path).status == 0);
+    return path;
+}
+
 } // namespace
 
 TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sends only news") {
     HostedRoom room;
-    const auto a = room.joined("coder-1");
-    const auto b = room.joined("coder-2");
+    const auto a = hosted(room, "coder-1");
+    const auto b = hosted(room, "coder-2");
     const std::string first = commit_file(a, "src/a.txt", "one\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
 
@@ -95,8 +103,8 @@ TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sen
 
 TEST_CASE("a rewritten branch is refused without force and replaces the ref with it") {
     HostedRoom room;
-    const auto a = room.joined("coder-1");
-    const auto b = room.joined("coder-2");
+    const auto a = hosted(room, "coder-1");
+    const auto b = hosted(room, "coder-2");
     commit_file(a, "notes.txt", "draft\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
 
@@ -117,8 +125,8 @@ TEST_CASE("a rewritten branch is refused without force and replaces the ref with
 
 TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
     HostedRoom room;
-    const auto a = room.joined("coder-1");
-    const auto b = room.joined("coder-2");
+    const auto a = hosted(room, "coder-1");
+    const auto b = hosted(room, "coder-2");
     commit_file(a, "x.txt", "x\n");
     const auto theirs = run("git push knot main:refs/knot/coder-2/x", a);
     CHECK(theirs.status != 0);
@@ -133,7 +141,7 @@ TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
 
 TEST_CASE("the helper refuses a clone that has not joined the room the URL names") {
     HostedRoom room;
-    const auto a = room.joined("coder-1");
+    const auto a = hosted(room, "coder-1");
     const auto stranger = room.clone("stranger");
     const std::string url = git_config(a, "remote.knot.url");
     REQUIRE(!url.empty());

@@ -164,3 +164,61 @@ TEST_CASE("an update that is not a fast-forward needs force, and old must be cur
     CHECK(f.receive(f.alice, ref, first, rewritten, pack, true).status == 200);
     CHECK(f.refs().at(ref) == rewritten);
 }
+
+namespace {
+
+nlohmann::json notice(const std::string& ref, const std::string& old, const std::string& now,
+                      const std::string& forge_url) {
+    return {{"ref", ref},
+            {"old", old},
+            {"new", now},
+            {"forge_url", forge_url},
+            {"paths", nlohmann::json::array()}};
+}
+
+} // namespace
+
+TEST_CASE("a forge notification has the server fetch the commit from the forge and move the ref") {
+    Fixture f;
+    const std::string ref = "refs/knot/alice/main";
+    const std::string tip = f.scratch.commit("a.txt", "one\n");
+    f.scratch.run("git update-ref " + ref + " " + tip);
+    const auto r = room_post(f.client, f.room, f.alice.identity, "/git/notify",
+                             notice(ref, k_zero, tip, f.scratch.repo.string()));
+    INFO(r.body);
+    REQUIRE(r.status == 200);
+    CHECK(f.refs() == nlohmann::json{{ref, tip}});
+    const auto events = room_get(f.client, f.room, "/events?since=0").json().at("events");
+    const auto& last = events.back();
+    CHECK(last.at("type") == "sync.pushed");
+    CHECK(last.at("data").at("mode") == "forge");
+    CHECK(last.at("data").at("files") == nlohmann::json::array({"a.txt"}));
+
+    // Fetched objects are served like pushed ones.
+    const auto upload =
+        room_post(f.client, f.room, f.bob.identity, "/git/upload", {{"wants", {tip}}});
+    CHECK(upload.status == 200);
+}
+
+TEST_CASE("a forge notification with a foreign ref, a bad URL, a moved or missing forge is "
+          "refused and changes nothing") {
+    Fixture f;
+    const std::string ref = "refs/knot/alice/main";
+    const std::string first = f.scratch.commit("a.txt", "one\n");
+    const std::string second = f.scratch.commit("b.txt", "two\n");
+    f.scratch.run("git update-ref " + ref + " " + first);
+    const std::string forge = f.scratch.repo.string();
+    auto notify = [&](const std::string& which, const std::string& now, const std::string& url) {
+        return room_post(f.client, f.room, f.alice.identity, "/git/notify",
+                         notice(which, k_zero, now, url));
+    };
+    CHECK(notify("refs/knot/bob/main", first, forge).code() == "not_your_ref");
+    CHECK(notify("refs/knot/integration", first, forge).status == 403);
+    CHECK(notify(ref, first, "ext::sh -c touch% /tmp/knot-pwned").status == 400);
+    CHECK(notify(ref, first, "-uploadpack=touch").status == 400);
+    CHECK(notify(ref, first, "relative/forge.git").status == 400);
+    CHECK(notify(ref, second, forge).code() == "forge_mismatch");
+    CHECK(notify(ref, first, forge + "/missing.git").code() == "forge_unreachable");
+    CHECK(notify(ref, first, "file://" + forge).status == 200);
+    CHECK(f.refs() == nlohmann::json{{ref, first}});
+}

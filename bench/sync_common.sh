@@ -1,0 +1,87 @@
+# Shared by the sync benchmarks (sourced after common.sh, not run): a room hosted in
+# bench_sandbox's repository, clones joined to it, a loopback `git http-backend` for plain git's
+# smart HTTP, a clock and the server's peak memory. Sets `invite`, `port`, `http_url` and
+# `http_skipped`; sync_host_room's EXIT trap also stops the web server.
+
+http_pid=""
+http_url=""
+http_skipped=""
+
+sync_cleanup() {
+    if [ -n "$http_pid" ]; then
+        kill "$http_pid" 2>/dev/null || true
+        wait "$http_pid" 2>/dev/null || true
+    fi
+    bench_cleanup
+}
+
+# Microseconds since the epoch, read without starting a process.
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# The median of the numbers on standard input (microseconds), printed in ms.
+median_ms() {
+    sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", v[int((NR + 1) / 2)] / 1000 }'
+}
+
+# sync_host_room: in bench_sandbox's repository ($tmp/repo, one commit needed), `git knot init`
+# and `git knot up` on port 0; sets `invite` and `port`.
+sync_host_room() {
+    trap sync_cleanup EXIT # after bench_sandbox's, which it replaces
+    (cd "$tmp/repo" && git knot init --name host-1 --kind other >/dev/null &&
+        git knot up --port 0 --no-tunnel --json >"$tmp/up.json")
+    room_up=1
+    invite=$(sed -n 's/^  "invite": "\(.*\)",$/\1/p' "$tmp/up.json")
+    port=$(sed -n 's/^  "server": "http:\/\/127.0.0.1:\([0-9]*\)",*$/\1/p' "$tmp/up.json")
+}
+
+# sync_restart_room: `git knot down` and up again on the same port, so the server's peak memory
+# starts afresh; the joined clones keep their remote URL.
+sync_restart_room() {
+    (cd "$tmp/repo" && git knot down >/dev/null &&
+        git knot up --port "$port" --no-tunnel --json >"$tmp/up.json")
+}
+
+# The pid of the room's knot-server, from its server.json.
+server_pid() {
+    sed 's/.*"pid":\([0-9]*\).*/\1/' "$tmp/repo/.git/knot/server/server.json"
+}
+
+# The knot-server's peak resident memory (VmHWM) in KiB.
+server_peak_kb() {
+    awk '/^VmHWM:/ { print $2 }' "/proc/$(server_pid)/status"
+}
+
+# sync_join <dir> <name>: clones the host repository into <dir> and joins the room as <name>.
+sync_join() {
+    git clone -q "$tmp/repo" "$1"
+    (cd "$1" && git knot join "$invite" --name "$2" --kind other >/dev/null)
+}
+
+# sync_http_start: serves the bare repositories under $tmp/http with git http-backend through
+# git_http_server.py; sets `http_url` (the root), or `http_skipped` to the reason it cannot.
+sync_http_start() {
+    mkdir -p "$tmp/http"
+    if ! command -v python3 >/dev/null || ! python3 -c 'import http.server' 2>/dev/null; then
+        http_skipped="python3 with http.server is not installed"
+        return 0
+    fi
+    if [ ! -x "$(git --exec-path)/git-http-backend" ]; then
+        http_skipped="git http-backend is not installed"
+        return 0
+    fi
+    local http_port=""
+    exec {http_fd}< <(exec python3 "$(dirname "${BASH_SOURCE[0]}")/git_http_server.py" "$tmp/http")
+    http_pid=$!
+    read -r -t 10 -u "$http_fd" http_port || true
+    if [ -z "$http_port" ]; then
+        http_skipped="the loopback web server did not start"
+        return 0
+    fi
+    http_url="http://127.0.0.1:$http_port"
+}
+
+# sync_bare <name>: a bare repository $tmp/http/<name>.git that accepts pushes over HTTP.
+sync_bare() {
+    git init -q --bare "$tmp/http/$1.git"
+    git -C "$tmp/http/$1.git" config http.receivepack true
+}

@@ -1,0 +1,80 @@
+// `git knot sync`'s work: pushing HEAD to this agent's ref through the knot remote, fetching
+// every agent's refs, and the summary of what moved (mode, our push, each teammate's ref).
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace knot {
+
+class GitRepo;
+
+// What the knot remote's helper will do for this clone: "forge" (git moves the bytes to
+// `where`, the forge's URL) when knot.forge names a remote, or when `origin` exists and
+// knot.forge is not "none"; otherwise "hosted" (the server at `where` keeps the objects).
+struct SyncMode {
+    std::string name;
+    std::string where;
+};
+SyncMode sync_mode(const GitRepo& repo, const std::string& server);
+
+// The outcome of pushing HEAD: `ref` is refs/knot/<agent>/<branch>, `previous` the commit it
+// held before ("" when new), `files` the paths that differ between the two (every path of HEAD
+// for a new ref, as the server's sync.pushed event counts them).
+struct PushResult {
+    std::string ref;
+    std::string branch;
+    std::string commit;
+    std::string previous;
+    std::vector<std::string> files;
+    bool up_to_date() const { return commit == previous; }
+};
+
+// refs/knot/<agent>/<branch of HEAD>. Throws knot::Error on a detached HEAD or an unborn
+// branch, naming what to do.
+std::string own_ref(const std::filesystem::path& workdir, const std::string& agent);
+
+// `git push knot HEAD:<own_ref>` with the real git and helper. Throws knot::Refused with git's
+// message when the push is refused, knot::UnreachableError when the server cannot be reached,
+// knot::Error for anything else.
+PushResult push_head(const std::filesystem::path& workdir, const std::string& agent);
+
+// `git fetch knot` (the refspec +refs/knot/*:refs/knot/* set by join); throws as push_head.
+void fetch_refs(const std::filesystem::path& workdir);
+
+// A teammate's ref as fetched: `files` are what they changed since our merge base with it
+// (`git diff --name-only HEAD...<ref>`).
+struct TeammateRef {
+    std::string agent;
+    std::string branch;
+    std::string ref;
+    std::string commit;
+    std::vector<std::string> files;
+};
+
+// Every ref under refs/knot/<agent>/ in the clone except `self`'s and refs/knot/integration,
+// sorted by ref name.
+std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
+                                       const std::string& self);
+
+struct SyncSummary {
+    SyncMode mode;
+    std::optional<PushResult> pushed; // nothing when the push was skipped (--pull-only)
+    bool fetched = false;
+    std::vector<TeammateRef> teammates;
+};
+
+// The lines the product shows:
+//   mode  hosted  http://host:8787
+//   ✓ pushed  a1b2c3d4  3 files      (or "✓ up to date  a1b2c3d4")
+//   ✓ fetched
+//   ● coder-2  9f8e7d6c  2 files  src/api.ts, src/db.ts
+std::string summary_text(const SyncSummary& summary);
+
+// The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "teammates"}.
+nlohmann::json summary_json(const SyncSummary& summary);
+
+} // namespace knot

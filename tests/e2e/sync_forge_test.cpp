@@ -1,0 +1,185 @@
+// End to end: forge mode. Clones whose origin is a forge (a local bare repository here) push
+// through `git push knot` to the forge with git itself; the server hears a signed notification,
+// fetches the commit from the forge and serves it to every clone's `git fetch knot`. With the
+// server down the push still succeeds and the notification waits in the outbox.
+#include "tests/support/hosted_room.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+using namespace knot::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+std::string rev(const fs::path& repo, const std::string& name) {
+    return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
+}
+
+std::string commit_file(const fs::path& repo, const std::string& file, const std::string& text) {
+    fs::create_directories((repo / file).parent_path());
+    std::ofstream(repo / file) << text;
+    const auto r = sh("git add -A && git commit -q -m 'change " + file + "'", repo);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return rev(repo, "HEAD");
+}
+
+ShellResult run(const std::string& command, const fs::path& repo) {
+    auto r = sh(command, repo);
+    UNSCOPED_INFO(command << ": " << r.err);
+    return r;
+}
+
+std::vector<nlohmann::json> pushes(const fs::path& repo) {
+    const auto log = sh("git knot log --json", repo);
+    REQUIRE(log.status == 0);
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(log.out);
+    for (std::string line; std::getline(lines, line);) {
+        auto event = nlohmann::json::parse(line);
+        if (event.at("type") == "sync.pushed")
+            out.push_back(std::move(event));
+    }
+    return out;
+}
+
+int count_of(const std::string& text, const std::string& word) {
+    int count = 0;
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+        ++count;
+    return count;
+}
+
+// The push notifications waiting in `repo`'s outbox (the pre-push hook may queue its own).
+int waiting_notifications(const fs::path& repo) {
+    int count = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(repo / ".git" / "knot" / "outbox", ec)) {
+        std::ifstream in(entry.path());
+        const std::string text{std::istreambuf_iterator<char>(in), {}};
+        count += text.find("/git/notify") != std::string::npos ? 1 : 0;
+    }
+    return count;
+}
+
+// A bare repository at <room>/forge.git.
+fs::path make_forge(const HostedRoom& room) {
+    REQUIRE(sh("git init -q --bare forge.git", room.dir()).status == 0);
+    return room.dir() / "forge.git";
+}
+
+// `name` joined to the room with origin pointing at `forge`.
+fs::path forge_clone(HostedRoom& room, const std::string& name, const fs::path& forge) {
+    const auto path = room.joined(name);
+    REQUIRE(sh("git remote set-url origin '" + forge.string() + "'", path).status == 0);
+    return path;
+}
+
+} // namespace
+
+TEST_CASE("a forge push lands on the forge and reaches a hosted teammate through the server") {
+    HostedRoom room;
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = room.joined("coder-2");
+    REQUIRE(sh("git config knot.forge none", b).status == 0);
+
+    const std::string first = commit_file(a, "src/a.txt", "one\n");
+    const auto pushed = run("git push -q knot main", a);
+    REQUIRE(pushed.status == 0);
+    CHECK(pushed.err.find("warning") == std::string::npos);
+    CHECK(rev(forge, "refs/knot/coder-1/main") == first);
+
+    auto events = pushes(b);
+    REQUIRE(events.size() == 1);
+    const auto& data = events[0].at("data");
+    CHECK(data.at("mode") == "forge");
+    CHECK(data.at("ref") == "refs/knot/coder-1/main");
+    CHECK(data.at("old") == std::string(40, '0'));
+    CHECK(data.at("new") == first);
+    CHECK(data.at("files").dump().find("src/a.txt") != std::string::npos);
+
+    // The hosted clone has no way to the forge: its fetch reads the server.
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == first);
+    CHECK(sh("git show refs/knot/coder-1/main:src/a.txt", b).out == "one\n");
+
+    // And the other way: a hosted push reaches the forge clone's `git fetch knot`.
+    const std::string theirs = commit_file(b, "src/b.txt", "two\n");
+    REQUIRE(run("git push -q knot main", b).status == 0);
+    CHECK(rev(forge, "refs/knot/coder-2/main").empty());
+    REQUIRE(run("git fetch -q knot", a).status == 0);
+    CHECK(rev(a, "refs/knot/coder-2/main") == theirs);
+    events = pushes(b);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].at("data").at("mode") == "hosted");
+}
+
+TEST_CASE("the forge's refusal fails a forge push and a forced push replaces the ref") {
+    HostedRoom room;
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const std::string first = commit_file(a, "src/a.txt", "one\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+
+    REQUIRE(sh("git reset -q --hard HEAD~1", a).status == 0);
+    const std::string rewritten = commit_file(a, "src/other.txt", "other\n");
+    const auto refused = run("git push knot main", a);
+    CHECK(refused.status != 0);
+    CHECK(rev(forge, "refs/knot/coder-1/main") == first);
+    CHECK(pushes(a).size() == 1);
+
+    // Only the agent's own refs go through knot, even though the forge would take any.
+    CHECK(run("git push knot +main", a).status != 0);
+    CHECK(rev(forge, "refs/heads/main").empty());
+
+    REQUIRE(run("git push -q knot +main:refs/knot/coder-1/main", a).status == 0);
+    CHECK(rev(forge, "refs/knot/coder-1/main") == rewritten);
+    const auto events = pushes(a);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].at("data").at("old") == first);
+    CHECK(events[1].at("data").at("new") == rewritten);
+    CHECK(sh("git ls-remote knot", a).out.find(rewritten) != std::string::npos);
+}
+
+TEST_CASE("with the server down a forge push succeeds and its notification waits in the outbox") {
+    const int port = free_port();
+    HostedRoom room(port);
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+
+    const std::string first = commit_file(a, "src/a.txt", "one\n");
+    const auto pushed = run("git push -q knot main", a);
+    REQUIRE(pushed.status == 0);
+    // One warning from the helper (the pre-push hook says it goes on offline in its own line).
+    CHECK(count_of(pushed.err, "waits in the outbox") == 1);
+    CHECK(rev(forge, "refs/knot/coder-1/main") == first);
+    CHECK(waiting_notifications(a) == 1);
+
+    // Teammates resync from the forge without the server.
+    REQUIRE(run("git fetch -q origin 'refs/knot/*:refs/knot/*'", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == first);
+
+    // The next contact through the helper delivers it.
+    const auto up = run("git knot up --port " + std::to_string(port) + " --no-tunnel", room.host());
+    REQUIRE(up.status == 0);
+    REQUIRE(run("git fetch -q knot", a).status == 0);
+    CHECK(waiting_notifications(a) == 0);
+    const auto events = pushes(b);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].at("data").at("mode") == "forge");
+    CHECK(events[0].at("data").at("new") == first);
+    CHECK(sh("git ls-remote knot refs/knot/coder-1/main", b).out.find(first) != std::string::npos);
+}
