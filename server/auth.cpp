@@ -93,6 +93,15 @@ Member authenticate_member(Store& store, const Request& request, std::int64_t no
     return member;
 }
 
+void refuse_replay(Store& store, const Member& member) {
+    bool used = false;
+    store.read([&](const Reader& reader) {
+        used = reader.nonce_used(member.agent.public_key, member.signed_request.nonce);
+    });
+    if (used)
+        throw unauthorized(AuthFailure::replayed_nonce);
+}
+
 void admit_member(Transaction& transaction, const Member& member, std::int64_t now) {
     consume_nonce(transaction, member.agent.public_key, member.signed_request, now);
     transaction.touch_agent(member.room.id, member.agent.id, now);

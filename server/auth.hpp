@@ -52,6 +52,11 @@ struct Member {
 // room and agent up. The handler then calls admit_member inside its write.
 Member authenticate_member(Store& store, const Request& request, std::int64_t now);
 
+// Refuses a replayed request (401 replayed_nonce) before the handler does work that is not
+// part of its write transaction, such as indexing a pack into a repository. The nonce is still
+// consumed by admit_member inside the write, which settles two copies racing each other.
+void refuse_replay(Store& store, const Member& member);
+
 // Consumes the member's nonce (replayed_nonce) and marks the agent seen at `now`.
 void admit_member(Transaction& transaction, const Member& member, std::int64_t now);
 

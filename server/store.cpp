@@ -129,6 +129,12 @@ std::int64_t Reader::last_seq(const std::string& room_id) const {
     return stmt.step() ? stmt.integer(0) : 0;
 }
 
+bool Reader::nonce_used(const Bytes& public_key, const std::string& nonce) const {
+    Statement stmt(m_db, "SELECT 1 FROM nonces WHERE public_key = ? AND nonce = ?");
+    stmt.bind(1, public_key).bind(2, nonce);
+    return stmt.step();
+}
+
 bool Transaction::record_nonce(const Bytes& public_key, const std::string& nonce,
                                std::int64_t timestamp) {
     Statement stmt(m_db, "INSERT INTO nonces (public_key, nonce, ts) VALUES (?, ?, ?)");

@@ -94,6 +94,8 @@ public:
         : m_db(db) {}
 
     std::optional<RoomRecord> find_room(const std::string& room_id) const;
+    // True when `public_key` already used `nonce` (a replay, if it is used again).
+    bool nonce_used(const Bytes& public_key, const std::string& nonce) const;
     std::optional<AgentRecord> find_agent(const std::string& room_id,
                                           const std::string& agent_id) const;
     std::optional<AgentRecord> find_agent_by_name(const std::string& room_id,

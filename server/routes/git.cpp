@@ -149,6 +149,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
     signed_request.body_sha256 = receive_body(request, pack.path);
     const Member member = authenticate_member(context.store, signed_request, now);
     check_own_ref(member, update);
+    refuse_replay(context.store, member); // before the pack touches the repository
     std::size_t objects = 0;
     if (std::filesystem::file_size(pack.path) > 0)
         objects = git.write_pack(room.id, pack.path);
@@ -236,6 +237,7 @@ Response notify_push(const Request& request, ServerContext& context) {
                 throw bad_request("paths", "every item must be a string");
     }
     check_own_ref(member, update);
+    refuse_replay(context.store, member); // before the server fetches anything
 
     const GitStore git = git_store(context);
     const std::string fetched = git.fetch_from_forge(member.room.id, forge_url, update.ref);

@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
 
 using namespace knot;
 using namespace knot::test;
@@ -99,6 +100,32 @@ TEST_CASE("a member moves its own ref with a pack, and the event names the chang
     REQUIRE(upload.status == 200);
     CHECK(upload.content_type == "application/x-git-packfile");
     CHECK(upload.body.rfind("PACK", 0) == 0);
+}
+
+TEST_CASE("a replayed push is refused before its pack reaches the repository") {
+    Fixture f;
+    const std::string tip = f.scratch.commit("a.txt", "one\n");
+    const std::string pack = f.scratch.pack(tip);
+    const std::string target = f.room.path("/git/receive?ref=refs/knot/alice/main&old=" + k_zero +
+                                           "&new=" + tip + "&force=0");
+    const auto headers = signed_headers(f.alice.identity, f.alice.id, "POST", target, pack,
+                                        {{std::string(k_header_token), f.room.token},
+                                         {"Content-Type", "application/x-git-packfile"}});
+    REQUIRE(f.client.send("POST", target, pack, headers).status == 200);
+    const auto pack_dir = f.server.data_dir() / "repos" / (f.room.id + ".git") / "objects" / "pack";
+    // What is in the pack folder, with each file's modification time: a replay that reached the
+    // indexer would rewrite the same pack, which only its time would show.
+    auto packs = [&] {
+        std::map<std::string, fs::file_time_type> files;
+        for (const auto& entry : fs::directory_iterator(pack_dir))
+            files[entry.path().filename().string()] = fs::last_write_time(entry.path());
+        return files;
+    };
+    const auto before = packs();
+    const auto replay = f.client.send("POST", target, pack, headers);
+    CHECK(replay.status == 401);
+    CHECK(replay.code() == "replayed_nonce");
+    CHECK(packs() == before);
 }
 
 TEST_CASE("a ref outside the signer's own, integration and malformed updates are refused") {
