@@ -15,15 +15,14 @@ extern char** environ;
 
 namespace knot {
 
-GitResult run_git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
-    int out_pipe[2], err_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                        std::string_view input,
+                        const std::function<void(const char*, std::size_t)>& on_output) {
+    int in_pipe[2], out_pipe[2], err_pipe[2];
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-    if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        ::close(out_pipe[0]);
-        ::close(out_pipe[1]);
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-    }
     std::vector<std::string> argv_strings = {"git", "-C", cwd.string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -33,44 +32,76 @@ GitResult run_git(const std::vector<std::string>& args, const std::filesystem::p
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     pid_t pid = 0;
     const int rc = ::posix_spawnp(&pid, "git", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    ::close(in_pipe[0]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     GitResult result;
     if (rc != 0) {
+        ::close(in_pipe[1]);
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
         result.err = std::string("cannot run git: ") + std::strerror(rc);
         return result;
     }
-    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-    int open_count = 2;
-    char buf[4096];
-    while (open_count > 0) {
-        if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+    // stdin, stdout and stderr are served together, so a git that writes before it has read
+    // all its input never waits on us.
+    ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+    if (input.empty()) {
+        ::close(in_pipe[1]);
+        in_pipe[1] = -1;
+    }
+    pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
+    std::size_t written = 0;
+    char buf[65536];
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        if (::poll(fds, 3, -1) < 0 && errno != EINTR)
             break;
+        if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            const ssize_t n = ::write(fds[2].fd, input.data() + written, input.size() - written);
+            if (n > 0)
+                written += static_cast<std::size_t>(n);
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
+                written = input.size(); // git stopped reading: give up on the rest
+            if (written == input.size()) {
+                ::close(fds[2].fd);
+                fds[2].fd = -1;
+            }
+        }
         for (int i = 0; i < 2; ++i) {
             if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
             if (n > 0) {
-                (i == 0 ? result.out : result.err).append(buf, static_cast<std::size_t>(n));
+                if (i == 0)
+                    on_output(buf, static_cast<std::size_t>(n));
+                else
+                    result.err.append(buf, static_cast<std::size_t>(n));
             } else {
                 ::close(fds[i].fd);
                 fds[i].fd = -1;
-                --open_count;
             }
         }
     }
+    if (fds[2].fd >= 0)
+        ::close(fds[2].fd);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+GitResult run_git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {
+    std::string out;
+    GitResult result = run_git_piped(
+        args, cwd, {}, [&](const char* data, std::size_t size) { out.append(data, size); });
+    result.out = std::move(out);
     return result;
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace knot {
@@ -16,6 +18,13 @@ struct GitResult {
 
 // Runs `git <args...>` in `cwd` with standard input from /dev/null and waits for it.
 GitResult run_git(const std::vector<std::string>& args, const std::filesystem::path& cwd);
+
+// Runs `git <args...>` in `cwd`, writing `input` to its standard input and handing its
+// standard output to `on_output` as it arrives (for output too large to hold, such as a pack).
+// The result's `out` stays empty; `err` holds what git wrote to standard error.
+GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                        std::string_view input,
+                        const std::function<void(const char*, std::size_t)>& on_output);
 
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
 std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);

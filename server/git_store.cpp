@@ -308,12 +308,14 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const std::st
     return landed.out.substr(0, landed.out.find('\n'));
 }
 
-std::string GitStore::pack_for(const std::string& room_id, const std::vector<std::string>& wants,
-                               const std::vector<std::string>& haves) const {
+GitStore::PackRequest GitStore::plan_pack(const std::string& room_id,
+                                          const std::vector<std::string>& wants,
+                                          const std::vector<std::string>& haves) const {
     const Repository repo = open_repo(repo_path(room_id), true);
     git_revwalk* walk_raw = nullptr;
     check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
     const Walk walk(walk_raw);
+    PackRequest request;
     for (const std::string& want : wants) {
         const git_oid id = oid_of(want);
         git_commit* commit = nullptr;
@@ -321,6 +323,7 @@ std::string GitStore::pack_for(const std::string& room_id, const std::vector<std
             throw ApiError(400, "unknown_object", "the room's repository has no commit " + want);
         git_commit_free(commit);
         check(git_revwalk_push(walk.get(), &id), "revwalk");
+        request.wants.push_back(want);
     }
     for (const std::string& have : haves) {
         const git_oid id = oid_of(have);
@@ -329,19 +332,30 @@ std::string GitStore::pack_for(const std::string& room_id, const std::vector<std
             continue; // the client's own work, unknown here
         git_commit_free(commit);
         check(git_revwalk_hide(walk.get(), &id), "revwalk");
+        request.haves.push_back(have);
     }
-    git_packbuilder* builder_raw = nullptr;
-    check(git_packbuilder_new(&builder_raw, repo.get()), "packbuilder");
-    const Owned<git_packbuilder, git_packbuilder_free> builder(builder_raw);
-    git_packbuilder_set_threads(builder.get(), 1);
-    check(git_packbuilder_insert_walk(builder.get(), walk.get()), "packbuilder");
-    if (git_packbuilder_object_count(builder.get()) == 0)
-        return {}; // the client has everything: an empty body, not a pack of no objects
-    git_buf buffer = GIT_BUF_INIT;
-    check(git_packbuilder_write_buf(&buffer, builder.get()), "packbuilder");
-    std::string pack(buffer.ptr, buffer.size);
-    git_buf_dispose(&buffer);
-    return pack;
+    // Trees and blobs travel with commits: no commit to send means nothing to send.
+    git_oid next;
+    request.empty = git_revwalk_next(&next, walk.get()) == GIT_ITEROVER;
+    return request;
+}
+
+void GitStore::write_pack_to(const std::string& room_id, const PackRequest& request,
+                             std::ostream& out) const {
+    std::string revisions;
+    for (const auto& want : request.wants)
+        revisions += want + "\n";
+    for (const auto& have : request.haves)
+        revisions += "^" + have + "\n";
+    const GitResult result =
+        run_git_piped({"--git-dir=" + repo_path(room_id).string(), "pack-objects", "--stdout",
+                       "--revs", "-q", "--delta-base-offset"},
+                      m_repos_dir, revisions, [&](const char* data, std::size_t size) {
+                          out.write(data, static_cast<std::streamsize>(size));
+                      });
+    if (result.status != 0)
+        throw Error("git pack-objects failed for " + room_id + ": " +
+                    result.err.substr(0, result.err.find('\n')));
 }
 
 } // namespace knot::server

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -63,10 +64,22 @@ public:
     std::string fetch_from_forge(const std::string& room_id, const std::string& url,
                                  const std::string& ref) const;
 
-    // A pack of every object reachable from `wants` and not from the `haves` the repository
-    // knows. Throws ApiError 400 unknown_object when a want is missing.
-    std::string pack_for(const std::string& room_id, const std::vector<std::string>& wants,
-                         const std::vector<std::string>& haves) const;
+    // What a fetch needs: the `wants` (each checked to be a commit here; ApiError 400
+    // unknown_object otherwise) and the `haves` this repository knows. `empty` when the client
+    // already has every object.
+    struct PackRequest {
+        std::vector<std::string> wants;
+        std::vector<std::string> haves;
+        bool empty = false;
+    };
+    PackRequest plan_pack(const std::string& room_id, const std::vector<std::string>& wants,
+                          const std::vector<std::string>& haves) const;
+
+    // Writes the pack of `request` to `out` as git pack-objects makes it: streamed, reusing the
+    // deltas already stored, so neither memory nor time grows with re-compressing the history.
+    // Throws knot::Error when pack-objects fails (the client then sees a truncated pack).
+    void write_pack_to(const std::string& room_id, const PackRequest& request,
+                       std::ostream& out) const;
 
 private:
     std::filesystem::path repo_path(const std::string& room_id) const;

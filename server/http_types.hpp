@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,9 @@ struct Response {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // Set by a route whose body is too large to hold (a pack): it is written to the stream
+    // with chunked transfer encoding instead of `body`.
+    std::function<void(std::ostream&)> write_body;
     // Set by a route that takes the connection over as a WebSocket: the handler answers the
     // upgrade (101) and then runs this with the socket until it returns.
     std::function<void(FrameSocket&)> upgrade;

@@ -221,9 +221,16 @@ private:
                      bool keep_alive) {
         out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
         out.setContentType(response.content_type);
-        out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
         if (!keep_alive)
             out.setKeepAlive(false);
+        if (response.write_body) {
+            out.setChunkedTransferEncoding(true);
+            std::ostream& stream = out.send();
+            response.write_body(stream);
+            stream.flush();
+            return;
+        }
+        out.setContentLength64(static_cast<Poco::Int64>(response.body.size()));
         std::ostream& stream = out.send();
         stream.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
         stream.flush();

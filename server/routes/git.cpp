@@ -196,9 +196,14 @@ Response upload_pack(const Request& request, ServerContext& context) {
     if (wants.empty())
         throw bad_request("wants", "must name at least one commit");
     context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
+    const GitStore git = git_store(context);
+    const auto plan = git.plan_pack(member.room.id, wants, haves);
     Response response;
     response.content_type = "application/x-git-packfile";
-    response.body = git_store(context).pack_for(member.room.id, wants, haves);
+    if (!plan.empty) // the client has everything: an empty body, not a pack of no objects
+        response.write_body = [git, plan, room = member.room.id](std::ostream& out) {
+            git.write_pack_to(room, plan, out);
+        };
     return response;
 }
 
