@@ -85,3 +85,20 @@ sync_bare() {
     git init -q --bare "$tmp/http/$1.git"
     git -C "$tmp/http/$1.git" config http.receivepack true
 }
+
+# sync_targets: in the repository to push, reads every object once (untimed, so the first push
+# timed does not pay for a cold cache alone), makes $tmp/file.git and, when a web server runs,
+# the http repository; sets `targets` and the associative array `url` (target -> push URL).
+sync_targets() {
+    git cat-file --batch-all-objects --batch >/dev/null
+    git init -q --bare "$tmp/file.git"
+    targets=("file://" "knot")
+    declare -gA url=([file://]="file://$tmp/file.git" [knot]="knot")
+    if [ -n "$http_url" ]; then
+        sync_bare http
+        targets=("file://" "http" "knot")
+        url[http]="$http_url/http.git"
+    else
+        echo "http-backend skipped: $http_skipped"
+    fi
+}

@@ -44,19 +44,7 @@ git commit -q -m "the other $((count - first)) files"
 echo "repository: $count files of 2 MiB from /dev/urandom in 2 commits" \
     "($(du -sk data | cut -f1) KiB in the work tree)"
 
-# Read every object once, untimed, so the first push timed does not pay for a cold cache alone.
-git cat-file --batch-all-objects --batch >/dev/null
-
-git init -q --bare "$tmp/file.git"
-targets=("file://" "knot")
-declare -A push_url=([file://]="file://$tmp/file.git" [knot]="knot")
-if [ -n "$http_url" ]; then
-    sync_bare http
-    targets=("file://" "http" "knot")
-    push_url[http]="$http_url/http.git"
-else
-    echo "http-backend skipped: $http_skipped"
-fi
+sync_targets
 
 failed=0
 # timed <dir> <git arguments...>: runs git in <dir>; prints the ms, or "failed".
@@ -81,7 +69,7 @@ mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MiB\n",
 
 declare -A push_ms=() fetch_ms=()
 for target in "${targets[@]}"; do
-    push_ms[$target]=$(timed "$tmp/work" push -q "${push_url[$target]}" main)
+    push_ms[$target]=$(timed "$tmp/work" push -q "${url[$target]}" main)
     [ "${push_ms[$target]}" = failed ] && failed=1
     [ "$target" = knot ] && push_peak_kb=$(server_peak_kb)
     echo "push to $target: ${push_ms[$target]} ms"

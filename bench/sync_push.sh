@@ -53,19 +53,7 @@ pack_kb=$(git count-objects -v | awk '/^size-pack:/ { p = $2 } /^size:/ { l = $2
 echo "repository: $(git ls-files | wc -l) files in $dirs folders, $(git rev-list --objects --all | wc -l) objects," \
     "${pack_kb} KiB of objects; generated and committed in $(((t1 - t0) / 1000)) ms"
 
-# Read every object once, untimed, so the first push timed does not pay for a cold cache alone.
-git cat-file --batch-all-objects --batch >/dev/null
-
-git init -q --bare "$tmp/file.git"
-targets=("file://" "knot")
-declare -A url=([file://]="file://$tmp/file.git" [knot]="knot")
-if [ -n "$http_url" ]; then
-    sync_bare http
-    targets=("file://" "http" "knot")
-    url[http]="$http_url/http.git"
-else
-    echo "http-backend skipped: $http_skipped"
-fi
+sync_targets
 
 failed=0
 declare -A samples=()

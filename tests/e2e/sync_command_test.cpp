@@ -1,6 +1,6 @@
 // End to end: `git knot sync` pushes, fetches and summarises teammates' refs through the real
 // git, git-remote-knot and a room hosted by `git knot up`; --watch is woken by the room's events.
-#include "tests/support/hosted_room.hpp"
+#include "tests/support/git_steps.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -11,38 +11,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-        text.pop_back();
-    return text;
-}
-
-std::string rev(const fs::path& repo, const std::string& name) {
-    return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
-}
-
-std::string commit_file(const fs::path& repo, const std::string& file, const std::string& text) {
-    fs::create_directories((repo / file).parent_path());
-    std::ofstream(repo / file) << text;
-    const auto r = sh("git add -A && git commit -q -m 'change " + file + "'", repo);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return rev(repo, "HEAD");
-}
-
-ShellResult run(const std::string& command, const fs::path& repo) {
-    auto r = sh(command, repo);
-    UNSCOPED_INFO(command << ": " << r.out << r.err);
-    return r;
-}
-
-// A joined clone whose helper works in hosted mode (the test clones have the host as origin).
-fs::path hosted_clone(HostedRoom& room, const std::string& name) {
-    const auto path = room.joined(name);
-    REQUIRE(sh("git config knot.forge none", path).status == 0);
-    return path;
-}
 
 nlohmann::json sync_json(const fs::path& repo, const std::string& flags = "") {
     const auto r = run("git knot sync --json " + flags, repo);

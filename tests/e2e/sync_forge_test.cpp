@@ -2,7 +2,7 @@
 // through `git push knot` to the forge with git itself; the server hears a signed notification,
 // fetches the commit from the forge and serves it to every clone's `git fetch knot`. With the
 // server down the push still succeeds and the notification waits in the outbox.
-#include "tests/support/hosted_room.hpp"
+#include "tests/support/git_steps.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -14,44 +14,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-        text.pop_back();
-    return text;
-}
-
-std::string rev(const fs::path& repo, const std::string& name) {
-    return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
-}
-
-std::string commit_file(const fs::path& repo, const std::string& file, const std::string& text) {
-    fs::create_directories((repo / file).parent_path());
-    std::ofstream(repo / file) << text;
-    const auto r = sh("git add -A && git commit -q -m 'change " + file + "'", repo);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return rev(repo, "HEAD");
-}
-
-ShellResult run(const std::string& command, const fs::path& repo) {
-    auto r = sh(command, repo);
-    UNSCOPED_INFO(command << ": " << r.err);
-    return r;
-}
-
-std::vector<nlohmann::json> pushes(const fs::path& repo) {
-    const auto log = sh("git knot log --json", repo);
-    REQUIRE(log.status == 0);
-    std::vector<nlohmann::json> out;
-    std::istringstream lines(log.out);
-    for (std::string line; std::getline(lines, line);) {
-        auto event = nlohmann::json::parse(line);
-        if (event.at("type") == "sync.pushed")
-            out.push_back(std::move(event));
-    }
-    return out;
-}
 
 int count_of(const std::string& text, const std::string& word) {
     int count = 0;

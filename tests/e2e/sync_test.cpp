@@ -1,7 +1,7 @@
 // End to end: plain `git push knot` and `git fetch knot` through git-remote-knot against a room
 // hosted by `git knot up`, which keeps the room's objects in its own bare repository (hosted
 // mode: knot.forge is none; sync_forge_test.cpp covers forge mode).
-#include "tests/support/hosted_room.hpp"
+#include "tests/support/git_steps.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -11,62 +11,10 @@
 using namespace knot::test;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-        text.pop_back();
-    return text;
-}
-
-// The commit `name` resolves to in `repo`, "" when it does not.
-std::string rev(const fs::path& repo, const std::string& name) {
-    return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
-}
-
-// Writes `text` to `file` in `repo` and commits it; returns the new commit.
-std::string commit_file(const fs::path& repo, const std::string& file, const std::string& text) {
-    fs::create_directories((repo / file).parent_path());
-    std::ofstream(repo / file) << text;
-    const auto r = sh("git add -A && git commit -q -m 'change " + file + "'", repo);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return rev(repo, "HEAD");
-}
-
-ShellResult run(const std::string& command, const fs::path& repo) {
-    auto r = sh(command, repo);
-    UNSCOPED_INFO(command << ": " << r.err);
-    return r;
-}
-
-// The room's sync.pushed events, oldest first.
-std::vector<nlohmann::json> pushes(const fs::path& repo) {
-    const auto log = sh("git knot log --json", repo);
-    REQUIRE(log.status == 0);
-    std::vector<nlohmann::json> out;
-    std::istringstream lines(log.out);
-    for (std::string line; std::getline(lines, line);) {
-        auto event = nlohmann::json::parse(line);
-        if (event.at("type") == "sync.pushed")
-            out.push_back(std::move(event));
-    }
-    return out;
-}
-
-// A clone joined as `name` in hosted mode: its origin (the host's repository) is not a forge.
-fs::path hosted(HostedRoom& room, const std::string& name) {
-    const auto path = room.joined(name);
-    REQUIRE(sh("git config knot.forge none", path).status == 0);
-    return path;
-}
-
-} // namespace
-
 TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sends only news") {
     HostedRoom room;
-    const auto a = hosted(room, "coder-1");
-    const auto b = hosted(room, "coder-2");
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
     const std::string first = commit_file(a, "src/a.txt", "one\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
 
@@ -103,8 +51,8 @@ TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sen
 
 TEST_CASE("a rewritten branch is refused without force and replaces the ref with it") {
     HostedRoom room;
-    const auto a = hosted(room, "coder-1");
-    const auto b = hosted(room, "coder-2");
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
     commit_file(a, "notes.txt", "draft\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
 
@@ -125,8 +73,8 @@ TEST_CASE("a rewritten branch is refused without force and replaces the ref with
 
 TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
     HostedRoom room;
-    const auto a = hosted(room, "coder-1");
-    const auto b = hosted(room, "coder-2");
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
     commit_file(a, "x.txt", "x\n");
     const auto theirs = run("git push knot main:refs/knot/coder-2/x", a);
     CHECK(theirs.status != 0);
@@ -141,7 +89,7 @@ TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
 
 TEST_CASE("the helper refuses a clone that has not joined the room the URL names") {
     HostedRoom room;
-    const auto a = hosted(room, "coder-1");
+    const auto a = hosted_clone(room, "coder-1");
     const auto stranger = room.clone("stranger");
     const std::string url = git_config(a, "remote.knot.url");
     REQUIRE(!url.empty());
