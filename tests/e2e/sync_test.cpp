@@ -4,6 +4,7 @@
 #include "tests/support/git_steps.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -96,4 +97,41 @@ TEST_CASE("the helper refuses a clone that has not joined the room the URL names
     const auto r = run("git fetch '" + url + "' 'refs/knot/*:refs/knot/*'", stranger);
     CHECK(r.status != 0);
     CHECK(r.err.find("has not joined room") != std::string::npos);
+}
+
+TEST_CASE("a server killed during a push leaves a sound repository, and the retry succeeds") {
+    const int port = free_port();
+    HostedRoom room(port);
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
+    // Enough incompressible data that the upload takes a while on loopback.
+    REQUIRE(run("head -c 24000000 /dev/urandom > big.bin && git add big.bin && "
+                "git commit -q -m big",
+                a)
+                .status == 0);
+    const std::string tip = rev(a, "HEAD");
+    const auto record =
+        nlohmann::json::parse(sh("cat .git/knot/server/server.json", room.host()).out);
+    {
+        BackgroundCommand push("git push -q knot main 2>/dev/null; echo exit=$?", a);
+        // Whenever the kill lands (before, during or after the upload), what follows must hold.
+        REQUIRE(::kill(record.at("pid").get<int>(), SIGKILL) == 0);
+        const auto line = push.next_line(60000);
+        REQUIRE(line);
+        CHECK(line->rfind("exit=", 0) == 0);
+    }
+    REQUIRE(
+        run("git knot up --port " + std::to_string(port) + " --no-tunnel", room.host()).status ==
+        0);
+    // The room's repository is sound: nothing half-written is reachable.
+    // (It exists only when the upload reached the server before the kill.)
+    const auto repos = room.host() / ".git/knot/server/repos";
+    std::error_code none_yet;
+    for (const auto& entry : fs::directory_iterator(repos, none_yet))
+        CHECK(run("git --git-dir='" + entry.path().string() + "' fsck --no-dangling", a).status ==
+              0);
+    const auto retry = run("git push -q knot main", a);
+    CHECK(retry.status == 0);
+    REQUIRE(run("git fetch -q knot", b).status == 0);
+    CHECK(rev(b, "refs/knot/coder-1/main") == tip);
 }
