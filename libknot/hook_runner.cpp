@@ -241,6 +241,9 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
                          {"remote", remote_for_notice(args.empty() ? "" : args[0])},
                          {"refs", refs},
                          {"paths", notice_paths}}};
+    // A push through knot itself is announced by the server (sync.pushed) once it lands; the
+    // "pushing" notice is for pushes that bypass knot.
+    const bool through_knot = args.size() > 1 && args[1].rfind("knot::", 0) == 0;
     try {
         ctx.deliver_outbox();
         if (!paths.empty()) {
@@ -257,9 +260,11 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
             if (holds_any)
                 ctx.client().post("/locks/renew", json::object());
         }
-        ctx.client().post(notice.target, notice.body);
+        if (!through_knot)
+            ctx.client().post(notice.target, notice.body);
     } catch (const UnreachableError& e) {
-        return ctx.go_on_offline(e, {notice});
+        return ctx.go_on_offline(e, through_knot ? std::vector<Report>{}
+                                                 : std::vector<Report>{notice});
     }
     return 0;
 }

@@ -105,6 +105,9 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     // Everything the server writes (database, keys, tokens) is for its own user only.
     ::umask(077);
+    // The git the server runs (forge fetches, pack-objects) must never wait for a password:
+    // a forge that wants one fails the request instead of stalling it.
+    ::setenv("GIT_TERMINAL_PROMPT", "0", 1);
 
     ServerApp server_app(std::move(command_line));
     char* program[] = {argv[0], nullptr};

@@ -25,6 +25,8 @@ TEST_CASE("a push through knot reaches a teammate's fetch, and a second push sen
 
     auto events = pushes(b);
     REQUIRE(events.size() == 1);
+    // The pre-push hook announces only pushes that bypass knot; this one is sync.pushed.
+    CHECK(sh("git knot log --json", b).out.find("\"sync.pushing\"") == std::string::npos);
     const auto& data = events[0].at("data");
     CHECK(data.at("ref") == "refs/knot/coder-1/main");
     CHECK(data.at("old") == std::string(40, '0'));
