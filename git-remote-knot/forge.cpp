@@ -3,6 +3,7 @@
 
 #include "libknot/error.hpp"
 #include "libknot/git_command.hpp"
+#include "libknot/git_repo.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -10,10 +11,6 @@
 
 namespace knot::remote {
 namespace {
-
-std::string first_line(const std::string& text) {
-    return text.substr(0, text.find('\n'));
-}
 
 // True for a URL git reads as a local path relative to the current directory: no scheme and
 // no colon before the first slash (which would make it scp-like host:path).
@@ -50,18 +47,20 @@ std::string failure_of(const std::string& err) {
 
 std::optional<Forge> find_forge() {
     const std::filesystem::path here = std::filesystem::current_path();
-    const std::string configured = first_line(run_git({"config", "--get", "knot.forge"}, here).out);
+    // Read natively: the helper runs on every push, and each git started costs milliseconds.
+    const GitRepo repo = GitRepo::discover(here);
+    const std::string configured = repo.config_get("knot.forge").value_or("");
     if (configured == "none")
         return std::nullopt;
     const std::string name = configured.empty() ? "origin" : configured;
-    const GitResult url = run_git({"remote", "get-url", name}, here);
-    if (url.status != 0) {
+    const auto url = repo.remote_url(name);
+    if (!url) {
         if (configured.empty())
             return std::nullopt;
         throw Error("knot.forge names the remote " + name +
                     ", which does not exist; set it to a remote or to none");
     }
-    Forge forge{name, first_line(url.out)};
+    Forge forge{name, *url};
     if (is_relative_path(forge.url))
         forge.url = std::filesystem::weakly_canonical(here / forge.url).string();
     return forge;

@@ -37,8 +37,21 @@ fs::path resolve(const fs::path& base, const std::string& relative) {
 // Finds the work tree and git dir the way git does for the common layouts: a .git directory,
 // or a .git file pointing elsewhere (worktrees, submodules). Anything else is left to git.
 bool discover_natively(fs::path dir, fs::path& workdir, fs::path& git_dir) {
-    if (std::getenv("GIT_DIR") || std::getenv("GIT_WORK_TREE") || std::getenv("GIT_COMMON_DIR"))
+    if (std::getenv("GIT_WORK_TREE") || std::getenv("GIT_COMMON_DIR"))
         return false;
+    if (const char* given = std::getenv("GIT_DIR")) {
+        // git sets GIT_DIR for the hooks and remote helpers it runs. The common case, a clone's
+        // own <top>/.git, is read here; anything else is left to git.
+        fs::path path = resolve(dir, given);
+        if (path.filename().empty())
+            path = path.parent_path();
+        std::error_code ec;
+        if (path.filename() != ".git" || !fs::exists(path / "HEAD", ec))
+            return false;
+        workdir = path.parent_path();
+        git_dir = path;
+        return true;
+    }
     for (;; dir = dir.parent_path()) {
         std::error_code ec;
         const fs::path dot_git = dir / ".git";
