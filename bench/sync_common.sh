@@ -51,10 +51,13 @@ server_peak_kb() {
     awk '/^VmHWM:/ { print $2 }' "/proc/$(server_pid)/status"
 }
 
-# sync_join <dir> <name>: clones the host repository into <dir> and joins the room as <name>.
+# sync_join <dir> <name>: clones the host repository into <dir> and joins the room as <name>,
+# in hosted mode.
 sync_join() {
     git clone -q "$tmp/repo" "$1"
-    (cd "$1" && git knot join "$invite" --name "$2" --kind other >/dev/null)
+    # Hosted mode: the clone's origin (the host's repository) would otherwise make it a forge.
+    (cd "$1" && git knot join "$invite" --name "$2" --kind other >/dev/null &&
+        git config knot.forge none)
 }
 
 # sync_http_start: serves the bare repositories under $tmp/http with git http-backend through
