@@ -2,6 +2,7 @@
 #include "local_repo.hpp"
 
 #include "libknot/error.hpp"
+#include "libknot/git_command.hpp"
 
 #include <git2.h>
 
@@ -92,36 +93,26 @@ std::vector<std::string> LocalRepo::tips() const {
 
 std::string LocalRepo::pack_for(const std::string& tip,
                                 const std::vector<std::string>& hide) const {
-    git_revwalk* walk = nullptr;
-    check(git_revwalk_new(&walk, m_repo), "revwalk");
-    git_packbuilder* builder = nullptr;
-    git_buf buffer = GIT_BUF_INIT;
-    std::string pack;
-    int code = 0;
     git_oid id;
-    if (!parse_oid(tip, id) || (code = git_revwalk_push(walk, &id)) < 0) {
-        git_revwalk_free(walk);
-        check(code < 0 ? code : -1, "cannot walk from " + tip);
-    }
-    for (const std::string& oid : hide) {
-        git_oid hidden;
-        if (parse_oid(oid, hidden) && has(oid))
-            git_revwalk_hide(walk, &hidden);
-    }
-    code = git_packbuilder_new(&builder, m_repo);
-    if (code == 0) {
-        git_packbuilder_set_threads(builder, 1);
-        code = git_packbuilder_insert_walk(builder, walk);
-    }
-    // Nothing to send is an empty body, not a pack of no objects.
-    if (code == 0 && git_packbuilder_object_count(builder) > 0)
-        code = git_packbuilder_write_buf(&buffer, builder);
-    if (code == 0 && buffer.ptr)
-        pack.assign(buffer.ptr, buffer.size);
-    git_buf_dispose(&buffer);
-    git_packbuilder_free(builder);
-    git_revwalk_free(walk);
-    check(code, "cannot build the pack");
+    if (!parse_oid(tip, id) || !has(tip))
+        throw Error("cannot build the pack: " + tip + " is not in this repository");
+    // git's own pack-objects: it walks only the trees that changed (its sparse walk) and reuses
+    // stored deltas, where libgit2's packbuilder reads every tree of the hidden commits, which
+    // made a one-file push grow with the size of the repository.
+    std::string revisions = tip + "\n";
+    for (const std::string& oid : hide)
+        if (git_oid hidden; parse_oid(oid, hidden) && has(oid))
+            revisions += "^" + oid + "\n";
+    std::string pack;
+    const std::string git_dir = git_repository_path(m_repo);
+    const GitResult made = run_git_piped(
+        {"--git-dir=" + git_dir, "pack-objects", "--stdout", "--revs", "-q", "--delta-base-offset"},
+        git_dir, revisions, [&](const char* data, std::size_t size) { pack.append(data, size); });
+    if (made.status != 0)
+        throw Error("cannot build the pack: " + made.err.substr(0, made.err.find('\n')));
+    // Nothing to send is an empty body, not a pack of no objects (header: "PACK", version, count).
+    if (pack.size() >= 12 && pack.compare(8, 4, std::string(4, '\0')) == 0)
+        pack.clear();
     return pack;
 }
 

@@ -25,7 +25,8 @@ public:
     bool has(const std::string& oid) const;
     // The commits every local ref points at: what a fetch tells the server it has.
     std::vector<std::string> tips() const;
-    // A pack of the objects reachable from `tip` and not from any of `hide` that exist locally.
+    // A pack of the objects reachable from `tip` and not from any of `hide` that exist locally,
+    // made by git pack-objects; "" when there is nothing to send.
     std::string pack_for(const std::string& tip, const std::vector<std::string>& hide) const;
     // Indexes `pack` into the local object database; throws knot::Error when it is not valid.
     void write_pack(const std::string& pack) const;

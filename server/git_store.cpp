@@ -85,7 +85,10 @@ Odb odb_of(git_repository* repo) {
 }
 
 // Every blob and tree below `tree_id` exists; trees already in `seen` were checked before.
-void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id,
+// Checks that every object of the tree `tree_id` is present. Entries identical to those of
+// `known` (the same path in a tree already known to be complete: the first parent's) are
+// skipped, so the cost follows what changed, not the size of the repository.
+void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id, const git_tree* known,
                 std::set<std::string>& seen, const std::string& tip) {
     if (!seen.insert(hex_of(tree_id)).second)
         return;
@@ -96,10 +99,19 @@ void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id,
     for (std::size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
         const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
         const git_oid* id = git_tree_entry_id(entry);
+        const git_tree_entry* before =
+            known ? git_tree_entry_byname(known, git_tree_entry_name(entry)) : nullptr;
+        if (before && git_oid_equal(git_tree_entry_id(before), id))
+            continue; // unchanged: complete already
         switch (git_tree_entry_type(entry)) {
-        case GIT_OBJECT_TREE:
-            check_tree(repo, odb, *id, seen, tip);
+        case GIT_OBJECT_TREE: {
+            git_tree* known_sub = nullptr;
+            if (before && git_tree_entry_type(before) == GIT_OBJECT_TREE)
+                git_tree_lookup(&known_sub, repo, git_tree_entry_id(before));
+            const Tree owned_sub(known_sub);
+            check_tree(repo, odb, *id, known_sub, seen, tip);
             break;
+        }
         case GIT_OBJECT_BLOB:
             if (!git_odb_exists(odb, id))
                 throw missing_objects(tip);
@@ -221,7 +233,22 @@ void GitStore::check_tip(const std::string& room_id, const RefUpdate& update) co
         if (git_commit_lookup(&commit, repo.get(), &id) < 0)
             throw missing_objects(update.new_oid);
         const Commit owned(commit);
-        check_tree(repo.get(), odb.get(), *git_commit_tree_id(commit), seen, update.new_oid);
+        // The first parent is either reachable from a ref (checked when that ref moved) or
+        // itself in this walk, so its tree is complete once the walk ends.
+        git_commit* parent = nullptr;
+        git_tree* parent_tree = nullptr;
+        if (git_commit_parentcount(commit) > 0) {
+            if (git_commit_parent(&parent, commit, 0) < 0)
+                throw missing_objects(update.new_oid);
+            if (git_commit_tree(&parent_tree, parent) < 0) {
+                git_commit_free(parent);
+                throw missing_objects(update.new_oid);
+            }
+        }
+        const Commit owned_parent(parent);
+        const Tree owned_parent_tree(parent_tree);
+        check_tree(repo.get(), odb.get(), *git_commit_tree_id(commit), parent_tree, seen,
+                   update.new_oid);
     }
     if (code != GIT_ITEROVER)
         throw missing_objects(update.new_oid);
