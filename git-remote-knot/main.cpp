@@ -1,11 +1,15 @@
 // git-remote-knot: the remote helper git runs for knot::<url> remotes (gitremote-helpers(7)).
 #include "helper.hpp"
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
 
 int main(int argc, char** argv) {
+    // A git child that exits before reading all we write (pack-objects on a bad revision) must
+    // be an error we report, not a signal that kills the helper mid-protocol.
+    std::signal(SIGPIPE, SIG_IGN);
     if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
         std::cout << "usage: git-remote-knot <remote> <url>\n"
                      "git runs this helper for remotes whose URL starts with knot::;\n"

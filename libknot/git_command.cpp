@@ -18,11 +18,15 @@ namespace knot {
 GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                         std::string_view input,
                         const std::function<void(const char*, std::size_t)>& on_output) {
-    int in_pipe[2], out_pipe[2], err_pipe[2];
-    if (::pipe2(in_pipe, O_CLOEXEC) != 0)
-        throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
-        throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
+        ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        const std::string why = std::strerror(errno);
+        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+            if (fd >= 0)
+                ::close(fd);
+        throw Error("cannot create a pipe: " + why);
+    }
     std::vector<std::string> argv_strings = {"git", "-C", cwd.string()};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;

@@ -21,7 +21,8 @@ GitResult run_git(const std::vector<std::string>& args, const std::filesystem::p
 
 // Runs `git <args...>` in `cwd`, writing `input` to its standard input and handing its
 // standard output to `on_output` as it arrives (for output too large to hold, such as a pack).
-// The result's `out` stays empty; `err` holds what git wrote to standard error.
+// The result's `out` stays empty; `err` holds what git wrote to standard error. A caller that
+// passes input should ignore SIGPIPE: git may exit before reading all of it.
 GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                         std::string_view input,
                         const std::function<void(const char*, std::size_t)>& on_output);
