@@ -49,6 +49,7 @@ public:
             m_quiet = value == "0";
             m_out << "ok\n";
         } else if (name == "progress") {
+            m_progress = value == "true" ? Progress::shown : Progress::quiet;
             m_out << "ok\n";
         } else if (name == "dry-run") {
             m_dry_run = value == "true";
@@ -86,7 +87,7 @@ public:
             std::vector<std::string> haves = local().tips();
             if (haves.size() > k_max_haves)
                 haves.resize(k_max_haves);
-            local().write_pack(remote().upload(wants, haves));
+            local().write_pack(remote().upload(wants, haves), m_progress);
         }
         m_out << '\n' << std::flush;
     }
@@ -131,7 +132,8 @@ public:
                 m_out << "ok " << push.ref << '\n';
                 continue;
             }
-            const auto refusal = remote().receive(push, local().pack_for(push.new_oid, their_oids));
+            const auto refusal =
+                remote().receive(push, local().pack_for(push.new_oid, their_oids, m_progress));
             if (refusal)
                 m_out << "error " << push.ref << ' ' << reason_for(*refusal) << '\n';
             else
@@ -228,6 +230,7 @@ private:
     std::string m_url;
     std::ostream& m_out;
     bool m_dry_run = false;
+    Progress m_progress = Progress::quiet;
     bool m_quiet = false;
     bool m_forge_looked_up = false;
     std::optional<Forge> m_forge;

@@ -7,7 +7,10 @@
 #include <git2.h>
 
 #include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <iostream>
 #include <set>
 
 namespace knot::remote {
@@ -91,8 +94,8 @@ std::vector<std::string> LocalRepo::tips() const {
     return {tips.begin(), tips.end()};
 }
 
-std::string LocalRepo::pack_for(const std::string& tip,
-                                const std::vector<std::string>& hide) const {
+std::string LocalRepo::pack_for(const std::string& tip, const std::vector<std::string>& hide,
+                                Progress progress) const {
     git_oid id;
     if (!parse_oid(tip, id) || !has(tip))
         throw Error("cannot build the pack: " + tip + " is not in this repository");
@@ -105,9 +108,22 @@ std::string LocalRepo::pack_for(const std::string& tip,
             revisions += "^" + oid + "\n";
     std::string pack;
     const std::string git_dir = git_repository_path(m_repo);
+    std::vector<std::string> args = {"--git-dir=" + git_dir, "pack-objects", "--stdout", "--revs",
+                                     "--delta-base-offset"};
+    std::function<void(const char*, std::size_t)> show;
+    if (progress == Progress::shown) {
+        // The meters git push shows, "Writing objects" included (--all-progress with --stdout).
+        args.insert(args.end(), {"--progress", "--all-progress"});
+        show = [](const char* data, std::size_t size) {
+            std::cerr.write(data, static_cast<std::streamsize>(size));
+            std::cerr.flush();
+        };
+    } else {
+        args.push_back("-q");
+    }
     const GitResult made = run_git_piped(
-        {"--git-dir=" + git_dir, "pack-objects", "--stdout", "--revs", "-q", "--delta-base-offset"},
-        git_dir, revisions, [&](const char* data, std::size_t size) { pack.append(data, size); });
+        args, git_dir, revisions,
+        [&](const char* data, std::size_t size) { pack.append(data, size); }, show);
     if (made.status != 0)
         throw Error("cannot build the pack: " + made.err.substr(0, made.err.find('\n')));
     // Nothing to send is an empty body, not a pack of no objects (header: "PACK", version, count).
@@ -116,13 +132,27 @@ std::string LocalRepo::pack_for(const std::string& tip,
     return pack;
 }
 
-void LocalRepo::write_pack(const std::string& pack) const {
+namespace {
+
+// libgit2's indexer progress, drawn as git draws its "Receiving objects" meter.
+int show_receiving(const git_indexer_progress* stats, void*) {
+    if (stats->total_objects > 0)
+        std::fprintf(stderr, "\rReceiving objects: %3u%% (%u/%u)",
+                     stats->received_objects * 100 / stats->total_objects, stats->received_objects,
+                     stats->total_objects);
+    return 0;
+}
+
+} // namespace
+
+void LocalRepo::write_pack(const std::string& pack, Progress progress) const {
     if (pack.empty())
         return;
     git_odb* odb = nullptr;
     check(git_repository_odb(&odb, m_repo), "object database");
     git_odb_writepack* writer = nullptr;
-    int code = git_odb_write_pack(&writer, odb, nullptr, nullptr);
+    const bool shown = progress == Progress::shown;
+    int code = git_odb_write_pack(&writer, odb, shown ? show_receiving : nullptr, nullptr);
     git_indexer_progress stats{};
     if (code == 0)
         code = writer->append(writer, pack.data(), pack.size(), &stats);
@@ -131,6 +161,8 @@ void LocalRepo::write_pack(const std::string& pack) const {
     if (writer)
         writer->free(writer);
     git_odb_free(odb);
+    if (shown)
+        std::fprintf(stderr, code == 0 ? ", done.\n" : "\n");
     check(code, "the server sent a pack that is not valid");
 }
 

@@ -11,6 +11,9 @@ struct git_repository;
 
 namespace knot::remote {
 
+// Whether git asked for progress meters (`option progress true`: stderr is a terminal).
+enum class Progress { quiet, shown };
+
 class LocalRepo {
 public:
     // Opens $GIT_DIR (or the repository around the current directory); throws knot::Error.
@@ -27,9 +30,12 @@ public:
     std::vector<std::string> tips() const;
     // A pack of the objects reachable from `tip` and not from any of `hide` that exist locally,
     // made by git pack-objects; "" when there is nothing to send.
-    std::string pack_for(const std::string& tip, const std::vector<std::string>& hide) const;
+    // With `progress`, pack-objects' own meters (as `git push` shows them) go to stderr.
+    std::string pack_for(const std::string& tip, const std::vector<std::string>& hide,
+                         Progress progress) const;
     // Indexes `pack` into the local object database; throws knot::Error when it is not valid.
-    void write_pack(const std::string& pack) const;
+    // With `progress`, a "Receiving objects" meter goes to stderr as git's fetch shows it.
+    void write_pack(const std::string& pack, Progress progress) const;
 
 private:
     git_repository* m_repo = nullptr;

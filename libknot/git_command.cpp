@@ -17,7 +17,8 @@ namespace knot {
 
 GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                         std::string_view input,
-                        const std::function<void(const char*, std::size_t)>& on_output) {
+                        const std::function<void(const char*, std::size_t)>& on_output,
+                        const std::function<void(const char*, std::size_t)>& on_error) {
     int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
     if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
         ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -82,10 +83,13 @@ GitResult run_git_piped(const std::vector<std::string>& args, const std::filesys
                 continue;
             const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
             if (n > 0) {
-                if (i == 0)
+                if (i == 0) {
                     on_output(buf, static_cast<std::size_t>(n));
-                else
+                } else {
                     result.err.append(buf, static_cast<std::size_t>(n));
+                    if (on_error)
+                        on_error(buf, static_cast<std::size_t>(n));
+                }
             } else {
                 ::close(fds[i].fd);
                 fds[i].fd = -1;

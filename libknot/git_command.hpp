@@ -23,9 +23,12 @@ GitResult run_git(const std::vector<std::string>& args, const std::filesystem::p
 // standard output to `on_output` as it arrives (for output too large to hold, such as a pack).
 // The result's `out` stays empty; `err` holds what git wrote to standard error. A caller that
 // passes input should ignore SIGPIPE: git may exit before reading all of it.
+// With `on_error`, standard error goes there as it arrives too (progress meters), not only to
+// the result.
 GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                         std::string_view input,
-                        const std::function<void(const char*, std::size_t)>& on_output);
+                        const std::function<void(const char*, std::size_t)>& on_output,
+                        const std::function<void(const char*, std::size_t)>& on_error = {});
 
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
 std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);

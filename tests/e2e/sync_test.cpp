@@ -137,3 +137,22 @@ TEST_CASE("a server killed during a push leaves a sound repository, and the retr
     REQUIRE(run("git fetch -q knot", b).status == 0);
     CHECK(rev(b, "refs/knot/coder-1/main") == tip);
 }
+
+TEST_CASE("push and fetch through knot show git's progress meters when git asks for them") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
+    commit_file(a, "src/a.txt", "one\n");
+    const auto pushed = run("git push --progress knot main", a);
+    REQUIRE(pushed.status == 0);
+    CHECK(pushed.err.find("Writing objects: 100%") != std::string::npos);
+    const auto fetched = run("git fetch --progress knot", b);
+    REQUIRE(fetched.status == 0);
+    CHECK(fetched.err.find("Receiving objects: 100%") != std::string::npos);
+
+    // Without a terminal or --progress, git asks for none and none is shown.
+    commit_file(a, "src/b.txt", "two\n");
+    const auto quiet = run("git push knot main", a);
+    REQUIRE(quiet.status == 0);
+    CHECK(quiet.err.find("objects:") == std::string::npos);
+}
