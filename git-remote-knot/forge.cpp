@@ -82,17 +82,25 @@ std::map<std::string, std::string> forge_refs(const Forge& forge) {
 }
 
 std::optional<std::string> push_to_forge(const Forge& forge, const std::string& spec,
-                                         ForgePushMode mode, bool quiet) {
+                                         ForgePushMode mode, bool quiet, Progress progress) {
     // The pre-push hook already ran for the push through knot.
     std::vector<std::string> args{"push", "--no-verify"};
     if (mode == ForgePushMode::dry_run)
         args.push_back("--dry-run");
     if (quiet)
         args.push_back("--quiet");
+    else if (progress == Progress::shown)
+        args.push_back("--progress");
     args.push_back(forge.remote);
     args.push_back(spec);
-    const GitResult pushed = run_git(args, std::filesystem::current_path());
-    std::cerr << pushed.err << std::flush;
+    // git's own output (its progress meters included) reaches the user as it happens; the
+    // captured copy decides the answer to git.
+    const GitResult pushed = run_git_piped(
+        args, std::filesystem::current_path(), {}, [](const char*, std::size_t) {},
+        [](const char* data, std::size_t size) {
+            std::cerr.write(data, static_cast<std::streamsize>(size));
+            std::cerr.flush();
+        });
     if (pushed.status == 0)
         return std::nullopt;
     if (pushed.err.find("(non-fast-forward)") != std::string::npos ||

@@ -3,6 +3,8 @@
 // paths a push changes. Everything here runs the real git binary.
 #pragma once
 
+#include "local_repo.hpp"
+
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -32,7 +34,7 @@ enum class ForgePushMode { real, dry_run };
 // own output goes to stderr. Returns nothing when it succeeded, else the reason in the words
 // gitremote-helpers(7) expects ("non-fast forward", or a quoted message).
 std::optional<std::string> push_to_forge(const Forge& forge, const std::string& spec,
-                                         ForgePushMode mode, bool quiet);
+                                         ForgePushMode mode, bool quiet, Progress progress);
 
 // The paths that differ between commits `old_oid` and `new_oid` (every path of `new_oid` when
 // `old_oid` is all zeros), at most `max`; none when git cannot tell (an unknown old commit).

@@ -173,7 +173,8 @@ private:
             const std::string old_oid =
                 current == m_forge_refs->end() ? std::string(k_zero_oid) : current->second;
             const std::optional<std::string> failure = push_to_forge(
-                *forge(), spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real, m_quiet);
+                *forge(), spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real, m_quiet,
+                m_progress);
             if (failure) {
                 m_out << "error " << dst << ' ' << *failure << '\n';
                 continue;
