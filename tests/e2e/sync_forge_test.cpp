@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -144,4 +145,35 @@ TEST_CASE("with the server down a forge push succeeds and its notification waits
     CHECK(events[0].at("data").at("mode") == "forge");
     CHECK(events[0].at("data").at("new") == first);
     CHECK(sh("git ls-remote knot refs/knot/coder-1/main", b).out.find(first) != std::string::npos);
+}
+
+TEST_CASE("three forge clones sync through the forge, and a teammate's work pulls in with git") {
+    HostedRoom room;
+    const auto forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    const auto c = forge_clone(room, "coder-3", forge);
+    const std::string a_commit = commit_file(a, "src/api.txt", "api\n");
+    const std::string b_commit = commit_file(b, "src/db.txt", "db\n");
+    REQUIRE(run("git knot sync", a).status == 0);
+    REQUIRE(run("git knot sync", b).status == 0);
+    // The objects went to the forge under each agent's ref.
+    CHECK(rev(forge, "refs/knot/coder-1/main") == a_commit);
+    CHECK(rev(forge, "refs/knot/coder-2/main") == b_commit);
+
+    const auto synced = run("git knot sync --json", c);
+    REQUIRE(synced.status == 0);
+    const auto summary = nlohmann::json::parse(synced.out);
+    CHECK(summary.at("mode") == "forge");
+    std::map<std::string, std::string> commits;
+    for (const auto& t : summary.at("teammates"))
+        commits[t.at("agent")] = t.at("commit");
+    CHECK(commits ==
+          std::map<std::string, std::string>{{"coder-1", a_commit}, {"coder-2", b_commit}});
+
+    // A teammate's work comes in with a plain git pull through the knot remote.
+    const auto pulled = run("git pull -q --no-rebase --no-edit knot refs/knot/coder-1/main", c);
+    REQUIRE(pulled.status == 0);
+    CHECK(sh("cat src/api.txt", c).out == "api\n");
+    CHECK(sh("git merge-base --is-ancestor " + a_commit + " HEAD", c).status == 0);
 }
