@@ -77,12 +77,14 @@ public:
 
     // `lines` are the batch's "fetch <oid> <name>" lines.
     void fetch(const std::vector<std::string>& lines) {
+        std::vector<std::string> asked;
+        for (const std::string& line : lines)
+            asked.push_back(line.substr(6, line.find(' ', 6) - 6));
+        const std::set<std::string> have = local().present(asked);
         std::vector<std::string> wants;
-        for (const std::string& line : lines) {
-            const std::string oid = line.substr(6, line.find(' ', 6) - 6);
-            if (!local().has(oid))
+        for (const std::string& oid : asked)
+            if (!have.count(oid))
                 wants.push_back(oid);
-        }
         if (!wants.empty()) {
             std::vector<std::string> haves = local().tips();
             if (haves.size() > k_max_haves)

@@ -1,169 +1,133 @@
-// The local repository through libgit2 (see local_repo.hpp).
+// The local repository through the git binary (see local_repo.hpp).
 #include "local_repo.hpp"
 
 #include "libknot/error.hpp"
 #include "libknot/git_command.hpp"
 
-#include <git2.h>
-
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
-#include <set>
+#include <sstream>
 
 namespace knot::remote {
 namespace {
 
-std::string last_error() {
-    const git_error* error = git_error_last();
-    return error && error->message ? error->message : "unknown libgit2 error";
+std::string first_line(const std::string& text) {
+    return text.substr(0, text.find('\n'));
 }
 
-void check(int code, const std::string& what) {
-    if (code < 0)
-        throw Error(what + ": " + last_error());
+bool is_oid(const std::string& text) {
+    return text.size() == 40 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-std::string hex_of(const git_oid& oid) {
-    std::array<char, GIT_OID_HEXSZ + 1> text{};
-    git_oid_tostr(text.data(), text.size(), &oid);
-    return text.data();
-}
-
-bool parse_oid(const std::string& hex, git_oid& oid) {
-    return hex.size() == GIT_OID_HEXSZ && git_oid_fromstr(&oid, hex.c_str()) == 0;
+// Passes a git child's standard error (its progress meters) to ours as it comes.
+void to_stderr(const char* data, std::size_t size) {
+    std::cerr.write(data, static_cast<std::streamsize>(size));
+    std::cerr.flush();
 }
 
 } // namespace
 
 LocalRepo::LocalRepo() {
-    git_libgit2_init();
     const char* git_dir = std::getenv("GIT_DIR");
-    if (git_dir && *git_dir)
-        check(git_repository_open(&m_repo, git_dir), "cannot open the repository");
-    else
-        check(git_repository_open_ext(&m_repo, ".", 0, nullptr), "cannot open the repository");
+    if (git_dir && *git_dir) {
+        m_git_dir = std::filesystem::absolute(git_dir);
+        return;
+    }
+    const GitResult found =
+        run_git({"rev-parse", "--absolute-git-dir"}, std::filesystem::current_path());
+    if (found.status != 0)
+        throw Error("not a git repository: run git-remote-knot through git");
+    m_git_dir = first_line(found.out);
 }
 
-LocalRepo::~LocalRepo() {
-    git_repository_free(m_repo);
-    git_libgit2_shutdown();
+std::vector<std::string> LocalRepo::git_args(std::vector<std::string> args) const {
+    args.insert(args.begin(), "--git-dir=" + m_git_dir.string());
+    return args;
 }
 
 std::optional<std::string> LocalRepo::resolve(const std::string& name) const {
-    git_object* object = nullptr;
-    if (git_revparse_single(&object, m_repo, name.c_str()) < 0)
+    const GitResult found =
+        run_git(git_args({"rev-parse", "-q", "--verify", name + "^{commit}"}), m_git_dir);
+    const std::string oid = first_line(found.out);
+    if (found.status != 0 || !is_oid(oid))
         return std::nullopt;
-    git_object* commit = nullptr;
-    const int code = git_object_peel(&commit, object, GIT_OBJECT_COMMIT);
-    git_object_free(object);
-    if (code < 0)
-        return std::nullopt;
-    std::string hex = hex_of(*git_object_id(commit));
-    git_object_free(commit);
-    return hex;
+    return oid;
 }
 
-bool LocalRepo::has(const std::string& oid) const {
-    git_oid id;
-    if (!parse_oid(oid, id))
-        return false;
-    git_odb* odb = nullptr;
-    check(git_repository_odb(&odb, m_repo), "object database");
-    const bool found = git_odb_exists(odb, &id) == 1;
-    git_odb_free(odb);
+std::set<std::string> LocalRepo::present(const std::vector<std::string>& oids) const {
+    std::string input;
+    for (const auto& oid : oids)
+        if (is_oid(oid))
+            input += oid + "\n";
+    std::set<std::string> found;
+    if (input.empty())
+        return found;
+    std::string out;
+    run_git_piped(git_args({"cat-file", "--batch-check=%(objectname)"}), m_git_dir, input,
+                  [&](const char* data, std::size_t size) { out.append(data, size); });
+    // Present objects come back as their name; missing ones as "<oid> missing".
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);)
+        if (is_oid(line))
+            found.insert(line);
     return found;
 }
 
 std::vector<std::string> LocalRepo::tips() const {
+    const GitResult listed =
+        run_git(git_args({"for-each-ref", "--format=%(objectname)%00%(*objectname)"}), m_git_dir);
     std::set<std::string> tips;
-    git_reference_iterator* iterator = nullptr;
-    check(git_reference_iterator_new(&iterator, m_repo), "list refs");
-    git_reference* ref = nullptr;
-    while (git_reference_next(&ref, iterator) == 0) {
-        git_object* commit = nullptr;
-        if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0) {
-            tips.insert(hex_of(*git_object_id(commit)));
-            git_object_free(commit);
-        }
-        git_reference_free(ref);
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);) {
+        // An annotated tag names its commit in the second field.
+        const auto nul = line.find('\0');
+        const std::string peeled = nul == std::string::npos ? "" : line.substr(nul + 1);
+        const std::string oid = peeled.empty() ? line.substr(0, nul) : peeled;
+        if (is_oid(oid))
+            tips.insert(oid);
     }
-    git_reference_iterator_free(iterator);
     return {tips.begin(), tips.end()};
 }
 
 std::string LocalRepo::pack_for(const std::string& tip, const std::vector<std::string>& hide,
                                 Progress progress) const {
-    git_oid id;
-    if (!parse_oid(tip, id) || !has(tip))
+    if (!is_oid(tip) || present({tip}).empty())
         throw Error("cannot build the pack: " + tip + " is not in this repository");
-    // git's own pack-objects: it walks only the trees that changed (its sparse walk) and reuses
-    // stored deltas, where libgit2's packbuilder reads every tree of the hidden commits, which
-    // made a one-file push grow with the size of the repository.
+    // git's own pack-objects walks only the trees that changed (its sparse walk) and reuses
+    // stored deltas, so a one-file push costs the same in a small or a large repository.
     std::string revisions = tip + "\n";
-    for (const std::string& oid : hide)
-        if (git_oid hidden; parse_oid(oid, hidden) && has(oid))
-            revisions += "^" + oid + "\n";
-    std::string pack;
-    const std::string git_dir = git_repository_path(m_repo);
-    std::vector<std::string> args = {"--git-dir=" + git_dir, "pack-objects", "--stdout", "--revs",
-                                     "--delta-base-offset"};
-    std::function<void(const char*, std::size_t)> show;
-    if (progress == Progress::shown) {
-        // The meters git push shows, "Writing objects" included (--all-progress with --stdout).
-        args.insert(args.end(), {"--progress", "--all-progress"});
-        show = [](const char* data, std::size_t size) {
-            std::cerr.write(data, static_cast<std::streamsize>(size));
-            std::cerr.flush();
-        };
-    } else {
+    for (const std::string& oid : present(hide))
+        revisions += "^" + oid + "\n";
+    std::vector<std::string> args = {"pack-objects", "--stdout", "--revs", "--delta-base-offset"};
+    if (progress == Progress::shown)
+        args.insert(args.end(), {"--progress", "--all-progress"}); // git push's meters
+    else
         args.push_back("-q");
-    }
+    std::string pack;
     const GitResult made = run_git_piped(
-        args, git_dir, revisions,
-        [&](const char* data, std::size_t size) { pack.append(data, size); }, show);
+        git_args(args), m_git_dir, revisions,
+        [&](const char* data, std::size_t size) { pack.append(data, size); },
+        progress == Progress::shown ? to_stderr : nullptr);
     if (made.status != 0)
-        throw Error("cannot build the pack: " + made.err.substr(0, made.err.find('\n')));
+        throw Error("cannot build the pack: " + first_line(made.err));
     // Nothing to send is an empty body, not a pack of no objects (header: "PACK", version, count).
     if (pack.size() >= 12 && pack.compare(8, 4, std::string(4, '\0')) == 0)
         pack.clear();
     return pack;
 }
 
-namespace {
-
-// libgit2's indexer progress, drawn as git draws its "Receiving objects" meter.
-int show_receiving(const git_indexer_progress* stats, void*) {
-    if (stats->total_objects > 0)
-        std::fprintf(stderr, "\rReceiving objects: %3u%% (%u/%u)",
-                     stats->received_objects * 100 / stats->total_objects, stats->received_objects,
-                     stats->total_objects);
-    return 0;
-}
-
-} // namespace
-
 void LocalRepo::write_pack(const std::string& pack, Progress progress) const {
     if (pack.empty())
         return;
-    git_odb* odb = nullptr;
-    check(git_repository_odb(&odb, m_repo), "object database");
-    git_odb_writepack* writer = nullptr;
-    const bool shown = progress == Progress::shown;
-    int code = git_odb_write_pack(&writer, odb, shown ? show_receiving : nullptr, nullptr);
-    git_indexer_progress stats{};
-    if (code == 0)
-        code = writer->append(writer, pack.data(), pack.size(), &stats);
-    if (code == 0)
-        code = writer->commit(writer, &stats);
-    if (writer)
-        writer->free(writer);
-    git_odb_free(odb);
-    if (shown)
-        std::fprintf(stderr, code == 0 ? ", done.\n" : "\n");
-    check(code, "the server sent a pack that is not valid");
+    std::vector<std::string> args = {"index-pack", "--stdin", "--fix-thin"};
+    if (progress == Progress::shown)
+        args.push_back("-v"); // git fetch's "Receiving objects" and "Resolving deltas" meters
+    const GitResult stored = run_git_piped(
+        git_args(args), m_git_dir, pack, [](const char*, std::size_t) {},
+        progress == Progress::shown ? to_stderr : nullptr);
+    if (stored.status != 0)
+        throw Error("the server sent a pack that is not valid: " + first_line(stored.err));
 }
 
 } // namespace knot::remote

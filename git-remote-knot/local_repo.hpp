@@ -1,13 +1,14 @@
-// The local repository git runs the helper for (GIT_DIR), through libgit2: resolving refs,
-// building the pack a push sends and storing the pack a fetch receives.
+// The local repository git runs the helper for ($GIT_DIR), through the git binary itself:
+// resolving refs, building the pack a push sends (pack-objects) and storing the pack a fetch
+// receives (index-pack). The helper links no libgit2, whose start-up alone (it loads every CA
+// certificate) would cost a push more than the rest of the helper's work.
 #pragma once
 
-#include <memory>
+#include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
-
-struct git_repository;
 
 namespace knot::remote {
 
@@ -16,16 +17,13 @@ enum class Progress { quiet, shown };
 
 class LocalRepo {
 public:
-    // Opens $GIT_DIR (or the repository around the current directory); throws knot::Error.
+    // The repository at $GIT_DIR, or around the current directory.
     LocalRepo();
-    ~LocalRepo();
-    LocalRepo(const LocalRepo&) = delete;
-    LocalRepo& operator=(const LocalRepo&) = delete;
 
     // The commit `name` (a ref or an oid) resolves to, as hex; nothing when it does not.
     std::optional<std::string> resolve(const std::string& name) const;
-    // True when the object `oid` is in the local object database.
-    bool has(const std::string& oid) const;
+    // Which of `oids` are in the local object database (one git process for all of them).
+    std::set<std::string> present(const std::vector<std::string>& oids) const;
     // The commits every local ref points at: what a fetch tells the server it has.
     std::vector<std::string> tips() const;
     // A pack of the objects reachable from `tip` and not from any of `hide` that exist locally,
@@ -33,12 +31,14 @@ public:
     // With `progress`, pack-objects' own meters (as `git push` shows them) go to stderr.
     std::string pack_for(const std::string& tip, const std::vector<std::string>& hide,
                          Progress progress) const;
-    // Indexes `pack` into the local object database; throws knot::Error when it is not valid.
-    // With `progress`, a "Receiving objects" meter goes to stderr as git's fetch shows it.
+    // Stores `pack` with git index-pack; throws knot::Error when it is not valid.
+    // With `progress`, index-pack's "Receiving objects" meter goes to stderr as in git fetch.
     void write_pack(const std::string& pack, Progress progress) const;
 
 private:
-    git_repository* m_repo = nullptr;
+    std::vector<std::string> git_args(std::vector<std::string> args) const;
+
+    std::filesystem::path m_git_dir;
 };
 
 } // namespace knot::remote
