@@ -1,6 +1,7 @@
 // The shape of a git-knot subcommand and the helpers every command file shares.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -10,7 +11,9 @@ class App;
 
 namespace knot {
 class HttpError;
-}
+class Session;
+struct CheckConfig;
+} // namespace knot
 
 namespace knot::cli {
 
@@ -37,10 +40,16 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args);
 // Repository paths from what the user typed, relative to the current directory.
 std::vector<std::string> repo_paths(const std::vector<std::string>& typed);
 
+// Sends `config` (this clone's knot.check and knot.checkTimeout) to the room's integration
+// settings and returns the settings the room now has. Only the room's owner may: the server's
+// 403 becomes knot::Refused with its message.
+nlohmann::json send_check_settings(Session& session, const CheckConfig& config);
+
 // A short "3m ago" rendering of a past unix time, relative to now.
 std::string ago(long long unix_time);
 
 int cmd_chat(const std::vector<std::string>& args);
+int cmd_check(const std::vector<std::string>& args);
 int cmd_claim(const std::vector<std::string>& args);
 int cmd_dash(const std::vector<std::string>& args);
 int cmd_doctor(const std::vector<std::string>& args);
@@ -59,6 +68,7 @@ int cmd_say(const std::vector<std::string>& args);
 int cmd_status(const std::vector<std::string>& args);
 int cmd_sync(const std::vector<std::string>& args);
 int cmd_tasks(const std::vector<std::string>& args);
+int cmd_undo(const std::vector<std::string>& args);
 int cmd_unlock(const std::vector<std::string>& args);
 int cmd_up(const std::vector<std::string>& args);
 int cmd_whoami(const std::vector<std::string>& args);

@@ -1,10 +1,12 @@
 // Small helpers the command files share (see command.hpp).
 #include "command.hpp"
+#include "libknot/check_config.hpp"
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/git_repo.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/repo_path.hpp"
+#include "libknot/session.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -47,6 +49,16 @@ void rethrow_with_conflicts(const HttpError& error) {
 std::vector<std::string> repo_paths(const std::vector<std::string>& typed) {
     const GitRepo repo = GitRepo::discover(std::filesystem::current_path());
     return normalise_repo_paths(typed, std::filesystem::current_path(), repo.workdir());
+}
+
+nlohmann::json send_check_settings(Session& session, const CheckConfig& config) {
+    try {
+        return session.client().post("/integration/settings", settings_request(config));
+    } catch (const HttpError& e) {
+        if (e.code() == "not_owner")
+            throw Refused(e.what());
+        throw;
+    }
 }
 
 std::string ago(long long unix_time) {

@@ -10,6 +10,7 @@ namespace knot::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"chat", cmd_chat, "Talk in the room: lines typed are sent, the stream is shown live"},
+        {"check", cmd_check, "Run the integration checks here, now; --history of the room's runs"},
         {"claim", cmd_claim, "Claim a task atomically and create its worktree on knot/<id>"},
         {"dash", cmd_dash, "Live dashboard: agents, tasks, locks, recent events"},
         {"doctor", cmd_doctor, "Check git, keys, config, hooks, the server and the clock"},
@@ -28,6 +29,7 @@ const std::vector<Command>& commands() {
         {"status", cmd_status, "Room overview: agents, online or not, counts, the server"},
         {"sync", cmd_sync, "Push your branch, fetch your teammates' and show who changed what"},
         {"tasks", cmd_tasks, "Show the task board"},
+        {"undo", cmd_undo, "Move refs/knot/integration back one integration (signed, recorded)"},
         {"unlock", cmd_unlock, "Release locks you hold (owners may --force)"},
         {"up", cmd_up, "Host a room: start the server, create the room, print the invite"},
         {"whoami", cmd_whoami, "Show this agent's fingerprint and the room members' ones"},

@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace knot {
 namespace {
@@ -58,6 +59,41 @@ std::string relative_time(long long when, long long now) {
     return delta >= 0 ? "in " + amount : amount + " ago";
 }
 
+namespace {
+
+// The integration agent's events (docs/protocol.md, "Integration events"), or nothing for
+// another type.
+std::optional<std::string> describe_integration_event(const std::string& type,
+                                                      const std::string& who,
+                                                      const nlohmann::json& data) {
+    const std::string run = "integration run " + std::to_string(data.value("run", 0LL));
+    const std::string pushed =
+        json_text(data, "agent") + "@" + json_text(data, "commit").substr(0, 7);
+    if (type == "integration.started")
+        return run + " started: " + pushed;
+    if (type == "sync.integrated")
+        return run + ": " + json_text(data, "message") + "; refs/knot/integration is at " +
+               json_text(data, "integration").substr(0, 7);
+    if (type == "sync.merge_conflict" || type == "sync.check_failed" ||
+        type == "sync.review_failed" || type == "integration.skipped" ||
+        type == "integration.error")
+        return run + ": " + json_text(data, "summary");
+    if (type == "integration.undone")
+        return who + " undid " + run + " (" + pushed + "): refs/knot/integration " +
+               json_text(data, "from").substr(0, 7) + " -> " + json_text(data, "to").substr(0, 7);
+    if (type == "integration.settings") {
+        const auto checks = data.value("checks", nlohmann::json());
+        const std::string what = checks.is_null() ? "from each tree"
+                                 : checks.empty() ? "none"
+                                                  : join(checks);
+        return who + " set the room's checks: " + what + " (" +
+               std::to_string(data.value("time_limit", 0LL)) + " s limit)";
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 std::string describe_event(const nlohmann::json& event, const AgentNames& names) {
     const std::string type = event.value("type", "");
     const std::string who = name_of(event.value("agent", ""), names);
@@ -110,6 +146,8 @@ std::string describe_event(const nlohmann::json& event, const AgentNames& names)
     }
     if (type == "room.settings")
         return who + " set the lease to " + std::to_string(data.value("lease_seconds", 0)) + "s";
+    if (const auto line = describe_integration_event(type, who, data))
+        return *line;
     return who + " " + type + " " + data.dump();
 }
 

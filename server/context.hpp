@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace knot::server {
@@ -24,6 +25,9 @@ struct ServerContext {
     std::chrono::seconds heartbeat_interval{15};
     // The server's data directory; hosted rooms' bare repositories live in <data_dir>/repos.
     std::filesystem::path data_dir;
+    // Tells the integration agent a run was queued (set by the server; empty in tests that
+    // run no agent).
+    std::function<void()> wake_integration;
 };
 
 } // namespace knot::server

@@ -90,7 +90,35 @@ constexpr std::string_view k_v3 = R"sql(
 ALTER TABLE rooms ADD COLUMN forge_url TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 3> k_migrations = {k_v1, k_v2, k_v3};
+// The integration agent: one row per accepted push (its run through merge, checks and review),
+// and each room's check settings (NULL checks: .knot/checks or detection).
+constexpr std::string_view k_v4 = R"sql(
+CREATE TABLE integration_runs (
+  room_id TEXT NOT NULL,
+  number INTEGER NOT NULL,
+  agent_id TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  commit_oid TEXT NOT NULL,
+  status TEXT NOT NULL,
+  base_oid TEXT NOT NULL DEFAULT '',
+  candidate_oid TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}',
+  queued_at INTEGER NOT NULL,
+  started_at INTEGER NOT NULL DEFAULT 0,
+  finished_at INTEGER NOT NULL DEFAULT 0,
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  undone_at INTEGER NOT NULL DEFAULT 0,
+  undone_by TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (room_id, number)
+);
+CREATE INDEX integration_runs_status ON integration_runs(status);
+ALTER TABLE rooms ADD COLUMN checks TEXT;
+ALTER TABLE rooms ADD COLUMN check_time_limit INTEGER NOT NULL DEFAULT 600;
+)sql";
+
+constexpr std::array<std::string_view, 4> k_migrations = {k_v1, k_v2, k_v3, k_v4};
 
 } // namespace
 

@@ -79,6 +79,7 @@ void add_all_routes(Router& router) {
     add_message_routes(router);
     add_stream_routes(router);
     add_git_routes(router);
+    add_integration_routes(router);
 }
 
 } // namespace knot::server

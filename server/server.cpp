@@ -4,6 +4,7 @@
 #include "context.hpp"
 #include "data_dir.hpp"
 #include "event_hub.hpp"
+#include "integration_agent.hpp"
 #include "lease_reaper.hpp"
 #include "libknot/error.hpp"
 #include "libknot/protocol.hpp"
@@ -11,6 +12,7 @@
 #include "request_handler.hpp"
 #include "router.hpp"
 #include "store.hpp"
+#include "views.hpp"
 
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -42,6 +44,7 @@ struct Server::State {
     ServerContext context;
     Router router;
     std::unique_ptr<LeaseReaper> reaper;
+    std::unique_ptr<IntegrationAgent> integration;
     std::unique_ptr<Poco::ThreadPool> pool;
     std::unique_ptr<Poco::Net::HTTPServer> http;
     std::string url;
@@ -55,9 +58,14 @@ struct Server::State {
                   data_dir.server_identity().public_key(),
                   hub,
                   std::chrono::seconds(opts.heartbeat_seconds),
-                  data_dir.path()}
+                  data_dir.path(),
+                  {}}
         , router(context) {
         add_all_routes(router);
+        integration = std::make_unique<IntegrationAgent>(*store, data_dir.path(),
+                                                         agent_id_of(context.server_public_key),
+                                                         opts.integration_workers);
+        context.wake_integration = [this] { integration->wake(); };
         // Runs under the store's lock right after each commit: never before, and in seq order.
         store->set_commit_listener(
             [this](const std::vector<EventRecord>& events) { hub.publish(events); });
@@ -102,6 +110,7 @@ std::string Server::start() {
                                                          *state.pool, socket, params);
     state.http->start();
     state.reaper = std::make_unique<LeaseReaper>(*state.store);
+    state.integration->start();
 
     const Poco::Net::SocketAddress bound = socket.address();
     const std::string host = bound.family() == Poco::Net::SocketAddress::IPv6
@@ -125,6 +134,7 @@ void Server::stop() {
         state.http->stopAll(false);
         state.pool->joinAll();
         state.reaper.reset();
+        state.integration->stop();
         state.http.reset();
         state.pool.reset();
         state.data_dir.remove_server_json();

@@ -20,6 +20,8 @@ struct ServerOptions {
     int threads = 256;
     // How often a quiet event stream sends a heartbeat frame.
     int heartbeat_seconds = 15;
+    // Integration runs that may check at once (each in its own room).
+    int integration_workers = 2;
 };
 
 class Server {

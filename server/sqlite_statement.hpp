@@ -108,6 +108,11 @@ public:
         return *this;
     }
 
+    Statement& bind_null(int index) {
+        check(sqlite3_bind_null(m_stmt, index));
+        return *this;
+    }
+
     // Steps once: true when a row is available, false when done.
     bool step() {
         const int rc = sqlite3_step(m_stmt);
@@ -133,6 +138,7 @@ public:
                                static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
                  : std::string();
     }
+    bool is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
     std::int64_t integer(int column) const { return sqlite3_column_int64(m_stmt, column); }
     Bytes blob(int column) const {
         const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, column));

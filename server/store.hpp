@@ -74,6 +74,38 @@ struct TaskCounts {
     std::int64_t done = 0;
 };
 
+// One accepted push's way through the integration agent. `status` is queued, running, then one
+// of integrated, up_to_date, merge_conflict, check_failed, review_failed, error; or superseded
+// (a newer push of the same ref replaced it while it waited).
+struct RunRecord {
+    std::string room_id;
+    std::int64_t number = 0; // per room, from 1
+    std::string agent_id;
+    std::string agent_name; // read from the agents table
+    std::string ref;
+    std::string commit_oid; // the pushed tip
+    std::string status;
+    std::string base_oid;      // refs/knot/integration when the run merged ("" when unborn)
+    std::string candidate_oid; // the merge commit (or the tip, for a room's first integration)
+    std::string summary;       // one line for people
+    std::string detail = "{}"; // JSON: conflicts, the failed command and log tail, timings
+    std::int64_t queued_at = 0;
+    std::int64_t started_at = 0;
+    std::int64_t finished_at = 0;
+    std::int64_t duration_ms = 0;
+    std::int64_t attempts = 0;
+    std::int64_t undone_at = 0; // when `git knot undo` moved the integration ref back past it
+    std::string undone_by;      // the agent id that undid it
+};
+
+// How a room's integration runs check a candidate.
+struct CheckSettings {
+    // The commands to run; nothing means .knot/checks or detection; an empty list means none.
+    std::optional<std::vector<std::string>> checks;
+    std::int64_t time_limit_seconds = 600;
+    std::string forge_url; // forge mode: where the integration ref is pushed back to
+};
+
 struct EventRecord {
     std::string room_id;
     std::int64_t seq = 0;
@@ -122,6 +154,17 @@ public:
     std::optional<TaskRecord> find_task(const std::string& room_id, std::int64_t number) const;
     TaskCounts task_counts(const std::string& room_id) const;
 
+    // Integration runs (store_integration.cpp).
+    std::optional<RunRecord> find_run(const std::string& room_id, std::int64_t number) const;
+    // The room's newest runs first, at most `limit`.
+    std::vector<RunRecord> runs(const std::string& room_id, std::int64_t limit) const;
+    // The oldest queued run of a room not in `busy`, or nothing.
+    std::optional<RunRecord> next_queued_run(const std::vector<std::string>& busy) const;
+    // The newest integrated run not undone whose candidate is `candidate`.
+    std::optional<RunRecord> integration_of(const std::string& room_id,
+                                            const std::string& candidate) const;
+    CheckSettings check_settings(const std::string& room_id) const;
+
 protected:
     sqlite3* m_db;
 };
@@ -165,6 +208,16 @@ public:
                              const std::string& agent_id, std::int64_t time,
                              const std::string& data, const std::string& signed_string = {},
                              const std::string& signature = {});
+
+    // Queues a run for `run`'s push (its number is the room's next) and returns that number.
+    // Queued runs of the same agent and ref are marked superseded: the newer push replaces them.
+    std::int64_t queue_run(const RunRecord& run);
+    // Stores every field of `run` but its room, number, agent, ref and commit.
+    void update_run(const RunRecord& run);
+    // Puts runs left `running` (the server stopped during them) back in the queue; returns how
+    // many.
+    std::int64_t requeue_running_runs();
+    void set_check_settings(const std::string& room_id, const CheckSettings& settings);
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }

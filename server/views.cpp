@@ -99,9 +99,13 @@ nlohmann::json event_json(const EventRecord& event) {
     nlohmann::json data = nlohmann::json::parse(event.data, nullptr, false);
     if (data.is_discarded())
         data = nlohmann::json::object();
-    return {{"seq", event.seq},   {"type", event.type}, {"agent", event.agent_id},
-            {"time", event.time}, {"data", data},       {"prev", event.prev},
-            {"hash", event.hash}};
+    nlohmann::json out = {{"seq", event.seq},   {"type", event.type}, {"agent", event.agent_id},
+                          {"time", event.time}, {"data", data},       {"prev", event.prev},
+                          {"hash", event.hash}};
+    // The request that caused it, for whoever wants to check the agent's signature later.
+    if (!event.signature.empty())
+        out["signed"] = {{"string", event.signed_string}, {"signature", event.signature}};
+    return out;
 }
 
 nlohmann::json lock_json(const LockRecord& lock) {

@@ -1,8 +1,10 @@
 // git knot up: host a room from this clone and print how teammates join it.
 #include "command.hpp"
+#include "libknot/check_config.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "libknot/room_host.hpp"
+#include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -38,6 +40,30 @@ int wait_in_foreground(const HostedRoom& hosted) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+// When the host's clone sets knot.check or knot.checkTimeout, the room's integration agent
+// should use them: sends them as `git knot check --configure` does, unless the room has them. A
+// failure is a warning (the room is up; --configure can try again). Returns the room's settings, or
+// null.
+nlohmann::json send_host_check_settings(const Clone& clone) {
+    try {
+        const CheckConfig config = read_check_config(clone.repo().workdir());
+        if (config.empty())
+            return nullptr;
+        Session session;
+        // An `up` that restarts the room sends nothing when the room already has them.
+        const nlohmann::json current = session.client().get("/integration?limit=1").at("settings");
+        const nlohmann::json wanted = settings_request(config);
+        if (wanted.at("checks") == current.at("checks") &&
+            wanted.value("time_limit", current.at("time_limit")) == current.at("time_limit"))
+            return current;
+        return send_check_settings(session, config);
+    } catch (const Error& e) {
+        std::cerr << "git-knot: warning: the room did not get this clone's check settings: "
+                  << e.what() << " (git knot check --configure tries again)\n";
+        return nullptr;
+    }
+}
+
 } // namespace
 
 int cmd_up(const std::vector<std::string>& args) {
@@ -64,6 +90,7 @@ int cmd_up(const std::vector<std::string>& args) {
 
     Clone clone = Clone::open();
     const HostedRoom hosted = host_room(clone, options);
+    const nlohmann::json checks = send_host_check_settings(clone);
     const std::string join_line = "git knot join '" + hosted.invite + "'";
     if (json) {
         std::cout << nlohmann::json{{"room", hosted.room},
@@ -73,7 +100,8 @@ int cmd_up(const std::vector<std::string>& args) {
                                     {"invite", hosted.invite},
                                     {"pid", hosted.server_pid},
                                     {"tunnel_pid", hosted.tunnel_pid},
-                                    {"data", hosted.data_dir.string()}}
+                                    {"data", hosted.data_dir.string()},
+                                    {"check_settings", checks}}
                          .dump(2)
                   << '\n';
     } else {
@@ -84,6 +112,13 @@ int cmd_up(const std::vector<std::string>& args) {
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";
+        if (!checks.is_null())
+            std::cout << "  checks   knot.check and knot.checkTimeout sent to the room ("
+                      << (checks.at("checks").is_null() ? std::string("from each tree")
+                          : checks.at("checks").empty()
+                              ? std::string("none")
+                              : std::to_string(checks.at("checks").size()) + " commands")
+                      << ", " << checks.value("time_limit", 0LL) << " s limit)\n";
         std::cout << "  hooks    " << hosted.hooks << '\n'
                   << "  invite   " << hosted.invite << "\n\n"
                   << "Teammates, in their clone of this repository:\n"

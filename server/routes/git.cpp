@@ -125,6 +125,24 @@ struct IncomingFile {
     }
 };
 
+// Queues the integration run of an accepted push, in the push's own write: an acknowledged push
+// always gets its run, even across a crash.
+std::int64_t queue_integration(Transaction& transaction, const Member& member,
+                               const RefUpdate& update, std::int64_t now) {
+    RunRecord run;
+    run.room_id = member.room.id;
+    run.agent_id = member.agent.id;
+    run.ref = update.ref;
+    run.commit_oid = update.new_oid;
+    run.queued_at = now;
+    return transaction.queue_run(run);
+}
+
+void wake_integration(const ServerContext& context) {
+    if (context.wake_integration)
+        context.wake_integration();
+}
+
 Response list_refs(const Request& request, ServerContext& context) {
     RoomRecord room;
     context.store.read([&](const Reader& reader) { room = authenticate_room(reader, request); });
@@ -157,17 +175,20 @@ Response receive_pack(const Request& request, ServerContext& context) {
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         const auto files = git.move_ref(room.id, update, k_max_event_files);
+        const std::int64_t run = queue_integration(transaction, member, update, now);
         transaction.append_event(room.id, "sync.pushed", member.agent.id, now,
                                  nlohmann::json{{"ref", update.ref},
                                                 {"old", update.old_oid},
                                                 {"new", update.new_oid},
                                                 {"objects", objects},
                                                 {"mode", "hosted"},
-                                                {"files", files}}
+                                                {"files", files},
+                                                {"run", run}}
                                      .dump(),
                                  member.signed_request.signed_string,
                                  member.signed_request.signature);
     });
+    wake_integration(context);
     return Response::json(200,
                           {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}});
 }
@@ -255,16 +276,19 @@ Response notify_push(const Request& request, ServerContext& context) {
         admit_member(transaction, member, now);
         transaction.set_forge_url(member.room.id, forge_url);
         const auto files = git.move_ref(member.room.id, update, k_max_event_files);
+        const std::int64_t run = queue_integration(transaction, member, update, now);
         transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now,
                                  nlohmann::json{{"ref", update.ref},
                                                 {"old", update.old_oid},
                                                 {"new", update.new_oid},
                                                 {"files", files},
-                                                {"mode", "forge"}}
+                                                {"mode", "forge"},
+                                                {"run", run}}
                                      .dump(),
                                  member.signed_request.signed_string,
                                  member.signed_request.signature);
     });
+    wake_integration(context);
     return Response::json(
         200,
         {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}});

@@ -1,0 +1,364 @@
+// git knot check: the integration pipeline run here, now, on the work tree (merge preview onto
+// refs/knot/integration, then the checks); --history and --log read the room's integration
+// runs; --configure sends this clone's check settings to the room.
+#include "command.hpp"
+#include "libknot/check_config.hpp"
+#include "libknot/check_runner.hpp"
+#include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/git_repo.hpp"
+#include "libknot/merge_preview.hpp"
+#include "libknot/protocol.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace knot::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// How many conflicting paths the text output names before "and N more".
+constexpr std::size_t k_listed_conflicts = 10;
+
+std::atomic<bool> g_interrupted{false};
+
+void interrupt(int) {
+    g_interrupted = true;
+}
+
+// Ctrl-C reaches git-knot only (each check runs in a process group of its own): the handler asks
+// run_checks to kill the running group, and the command then exits 130.
+struct InterruptGuard {
+    struct sigaction old_int {};
+    struct sigaction old_term {};
+    struct sigaction old_hup {};
+    InterruptGuard() {
+        struct sigaction action {};
+        action.sa_handler = interrupt;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &old_int);
+        sigaction(SIGTERM, &action, &old_term);
+        sigaction(SIGHUP, &action, &old_hup);
+    }
+    ~InterruptGuard() {
+        sigaction(SIGINT, &old_int, nullptr);
+        sigaction(SIGTERM, &old_term, nullptr);
+        sigaction(SIGHUP, &old_hup, nullptr);
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+};
+
+std::string short_oid(const std::string& oid) {
+    return oid.substr(0, 7);
+}
+
+nlohmann::json oid_or_null(const std::string& oid) {
+    return oid.empty() ? nlohmann::json(nullptr) : nlohmann::json(oid);
+}
+
+// "850 ms", "12.3 s", "4 min 05 s".
+std::string duration_text(long long ms) {
+    if (ms < 1000)
+        return std::to_string(ms) + " ms";
+    if (ms < 60000)
+        return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+    const long long seconds = ms / 1000;
+    const std::string rest = std::to_string(seconds % 60);
+    return std::to_string(seconds / 60) + " min " + (rest.size() < 2 ? "0" : "") + rest + " s";
+}
+
+std::string padded(std::string text, std::size_t width) {
+    if (text.size() < width)
+        text.resize(width, ' ');
+    return text;
+}
+
+std::string joined(const std::vector<std::string>& items, std::size_t most) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < most; ++i)
+        out += (i ? ", " : "") + items[i];
+    if (items.size() > most)
+        out += " and " + std::to_string(items.size() - most) + " more";
+    return out;
+}
+
+// A path relative to the current directory when it is inside it, as people typed it.
+std::string shown_path(const fs::path& path) {
+    std::error_code ec;
+    const fs::path relative = fs::relative(path, fs::current_path(), ec);
+    if (ec || relative.empty() || *relative.begin() == "..")
+        return path.string();
+    return relative.string();
+}
+
+nlohmann::json merge_json(const MergePreview& merge) {
+    return {{"state", merge_state_name(merge.state)},
+            {"integration", oid_or_null(merge.integration)},
+            {"conflicts", merge.conflicts}};
+}
+
+void print_merge(const MergePreview& merge, std::ostream& out) {
+    const std::string ref =
+        std::string(k_integration_ref_name) + " " + short_oid(merge.integration);
+    switch (merge.state) {
+    case MergePreview::State::no_integration:
+        out << "merge   - no " << k_integration_ref_name
+            << " here yet (git knot sync fetches it)\n";
+        break;
+    case MergePreview::State::up_to_date:
+        out << "merge   \u2713 HEAD is already part of " << ref << '\n';
+        break;
+    case MergePreview::State::clean:
+        out << "merge   \u2713 HEAD merges cleanly onto " << ref << '\n';
+        break;
+    case MergePreview::State::conflict:
+        out << "merge   \u2717 HEAD conflicts with " << ref << " in "
+            << joined(merge.conflicts, k_listed_conflicts) << '\n';
+        break;
+    }
+}
+
+// Where the checks run with which environment: the user's own HOME (caches and credentials of
+// the tools work as they do by hand), the usual temporary directory, and a build directory
+// under this worktree's git dir that persists between runs.
+std::map<std::string, std::string> local_environment(const GitRepo& repo) {
+    const char* home = std::getenv("HOME");
+    const fs::path home_dir =
+        home && fs::path(home).is_absolute() ? fs::path(home) : repo.git_dir() / "knot/check-home";
+    std::error_code ec;
+    fs::path tmp = fs::temp_directory_path(ec);
+    if (ec)
+        tmp = "/tmp";
+    return scrubbed_environment(home_dir, tmp, repo.git_dir() / "knot" / "check-build");
+}
+
+int check_here(bool json, bool quiet) {
+    const GitRepo repo = GitRepo::discover(fs::current_path());
+    const fs::path workdir = repo.workdir();
+    const CheckConfig config = read_check_config(workdir);
+    const fs::path log_path = repo.git_dir() / "knot" / "checks" / "last.log";
+    // With --json the report owns standard output; the checks' output goes to standard error.
+    std::ostream& live = json ? std::cerr : std::cout;
+
+    const MergePreview merge = preview_merge(workdir);
+    nlohmann::json report = {{"merge", merge_json(merge)}, {"checks", nullptr}, {"log", nullptr}};
+    if (!json)
+        print_merge(merge, std::cout);
+    if (merge.state == MergePreview::State::conflict) {
+        report["verdict"] = "fail";
+        if (json)
+            std::cout << report.dump(2) << '\n';
+        else
+            std::cout << "\u2717 check failed: HEAD does not merge onto " << k_integration_ref_name
+                      << " (the room would refuse it); merge it (git merge "
+                      << k_integration_ref_name << "), then check again\n";
+        return 1;
+    }
+
+    const CheckPlan plan = plan_configured_checks(config, workdir);
+    std::vector<std::string> names;
+    for (const auto& command : plan.commands)
+        names.push_back(command.name);
+    if (!json)
+        std::cout << "checks  " << plan.source << ": "
+                  << (names.empty() ? std::string("nothing to run")
+                                    : std::to_string(names.size()) +
+                                          (names.size() == 1 ? " command" : " commands"))
+                  << '\n';
+    std::cout.flush();
+
+    CheckLimits limits;
+    limits.time_limit =
+        std::chrono::seconds(config.timeout_seconds.value_or(k_default_check_timeout));
+    limits.cancel = &g_interrupted;
+    std::function<void(std::string_view)> on_output;
+    if (!quiet)
+        on_output = [&live](std::string_view bytes) { live << bytes << std::flush; };
+    CheckOutcome outcome;
+    {
+        InterruptGuard guard;
+        outcome = run_checks(plan, workdir, local_environment(repo), limits, log_path, on_output);
+    }
+    const bool passed = outcome.verdict == CheckVerdict::pass;
+    report["verdict"] = passed ? "pass" : "fail";
+    report["checks"] = {
+        {"source", plan.source},
+        {"commands", names},
+        {"verdict", verdict_name(outcome.verdict)},
+        {"summary", outcome.summary},
+        {"duration_ms", outcome.duration.count()},
+        {"exit_code", outcome.exit_code},
+        {"command", passed ? nlohmann::json(nullptr) : nlohmann::json(outcome.command_name)}};
+    report["log"] = log_path.string();
+    if (json) {
+        std::cout << report.dump(2) << '\n';
+    } else if (passed) {
+        std::cout << "\u2713 check passed: " << outcome.summary << " ("
+                  << duration_text(outcome.duration.count()) << ")\n";
+    } else {
+        std::cout << (outcome.verdict == CheckVerdict::cancelled ? "\u2717 check interrupted: "
+                                                                 : "\u2717 check failed: ")
+                  << outcome.summary << "; log " << shown_path(log_path) << '\n';
+    }
+    if (outcome.verdict == CheckVerdict::cancelled)
+        return 130;
+    return passed ? 0 : 1;
+}
+
+// The room's check settings for people: a "checks" line and a "time" line.
+std::string settings_text(const nlohmann::json& settings) {
+    std::string text = "checks  ";
+    const auto& checks = settings.at("checks");
+    if (checks.is_null()) {
+        text += "from each pushed tree: .knot/checks, else detected";
+    } else if (checks.empty()) {
+        text += "none (merge only)";
+    } else {
+        for (std::size_t i = 0; i < checks.size(); ++i)
+            text += (i ? "; " : "") + checks[i].get<std::string>();
+    }
+    return text + "\ntime    " + std::to_string(settings.value("time_limit", 0LL)) +
+           " s limit per run\n";
+}
+
+int configure(bool json) {
+    Session session;
+    const CheckConfig config = read_check_config(session.clone().repo().workdir());
+    const nlohmann::json settings = send_check_settings(session, config);
+    if (json)
+        std::cout << settings.dump(2) << '\n';
+    else
+        std::cout << "room " << session.room().room << " check settings:\n"
+                  << settings_text(settings);
+    return 0;
+}
+
+int history(int count, bool json) {
+    Session session;
+    const nlohmann::json answer =
+        session.client().get("/integration?limit=" + std::to_string(count));
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    const std::string integration = json_text(answer, "integration");
+    std::cout << k_integration_ref_name << "  "
+              << (integration.empty() ? std::string("(none yet)") : short_oid(integration)) << '\n';
+    const auto& runs = answer.at("runs");
+    if (runs.empty()) {
+        std::cout << "no integration runs yet (each push to the room makes one)\n";
+        return 0;
+    }
+    bool any_undone = false;
+    for (const auto& run : runs)
+        any_undone = any_undone || run.value("undone", false);
+    AgentNames names;
+    if (any_undone)
+        names = agent_names(session.client().get("/agents").at("agents"));
+    // Every column but the last (the summary) as wide as its widest cell, two blanks apart.
+    std::vector<std::vector<std::string>> rows = {
+        {"run", "agent", "commit", "status", "time", "when", "summary"}};
+    for (const auto& run : runs) {
+        const long long finished = run.value("finished_at", 0LL);
+        const long long started = run.value("started_at", 0LL);
+        std::string summary = json_text(run, "summary");
+        if (run.value("undone", false)) {
+            const std::string by = json_text(run, "undone_by");
+            summary += " (undone by " + (names.count(by) ? names[by] : by) + ")";
+        }
+        if (!run.at("log").is_null())
+            summary += "  [log]";
+        rows.push_back({std::to_string(run.value("run", 0LL)), json_text(run, "agent"),
+                        short_oid(json_text(run, "commit")), json_text(run, "status"),
+                        finished ? duration_text(run.value("duration_ms", 0LL)) : "-",
+                        ago(finished  ? finished
+                            : started ? started
+                                      : run.value("queued_at", 0LL)),
+                        summary});
+    }
+    std::vector<std::size_t> widths(rows.front().size() - 1, 0);
+    for (const auto& row : rows)
+        for (std::size_t i = 0; i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], row[i].size());
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < widths.size(); ++i)
+            std::cout << padded(row[i], widths[i] + 2);
+        std::cout << row.back() << '\n';
+    }
+    std::cout << "A run's check output: git knot check --log <run>\n";
+    return 0;
+}
+
+int show_log(long long run) {
+    Session session;
+    const RoomConfig& room = session.room();
+    const std::string target =
+        "/v1/rooms/" + room.room + "/integration/runs/" + std::to_string(run) + "/log";
+    const HttpResponse response = session.client().http().request(
+        "GET", target, {}, {{std::string(k_header_token), room.token}});
+    if (response.status != 200) {
+        try {
+            json_or_throw(response);
+        } catch (const HttpError& e) {
+            if (e.code() == "no_log" || e.code() == "unknown_run")
+                throw Refused(e.what());
+            throw;
+        }
+    }
+    std::cout << response.body;
+    if (!response.body.empty() && response.body.back() != '\n')
+        std::cout << '\n';
+    return 0;
+}
+
+} // namespace
+
+int cmd_check(const std::vector<std::string>& args) {
+    CLI::App app{"Run the integration checks here, now; show the room's integration runs", "check"};
+    bool json = false;
+    bool quiet = false;
+    bool show_history = false;
+    bool configure_room = false;
+    int count = 10;
+    long long log_run = 0;
+    app.add_flag("--json", json, "Print JSON");
+    auto* quiet_flag =
+        app.add_flag("--quiet,-q", quiet, "Do not show the checks' output (the log keeps it)");
+    auto* history_flag =
+        app.add_flag("--history", show_history, "Show the room's last integration runs");
+    app.add_option("-n", count, "How many runs --history shows (default 10)")
+        ->check(CLI::Range(1, 500))
+        ->needs(history_flag);
+    auto* log_option =
+        app.add_option("--log", log_run, "Print the check log of the room's integration run N")
+            ->check(CLI::Range(1LL, 1LL << 53))
+            ->excludes(history_flag)
+            ->excludes(quiet_flag);
+    app.add_flag("--configure", configure_room,
+                 "Send knot.check and knot.checkTimeout to the room (owner only)")
+        ->excludes(history_flag)
+        ->excludes(log_option)
+        ->excludes(quiet_flag);
+    history_flag->excludes(quiet_flag);
+    if (!parse_args(app, args))
+        return 0;
+    if (log_run > 0) {
+        if (json)
+            throw UsageError("--log prints the log as it is; it has no --json form");
+        return show_log(log_run);
+    }
+    if (configure_room)
+        return configure(json);
+    if (show_history)
+        return history(count, json);
+    return check_here(json, quiet);
+}
+
+} // namespace knot::cli

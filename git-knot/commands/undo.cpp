@@ -1,0 +1,55 @@
+// git knot undo: move refs/knot/integration back one integration, signed and recorded as
+// integration.undone; stackable, and the undone agent's next push integrates again.
+#include "command.hpp"
+#include "libknot/error.hpp"
+#include "libknot/event_format.hpp"
+#include "libknot/session.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace knot::cli {
+
+int cmd_undo(const std::vector<std::string>& args) {
+    CLI::App app{"Move refs/knot/integration back one integration (signed, recorded)", "undo"};
+    bool json = false;
+    app.add_flag("--json", json, "Print the server's answer as JSON");
+    if (!parse_args(app, args))
+        return 0;
+    Session session;
+    // The integration this agent has seen: a teammate's integration landing in between makes the
+    // server refuse (stale_integration) rather than undo something nobody here looked at.
+    const std::string current =
+        json_text(session.client().get("/integration?limit=1"), "integration");
+    nlohmann::json body = nlohmann::json::object();
+    if (!current.empty())
+        body["expect"] = current;
+    nlohmann::json answer;
+    try {
+        answer = session.client().post("/integration/undo", body);
+    } catch (const HttpError& e) {
+        if (e.code() == "nothing_to_undo")
+            throw Refused("nothing to undo: " + std::string(e.what()));
+        if (e.code() == "stale_integration")
+            throw Refused(
+                std::string(e.what()) +
+                " (it moved meanwhile); look at git knot check --history, then try again");
+        throw;
+    }
+    if (json) {
+        std::cout << answer.dump(2) << '\n';
+        return 0;
+    }
+    std::cout << "refs/knot/integration: " << json_text(answer, "from").substr(0, 7) << " -> "
+              << json_text(answer, "to").substr(0, 7) << " (undid run " << answer.value("run", 0LL)
+              << ": " << json_text(answer, "agent") << "@"
+              << json_text(answer, "commit").substr(0, 7) << ")\n"
+              << "Fetch the reverted state, here and in teammates' clones: git knot sync "
+                 "--pull-only\n"
+              << json_text(answer, "agent")
+              << "'s next push is integrated again; git knot undo again steps back further.\n";
+    return 0;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,508 @@
+// Runs a check plan (see check_runner.hpp).
+#include "check_runner.hpp"
+
+#include "error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <optional>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <system_error>
+#include <unistd.h>
+#include <vector>
+
+namespace knot {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Between SIGTERM and SIGKILL: long enough for a test runner to stop its own children.
+constexpr std::chrono::seconds k_kill_grace{2};
+// How long the output is still read after the command and its group are gone: only a process
+// that left the group (setsid) can hold the pipe open that long, and it does not hold the run.
+constexpr std::chrono::seconds k_drain_grace{2};
+// How often the child's exit is checked without pidfds (old kernels, strict seccomp), and the
+// cancel flag when there is one.
+constexpr milliseconds k_check_interval{100};
+// Longer limits are taken as this one, which keeps the deadline's arithmetic from overflowing.
+constexpr std::chrono::hours k_longest_limit{24 * 365};
+constexpr std::size_t k_tail_bytes = 4096;
+constexpr std::size_t k_summary_command_bytes = 60;
+constexpr std::string_view k_default_path = "/usr/local/bin:/usr/bin:/bin";
+
+std::string error_text(int error) {
+    return std::generic_category().message(error);
+}
+
+// "10 min", "30 s", "1500 ms".
+std::string duration_text(milliseconds duration) {
+    const auto ms = duration.count();
+    if (ms >= 60000 && ms % 60000 == 0)
+        return std::to_string(ms / 60000) + " min";
+    if (ms % 1000 == 0)
+        return std::to_string(ms / 1000) + " s";
+    return std::to_string(ms) + " ms";
+}
+
+// "8 MiB", "64 KiB", "1000 bytes".
+std::string size_text(std::uint64_t bytes) {
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+        return std::to_string(bytes >> 20) + " MiB";
+    if (bytes >= 1024 && bytes % 1024 == 0)
+        return std::to_string(bytes >> 10) + " KiB";
+    return std::to_string(bytes) + " bytes";
+}
+
+// How a summary names a command: its text in backticks when short and on one line, else its
+// name.
+std::string label(const CheckCommand& command) {
+    if (command.command.size() <= k_summary_command_bytes &&
+        command.command.find('\n') == std::string::npos)
+        return "`" + command.command + "`";
+    return command.name;
+}
+
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so the tail and
+// the summary can go into JSON whatever the commands printed.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = lead < 0x80           ? 1
+                                   : (lead >> 5) == 0x6  ? 2
+                                   : (lead >> 4) == 0xE  ? 3
+                                   : (lead >> 3) == 0x1E ? 4
+                                                         : 0;
+        bool ok = length > 0 && i + length <= text.size();
+        std::uint32_t code = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (std::size_t k = 1; ok && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            ok = (next & 0xC0) == 0x80;
+            code = (code << 6) | (next & 0x3F);
+        }
+        constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        ok = ok && code >= smallest[length] && code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF);
+        if (ok) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+class Fd {
+public:
+    explicit Fd(int fd = -1)
+        : m_fd(fd) {}
+    ~Fd() { close(); }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return m_fd; }
+    void reset(int fd) {
+        close();
+        m_fd = fd;
+    }
+    void close() {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+
+private:
+    int m_fd;
+};
+
+// The log file, the recent bytes the tail is cut from, and the on_output callback: everything
+// logged goes to all three.
+class CheckLog {
+public:
+    CheckLog(const fs::path& path, const std::function<void(std::string_view)>& on_output)
+        : m_path(path)
+        , m_on_output(on_output) {
+        std::error_code ec;
+        if (path.has_parent_path())
+            fs::create_directories(path.parent_path(), ec);
+        if (ec)
+            throw Error("cannot create " + path.parent_path().string() + ": " + ec.message());
+        m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (m_fd < 0)
+            throw Error("cannot write the check log " + path.string() + ": " + error_text(errno));
+    }
+    ~CheckLog() { ::close(m_fd); }
+    CheckLog(const CheckLog&) = delete;
+    CheckLog& operator=(const CheckLog&) = delete;
+
+    void write(std::string_view text) {
+        for (std::size_t done = 0; done < text.size();) {
+            const ssize_t n = ::write(m_fd, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                throw Error("cannot write the check log " + m_path.string() + ": " +
+                            error_text(n < 0 ? errno : EIO));
+            done += static_cast<std::size_t>(n);
+        }
+        m_recent.append(text);
+        if (m_recent.size() > 16 * k_tail_bytes)
+            m_recent.erase(0, m_recent.size() - 2 * k_tail_bytes);
+        if (m_on_output)
+            m_on_output(text);
+    }
+
+    // The last k_tail_bytes or fewer, starting at a line's start when the cut falls mid-line.
+    std::string tail() const {
+        std::string_view recent = m_recent;
+        if (recent.size() > k_tail_bytes) {
+            auto cut = recent.size() - k_tail_bytes;
+            if (recent[cut - 1] != '\n') {
+                const auto newline = recent.find('\n', cut);
+                if (newline != std::string_view::npos && newline + 1 < recent.size())
+                    cut = newline + 1;
+            }
+            recent.remove_prefix(cut);
+        }
+        return valid_utf8(recent);
+    }
+
+private:
+    fs::path m_path;
+    const std::function<void(std::string_view)>& m_on_output;
+    int m_fd = -1;
+    std::string m_recent;
+};
+
+// One `/bin/sh -c` child, the leader of its own process group. The group is only ever
+// signalled while the leader is unreaped: until then its pid cannot be reused, so the signal
+// cannot reach another run's group.
+class ShellChild {
+public:
+    ShellChild() = default;
+    ShellChild(const ShellChild&) = delete;
+    ShellChild& operator=(const ShellChild&) = delete;
+    // Anything still running when the runner leaves early (a log write failed) is killed.
+    ~ShellChild() {
+        if (m_pid > 0 && !m_reaped) {
+            kill_group(SIGKILL);
+            reap();
+        }
+    }
+
+    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe. Returns
+    // 0 or the errno that stopped it (a missing directory, no /bin/sh). posix_spawn does only
+    // async-signal-safe work between fork and exec, which the server's threads need.
+    int start(const std::string& command, const fs::path& dir, char* const envp[]) {
+        int pipe_fds[2];
+        if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+            return errno;
+        m_output.reset(pipe_fds[0]);
+        Fd write_end(pipe_fds[1]);
+
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
+        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
+        // Descriptors another thread opened without O_CLOEXEC must not reach the command.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+        posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+
+        posix_spawnattr_t attributes;
+        posix_spawnattr_init(&attributes);
+        sigset_t no_signals, all_signals;
+        sigemptyset(&no_signals);
+        sigfillset(&all_signals);
+        posix_spawnattr_setpgroup(&attributes, 0);
+        posix_spawnattr_setsigmask(&attributes, &no_signals);
+        // A server that ignores SIGPIPE must not pass that on to `yes | head`.
+        posix_spawnattr_setsigdefault(&attributes, &all_signals);
+        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                                  POSIX_SPAWN_SETSIGDEF);
+
+        std::string shell = "/bin/sh", dash_c = "-c", text = command;
+        char* argv[] = {shell.data(), dash_c.data(), text.data(), nullptr};
+        const int rc = ::posix_spawn(&m_pid, "/bin/sh", &actions, &attributes, argv, envp);
+        posix_spawnattr_destroy(&attributes);
+        posix_spawn_file_actions_destroy(&actions);
+        if (rc != 0) {
+            m_pid = -1;
+            return rc;
+        }
+        m_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
+        return 0;
+    }
+
+    // The child's pid, which is also its process group's id.
+    pid_t pid() const { return m_pid; }
+    int output() const { return m_output.get(); }
+    void close_output() { m_output.close(); }
+    int pidfd() const { return m_reaped ? -1 : m_pidfd.get(); }
+    bool reaped() const { return m_reaped; }
+    int status() const { return m_status; }
+
+    // Whether the leader has exited, without reaping it.
+    bool exited() const {
+        siginfo_t info{};
+        return m_reaped || (::waitid(P_PID, static_cast<id_t>(m_pid), &info,
+                                     WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                            info.si_pid != 0);
+    }
+
+    void kill_group(int signal) {
+        if (!m_reaped)
+            ::killpg(m_pid, signal);
+    }
+
+    void reap() {
+        while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
+        }
+        m_reaped = true;
+    }
+
+private:
+    pid_t m_pid = -1;
+    Fd m_output, m_pidfd;
+    bool m_reaped = false;
+    int m_status = 0;
+};
+
+enum class Stop { none, timed_out, output_limit, cancelled };
+
+// What ended a command: its own exit or one of our limits, and the wait status.
+struct CommandEnd {
+    Stop stop = Stop::none;
+    int status = 0;
+};
+
+bool cancelled(const CheckLimits& limits) {
+    return limits.cancel && limits.cancel->load(std::memory_order_relaxed);
+}
+
+// Copies the child's output to the log until the child has exited and its pipe is drained,
+// killing the group at the deadline, on cancel, or when `output_bytes` would pass the cap.
+CommandEnd watch(ShellChild& child, Clock::time_point deadline, const CheckLimits& limits,
+                 std::uint64_t& output_bytes, CheckLog& log) {
+    constexpr auto never = Clock::time_point::max();
+    CommandEnd end;
+    auto kill_at = never;     // SIGKILL for the group, the grace after SIGTERM over
+    auto drain_until = never; // set when the leader is reaped
+    const auto stop = [&](Stop why) {
+        if (end.stop != Stop::none)
+            return;
+        end.stop = why;
+        child.kill_group(SIGTERM);
+        kill_at = Clock::now() + k_kill_grace;
+    };
+    const std::uint64_t max_output = limits.max_output_bytes;
+    char buffer[65536];
+    while (!child.reaped() || child.output() >= 0) {
+        const auto now = Clock::now();
+        if (child.reaped() && now >= drain_until)
+            break; // a process outside the group still holds the pipe: stop reading
+        if (!child.reaped() && now >= deadline)
+            stop(Stop::timed_out);
+        if (!child.reaped() && cancelled(limits))
+            stop(Stop::cancelled);
+        if (now >= kill_at) {
+            child.kill_group(SIGKILL);
+            kill_at = never;
+        }
+        auto wake = child.reaped() ? drain_until
+                                   : std::min(kill_at, end.stop == Stop::none ? deadline : never);
+        if (!child.reaped() && (child.pidfd() < 0 || limits.cancel))
+            wake = std::min(wake, now + k_check_interval);
+        const auto wait = std::clamp(std::chrono::ceil<milliseconds>(wake - now), milliseconds(0),
+                                     milliseconds(std::chrono::hours(24)));
+
+        pollfd fds[2] = {{child.output(), POLLIN, 0}, {child.pidfd(), POLLIN, 0}};
+        if (::poll(fds, 2, static_cast<int>(wait.count())) < 0 && errno != EINTR)
+            throw Error(std::string("cannot wait for a check command: ") + error_text(errno));
+        if (fds[0].fd >= 0 && fds[0].revents != 0) {
+            const ssize_t got = ::read(fds[0].fd, buffer, sizeof buffer);
+            if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) {
+                child.close_output();
+            } else if (got > 0) {
+                const auto size = static_cast<std::uint64_t>(got);
+                const auto room = max_output - std::min(max_output, output_bytes);
+                const auto kept = std::min(size, room);
+                if (kept > 0)
+                    log.write(std::string_view(buffer, static_cast<std::size_t>(kept)));
+                output_bytes += kept;
+                if (size > room)
+                    stop(Stop::output_limit); // after the cap nothing more is logged
+            }
+        }
+        if (!child.reaped() && (fds[1].fd < 0 || fds[1].revents != 0) && child.exited()) {
+            // Whatever the command left behind in its group goes with it; the leader is still
+            // a zombie here, so the group's id is still ours.
+            child.kill_group(SIGKILL);
+            child.reap();
+            kill_at = never;
+            drain_until = Clock::now() + k_drain_grace;
+        }
+    }
+    end.status = child.status();
+    return end;
+}
+
+std::optional<std::string> directory_problem(const fs::path& dir) {
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) != 0)
+        return error_text(errno);
+    if (!S_ISDIR(info.st_mode))
+        return error_text(ENOTDIR);
+    return std::nullopt;
+}
+
+int exit_code_of(int status) {
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 128;
+}
+
+std::string signal_text(int signal) {
+    const char* abbreviation = ::sigabbrev_np(signal);
+    return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
+}
+
+} // namespace
+
+std::string_view verdict_name(CheckVerdict verdict) {
+    switch (verdict) {
+    case CheckVerdict::pass:
+        return "pass";
+    case CheckVerdict::fail:
+        return "fail";
+    case CheckVerdict::timed_out:
+        return "timed_out";
+    case CheckVerdict::output_limit:
+        return "output_limit";
+    case CheckVerdict::error:
+        return "error";
+    case CheckVerdict::cancelled:
+        return "cancelled";
+    }
+    return "error";
+}
+
+std::map<std::string, std::string> scrubbed_environment(const fs::path& home, const fs::path& tmp,
+                                                        const fs::path& build_dir) {
+    for (const auto& dir : {home, tmp}) {
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec)
+            throw Error("cannot create " + dir.string() + ": " + ec.message());
+    }
+    const char* path = std::getenv("PATH");
+    return {
+        {"PATH", path && *path ? path : std::string(k_default_path)},
+        {"HOME", home.string()},
+        {"TMPDIR", tmp.string()},
+        {"LANG", "C.UTF-8"},
+        {"TERM", "dumb"},
+        {"CI", "true"},
+        {"KNOT_BUILD_DIR", build_dir.string()},
+    };
+}
+
+CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
+                        const std::map<std::string, std::string>& environment,
+                        const CheckLimits& limits, const fs::path& log_path,
+                        const std::function<void(std::string_view)>& on_output) {
+    const auto started = Clock::now();
+    const auto limit = std::min<milliseconds>(limits.time_limit, k_longest_limit);
+    const auto deadline = started + limit;
+    CheckLog log(log_path, on_output);
+    CheckOutcome outcome;
+    const auto finish = [&](CheckVerdict verdict, const std::string& summary) {
+        outcome.verdict = verdict;
+        outcome.summary = valid_utf8(summary);
+        log.write("knot: " + std::string(verdict_name(verdict)) + " " + outcome.summary + "\n");
+        outcome.tail = log.tail();
+        outcome.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+        return outcome;
+    };
+    if (plan.commands.empty())
+        return finish(CheckVerdict::pass, "no checks to run");
+    if (const auto problem = directory_problem(dir)) {
+        outcome.command_name = plan.commands.front().name;
+        return finish(CheckVerdict::error, "cannot run in " + dir.string() + ": " + *problem);
+    }
+
+    std::vector<std::string> variables;
+    for (const auto& [name, value] : environment)
+        variables.push_back(name + "=" + value);
+    std::vector<char*> envp;
+    for (auto& variable : variables)
+        envp.push_back(variable.data());
+    envp.push_back(nullptr);
+
+    std::uint64_t output_bytes = 0;
+    for (const auto& command : plan.commands) {
+        if (Clock::now() >= deadline) {
+            outcome.command_name = command.name;
+            return finish(CheckVerdict::timed_out, "timed out after " + duration_text(limit) +
+                                                       " (limit) before " + label(command) +
+                                                       " started");
+        }
+        if (cancelled(limits)) {
+            outcome.command_name = command.name;
+            return finish(CheckVerdict::cancelled,
+                          "cancelled before " + label(command) + " started");
+        }
+        log.write("$ " + command.command + "\n");
+        ShellChild child;
+        if (const int error = child.start(command.command, dir, envp.data())) {
+            outcome.command_name = command.name;
+            return finish(CheckVerdict::error, "cannot start /bin/sh for " + label(command) +
+                                                   " in " + dir.string() + ": " +
+                                                   error_text(error));
+        }
+        if (limits.on_start)
+            limits.on_start(child.pid());
+        const CommandEnd end = watch(child, deadline, limits, output_bytes, log);
+        outcome.exit_code = exit_code_of(end.status);
+        outcome.command_name = command.name;
+        if (end.stop == Stop::timed_out)
+            return finish(CheckVerdict::timed_out, "timed out after " + duration_text(limit) +
+                                                       " (limit) in " + label(command) +
+                                                       "; process group killed");
+        if (end.stop == Stop::cancelled)
+            return finish(CheckVerdict::cancelled,
+                          "cancelled in " + label(command) + "; process group killed");
+        if (end.stop == Stop::output_limit)
+            return finish(CheckVerdict::output_limit,
+                          "output passed " + size_text(limits.max_output_bytes) + " in " +
+                              label(command) + "; process group killed");
+        if (WIFSIGNALED(end.status))
+            return finish(CheckVerdict::fail,
+                          label(command) + " was killed by " + signal_text(WTERMSIG(end.status)));
+        if (outcome.exit_code != 0)
+            return finish(CheckVerdict::fail,
+                          label(command) + " exited with " + std::to_string(outcome.exit_code));
+    }
+    outcome.command_name.clear();
+    outcome.exit_code = 0;
+    const auto count = plan.commands.size();
+    return finish(CheckVerdict::pass, count == 1
+                                          ? "the one command passed"
+                                          : "all " + std::to_string(count) + " commands passed");
+}
+
+} // namespace knot

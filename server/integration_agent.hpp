@@ -1,0 +1,61 @@
+// The integration agent: worker threads that take each accepted push through merge, checks and
+// the review gate, and move refs/knot/integration only when all of them pass. The queue lives in
+// the store (integration_runs), so a restart resumes it; one room runs one integration at a
+// time, rooms run side by side up to the number of workers.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace knot::server {
+
+class Store;
+struct RunRecord;
+
+class IntegrationAgent {
+public:
+    // `server_agent_id` is the id of the server's own agent, the author of the agent's events.
+    IntegrationAgent(Store& store, std::filesystem::path data_dir, std::string server_agent_id,
+                     int workers = 2);
+    // Stops the workers (see stop).
+    ~IntegrationAgent();
+    IntegrationAgent(const IntegrationAgent&) = delete;
+    IntegrationAgent& operator=(const IntegrationAgent&) = delete;
+
+    // Recovers from a crash (runs left running are queued again; checks a killed server left
+    // behind are killed) and starts the workers.
+    void start();
+    // Tells the workers a run was queued.
+    void wake();
+    // Kills running checks, puts their runs back in the queue and joins the workers.
+    void stop();
+
+    // Where run `number` of `room_id` keeps its check log.
+    std::filesystem::path log_path(const std::string& room_id, std::int64_t number) const;
+
+private:
+    void work();
+    void process(RunRecord run);
+    void kill_orphaned_checks() const;
+
+    Store& m_store;
+    std::filesystem::path m_data_dir;
+    std::string m_server_agent_id;
+    int m_worker_count;
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::uint64_t m_generation = 0; // bumped by wake()
+    bool m_stopping = false;
+    std::atomic<bool> m_cancel{false};
+    std::vector<std::string> m_busy_rooms;
+    std::vector<std::thread> m_workers;
+};
+
+} // namespace knot::server

@@ -1,0 +1,293 @@
+// The steps of one integration run (see integration_run.hpp).
+#include "integration_run.hpp"
+
+#include "integration_git.hpp"
+#include "libknot/check_runner.hpp"
+#include "libknot/git_command.hpp"
+#include "libknot/protocol.hpp"
+#include "log.hpp"
+#include "review_gate.hpp"
+#include "scratch_tree.hpp"
+#include "store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+
+namespace knot::server {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+constexpr int k_max_attempts = 5;
+constexpr std::size_t k_max_listed_paths = 5;
+
+std::int64_t ms_since(Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+}
+
+std::string short_oid(const std::string& oid) {
+    return oid.substr(0, 7);
+}
+
+// Thrown inside the advancing write when refs/knot/integration moved during the run (an undo):
+// the write rolls back and the run is merged again onto the new state.
+struct IntegrationMoved {};
+
+class Pipeline {
+public:
+    Pipeline(const RunEnvironment& environment, RunRecord run)
+        : m_env(environment)
+        , m_run(std::move(run))
+        , m_repo(environment.data_dir / "repos" / (m_run.room_id + ".git")) {}
+
+    void run() {
+        try {
+            steps();
+        } catch (const std::exception& error) {
+            log_line("error: integration run " + std::to_string(m_run.number) + " of room " +
+                     m_run.room_id + ": " + error.what());
+            try {
+                finish("error", std::string("the integration agent failed: ") + error.what(),
+                       "integration.error", {{"error", error.what()}}, {});
+            } catch (const std::exception& again) {
+                log_line(std::string("error: recording the failed run: ") + again.what());
+            }
+        }
+    }
+
+private:
+    // "coder-1@abc1234": how runs name a push to people.
+    std::string who() const {
+        return (m_run.agent_name.empty() ? m_run.agent_id : m_run.agent_name) + "@" +
+               short_oid(m_run.commit_oid);
+    }
+
+    json base_event() const {
+        return json{{"run", m_run.number},
+                    {"agent", m_run.agent_name},
+                    {"ref", m_run.ref},
+                    {"commit", m_run.commit_oid}};
+    }
+
+    void steps() {
+        m_run.base_oid = m_repo.integration();
+        const auto merge_start = Clock::now();
+        const MergeOutcome merge = m_repo.merge(m_run.base_oid, m_run.commit_oid, message());
+        m_detail["merge_ms"] = ms_since(merge_start);
+        m_detail["merge"] = merge.fast_path ? "tree" : "libgit2";
+        if (merge.kind == MergeOutcome::Kind::up_to_date)
+            return finish("up_to_date", who() + " is already part of refs/knot/integration",
+                          "integration.skipped", {{"reason", "up_to_date"}}, {});
+        if (merge.kind == MergeOutcome::Kind::conflict)
+            return conflict(merge);
+        m_run.candidate_oid = merge.candidate;
+        if (!check())
+            return;
+        const ReviewResult review = review_candidate(m_run, m_run.candidate_oid);
+        m_detail["review"] = {{"verdict", review_verdict_name(review.verdict)},
+                              {"summary", review.summary}};
+        if (review.verdict == ReviewVerdict::fail)
+            return finish("review_failed", who() + " failed review: " + review.summary,
+                          "sync.review_failed", {{"review", review.summary}},
+                          "Holding back " + who() + ": review failed (" + review.summary + ")");
+        advance();
+    }
+
+    std::string message() const {
+        return "Integrate " + who() + " (" + m_run.ref + ")\n\nMerged by knot's integration " +
+               "agent, run " + std::to_string(m_run.number) +
+               ".\nPushed commit: " + m_run.commit_oid + "\n";
+    }
+
+    void conflict(const MergeOutcome& merge) {
+        json paths = json::array();
+        std::string names;
+        for (std::size_t i = 0; i < merge.conflicts.size(); ++i) {
+            const MergeConflict& c = merge.conflicts[i];
+            paths.push_back({{"path", c.path},
+                             {"ancestor", c.ancestor},
+                             {"ours", c.ours},
+                             {"theirs", c.theirs}});
+            if (i < k_max_listed_paths)
+                names += (i ? ", " : "") + c.path;
+        }
+        if (merge.conflicts.size() > k_max_listed_paths)
+            names +=
+                " and " + std::to_string(merge.conflicts.size() - k_max_listed_paths) + " more";
+        m_detail["conflicts"] = paths;
+        finish("merge_conflict", who() + " conflicts with refs/knot/integration in " + names,
+               "sync.merge_conflict", {{"integration", m_run.base_oid}, {"paths", paths}},
+               "Merge conflict: " + who() + " (" + m_run.ref +
+                   ") does not merge onto "
+                   "refs/knot/integration " +
+                   short_oid(m_run.base_oid) + " in " + names +
+                   ". Fetch, merge refs/knot/integration and push again.");
+    }
+
+    // Step 2. False when the run ended here (failed, or cancelled and queued again).
+    bool check() {
+        CheckSettings settings;
+        m_env.store.read(
+            [&](const Reader& reader) { settings = reader.check_settings(m_run.room_id); });
+        m_forge_url = settings.forge_url;
+        if (settings.checks && settings.checks->empty()) {
+            m_detail["checks"] = {{"source", "room settings"},
+                                  {"verdict", "pass"},
+                                  {"summary", "checks are off for this room"}};
+            return true;
+        }
+        const std::filesystem::path root = m_env.data_dir / "scratch" / m_run.room_id;
+        const ScratchTree scratch(root, m_repo_path());
+        const auto checkout_start = Clock::now();
+        scratch.check_out(m_run.candidate_oid);
+        m_detail["checkout_ms"] = ms_since(checkout_start);
+        CheckPlan plan =
+            plan_checks(settings.checks.value_or(std::vector<std::string>{}), scratch.tree());
+        if (settings.checks)
+            plan.source = "room settings";
+        auto environment = scrubbed_environment(scratch.home(), scratch.tmp(), scratch.build());
+        environment["KNOT_SCRATCH"] = root.string();
+        environment["KNOT_RUN"] = std::to_string(m_run.number);
+        environment["KNOT_COMMIT"] = m_run.candidate_oid;
+        CheckLimits limits;
+        limits.time_limit = std::chrono::seconds(settings.time_limit_seconds);
+        limits.cancel = &m_env.cancel;
+        limits.on_start = [marker = root / "check.pgid"](int pgid) {
+            std::ofstream(marker, std::ios::trunc) << pgid << "\n";
+        };
+        CheckOutcome outcome =
+            run_checks(plan, scratch.tree(), environment, limits, m_env.log_path);
+        std::error_code ignored;
+        std::filesystem::remove(root / "check.pgid", ignored);
+        if (outcome.verdict == CheckVerdict::pass && !std::filesystem::exists(scratch.tree())) {
+            // What passed is not what was checked out: nothing vouches for the candidate.
+            outcome.verdict = CheckVerdict::fail;
+            outcome.summary = "the checks removed the scratch work tree (" +
+                              scratch.tree().string() + "); the next run makes it again";
+        }
+        json names = json::array();
+        for (const CheckCommand& command : plan.commands)
+            names.push_back(command.name);
+        m_detail["check_ms"] = outcome.duration.count();
+        m_detail["checks"] = {{"source", plan.source},
+                              {"commands", names},
+                              {"verdict", verdict_name(outcome.verdict)},
+                              {"summary", outcome.summary}};
+        if (outcome.verdict == CheckVerdict::pass)
+            return true;
+        if (outcome.verdict == CheckVerdict::cancelled) {
+            requeue("the server stopped during the checks; the run starts again");
+            return false;
+        }
+        m_detail["failed_command"] = outcome.command_name;
+        m_detail["exit_code"] = outcome.exit_code;
+        finish("check_failed", who() + " failed its checks: " + outcome.summary,
+               "sync.check_failed",
+               {{"candidate", m_run.candidate_oid},
+                {"verdict", verdict_name(outcome.verdict)},
+                {"command", outcome.command_name},
+                {"exit_code", outcome.exit_code},
+                {"summary", outcome.summary},
+                {"tail", outcome.tail}},
+               "Checks failed for " + who() + " merged onto refs/knot/integration: " +
+                   outcome.summary + ". refs/knot/integration stays at " +
+                   short_oid(m_run.base_oid.empty() ? "(none)" : m_run.base_oid) +
+                   ". Log: git knot check --log " + std::to_string(m_run.number));
+        return false;
+    }
+
+    std::filesystem::path m_repo_path() const {
+        return m_env.data_dir / "repos" / (m_run.room_id + ".git");
+    }
+
+    // Step 4: the ref moves in the same write as the run's record and its event.
+    void advance() {
+        const auto start = Clock::now();
+        const std::int64_t now = unix_now();
+        m_run.status = "integrated";
+        m_run.summary = "integrated " + who();
+        m_run.finished_at = now;
+        try {
+            m_env.store.write([&](Transaction& transaction) {
+                m_detail["advance_ms"] = ms_since(start);
+                m_run.detail = m_detail.dump();
+                m_run.duration_ms = ms_since(m_started);
+                transaction.update_run(m_run);
+                json data = base_event();
+                data["integration"] = m_run.candidate_oid;
+                data["previous"] = m_run.base_oid;
+                data["message"] = m_run.summary;
+                data["duration_ms"] = m_run.duration_ms;
+                transaction.append_event(m_run.room_id, "sync.integrated", m_env.server_agent_id,
+                                         now, data.dump());
+                if (!m_repo.move(m_run.base_oid, m_run.candidate_oid))
+                    throw IntegrationMoved{};
+            });
+        } catch (const IntegrationMoved&) {
+            if (m_run.attempts >= k_max_attempts)
+                throw std::runtime_error("refs/knot/integration kept moving during the run");
+            requeue("refs/knot/integration moved during the run (an undo); merging again");
+            return;
+        }
+        push_to_forge();
+    }
+
+    // Forge mode: the forge gets the new integration ref too, so teammates see it there with the
+    // server down. A failure is logged, not fatal: the server's own ref is the authority.
+    void push_to_forge() {
+        if (m_forge_url.empty())
+            return;
+        const GitResult pushed =
+            run_git({"--git-dir=" + m_repo_path().string(), "push", "--quiet", "--force", "--",
+                     m_forge_url, m_run.candidate_oid + ":" + std::string(k_integration_ref)},
+                    m_env.data_dir);
+        if (pushed.status != 0)
+            log_line("integration: cannot push refs/knot/integration to " + m_forge_url + ": " +
+                     pushed.err.substr(0, pushed.err.find('\n')));
+    }
+
+    void requeue(const std::string& why) {
+        m_run.status = "queued";
+        m_run.summary = why;
+        m_run.detail = m_detail.dump();
+        m_env.store.write([&](Transaction& transaction) { transaction.update_run(m_run); });
+    }
+
+    void finish(const std::string& status, const std::string& summary, const std::string& type,
+                json data, const std::string& chat) {
+        const std::int64_t now = unix_now();
+        m_run.status = status;
+        m_run.summary = summary;
+        m_run.finished_at = now;
+        m_run.duration_ms = ms_since(m_started);
+        m_run.detail = m_detail.dump();
+        json event = base_event();
+        event.update(data);
+        event["summary"] = summary;
+        m_env.store.write([&](Transaction& transaction) {
+            transaction.update_run(m_run);
+            transaction.append_event(m_run.room_id, type, m_env.server_agent_id, now, event.dump());
+            if (!chat.empty())
+                transaction.append_event(m_run.room_id, "chat.message", m_env.server_agent_id, now,
+                                         json{{"text", chat}}.dump());
+        });
+    }
+
+    const RunEnvironment& m_env;
+    RunRecord m_run;
+    IntegrationRepo m_repo;
+    json m_detail = json::object();
+    std::string m_forge_url;
+    Clock::time_point m_started = Clock::now();
+};
+
+} // namespace
+
+void run_integration(const RunEnvironment& environment, RunRecord run) {
+    Pipeline(environment, std::move(run)).run();
+}
+
+} // namespace knot::server

@@ -1,0 +1,234 @@
+// The integration agent's records and controls: the integration ref and the last runs, one
+// run's check log, undo (move the integration ref back one integration) and the room's check
+// settings. docs/protocol.md, "Integration".
+#include "libknot/protocol.hpp"
+#include "server/api_error.hpp"
+#include "server/auth.hpp"
+#include "server/context.hpp"
+#include "server/integration_git.hpp"
+#include "server/request_fields.hpp"
+#include "server/router.hpp"
+#include "server/routes/routes.hpp"
+#include "server/store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <fstream>
+
+namespace knot::server {
+namespace {
+
+constexpr std::int64_t k_default_runs = 20;
+constexpr std::int64_t k_max_runs = 500;
+constexpr std::int64_t k_max_time_limit = 86400;
+constexpr std::size_t k_max_checks = 50;
+constexpr std::size_t k_max_check_chars = 4000;
+
+std::filesystem::path repo_of(const ServerContext& context, const std::string& room_id) {
+    return context.data_dir / "repos" / (room_id + ".git");
+}
+
+std::filesystem::path log_of(const ServerContext& context, const RunRecord& run) {
+    return context.data_dir / "runs" / run.room_id / (std::to_string(run.number) + ".log");
+}
+
+nlohmann::json oid_or_null(const std::string& oid) {
+    return oid.empty() ? nlohmann::json(nullptr) : nlohmann::json(oid);
+}
+
+nlohmann::json run_json(const ServerContext& context, const RunRecord& run) {
+    nlohmann::json detail = nlohmann::json::parse(run.detail, nullptr, false);
+    if (detail.is_discarded())
+        detail = nlohmann::json::object();
+    const bool has_log = std::filesystem::exists(log_of(context, run));
+    return {{"run", run.number},
+            {"agent", run.agent_name},
+            {"agent_id", run.agent_id},
+            {"ref", run.ref},
+            {"commit", run.commit_oid},
+            {"status", run.status},
+            {"base", oid_or_null(run.base_oid)},
+            {"candidate", oid_or_null(run.candidate_oid)},
+            {"summary", run.summary},
+            {"detail", detail},
+            {"queued_at", run.queued_at},
+            {"started_at", run.started_at},
+            {"finished_at", run.finished_at},
+            {"duration_ms", run.duration_ms},
+            {"attempts", run.attempts},
+            {"undone", run.undone_at != 0},
+            {"undone_at", run.undone_at},
+            {"undone_by", run.undone_by},
+            {"log", has_log ? nlohmann::json("/v1/rooms/" + run.room_id + "/integration/runs/" +
+                                             std::to_string(run.number) + "/log")
+                            : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json settings_json(const CheckSettings& settings) {
+    return {
+        {"checks", settings.checks ? nlohmann::json(*settings.checks) : nlohmann::json(nullptr)},
+        {"time_limit", settings.time_limit_seconds}};
+}
+
+std::int64_t parse_number(const std::string& text, const char* field, std::int64_t max) {
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max)
+        throw bad_request(field, "must be an integer from 1 to " + std::to_string(max));
+    return value;
+}
+
+Response show_integration(const Request& request, ServerContext& context) {
+    const std::int64_t limit = parse_number(
+        request.query_value("limit").value_or(std::to_string(k_default_runs)), "limit", k_max_runs);
+    nlohmann::json answer;
+    context.store.read([&](const Reader& reader) {
+        const RoomRecord room = authenticate_room(reader, request);
+        nlohmann::json runs = nlohmann::json::array();
+        for (const RunRecord& run : reader.runs(room.id, limit))
+            runs.push_back(run_json(context, run));
+        answer = {{"settings", settings_json(reader.check_settings(room.id))}, {"runs", runs}};
+        answer["integration"] =
+            oid_or_null(IntegrationRepo(repo_of(context, room.id)).integration());
+    });
+    return Response::json(200, answer);
+}
+
+RunRecord run_of(const Reader& reader, const Request& request, const RoomRecord& room) {
+    const std::string& text = request.param("run");
+    std::int64_t number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    std::optional<RunRecord> run;
+    if (error == std::errc() && end == text.data() + text.size())
+        run = reader.find_run(room.id, number);
+    if (!run)
+        throw ApiError(404, "unknown_run", "there is no integration run " + text + " in this room");
+    return *run;
+}
+
+Response show_run(const Request& request, ServerContext& context) {
+    nlohmann::json answer;
+    context.store.read([&](const Reader& reader) {
+        const RoomRecord room = authenticate_room(reader, request);
+        answer = run_json(context, run_of(reader, request, room));
+    });
+    return Response::json(200, answer);
+}
+
+Response run_log(const Request& request, ServerContext& context) {
+    RunRecord run;
+    context.store.read([&](const Reader& reader) {
+        run = run_of(reader, request, authenticate_room(reader, request));
+    });
+    const std::filesystem::path path = log_of(context, run);
+    auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+    if (!*in)
+        throw ApiError(404, "no_log",
+                       "integration run " + std::to_string(run.number) + " ran no checks (" +
+                           run.status + ")");
+    Response response;
+    response.content_type = "text/plain; charset=utf-8";
+    response.write_body = [in](std::ostream& out) { out << in->rdbuf(); };
+    return response;
+}
+
+// Moves refs/knot/integration back to what it was before its newest integration. Stackable: the
+// run before that one is then the newest not undone. `expect` (optional) guards against undoing
+// an integration the caller has not seen.
+Response undo(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const Member member = authenticate_member(context.store, request, now);
+    const nlohmann::json body = body_object(request);
+    std::string expect;
+    if (const auto it = body.find("expect"); it != body.end()) {
+        if (!it->is_string() || it->get<std::string>().size() != 40)
+            throw bad_request("expect", "must be the 40-digit commit refs/knot/integration is at");
+        expect = it->get<std::string>();
+    }
+    const IntegrationRepo repo(repo_of(context, member.room.id));
+    nlohmann::json answer;
+    context.store.write([&](Transaction& transaction) {
+        admit_member(transaction, member, now);
+        const std::string current = repo.integration();
+        if (current.empty())
+            throw ApiError(409, "nothing_to_undo", "refs/knot/integration does not exist yet");
+        if (!expect.empty() && expect != current)
+            throw ApiError(409, "stale_integration",
+                           "refs/knot/integration is at " + current + ", not " + expect);
+        std::optional<RunRecord> run = transaction.integration_of(member.room.id, current);
+        if (!run)
+            throw ApiError(409, "nothing_to_undo",
+                           "refs/knot/integration (" + current.substr(0, 7) +
+                               ") was not made by a run this server recorded");
+        if (run->base_oid.empty())
+            throw ApiError(409, "nothing_to_undo",
+                           "refs/knot/integration is at the room's first integration (run " +
+                               std::to_string(run->number) + "); there is nothing before it");
+        run->undone_at = now;
+        run->undone_by = member.agent.id;
+        transaction.update_run(*run);
+        answer = {{"run", run->number}, {"agent", run->agent_name}, {"commit", run->commit_oid},
+                  {"from", current},    {"to", run->base_oid},      {"by", member.agent.name}};
+        transaction.append_event(member.room.id, "integration.undone", member.agent.id, now,
+                                 answer.dump(), member.signed_request.signed_string,
+                                 member.signed_request.signature);
+        if (!repo.move(current, run->base_oid)) // last: a failure rolls everything back
+            throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
+    });
+    return Response::json(200, answer);
+}
+
+Response change_settings(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const Member member = authenticate_member(context.store, request, now);
+    const nlohmann::json body = body_object(request);
+    if (member.agent.role != "owner")
+        throw ApiError(403, "not_owner", "only the room's owner may change its check settings");
+    CheckSettings settings;
+    context.store.read(
+        [&](const Reader& reader) { settings = reader.check_settings(member.room.id); });
+    if (const auto it = body.find("checks"); it != body.end()) {
+        if (it->is_null()) {
+            settings.checks.reset();
+        } else {
+            if (!it->is_array() || it->size() > k_max_checks)
+                throw bad_request("checks", "must be null or an array of at most 50 commands");
+            settings.checks.emplace();
+            for (const auto& item : *it) {
+                if (!item.is_string())
+                    throw bad_request("checks", "every command must be a string");
+                settings.checks->push_back(item.get<std::string>());
+                check_text(settings.checks->back(), "checks", 1, k_max_check_chars,
+                           TextLines::single_line);
+            }
+        }
+    }
+    if (const auto it = body.find("time_limit"); it != body.end()) {
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+            it->get<std::int64_t>() > k_max_time_limit)
+            throw bad_request("time_limit", "must be an integer from 1 to 86400 (seconds)");
+        settings.time_limit_seconds = it->get<std::int64_t>();
+    }
+    const nlohmann::json answer = settings_json(settings);
+    context.store.write([&](Transaction& transaction) {
+        admit_member(transaction, member, now);
+        transaction.set_check_settings(member.room.id, settings);
+        transaction.append_event(member.room.id, "integration.settings", member.agent.id, now,
+                                 answer.dump(), member.signed_request.signed_string,
+                                 member.signed_request.signature);
+    });
+    return Response::json(200, answer);
+}
+
+} // namespace
+
+void add_integration_routes(Router& router) {
+    router.add("GET", "/v1/rooms/{room}/integration", show_integration);
+    router.add("GET", "/v1/rooms/{room}/integration/runs/{run}", show_run);
+    router.add("GET", "/v1/rooms/{room}/integration/runs/{run}/log", run_log);
+    router.add("POST", "/v1/rooms/{room}/integration/undo", undo);
+    router.add("POST", "/v1/rooms/{room}/integration/settings", change_settings);
+}
+
+} // namespace knot::server

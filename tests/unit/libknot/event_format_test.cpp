@@ -1,0 +1,52 @@
+// Tests of libknot/event_format.cpp: the lines `git knot log`, `chat` and `dash` show.
+#include "libknot/event_format.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace knot;
+
+namespace {
+
+std::string line_of(const std::string& type, const nlohmann::json& data,
+                    const std::string& agent = "ag_1") {
+    return describe_event({{"type", type}, {"agent", agent}, {"data", data}},
+                          {{"ag_1", "coder-1"}, {"ag_2", "coder-2"}, {"ag_s", "knot"}});
+}
+
+const nlohmann::json k_run = {{"run", 7},
+                              {"agent", "coder-1"},
+                              {"ref", "refs/knot/coder-1/main"},
+                              {"commit", "1a2b3c4d5e6f"}};
+
+} // namespace
+
+TEST_CASE("integration events read as the run, the pushed commit and what happened") {
+    CHECK(line_of("integration.started", k_run, "ag_s") ==
+          "integration run 7 started: coder-1@1a2b3c4");
+    auto integrated = k_run;
+    integrated["message"] = "integrated coder-1@1a2b3c4";
+    integrated["integration"] = "9f8e7d6c5b4a";
+    CHECK(line_of("sync.integrated", integrated, "ag_s") ==
+          "integration run 7: integrated coder-1@1a2b3c4; refs/knot/integration is at 9f8e7d6");
+    auto failed = k_run;
+    failed["summary"] = "coder-1@1a2b3c4 failed its checks: `make` exited with 2";
+    CHECK(line_of("sync.check_failed", failed, "ag_s") ==
+          "integration run 7: coder-1@1a2b3c4 failed its checks: `make` exited with 2");
+}
+
+TEST_CASE("an undo and a change of the check settings name who did them") {
+    auto undone = k_run;
+    undone["from"] = "9f8e7d6c5b4a";
+    undone["to"] = "5e4d3c2b1a09";
+    CHECK(line_of("integration.undone", undone, "ag_2") ==
+          "coder-2 undid integration run 7 (coder-1@1a2b3c4): refs/knot/integration 9f8e7d6 -> "
+          "5e4d3c2");
+    CHECK(line_of("integration.settings", {{"checks", {"make check"}}, {"time_limit", 300}}) ==
+          "coder-1 set the room's checks: make check (300 s limit)");
+    CHECK(line_of("integration.settings", {{"checks", nullptr}, {"time_limit", 600}}) ==
+          "coder-1 set the room's checks: from each tree (600 s limit)");
+    CHECK(line_of("integration.settings",
+                  {{"checks", nlohmann::json::array()}, {"time_limit", 600}}) ==
+          "coder-1 set the room's checks: none (600 s limit)");
+}
