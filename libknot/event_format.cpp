@@ -78,6 +78,12 @@ std::optional<std::string> describe_integration_event(const std::string& type,
         type == "sync.review_failed" || type == "integration.skipped" ||
         type == "integration.error")
         return run + ": " + json_text(data, "summary");
+    if (type == "integration.forge_pushed")
+        return run + ": refs/knot/integration " + json_text(data, "integration").substr(0, 7) +
+               " pushed to " + json_text(data, "forge");
+    if (type == "integration.forge_push_failed")
+        return run + ": cannot push refs/knot/integration to " + json_text(data, "forge") + ": " +
+               json_text(data, "error");
     if (type == "integration.undone")
         return who + " undid " + run + " (" + pushed + "): refs/knot/integration " +
                json_text(data, "from").substr(0, 7) + " -> " + json_text(data, "to").substr(0, 7);

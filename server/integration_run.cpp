@@ -236,7 +236,9 @@ private:
     }
 
     // Forge mode: the forge gets the new integration ref too, so teammates see it there with the
-    // server down. A failure is logged, not fatal: the server's own ref is the authority.
+    // server down. The outcome is its own event (integration.forge_pushed, or
+    // integration.forge_push_failed with git's message): the server's ref is the authority, and a
+    // forge that refuses does not undo an integration.
     void push_to_forge() {
         if (m_forge_url.empty())
             return;
@@ -244,9 +246,20 @@ private:
             run_git({"--git-dir=" + m_repo_path().string(), "push", "--quiet", "--force", "--",
                      m_forge_url, m_run.candidate_oid + ":" + std::string(k_integration_ref)},
                     m_env.data_dir);
-        if (pushed.status != 0)
+        json data = base_event();
+        data["integration"] = m_run.candidate_oid;
+        data["forge"] = m_forge_url;
+        std::string type = "integration.forge_pushed";
+        if (pushed.status != 0) {
+            type = "integration.forge_push_failed";
+            data["error"] = pushed.err.substr(0, pushed.err.find('\n'));
             log_line("integration: cannot push refs/knot/integration to " + m_forge_url + ": " +
-                     pushed.err.substr(0, pushed.err.find('\n')));
+                     data["error"].get<std::string>());
+        }
+        m_env.store.write([&](Transaction& transaction) {
+            transaction.append_event(m_run.room_id, type, m_env.server_agent_id, unix_now(),
+                                     data.dump());
+        });
     }
 
     void requeue(const std::string& why) {

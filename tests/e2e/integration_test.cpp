@@ -388,3 +388,25 @@ TEST_CASE("pushes queue while a run is busy, and a newer push supersedes the que
         if (event.at("type") == "integration.started")
             CHECK(event.at("data").at("run") != second_run);
 }
+
+TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
+    HostedRoom room;
+    REQUIRE(sh("git init -q --bare forge.git", room.dir()).status == 0);
+    const fs::path forge = room.dir() / "forge.git";
+    const auto a = room.joined("coder-1");
+    REQUIRE(run("git remote set-url origin '" + forge.string() + "'", a).status == 0);
+    Events events(a);
+    const std::string commit = commit_file(a, "src/a.txt", "one\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    const auto ended = events.outcome(events.pushed(commit));
+    REQUIRE(ended.at("type") == "sync.integrated");
+    const auto forge_pushed = events.next([](const nlohmann::json& e) {
+        return e.at("type") == "integration.forge_pushed" ||
+               e.at("type") == "integration.forge_push_failed";
+    });
+    REQUIRE(forge_pushed.at("type") == "integration.forge_pushed");
+    // With the server down, teammates read the known-good state from the forge itself.
+    CHECK(trimmed(sh("git --git-dir='" + forge.string() + "' rev-parse refs/knot/integration",
+                     room.dir())
+                      .out) == ended.at("data").at("integration").get<std::string>());
+}
