@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
     app.add_option("--threads", command_line.options.threads,
                    "connections served at once, event streams included (default 256)")
         ->check(CLI::Range(2, 4096));
+    app.add_option("--integration-workers", command_line.options.integration_workers,
+                   "integration runs that may check at once, each in its own room (default 2)")
+        ->check(CLI::Range(1, 64));
     // Hidden: tests shorten the heartbeat of event streams to see one arrive.
     app.add_option("--heartbeat-seconds", command_line.options.heartbeat_seconds)
         ->check(CLI::Range(1, 3600))
