@@ -433,7 +433,7 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
     const auto finish = [&](CheckVerdict verdict, const std::string& summary) {
         outcome.verdict = verdict;
         outcome.summary = valid_utf8(summary);
-        log.write("knot: " + std::string(verdict_name(verdict)) + " " + outcome.summary + "\n");
+        log.write("knot: " + std::string(verdict_name(verdict)) + ": " + outcome.summary + "\n");
         outcome.tail = log.tail();
         outcome.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
         return outcome;

@@ -57,7 +57,7 @@ std::map<std::string, std::string> scrubbed_environment(const std::filesystem::p
                                                         const std::filesystem::path& build_dir);
 
 // Runs `plan`'s commands in order in `dir` until one fails. Writes a "$ <command>" line before
-// each command's output and a final "knot: <verdict> <summary>" line to `log_path` (created,
+// each command's output and a final "knot: <verdict>: <summary>" line to `log_path` (created,
 // with its directory; truncated when it exists). `on_output`, when given, sees the same bytes as
 // the log as they are written (those lines included). Output past max_output_bytes is not
 // logged. When a command's main process exits, the rest of its process group is killed too. An

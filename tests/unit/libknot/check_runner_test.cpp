@@ -60,7 +60,7 @@ TEST_CASE("a plan whose commands all exit 0 passes and logs each command and the
     CHECK(outcome.command_name.empty());
     CHECK(outcome.summary == "all 2 commands passed");
     const std::string expected =
-        "$ echo one\none\n$ echo two >&2; true\ntwo\nknot: pass all 2 commands passed\n";
+        "$ echo one\none\n$ echo two >&2; true\ntwo\nknot: pass: all 2 commands passed\n";
     CHECK(run.log_text() == expected);
     CHECK(outcome.tail == expected);
 }
@@ -84,7 +84,7 @@ TEST_CASE("a failing command stops the plan and is named in the outcome") {
     const auto log = run.log_text();
     CHECK(log.find("$ echo failing; exit 3\nfailing\n") != std::string::npos);
     CHECK(log.find("never-run") == std::string::npos);
-    CHECK(log.ends_with("knot: fail `echo failing; exit 3` exited with 3\n"));
+    CHECK(log.ends_with("knot: fail: `echo failing; exit 3` exited with 3\n"));
 }
 
 TEST_CASE("a command killed by a signal fails with 128 plus the signal's number") {
@@ -101,7 +101,7 @@ TEST_CASE("an empty plan passes with nothing to run") {
         run_checks({"none", {}}, run.dir.path(), run.environment, run.limits, run.log);
     CHECK(outcome.verdict == CheckVerdict::pass);
     CHECK(outcome.summary == "no checks to run");
-    CHECK(run.log_text() == "knot: pass no checks to run\n");
+    CHECK(run.log_text() == "knot: pass: no checks to run\n");
 }
 
 TEST_CASE("a missing directory is an error, not an exception") {
@@ -112,7 +112,7 @@ TEST_CASE("a missing directory is an error, not an exception") {
     CHECK(outcome.verdict == CheckVerdict::error);
     CHECK(outcome.command_name == "step 1");
     CHECK(outcome.summary == "cannot run in " + missing.string() + ": No such file or directory");
-    CHECK(run.log_text() == "knot: error " + outcome.summary + "\n");
+    CHECK(run.log_text() == "knot: error: " + outcome.summary + "\n");
 }
 
 TEST_CASE("a hanging command is killed at the time limit") {
@@ -183,7 +183,7 @@ TEST_CASE("a run cancelled before it starts runs nothing") {
     const auto outcome = run({"echo never-run"});
     CHECK(outcome.verdict == CheckVerdict::cancelled);
     CHECK(outcome.summary == "cancelled before `echo never-run` started");
-    CHECK(run.log_text() == "knot: cancelled " + outcome.summary + "\n");
+    CHECK(run.log_text() == "knot: cancelled: " + outcome.summary + "\n");
 }
 
 TEST_CASE("on_start sees each command's process group, led by its shell") {
@@ -214,7 +214,7 @@ TEST_CASE("a flood of output is cut at the cap and its process group killed") {
     CHECK(streamed == log);
     CHECK(outcome.tail.size() <= 4096);
     CHECK(log[log.size() - outcome.tail.size() - 1] == '\n');
-    CHECK(outcome.tail.find("knot: output_limit output passed 64 KiB") != std::string::npos);
+    CHECK(outcome.tail.find("knot: output_limit: output passed 64 KiB") != std::string::npos);
 }
 
 TEST_CASE("the tail is the end of the log, cut at the start of a line") {
@@ -223,7 +223,7 @@ TEST_CASE("the tail is the end of the log, cut at the start of a line") {
     REQUIRE(outcome.verdict == CheckVerdict::pass);
     CHECK(outcome.tail.size() <= 4096);
     CHECK(outcome.tail.size() > 3000);
-    CHECK(outcome.tail.ends_with("4999\n5000\nknot: pass the one command passed\n"));
+    CHECK(outcome.tail.ends_with("4999\n5000\nknot: pass: the one command passed\n"));
     const auto log = run.log_text();
     const auto at = log.size() - outcome.tail.size();
     CHECK(log.substr(at) == outcome.tail);
@@ -241,7 +241,7 @@ TEST_CASE("the log is truncated when it exists") {
     fs::create_directories(run.log.parent_path());
     std::ofstream(run.log) << std::string(10000, 'x');
     run({"echo fresh"});
-    CHECK(run.log_text() == "$ echo fresh\nfresh\nknot: pass the one command passed\n");
+    CHECK(run.log_text() == "$ echo fresh\nfresh\nknot: pass: the one command passed\n");
 }
 
 TEST_CASE("a log that cannot be written is an exception") {
