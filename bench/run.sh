@@ -29,8 +29,8 @@ echo
 echo "== hook cost"
 "$here/hook_cost.sh" "$build"
 
-# The sync benchmarks build large repositories and take a minute or more each: opt in with
-# KNOT_BENCH_SYNC=1.
+# The sync and integration benchmarks build large repositories and take a minute or more each:
+# opt in with KNOT_BENCH_SYNC=1.
 if [ "${KNOT_BENCH_SYNC:-0}" = 1 ]; then
     echo
     echo "== push through knot (50,000 files)"
@@ -38,7 +38,11 @@ if [ "${KNOT_BENCH_SYNC:-0}" = 1 ]; then
     echo
     echo "== large repository through knot (200 MB)"
     "$here/sync_large.sh" "$build"
+    echo
+    echo "== integration agent (50,000 files; a CMake project)"
+    "$here/integration.sh" "$build"
 else
     echo
-    echo "(sync benchmarks skipped: set KNOT_BENCH_SYNC=1 to run sync_push.sh and sync_large.sh)"
+    echo "(sync and integration benchmarks skipped: set KNOT_BENCH_SYNC=1 to run sync_push.sh,"
+    echo " sync_large.sh and integration.sh)"
 fi
