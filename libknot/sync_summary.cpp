@@ -180,7 +180,28 @@ std::string summary_text(const SyncSummary& summary) {
             out << "  " << first_paths(t.files);
         out << '\n';
     }
+    if (summary.integration) {
+        const IntegrationState& state = *summary.integration;
+        out << "◆ integration  " << (state.commit.empty() ? "none yet" : short_sha(state.commit));
+        if (state.run > 0)
+            out << "  run " << state.run << ' ' << state.status << ": " << state.summary;
+        out << '\n';
+    }
     return out.str();
+}
+
+IntegrationState integration_state(const nlohmann::json& answer) {
+    IntegrationState state;
+    if (const auto it = answer.find("integration"); it != answer.end() && it->is_string())
+        state.commit = it->get<std::string>();
+    if (const auto runs = answer.find("runs");
+        runs != answer.end() && runs->is_array() && !runs->empty()) {
+        const nlohmann::json& run = runs->front();
+        state.run = run.value("run", 0LL);
+        state.status = run.value("status", "");
+        state.summary = run.value("summary", "");
+    }
+    return state;
 }
 
 nlohmann::json summary_json(const SyncSummary& summary) {
@@ -205,6 +226,15 @@ nlohmann::json summary_json(const SyncSummary& summary) {
                                     {"ref", t.ref},
                                     {"commit", t.commit},
                                     {"files", t.files}});
+    out["integration"] = nullptr;
+    if (summary.integration) {
+        const IntegrationState& state = *summary.integration;
+        out["integration"] = {
+            {"commit", state.commit.empty() ? nlohmann::json() : nlohmann::json(state.commit)},
+            {"run", state.run},
+            {"status", state.status},
+            {"summary", state.summary}};
+    }
     return out;
 }
 

@@ -60,11 +60,20 @@ struct TeammateRef {
 std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
                                        const std::string& self);
 
+// The room's known-good state as the server reports it (GET .../integration?limit=1).
+struct IntegrationState {
+    std::string commit;  // refs/knot/integration, "" when none yet
+    long long run = 0;   // the newest run, 0 when none
+    std::string status;  // its status: queued, running, integrated, check_failed ...
+    std::string summary; // its one line
+};
+
 struct SyncSummary {
     SyncMode mode;
     std::optional<PushResult> pushed; // nothing when the push was skipped (--pull-only)
     bool fetched = false;
     std::vector<TeammateRef> teammates;
+    std::optional<IntegrationState> integration; // nothing when the server could not say
 };
 
 // The lines the product shows:
@@ -72,9 +81,14 @@ struct SyncSummary {
 //   ✓ pushed  a1b2c3d4  3 files      (or "✓ up to date  a1b2c3d4")
 //   ✓ fetched
 //   ● coder-2  9f8e7d6c  2 files  src/api.ts, src/db.ts
+//   ◆ integration  5e6f7a8b  run 12 integrated: integrated coder-2@9f8e7d6
 std::string summary_text(const SyncSummary& summary);
 
-// The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "teammates"}.
+// The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "teammates",
+// "integration": {"commit", "run", "status", "summary"} or null}.
 nlohmann::json summary_json(const SyncSummary& summary);
+
+// The integration state in the answer of GET .../integration (`runs` newest first).
+IntegrationState integration_state(const nlohmann::json& answer);
 
 } // namespace knot

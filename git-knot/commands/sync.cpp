@@ -52,6 +52,10 @@ struct Syncer {
             summary.fetched = true;
         }
         summary.teammates = teammate_refs(workdir, agent);
+        try { // a sync works without the server in forge mode: then the summary omits it
+            summary.integration = integration_state(session.client().get("/integration?limit=1"));
+        } catch (const Error&) {
+        }
         if (json)
             std::cout << summary_json(summary).dump() << '\n';
         else

@@ -244,9 +244,11 @@ TEST_CASE("undo moves the integration ref back one integration at a time, and a 
 
     REQUIRE(run("git knot undo", b).status == 0);
     CHECK(server_integration(room) == integrations[0]);
-    // Teammates get the reverted state with a plain pull-only sync.
-    REQUIRE(run("git knot sync --pull-only", b).status == 0);
+    // Teammates get the reverted state with a plain pull-only sync, which names it.
+    const auto synced = run("git knot sync --pull-only", b);
+    REQUIRE(synced.status == 0);
     CHECK(rev(b, "refs/knot/integration") == integrations[0]);
+    CHECK(synced.out.find("◆ integration  " + integrations[0].substr(0, 8)) != std::string::npos);
     // The first integration has nothing before it.
     const auto refused = run("git knot undo", b);
     CHECK(refused.status == 1);
