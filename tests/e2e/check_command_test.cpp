@@ -2,6 +2,7 @@
 // local refs/knot/integration), `--configure`, `--history` and `--log` against a room hosted by
 // `git knot up`, and `git knot undo`. Waits are on the room's event stream, never a sleep.
 #include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -14,8 +15,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int k_wait_ms = 120000;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -51,48 +50,8 @@ nlohmann::json check_json(const fs::path& repo, int expected_status) {
     return nlohmann::json::parse(r.out);
 }
 
-// The room's events as they happen, read through `git knot log --follow --json`.
-class Events {
-public:
-    explicit Events(const fs::path& repo)
-        : m_follow("exec git knot log --follow --json", repo) {}
-
-    nlohmann::json next(const std::function<bool(const nlohmann::json&)>& match) {
-        while (auto line = m_follow.next_line(k_wait_ms)) {
-            if (line->empty() || (*line)[0] != '{')
-                continue;
-            const auto event = nlohmann::json::parse(*line);
-            if (match(event))
-                return event;
-        }
-        FAIL("the awaited event did not come");
-        return {};
-    }
-
-    // The run the push of `commit` was queued as, then the event that ends that run.
-    nlohmann::json outcome_of_push(const std::string& commit) {
-        const int run =
-            next([&](const nlohmann::json& event) {
-                return event.at("type") == "sync.pushed" && event.at("data").at("new") == commit;
-            })
-                .at("data")
-                .at("run")
-                .get<int>();
-        static const std::vector<std::string> ends = {"sync.integrated",     "sync.check_failed",
-                                                      "sync.merge_conflict", "sync.review_failed",
-                                                      "integration.skipped", "integration.error"};
-        return next([&](const nlohmann::json& event) {
-            return std::find(ends.begin(), ends.end(), event.at("type")) != ends.end() &&
-                   event.at("data").value("run", 0) == run;
-        });
-    }
-
-private:
-    BackgroundCommand m_follow;
-};
-
 // Commits everything in `repo`, pushes it to the room and waits for its run to end.
-nlohmann::json push_and_wait(Events& events, const fs::path& repo, const std::string& message) {
+nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo, const std::string& message) {
     REQUIRE(run("git add -A && git commit -q -m '" + message + "'", repo).status == 0);
     const std::string commit = rev(repo, "HEAD");
     REQUIRE(run("git push -q knot main", repo).status == 0);
@@ -288,7 +247,7 @@ TEST_CASE("up sends the host clone's knot.check to the room once") {
 TEST_CASE("check --history and --log show the room's integration runs and their logs") {
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
-    Events events(a);
+    RoomEvents events(a);
     write(a / ".knot/checks", "echo integration-check-ran\n");
     const auto integrated = push_and_wait(events, a, "checks that pass");
     REQUIRE(integrated.at("type") == "sync.integrated");
@@ -352,7 +311,7 @@ TEST_CASE("undo moves the integration ref back one integration, and refuses with
     CHECK(nothing.status == 1);
     CHECK(contains(nothing.err, "nothing to undo"));
 
-    Events events(a);
+    RoomEvents events(a);
     write(a / "one.txt", "1\n");
     const auto first = push_and_wait(events, a, "one");
     REQUIRE(first.at("type") == "sync.integrated");

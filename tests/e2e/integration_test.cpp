@@ -3,6 +3,7 @@
 // .knot/checks). Every wait is on the room's event stream (`git knot log --follow --json`),
 // never a fixed sleep.
 #include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -18,55 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int k_wait_ms = 120000;
-
-// The room's events as they happen, from a follower started before the pushes it waits for.
-class Events {
-public:
-    explicit Events(const fs::path& repo)
-        : m_follow("exec git knot log --follow --json", repo) {}
-
-    // The next event (after those already read) for which `match` holds; REQUIREs one arrives.
-    nlohmann::json next(const std::function<bool(const nlohmann::json&)>& match) {
-        while (auto line = m_follow.next_line(k_wait_ms)) {
-            if (line->empty() || (*line)[0] != '{')
-                continue;
-            auto event = nlohmann::json::parse(*line);
-            m_seen.push_back(event);
-            if (match(event))
-                return event;
-        }
-        FAIL("the awaited event did not come");
-        return {};
-    }
-
-    // The event that ends integration run `run`.
-    nlohmann::json outcome(int run) {
-        return next([run](const nlohmann::json& event) {
-            static const std::vector<std::string> ends = {
-                "sync.integrated",    "sync.check_failed",   "sync.merge_conflict",
-                "sync.review_failed", "integration.skipped", "integration.error"};
-            const std::string type = event.at("type");
-            return std::find(ends.begin(), ends.end(), type) != ends.end() &&
-                   event.at("data").value("run", 0) == run;
-        });
-    }
-
-    // The run number the push of `commit` was queued as.
-    int pushed(const std::string& commit) {
-        return next([&](const nlohmann::json& event) {
-                   return event.at("type") == "sync.pushed" && event.at("data").at("new") == commit;
-               })
-            .at("data")
-            .at("run")
-            .get<int>();
-    }
-
-    const std::vector<nlohmann::json>& seen() const { return m_seen; }
-
-private:
-    BackgroundCommand m_follow;
-    std::vector<nlohmann::json> m_seen;
-};
 
 void write(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
@@ -118,7 +70,7 @@ TEST_CASE("two changes that pass alone but break together are held back until a 
     commit_all(room.host(), "project");
     const auto a = hosted_clone(room, "coder-1");
     const auto b = hosted_clone(room, "coder-2");
-    Events events(a);
+    RoomEvents events(a);
 
     // The first push starts the integration ref at the pushed commit, once it passes.
     const std::string base = rev(a, "HEAD");
@@ -186,7 +138,7 @@ TEST_CASE("a textual conflict is reported with its paths and both sides") {
     commit_all(room.host(), "notes");
     const auto a = hosted_clone(room, "coder-1");
     const auto b = hosted_clone(room, "coder-2");
-    Events events(a);
+    RoomEvents events(a);
     write(a / "notes.txt", "one\nTWO from a\nthree\n");
     const std::string first = commit_all(a, "a edits two");
     REQUIRE(run("git push -q knot main", a).status == 0);
@@ -218,7 +170,7 @@ TEST_CASE("undo moves the integration ref back one integration at a time, and a 
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     const auto b = hosted_clone(room, "coder-2");
-    Events events(a);
+    RoomEvents events(a);
     std::vector<std::string> integrations;
     for (const char* file : {"one.txt", "two.txt", "three.txt"}) {
         const std::string commit = commit_file(a, file, std::string(file) + "\n");
@@ -270,7 +222,7 @@ TEST_CASE("a hanging, flooding or tree-deleting checker fails cleanly and the ne
     HostedRoom room;
     set_time_limit(room, 2);
     const auto a = hosted_clone(room, "coder-1");
-    Events events(a);
+    RoomEvents events(a);
     const std::string start = commit_file(a, "start.txt", "start\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
     REQUIRE(events.outcome(events.pushed(start)).at("type") == "sync.integrated");
@@ -308,7 +260,7 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     const int port = free_port();
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
-    Events events(a);
+    RoomEvents events(a);
     const std::string start = commit_file(a, "start.txt", "start\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
     REQUIRE(events.outcome(events.pushed(start)).at("type") == "sync.integrated");
@@ -352,7 +304,7 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
 TEST_CASE("pushes queue while a run is busy, and a newer push supersedes the queued one") {
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
-    Events events(a);
+    RoomEvents events(a);
     const fs::path gate = room.dir() / "gate.fifo";
     REQUIRE(::mkfifo(gate.c_str(), 0600) == 0);
     // Every check waits for the test to open the gate once.
@@ -397,7 +349,7 @@ TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
     const fs::path forge = room.dir() / "forge.git";
     const auto a = room.joined("coder-1");
     REQUIRE(run("git remote set-url origin '" + forge.string() + "'", a).status == 0);
-    Events events(a);
+    RoomEvents events(a);
     const std::string commit = commit_file(a, "src/a.txt", "one\n");
     REQUIRE(run("git push -q knot main", a).status == 0);
     const auto ended = events.outcome(events.pushed(commit));

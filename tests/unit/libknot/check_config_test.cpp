@@ -3,7 +3,7 @@
 #include "libknot/check_config.hpp"
 #include "libknot/error.hpp"
 #include "libknot/git_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_repo.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -12,24 +12,7 @@
 
 using namespace knot;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct TempRepo {
-    knot::test::TempDir dir;
-    fs::path path = dir.path();
-    TempRepo() {
-        ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-        REQUIRE(run_git({"init", "-q"}, path).status == 0);
-    }
-    void config(const std::vector<std::string>& args) {
-        std::vector<std::string> all = {"config", "--local"};
-        all.insert(all.end(), args.begin(), args.end());
-        REQUIRE(run_git(all, path).status == 0);
-    }
-};
-
-} // namespace
+using knot::test::TempRepo;
 
 TEST_CASE("unset knot.check and knot.checkTimeout make an empty config that sends null checks") {
     const CheckConfig config = check_config_from({}, std::nullopt);

@@ -2,7 +2,7 @@
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "libknot/git_command.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_repo.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -11,20 +11,7 @@
 
 using namespace knot;
 namespace fs = std::filesystem;
-
-namespace {
-
-// A temporary repository made by `git init`, its git commands ignoring the system config.
-struct TempRepo {
-    knot::test::TempDir dir;
-    fs::path path = dir.path();
-    TempRepo() {
-        ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-        REQUIRE(run_git({"init", "-q"}, path).status == 0);
-    }
-};
-
-} // namespace
+using knot::test::TempRepo;
 
 TEST_CASE("a repository is found from a subdirectory, with its git dir and common dir") {
     TempRepo repo;

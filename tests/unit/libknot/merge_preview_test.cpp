@@ -1,7 +1,7 @@
 // Tests of libknot/merge_preview.cpp: HEAD tried onto refs/knot/integration with the real git.
 #include "libknot/git_command.hpp"
 #include "libknot/merge_preview.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/temp_repo.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
@@ -9,33 +9,7 @@
 
 using namespace knot;
 namespace fs = std::filesystem;
-
-namespace {
-
-struct TempRepo {
-    knot::test::TempDir dir;
-    fs::path path = dir.path();
-    TempRepo() {
-        ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-        git({"init", "-q", "-b", "main"});
-    }
-    std::string git(const std::vector<std::string>& args) {
-        std::vector<std::string> all = {"-c", "user.name=t", "-c", "user.email=t@e"};
-        all.insert(all.end(), args.begin(), args.end());
-        const GitResult result = run_git(all, path);
-        INFO(result.err);
-        REQUIRE(result.status == 0);
-        return result.out.substr(0, result.out.find('\n'));
-    }
-    std::string commit(const std::string& file, const std::string& text) {
-        std::ofstream(path / file) << text;
-        git({"add", "-A"});
-        git({"commit", "-q", "-m", file});
-        return git({"rev-parse", "HEAD"});
-    }
-};
-
-} // namespace
+using knot::test::TempRepo;
 
 TEST_CASE("without refs/knot/integration, or without commits, there is nothing to merge onto") {
     TempRepo repo;
