@@ -150,6 +150,15 @@ std::string describe_event(const nlohmann::json& event, const AgentNames& names)
             line += " [" + join(data["paths"]) + "]";
         return line;
     }
+    if (type == "sync.pushed") {
+        std::string line = who + " pushed " + json_text(data, "new").substr(0, 7) + " to " +
+                           json_text(data, "ref");
+        if (data.contains("files") && data["files"].is_array() && !data["files"].empty())
+            line += " [" + join(data["files"]) + "]";
+        if (data.contains("run"))
+            line += " (integration run " + std::to_string(data.value("run", 0LL)) + ")";
+        return line;
+    }
     if (type == "room.settings")
         return who + " set the lease to " + std::to_string(data.value("lease_seconds", 0)) + "s";
     if (const auto line = describe_integration_event(type, who, data))

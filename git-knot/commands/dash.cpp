@@ -6,6 +6,7 @@
 #include "libknot/event_stream.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/session.hpp"
+#include "libknot/sync_summary.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -31,13 +32,15 @@ std::string fit(std::string text, std::size_t width) {
     return text;
 }
 
-// One screen: the room, its agents, open tasks, locks and the newest events, in `rows` lines.
+// One screen: the room, its agents, open tasks, locks, the integration ref and its newest run,
+// and the newest events, in `rows` lines.
 std::string render(RoomClient& client, const std::deque<std::string>& recent, int rows, int cols,
                    const std::string& state) {
     const auto width = static_cast<std::size_t>(cols);
     const auto room = client.get("");
     const auto tasks = client.get("/tasks").at("tasks");
     const auto locks = client.get("/locks").at("locks");
+    const IntegrationState integration = integration_state(client.get("/integration?limit=1"));
     const auto now = unix_now();
     std::vector<std::string> lines;
     lines.push_back(fit("knot " + json_text(room, "room") + "  " + json_text(room, "name") + "  [" +
@@ -65,6 +68,13 @@ std::string render(RoomClient& client, const std::deque<std::string>& recent, in
         lines.push_back(fit("  " + json_text(lock, "path") + "  " + json_text(lock, "agent_name") +
                                 "  " + relative_time(lock.value("expires_at", 0LL), now),
                             width));
+    std::string known_good =
+        "integration  " +
+        (integration.commit.empty() ? std::string("none yet") : integration.commit.substr(0, 8));
+    if (integration.run > 0)
+        known_good += "  run " + std::to_string(integration.run) + " " + integration.status + ": " +
+                      integration.summary;
+    lines.push_back(fit(known_good, width));
     lines.push_back("events");
     const int room_left = rows - static_cast<int>(lines.size()) - 1;
     const int shown = std::max(0, std::min(room_left, static_cast<int>(recent.size())));

@@ -50,3 +50,15 @@ TEST_CASE("an undo and a change of the check settings name who did them") {
                   {{"checks", nlohmann::json::array()}, {"time_limit", 600}}) ==
           "coder-1 set the room's checks: none (600 s limit)");
 }
+
+TEST_CASE("a push names the commit, the ref, the files and its integration run") {
+    CHECK(line_of("sync.pushed", {{"ref", "refs/knot/coder-1/main"},
+                                  {"new", "53d77df900a0"},
+                                  {"files", {"src/a.c"}},
+                                  {"run", 3}}) ==
+          "coder-1 pushed 53d77df to refs/knot/coder-1/main [src/a.c] (integration run 3)");
+    CHECK(line_of("integration.forge_pushed",
+                  {{"run", 3}, {"integration", "9f8e7d6c5b4a"}, {"forge", "/srv/forge.git"}},
+                  "ag_s") == "integration run 3: refs/knot/integration 9f8e7d6 pushed to "
+                             "/srv/forge.git");
+}
