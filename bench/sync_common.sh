@@ -60,6 +60,27 @@ sync_join() {
         git config knot.forge none)
 }
 
+# sync_wait_idle <clone>: waits (at most a minute) until the room of <clone> has no integration
+# run queued or running. Every accepted push queues one (a merge and a checkout of the tree, with
+# checks when the tree has any); without the wait that background work would be timed with
+# whichever operation comes next, knot or plain git. Returns at once without curl or when the
+# server has no integration endpoint.
+sync_wait_idle() {
+    command -v curl >/dev/null || return 0
+    local server room token answer i
+    server=$(git -C "$1" config knot.server)
+    room=$(git -C "$1" config knot.room)
+    token=$(cat "$1/.git/knot/token")
+    for ((i = 0; i < 3000; i++)); do
+        answer=$(curl -sf -H "X-Knot-Token: $token" "$server/v1/rooms/$room/integration?limit=5") ||
+            return 0
+        case $answer in
+        *'"status":"queued"'* | *'"status":"running"'*) sleep 0.02 ;;
+        *) return 0 ;;
+        esac
+    done
+}
+
 # sync_http_start: serves the bare repositories under $tmp/http with git http-backend through
 # git_http_server.py; sets `http_url` (the root), or `http_skipped` to the reason it cannot.
 sync_http_start() {

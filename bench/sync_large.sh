@@ -51,6 +51,7 @@ failed=0
 timed() {
     local dir=$1 t0 t1
     shift
+    sync_wait_idle "$tmp/work"
     t0=$(now_us)
     if git -C "$dir" "$@" 2>"$tmp/git.err"; then
         t1=$(now_us)
@@ -78,7 +79,9 @@ pack_kb=$(du -ck "$tmp"/file.git/objects/pack/*.pack 2>/dev/null | awk 'END { pr
 room_pack_kb=$(du -ck "$tmp"/repo/.git/knot/server/repos/*.git/objects/pack/*.pack 2>/dev/null |
     awk 'END { print $1 }')
 
-# A fresh server for the fetch, so its peak is the fetch's own.
+# A fresh server for the fetch, so its peak is the fetch's own (the push's integration run done
+# first, or the restart would queue it again).
+sync_wait_idle "$tmp/work"
 sync_restart_room
 idle_peak_kb=$(server_peak_kb)
 git init -q "$tmp/fetch-file"

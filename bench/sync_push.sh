@@ -60,6 +60,7 @@ declare -A samples=()
 # push_timed <target>: pushes main to it; prints the ms, or "failed" (and its error output).
 push_timed() {
     local t0 t1
+    sync_wait_idle "$tmp/work"
     t0=$(now_us)
     if git push -q "${url[$1]}" main 2>"$tmp/push.err"; then
         t1=$(now_us)

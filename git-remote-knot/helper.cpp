@@ -32,6 +32,41 @@ std::string reason_for(const Refusal& refusal) {
     return "\"" + refusal.message + "\"";
 }
 
+// One line of a push batch: "push [+]<src>:<dst>"; `src` is empty for a deletion.
+struct PushLine {
+    std::string spec; // [+]<src>:<dst>, as git wrote it
+    bool force = false;
+    std::string src;
+    std::string dst;
+};
+
+PushLine parse_push_line(const std::string& line) {
+    PushLine push;
+    push.spec = line.substr(5);
+    push.force = !push.spec.empty() && push.spec.front() == '+';
+    const std::string bare = push.force ? push.spec.substr(1) : push.spec;
+    const std::size_t colon = bare.find(':');
+    push.src = bare.substr(0, colon);
+    push.dst = colon == std::string::npos ? bare : bare.substr(colon + 1);
+    return push;
+}
+
+std::vector<PushLine> parse_push_lines(const std::vector<std::string>& lines) {
+    std::vector<PushLine> pushes;
+    for (const std::string& line : lines)
+        pushes.push_back(parse_push_line(line));
+    return pushes;
+}
+
+// The sources of `pushes` that are not deletions.
+std::vector<std::string> sources_of(const std::vector<PushLine>& pushes) {
+    std::vector<std::string> sources;
+    for (const PushLine& push : pushes)
+        if (!push.src.empty())
+            sources.push_back(push.src);
+    return sources;
+}
+
 class Conversation {
 public:
     Conversation(std::string url, std::ostream& out)
@@ -70,7 +105,8 @@ public:
             m_out << '\n' << std::flush;
             return;
         }
-        for (const auto& [ref, oid] : remote().refs())
+        m_their_refs = remote().refs();
+        for (const auto& [ref, oid] : *m_their_refs)
             m_out << oid << ' ' << ref << '\n';
         m_out << '\n' << std::flush;
     }
@@ -89,7 +125,8 @@ public:
             std::vector<std::string> haves = local().tips();
             if (haves.size() > k_max_haves)
                 haves.resize(k_max_haves);
-            local().write_pack(remote().upload(wants, haves), m_progress);
+            remote().upload(wants, haves,
+                            [&](std::istream& pack) { local().write_pack(pack, m_progress); });
         }
         m_out << '\n' << std::flush;
     }
@@ -100,30 +137,34 @@ public:
             push_through_forge(lines);
             return;
         }
-        const std::map<std::string, std::string> theirs = remote().refs();
+        // The refs git compared with when it listed them: the server checks each old oid again
+        // when the ref moves, so they need not be asked for twice.
+        if (!m_their_refs)
+            m_their_refs = remote().refs();
+        const std::map<std::string, std::string>& theirs = *m_their_refs;
+        const std::vector<PushLine> pushes = parse_push_lines(lines);
         std::vector<std::string> their_oids;
         for (const auto& [ref, oid] : theirs)
             their_oids.push_back(oid);
-        for (const std::string& line : lines) {
-            std::string spec = line.substr(5);
+        // One git process finds every tip and which of the server's commits are here to leave
+        // out of the packs.
+        const LocalRepo::Lookup found = local().look_up(sources_of(pushes), their_oids);
+        const std::vector<std::string> hide(found.present.begin(), found.present.end());
+        for (const PushLine& line : pushes) {
             Push push;
-            push.force = !spec.empty() && spec.front() == '+';
-            if (push.force)
-                spec.erase(0, 1);
-            const std::size_t colon = spec.find(':');
-            const std::string src = spec.substr(0, colon);
-            push.ref = colon == std::string::npos ? spec : spec.substr(colon + 1);
-            if (src.empty()) {
+            push.force = line.force;
+            push.ref = line.dst;
+            if (line.src.empty()) {
                 m_out << "error " << push.ref
                       << " \"deleting a ref through knot is not supported\"\n";
                 continue;
             }
-            const std::optional<std::string> tip = local().resolve(src);
-            if (!tip) {
-                m_out << "error " << push.ref << " \"" << src << " is not a commit\"\n";
+            const auto tip = found.commits.find(line.src);
+            if (tip == found.commits.end()) {
+                m_out << "error " << push.ref << " \"" << line.src << " is not a commit\"\n";
                 continue;
             }
-            push.new_oid = *tip;
+            push.new_oid = tip->second;
             const auto current = theirs.find(push.ref);
             push.old_oid = current == theirs.end() ? std::string(k_zero_oid) : current->second;
             if (push.old_oid == push.new_oid) {
@@ -135,7 +176,7 @@ public:
                 continue;
             }
             const auto refusal =
-                remote().receive(push, local().pack_for(push.new_oid, their_oids, m_progress));
+                remote().receive(push, local().pack_for(push.new_oid, hide, m_progress));
             if (refusal)
                 m_out << "error " << push.ref << ' ' << reason_for(*refusal) << '\n';
             else
@@ -150,13 +191,11 @@ private:
     void push_through_forge(const std::vector<std::string>& lines) {
         if (!m_forge_refs)
             m_forge_refs = forge_refs(*forge());
-        for (const std::string& line : lines) {
-            const std::string spec = line.substr(5);
-            const std::string bare = !spec.empty() && spec.front() == '+' ? spec.substr(1) : spec;
-            const std::size_t colon = bare.find(':');
-            const std::string src = bare.substr(0, colon);
-            const std::string dst = colon == std::string::npos ? bare : bare.substr(colon + 1);
-            if (src.empty()) {
+        const std::vector<PushLine> pushes = parse_push_lines(lines);
+        const LocalRepo::Lookup found = local().look_up(sources_of(pushes), {});
+        for (const PushLine& line : pushes) {
+            const std::string& dst = line.dst;
+            if (line.src.empty()) {
                 m_out << "error " << dst << " \"deleting a ref through knot is not supported\"\n";
                 continue;
             }
@@ -166,23 +205,23 @@ private:
                       << own_prefix() << "\"\n";
                 continue;
             }
-            const std::optional<std::string> tip = local().resolve(src);
-            if (!tip) {
-                m_out << "error " << dst << " \"" << src << " is not a commit\"\n";
+            const auto tip = found.commits.find(line.src);
+            if (tip == found.commits.end()) {
+                m_out << "error " << dst << " \"" << line.src << " is not a commit\"\n";
                 continue;
             }
             const auto current = m_forge_refs->find(dst);
             const std::string old_oid =
                 current == m_forge_refs->end() ? std::string(k_zero_oid) : current->second;
             const std::optional<std::string> failure = push_to_forge(
-                *forge(), spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real, m_quiet,
-                m_progress);
+                *forge(), line.spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real,
+                m_quiet, m_progress);
             if (failure) {
                 m_out << "error " << dst << ' ' << *failure << '\n';
                 continue;
             }
-            if (!m_dry_run && old_oid != *tip)
-                announce(dst, old_oid, *tip);
+            if (!m_dry_run && old_oid != tip->second)
+                announce(dst, old_oid, tip->second);
             m_out << "ok " << dst << '\n';
         }
         m_out << '\n' << std::flush;
@@ -238,6 +277,7 @@ private:
     bool m_forge_looked_up = false;
     std::optional<Forge> m_forge;
     std::optional<std::map<std::string, std::string>> m_forge_refs;
+    std::optional<std::map<std::string, std::string>> m_their_refs; // as listed to git
     std::unique_ptr<Remote> m_remote;
     std::unique_ptr<LocalRepo> m_local;
 };

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <istream>
 #include <sstream>
 
 namespace knot::remote {
@@ -46,13 +47,46 @@ std::vector<std::string> LocalRepo::git_args(std::vector<std::string> args) cons
     return args;
 }
 
-std::optional<std::string> LocalRepo::resolve(const std::string& name) const {
-    const GitResult found =
-        run_git(git_args({"rev-parse", "-q", "--verify", name + "^{commit}"}), m_git_dir);
-    const std::string oid = first_line(found.out);
-    if (found.status != 0 || !is_oid(oid))
-        return std::nullopt;
-    return oid;
+LocalRepo::Lookup LocalRepo::look_up(const std::vector<std::string>& names,
+                                     const std::vector<std::string>& oids) const {
+    // cat-file answers each line in order: the object's name when it exists (peeled to the
+    // commit for names), else "<line> missing" or "<line> ambiguous".
+    std::vector<std::pair<const std::string*, bool>> asked; // (text, is a name)
+    std::string input;
+    for (const std::string& name : names) {
+        if (name.empty() || name.find_first_of("\n\r") != std::string::npos)
+            continue;
+        asked.emplace_back(&name, true);
+        input += name + "^{commit}\n";
+    }
+    for (const std::string& oid : oids) {
+        if (!is_oid(oid))
+            continue;
+        asked.emplace_back(&oid, false);
+        input += oid + "\n";
+    }
+    Lookup found;
+    if (asked.empty())
+        return found;
+    std::string out;
+    const GitResult listed =
+        run_git_piped(git_args({"cat-file", "--batch-check=%(objectname)"}), m_git_dir, input,
+                      [&](const char* data, std::size_t size) { out.append(data, size); });
+    if (listed.status != 0)
+        throw Error("cannot read this repository: " + first_line(listed.err));
+    std::istringstream lines(out);
+    std::string line;
+    for (const auto& [text, is_name] : asked) {
+        if (!std::getline(lines, line))
+            break;
+        if (!is_oid(line))
+            continue;
+        if (is_name)
+            found.commits[*text] = line;
+        else
+            found.present.insert(line);
+    }
+    return found;
 }
 
 std::set<std::string> LocalRepo::present(const std::vector<std::string>& oids) const {
@@ -92,13 +126,14 @@ std::vector<std::string> LocalRepo::tips() const {
 
 std::string LocalRepo::pack_for(const std::string& tip, const std::vector<std::string>& hide,
                                 Progress progress) const {
-    if (!is_oid(tip) || present({tip}).empty())
-        throw Error("cannot build the pack: " + tip + " is not in this repository");
+    if (!is_oid(tip))
+        throw Error("cannot build the pack: " + tip + " is not an object name");
     // git's own pack-objects walks only the trees that changed (its sparse walk) and reuses
     // stored deltas, so a one-file push costs the same in a small or a large repository.
     std::string revisions = tip + "\n";
-    for (const std::string& oid : present(hide))
-        revisions += "^" + oid + "\n";
+    for (const std::string& oid : hide)
+        if (is_oid(oid))
+            revisions += "^" + oid + "\n";
     std::vector<std::string> args = {"pack-objects", "--stdout", "--revs", "--delta-base-offset"};
     if (progress == Progress::shown)
         args.insert(args.end(), {"--progress", "--all-progress"}); // git push's meters
@@ -117,15 +152,19 @@ std::string LocalRepo::pack_for(const std::string& tip, const std::vector<std::s
     return pack;
 }
 
-void LocalRepo::write_pack(const std::string& pack, Progress progress) const {
-    if (pack.empty())
-        return;
+void LocalRepo::write_pack(std::istream& pack, Progress progress) const {
+    if (pack.peek() == std::char_traits<char>::eof())
+        return; // the client has everything: an empty body
     std::vector<std::string> args = {"index-pack", "--stdin", "--fix-thin"};
     if (progress == Progress::shown)
         args.push_back("-v"); // git fetch's "Receiving objects" and "Resolving deltas" meters
-    const GitResult stored = run_git_piped(
-        git_args(args), m_git_dir, pack, [](const char*, std::size_t) {},
-        progress == Progress::shown ? to_stderr : nullptr);
+    const GitResult stored = run_git_streamed(
+        git_args(args), m_git_dir,
+        [&pack](char* buffer, std::size_t size) {
+            pack.read(buffer, static_cast<std::streamsize>(size));
+            return static_cast<std::size_t>(pack.gcount());
+        },
+        [](const char*, std::size_t) {}, progress == Progress::shown ? to_stderr : nullptr);
     if (stored.status != 0)
         throw Error("the server sent a pack that is not valid: " + first_line(stored.err));
 }

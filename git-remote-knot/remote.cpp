@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <istream>
+#include <iterator>
 
 namespace knot::remote {
 namespace {
@@ -91,14 +93,20 @@ std::map<std::string, std::string> Remote::refs() {
     return answer.at("refs").get<std::map<std::string, std::string>>();
 }
 
-std::string Remote::upload(const std::vector<std::string>& wants,
-                           const std::vector<std::string>& haves) {
+void Remote::upload(const std::vector<std::string>& wants, const std::vector<std::string>& haves,
+                    const std::function<void(std::istream& pack)>& on_pack) {
     const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/upload";
     const std::string body = nlohmann::json{{"wants", wants}, {"haves", haves}}.dump();
-    HttpResponse response = m_http.request("POST", target, body, headers("POST", target, body));
-    if (response.status != 200)
-        json_or_throw(response); // throws with the server's message
-    return std::move(response.body);
+    m_http.request_streamed("POST", target, body, headers("POST", target, body),
+                            [&](int status, std::istream& in) {
+                                if (status == 200) {
+                                    on_pack(in);
+                                    return;
+                                }
+                                HttpResponse refused{status, {}};
+                                refused.body.assign(std::istreambuf_iterator<char>(in), {});
+                                json_or_throw(refused); // throws with the server's message
+                            });
 }
 
 std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack) {

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <functional>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -49,9 +51,12 @@ public:
 
     // The room's refs: name to oid.
     std::map<std::string, std::string> refs();
-    // A pack of what `wants` need and `haves` do not already give.
-    std::string upload(const std::vector<std::string>& wants,
-                       const std::vector<std::string>& haves);
+    // Asks for a pack of what `wants` need and `haves` do not already give, and hands it to
+    // `on_pack` as a stream read while it arrives (empty when nothing is missing; short when the
+    // connection broke, which `on_pack` finds out). Throws knot::HttpError with the server's
+    // message when it refuses.
+    void upload(const std::vector<std::string>& wants, const std::vector<std::string>& haves,
+                const std::function<void(std::istream& pack)>& on_pack);
     // Sends `pack` and the ref update it carries; nothing when the ref moved.
     std::optional<Refusal> receive(const Push& push, const std::string& pack);
 

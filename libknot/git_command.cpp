@@ -3,6 +3,7 @@
 
 #include "error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -15,10 +16,19 @@ extern char** environ;
 
 namespace knot {
 
-GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-                        std::string_view input,
-                        const std::function<void(const char*, std::size_t)>& on_output,
-                        const std::function<void(const char*, std::size_t)>& on_error) {
+namespace {
+
+// Deep enough that the writer keeps ahead of a git that reads in small pieces (index-pack reads
+// 4 KiB at a time): a fresh fetch of 200 MB is about a tenth faster than with the default 64 KiB.
+constexpr int k_input_pipe_bytes = 1 << 20;
+constexpr std::size_t k_chunk_bytes = 1 << 16;
+
+} // namespace
+
+GitResult run_git_streamed(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                           const GitInput& input,
+                           const std::function<void(const char*, std::size_t)>& on_output,
+                           const std::function<void(const char*, std::size_t)>& on_error) {
     int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
     if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
         ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -56,53 +66,88 @@ GitResult run_git_piped(const std::vector<std::string>& args, const std::filesys
     }
     // stdin, stdout and stderr are served together, so a git that writes before it has read
     // all its input never waits on us.
-    ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
-    if (input.empty()) {
-        ::close(in_pipe[1]);
-        in_pipe[1] = -1;
-    }
     pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
-    std::size_t written = 0;
+    const auto close_fd = [&](int i) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+    };
+    if (input) {
+        ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+        // Refused (a user over the kernel's pipe limit), the default pipe only costs time.
+        ::fcntl(in_pipe[1], F_SETPIPE_SZ, k_input_pipe_bytes);
+    } else {
+        close_fd(2);
+    }
+    std::vector<char> pending(input ? k_chunk_bytes : 0);
+    std::size_t pending_from = 0, pending_to = 0;
     char buf[65536];
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        if (::poll(fds, 3, -1) < 0 && errno != EINTR)
-            break;
-        if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-            const ssize_t n = ::write(fds[2].fd, input.data() + written, input.size() - written);
-            if (n > 0)
-                written += static_cast<std::size_t>(n);
-            if (n < 0 && errno != EAGAIN && errno != EINTR)
-                written = input.size(); // git stopped reading: give up on the rest
-            if (written == input.size()) {
-                ::close(fds[2].fd);
-                fds[2].fd = -1;
-            }
-        }
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-            if (n > 0) {
-                if (i == 0) {
-                    on_output(buf, static_cast<std::size_t>(n));
-                } else {
-                    result.err.append(buf, static_cast<std::size_t>(n));
-                    if (on_error)
-                        on_error(buf, static_cast<std::size_t>(n));
+    try {
+        while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+            if (::poll(fds, 3, -1) < 0 && errno != EINTR)
+                break;
+            if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+                if (pending_from == pending_to) {
+                    pending_from = 0;
+                    pending_to = input(pending.data(), pending.size());
                 }
-            } else {
-                ::close(fds[i].fd);
-                fds[i].fd = -1;
+                if (pending_to == 0) {
+                    close_fd(2);
+                } else {
+                    const ssize_t n = ::write(fds[2].fd, pending.data() + pending_from,
+                                              pending_to - pending_from);
+                    if (n > 0)
+                        pending_from += static_cast<std::size_t>(n);
+                    else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                        close_fd(2); // git stopped reading: give up on the rest
+                }
+            }
+            for (int i = 0; i < 2; ++i) {
+                if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+                if (n > 0) {
+                    if (i == 0) {
+                        on_output(buf, static_cast<std::size_t>(n));
+                    } else {
+                        result.err.append(buf, static_cast<std::size_t>(n));
+                        if (on_error)
+                            on_error(buf, static_cast<std::size_t>(n));
+                    }
+                } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                    close_fd(i);
+                }
             }
         }
+    } catch (...) {
+        for (int i = 0; i < 3; ++i)
+            if (fds[i].fd >= 0)
+                close_fd(i);
+        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        throw;
     }
     if (fds[2].fd >= 0)
-        ::close(fds[2].fd);
+        close_fd(2);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+GitResult run_git_piped(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                        std::string_view input,
+                        const std::function<void(const char*, std::size_t)>& on_output,
+                        const std::function<void(const char*, std::size_t)>& on_error) {
+    GitInput from_view;
+    if (!input.empty())
+        from_view = [&input](char* buffer, std::size_t size) {
+            const std::size_t n = std::min(size, input.size());
+            std::memcpy(buffer, input.data(), n);
+            input.remove_prefix(n);
+            return n;
+        };
+    return run_git_streamed(args, cwd, from_view, on_output, on_error);
 }
 
 GitResult run_git(const std::vector<std::string>& args, const std::filesystem::path& cwd) {

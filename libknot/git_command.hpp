@@ -30,6 +30,21 @@ GitResult run_git_piped(const std::vector<std::string>& args, const std::filesys
                         const std::function<void(const char*, std::size_t)>& on_output,
                         const std::function<void(const char*, std::size_t)>& on_error = {});
 
+// Supplies a git child's standard input piece by piece: fills at most `size` bytes of `buffer`
+// and returns how many it put there, 0 at the end. It may block (reading a network stream);
+// git's output waits meanwhile, which it can as long as it writes less than a pipe holds.
+using GitInput = std::function<std::size_t(char* buffer, std::size_t size)>;
+
+// Like run_git_piped, but standard input comes from `input` as fast as git takes it, so input
+// larger than memory (a pack arriving over the network) streams through, and git works on the
+// start of it while the rest is still arriving. Once git stops reading (it exited, or closed
+// its standard input) the rest of `input` is left unread. An exception from a callback closes
+// git's pipes, waits for git and propagates.
+GitResult run_git_streamed(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                           const GitInput& input,
+                           const std::function<void(const char*, std::size_t)>& on_output,
+                           const std::function<void(const char*, std::size_t)>& on_error = {});
+
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
 std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);
 

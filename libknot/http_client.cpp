@@ -59,11 +59,27 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 HttpResponse HttpClient::request(std::string_view method, std::string_view target,
                                  std::string_view body,
                                  const std::map<std::string, std::string>& headers) {
+    HttpResponse result;
+    request_streamed(method, target, body, headers, [&](int status, std::istream& in) {
+        result.status = status;
+        std::ostringstream text;
+        Poco::StreamCopier::copyStream(in, text);
+        result.body = text.str();
+    });
+    return result;
+}
+
+void HttpClient::request_streamed(
+    std::string_view method, std::string_view target, std::string_view body,
+    const std::map<std::string, std::string>& headers,
+    const std::function<void(int status, std::istream& body)>& on_response) {
     auto& session = *m_session->session;
     // A kept-alive connection the server closed meanwhile fails on first use: retry once on a
     // fresh connection, which is safe because signed writes carry a nonce the server will
     // refuse to apply twice.
-    for (int attempt = 0;; ++attempt) {
+    Poco::Net::HTTPResponse res;
+    std::istream* in = nullptr;
+    for (int attempt = 0; !in; ++attempt) {
         try {
             Poco::Net::HTTPRequest req(std::string(method), std::string(target),
                                        Poco::Net::HTTPMessage::HTTP_1_1);
@@ -77,14 +93,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
             }
             std::ostream& out = session.sendRequest(req);
             out.write(body.data(), static_cast<std::streamsize>(body.size()));
-            Poco::Net::HTTPResponse res;
-            std::istream& in = session.receiveResponse(res);
-            HttpResponse result;
-            result.status = res.getStatus();
-            std::ostringstream text;
-            Poco::StreamCopier::copyStream(in, text);
-            result.body = text.str();
-            return result;
+            in = &session.receiveResponse(res);
         } catch (const Poco::Net::ConnectionRefusedException&) {
             throw UnreachableError("cannot reach the knot server at " + m_base_url +
                                    " (connection refused)");
@@ -100,6 +109,19 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
                                    e.displayText() + ")");
         }
     }
+    try {
+        on_response(res.getStatus(), *in);
+    } catch (const Poco::Exception& e) {
+        session.reset();
+        throw UnreachableError("lost the connection to the knot server at " + m_base_url + " (" +
+                               e.displayText() + ")");
+    } catch (...) {
+        session.reset();
+        throw;
+    }
+    // The unread rest of a body would be taken for the next response on this connection.
+    if (!in->eof() || in->bad())
+        session.reset();
 }
 
 } // namespace knot

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +39,16 @@ public:
     HttpResponse request(std::string_view method, std::string_view target,
                          std::string_view body = {},
                          const std::map<std::string, std::string>& headers = {});
+
+    // Like request, but hands the status and the response body, as a stream read while it
+    // arrives, to `on_response` instead of holding the body in memory (for a body as large as a
+    // pack). The retry and the UnreachableError are request's, up to the response's head; a
+    // body cut short after it reads as a short stream, so `on_response` must check that what it
+    // read is whole. What it leaves unread is dropped with the connection. Exceptions from
+    // `on_response` propagate.
+    void request_streamed(std::string_view method, std::string_view target, std::string_view body,
+                          const std::map<std::string, std::string>& headers,
+                          const std::function<void(int status, std::istream& body)>& on_response);
 
     const std::string& base_url() const { return m_base_url; }
 

@@ -156,3 +156,52 @@ TEST_CASE("push and fetch through knot show git's progress meters when git asks 
     REQUIRE(quiet.status == 0);
     CHECK(quiet.err.find("objects:") == std::string::npos);
 }
+
+TEST_CASE("a pushed event lists each file added, changed or removed, however deep") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    REQUIRE(run("mkdir -p a/b g && echo 1 > a/b/c.txt && echo 1 > a/d.txt && echo 1 > e.txt && "
+                "echo 1 > f && echo 1 > g/h.txt && git add -A && git commit -q -m first",
+                a)
+                .status == 0);
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    // Changed, added beside it, removed, a file become a folder and a folder become a file;
+    // e.txt is untouched.
+    REQUIRE(run("echo 2 > a/b/c.txt && echo 1 > a/b/new.txt && git rm -q a/d.txt f && "
+                "mkdir f && echo 1 > f/x.txt && git rm -q -r g && echo 1 > g && "
+                "git add -A && git commit -q -m second",
+                a)
+                .status == 0);
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    const auto events = pushes(a);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1].at("data").at("files") ==
+          nlohmann::json::array(
+              {"a/b/c.txt", "a/b/new.txt", "a/d.txt", "f", "f/x.txt", "g", "g/h.txt"}));
+}
+
+TEST_CASE("a fetch whose pack arrives broken fails and moves no ref") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
+    // Large enough that the pack streams in many pieces.
+    REQUIRE(run("head -c 3000000 /dev/urandom > big.bin && git add big.bin && "
+                "git commit -q -m big",
+                a)
+                .status == 0);
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    // Damage the middle of the room's largest pack: the server's pack-objects stops partway
+    // through the body it has begun to send.
+    const auto damaged = run("cd .git/knot/server/repos/*.git/objects/pack && "
+                             "pack=$(ls -S *.pack | head -n 1) && chmod u+w \"$pack\" && "
+                             "printf 'broken!broken!broken!' | dd of=\"$pack\" bs=1 "
+                             "seek=$(($(wc -c < \"$pack\") / 2)) conv=notrunc 2>/dev/null",
+                             room.host());
+    REQUIRE(damaged.status == 0);
+
+    const auto fetched = run("git fetch -q knot", b);
+    CHECK(fetched.status != 0);
+    CHECK(fetched.err.find("git-remote-knot") != std::string::npos);
+    CHECK(rev(b, "refs/knot/coder-1/main").empty());
+    CHECK(run("git fsck --no-dangling", b).status == 0);
+}
