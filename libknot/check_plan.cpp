@@ -207,4 +207,20 @@ CheckPlan plan_checks(const std::vector<std::string>& configured, const fs::path
     return plan;
 }
 
+bool may_have_checks(const std::vector<std::string>& top_level_names) {
+    // Every name detect_checks and plan_checks read at the top of a tree (keep in step).
+    static const std::vector<std::string_view> looked_at = {
+        ".knot",        "CMakeLists.txt", "GNUmakefile", "makefile",       "Makefile",
+        "package.json", "tsconfig.json",  "go.mod",      "Cargo.toml",     "pytest.ini",
+        "conftest.py",  "tox.ini",        "setup.cfg",   "pyproject.toml", "tests"};
+    for (const std::string& name : top_level_names) {
+        if (name.ends_with(".py"))
+            return true;
+        for (const std::string_view known : looked_at)
+            if (name == known)
+                return true;
+    }
+    return false;
+}
+
 } // namespace knot

@@ -34,6 +34,11 @@ std::vector<CheckCommand> parse_checks_file(std::string_view text);
 // (python3 -m pytest). Empty when none applies.
 std::vector<CheckCommand> detect_checks(const std::filesystem::path& tree);
 
+// False when a tree whose top-level entries are named `top_level_names` cannot have checks:
+// no .knot folder and none of the names detect_checks looks for (a cheap test on the tree's
+// listing, so the integration agent need not check out a tree that has nothing to run).
+bool may_have_checks(const std::vector<std::string>& top_level_names);
+
 // `configured` (the values of knot.check, blank ones skipped; named "knot.check:<n>") when not
 // empty, else `tree`/.knot/checks when it exists, else detect_checks(tree); source "none" when
 // all three are empty. A .knot/checks that exists but holds no command is still the plan (empty,

@@ -34,7 +34,8 @@ inline std::string last_error() {
     return error && error->message ? error->message : "unknown libgit2 error";
 }
 
-// Throws std::runtime_error (an internal failure, not the client's) when `code` is an error.
+// Throws std::runtime_error when `code` is an error: an internal failure (disk, permissions),
+// a 500 with a log line, not the client's fault.
 inline void check(int code, const char* what) {
     if (code < 0)
         throw std::runtime_error(std::string(what) + ": " + last_error());

@@ -2,6 +2,7 @@
 #include "git_store.hpp"
 
 #include "api_error.hpp"
+#include "git_handles.hpp"
 #include "libknot/crypto.hpp"
 #include "libknot/git_command.hpp"
 
@@ -18,45 +19,10 @@
 namespace knot::server {
 namespace {
 
-template <auto Free> struct Freer {
-    template <class T> void operator()(T* pointer) const { Free(pointer); }
-};
-template <class T, auto Free> using Owned = std::unique_ptr<T, Freer<Free>>;
-using Repository = Owned<git_repository, git_repository_free>;
+using namespace git;
 using Odb = Owned<git_odb, git_odb_free>;
 using Walk = Owned<git_revwalk, git_revwalk_free>;
 using Object = Owned<git_object, git_object_free>;
-using Commit = Owned<git_commit, git_commit_free>;
-using Tree = Owned<git_tree, git_tree_free>;
-using Reference = Owned<git_reference, git_reference_free>;
-
-void ensure_libgit2() {
-    static const int initialised = git_libgit2_init();
-    (void)initialised;
-}
-
-std::string last_error() {
-    const git_error* error = git_error_last();
-    return error && error->message ? error->message : "unknown libgit2 error";
-}
-
-// An internal failure (disk, permissions): a 500 with a log line, not the client's fault.
-void check(int code, const char* what) {
-    if (code < 0)
-        throw std::runtime_error(std::string(what) + ": " + last_error());
-}
-
-git_oid oid_of(const std::string& hex) {
-    git_oid oid;
-    check(git_oid_fromstrn(&oid, hex.data(), hex.size()), "oid");
-    return oid;
-}
-
-std::string hex_of(const git_oid& oid) {
-    std::array<char, GIT_OID_HEXSZ + 1> text{};
-    git_oid_tostr(text.data(), text.size(), &oid);
-    return text.data();
-}
 
 ApiError missing_objects(const std::string& tip) {
     return ApiError(400, "missing_objects",
@@ -65,7 +31,7 @@ ApiError missing_objects(const std::string& tip) {
 
 // Opens a room's repository, or nothing when `create` is false and it does not exist yet.
 Repository open_repo(const std::filesystem::path& path, bool create) {
-    ensure_libgit2();
+    ensure_init();
     git_repository* repo = nullptr;
     if (std::filesystem::exists(path / "HEAD")) {
         check(git_repository_open_bare(&repo, path.c_str()), "open repository");

@@ -208,6 +208,16 @@ std::string IntegrationRepo::integration() const {
     return hex_of(oid);
 }
 
+std::vector<std::string> IntegrationRepo::top_level_names(const std::string& commit) const {
+    const Repository repo = open(m_repo);
+    const Commit head = commit_of(repo.get(), commit);
+    const Tree tree = tree_of(head.get());
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < git_tree_entrycount(tree.get()); ++i)
+        names.emplace_back(git_tree_entry_name(git_tree_entry_byindex(tree.get(), i)));
+    return names;
+}
+
 bool IntegrationRepo::contains(const std::string& commit, const std::string& ancestor) const {
     if (commit == ancestor)
         return true;

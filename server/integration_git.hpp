@@ -52,6 +52,9 @@ public:
     // false, changing nothing, when it no longer points at `expected`.
     bool move(const std::string& expected, const std::string& target) const;
 
+    // The names of the entries at the top of `commit`'s tree.
+    std::vector<std::string> top_level_names(const std::string& commit) const;
+
     // True when `ancestor` is `commit` or one of its ancestors.
     bool contains(const std::string& commit, const std::string& ancestor) const;
 

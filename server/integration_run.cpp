@@ -139,6 +139,12 @@ private:
                                   {"summary", "checks are off for this room"}};
             return true;
         }
+        if (!settings.checks && !may_have_checks(m_repo.top_level_names(m_run.candidate_oid))) {
+            m_detail["checks"] = {{"source", "none"},
+                                  {"verdict", "pass"},
+                                  {"summary", "nothing to check: no .knot/checks, no build files"}};
+            return true; // a checkout of a large tree costs more than the merge itself
+        }
         const std::filesystem::path root = m_env.data_dir / "scratch" / m_run.room_id;
         const ScratchTree scratch(root, m_repo_path());
         const auto checkout_start = Clock::now();

@@ -200,3 +200,23 @@ TEST_CASE("without knot.check or .knot/checks the plan is what detection finds")
     CHECK(plan.source == "detected");
     CHECK(command_texts(plan.commands) == std::vector<std::string>{"cargo test"});
 }
+
+TEST_CASE("a tree listing tells whether detection could find anything at all") {
+    CHECK_FALSE(may_have_checks({}));
+    CHECK_FALSE(may_have_checks({"README.md", "src", "docs", "notes.txt"}));
+    CHECK(may_have_checks({"README.md", ".knot"}));
+    CHECK(may_have_checks({"src", "CMakeLists.txt"}));
+    CHECK(may_have_checks({"Makefile"}));
+    CHECK(may_have_checks({"package.json"}));
+    CHECK(may_have_checks({"setup.py"}));
+    CHECK(may_have_checks({"tests"}));
+    // Every file detection reacts to is in the list: a tree of each one alone is detected.
+    for (const char* name :
+         {"CMakeLists.txt", "go.mod", "Cargo.toml", "tsconfig.json", "pytest.ini", "conftest.py"}) {
+        knot::test::TempDir dir;
+        std::ofstream(dir.path() / name) << "\n";
+        INFO(name);
+        CHECK_FALSE(detect_checks(dir.path()).empty());
+        CHECK(may_have_checks({name}));
+    }
+}
