@@ -61,21 +61,15 @@ sync_join() {
 }
 
 # sync_wait_idle <clone>: waits (at most a minute) until the room of <clone> has no integration
-# run queued or running. Every accepted push queues one (a merge and a checkout of the tree, with
-# checks when the tree has any); without the wait that background work would be timed with
-# whichever operation comes next, knot or plain git. Returns at once without curl or when the
-# server has no integration endpoint.
+# run queued or running. Every accepted push queues one (a merge, and the checks when the tree
+# has any); without the wait that background work would be timed with whichever operation comes
+# next, knot or plain git. Asks through `git knot check --history --json`.
 sync_wait_idle() {
-    command -v curl >/dev/null || return 0
-    local server room token answer i
-    server=$(git -C "$1" config knot.server)
-    room=$(git -C "$1" config knot.room)
-    token=$(cat "$1/.git/knot/token")
+    local answer i
     for ((i = 0; i < 3000; i++)); do
-        answer=$(curl -sf -H "X-Knot-Token: $token" "$server/v1/rooms/$room/integration?limit=5") ||
-            return 0
+        answer=$(cd "$1" && git knot check --history --json -n 5 2>/dev/null) || return 0
         case $answer in
-        *'"status":"queued"'* | *'"status":"running"'*) sleep 0.02 ;;
+        *'"status": "queued"'* | *'"status": "running"'*) sleep 0.02 ;;
         *) return 0 ;;
         esac
     done

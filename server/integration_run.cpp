@@ -73,6 +73,8 @@ private:
     }
 
     void steps() {
+        m_env.store.read(
+            [&](const Reader& reader) { m_settings = reader.check_settings(m_run.room_id); });
         m_run.base_oid = m_repo.integration();
         const auto merge_start = Clock::now();
         const MergeOutcome merge = m_repo.merge(m_run.base_oid, m_run.commit_oid, message());
@@ -129,37 +131,33 @@ private:
 
     // Step 2. False when the run ended here (failed, or cancelled and queued again).
     bool check() {
-        CheckSettings settings;
-        m_env.store.read(
-            [&](const Reader& reader) { settings = reader.check_settings(m_run.room_id); });
-        m_forge_url = settings.forge_url;
-        if (settings.checks && settings.checks->empty()) {
+        if (m_settings.checks && m_settings.checks->empty()) {
             m_detail["checks"] = {{"source", "room settings"},
                                   {"verdict", "pass"},
                                   {"summary", "checks are off for this room"}};
             return true;
         }
-        if (!settings.checks && !may_have_checks(m_repo.top_level_names(m_run.candidate_oid))) {
+        if (!m_settings.checks && !may_have_checks(m_repo.top_level_names(m_run.candidate_oid))) {
             m_detail["checks"] = {{"source", "none"},
                                   {"verdict", "pass"},
                                   {"summary", "nothing to check: no .knot/checks, no build files"}};
             return true; // a checkout of a large tree costs more than the merge itself
         }
         const std::filesystem::path root = m_env.data_dir / "scratch" / m_run.room_id;
-        const ScratchTree scratch(root, m_repo_path());
+        const ScratchTree scratch(root, repo_path());
         const auto checkout_start = Clock::now();
         scratch.check_out(m_run.candidate_oid);
         m_detail["checkout_ms"] = ms_since(checkout_start);
         CheckPlan plan =
-            plan_checks(settings.checks.value_or(std::vector<std::string>{}), scratch.tree());
-        if (settings.checks)
+            plan_checks(m_settings.checks.value_or(std::vector<std::string>{}), scratch.tree());
+        if (m_settings.checks)
             plan.source = "room settings";
         auto environment = scrubbed_environment(scratch.home(), scratch.tmp(), scratch.build());
         environment["KNOT_SCRATCH"] = root.string();
         environment["KNOT_RUN"] = std::to_string(m_run.number);
         environment["KNOT_COMMIT"] = m_run.candidate_oid;
         CheckLimits limits;
-        limits.time_limit = std::chrono::seconds(settings.time_limit_seconds);
+        limits.time_limit = std::chrono::seconds(m_settings.time_limit_seconds);
         limits.cancel = &m_env.cancel;
         limits.on_start = [marker = root / "check.pgid"](int pgid) {
             std::ofstream(marker, std::ios::trunc) << pgid << "\n";
@@ -205,7 +203,7 @@ private:
         return false;
     }
 
-    std::filesystem::path m_repo_path() const {
+    std::filesystem::path repo_path() const {
         return m_env.data_dir / "repos" / (m_run.room_id + ".git");
     }
 
@@ -246,20 +244,21 @@ private:
     // integration.forge_push_failed with git's message): the server's ref is the authority, and a
     // forge that refuses does not undo an integration.
     void push_to_forge() {
-        if (m_forge_url.empty())
+        const std::string& forge = m_settings.forge_url;
+        if (forge.empty())
             return;
         const GitResult pushed =
-            run_git({"--git-dir=" + m_repo_path().string(), "push", "--quiet", "--force", "--",
-                     m_forge_url, m_run.candidate_oid + ":" + std::string(k_integration_ref)},
+            run_git({"--git-dir=" + repo_path().string(), "push", "--quiet", "--force", "--", forge,
+                     m_run.candidate_oid + ":" + std::string(k_integration_ref)},
                     m_env.data_dir);
         json data = base_event();
         data["integration"] = m_run.candidate_oid;
-        data["forge"] = m_forge_url;
+        data["forge"] = forge;
         std::string type = "integration.forge_pushed";
         if (pushed.status != 0) {
             type = "integration.forge_push_failed";
             data["error"] = pushed.err.substr(0, pushed.err.find('\n'));
-            log_line("integration: cannot push refs/knot/integration to " + m_forge_url + ": " +
+            log_line("integration: cannot push refs/knot/integration to " + forge + ": " +
                      data["error"].get<std::string>());
         }
         m_env.store.write([&](Transaction& transaction) {
@@ -299,7 +298,7 @@ private:
     RunRecord m_run;
     IntegrationRepo m_repo;
     json m_detail = json::object();
-    std::string m_forge_url;
+    CheckSettings m_settings; // read as the run starts
     Clock::time_point m_started = Clock::now();
 };
 
