@@ -22,12 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 # shellcheck source=sync_common.sh
 . "$here/sync_common.sh"
-bench_require integration.sh "$build" git-knot git-remote-knot knot-server
-bench_sandbox "$build"
-echo "bench" >README
-git add README
-git commit -q -m "host"
-sync_host_room
+sync_setup integration.sh "$build"
 # Checks off: this part measures what the agent adds around them.
 git config knot.check none
 git knot check --configure >/dev/null
@@ -36,19 +31,7 @@ cd "$tmp/work"
 mkdir -p "$tmp/no-hooks"
 git config core.hooksPath "$tmp/no-hooks"
 
-dirs=500
-per_dir=$(((files + dirs - 1) / dirs))
-mkdir -p src
-(cd src && awk -v dirs=$dirs -v per=$per_dir -v total="$files" 'BEGIN {
-    for (d = 0; d < dirs; d++) {
-        dir = sprintf("d%03d", d); system("mkdir -p " dir)
-        for (f = 0; f < per && d * per + f < total; f++) {
-            name = sprintf("%s/f%03d.txt", dir, f)
-            printf "file %d of folder %d\n", f, d > name
-            close(name)
-        }
-    }
-}')
+sync_make_files "$files"
 git add -A
 git commit -q -m "$files files"
 git push -q knot main
@@ -87,7 +70,8 @@ check_run() { # check_run: pushes HEAD; prints the run's check_ms, status checke
     git push -q knot main
     python3 - "$1" <<'PY'
 import json, subprocess, sys
-follow = subprocess.Popen(["git", "knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
+# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
+follow = subprocess.Popen(["git-knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
 ends = {"sync.integrated", "sync.check_failed", "sync.merge_conflict", "integration.skipped", "integration.error"}
 for line in follow.stdout:
     if not line.startswith("{"):

@@ -23,7 +23,8 @@ def git(*args, cwd=clone):
                           text=True).stdout.strip()
 
 
-follow = subprocess.Popen(["git", "knot", "log", "--follow", "--json", "-n", "0"], cwd=clone,
+# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
+follow = subprocess.Popen(["git-knot", "log", "--follow", "--json", "-n", "0"], cwd=clone,
                           stdout=subprocess.PIPE, text=True)
 
 

@@ -23,6 +23,36 @@ median_ms() {
     sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", v[int((NR + 1) / 2)] / 1000 }'
 }
 
+# sync_setup <script> <build>: checks the programs, makes the sandbox (bench_sandbox) with one
+# commit in its repository and hosts the room there (sync_host_room).
+sync_setup() {
+    bench_require "$1" "$2" git-knot git-remote-knot knot-server
+    bench_sandbox "$2"
+    echo "bench" >README
+    git add README
+    git commit -q -m "host"
+    sync_host_room
+}
+
+# sync_make_files <count>: writes <count> small text files into src/ of the current directory,
+# in 500 folders (src/d000/f000.txt ...), for the large-tree benchmarks; sets `dirs`.
+sync_make_files() {
+    local total=$1 per_dir
+    dirs=500
+    per_dir=$(((total + dirs - 1) / dirs))
+    mkdir -p src
+    (cd src && awk -v dirs=$dirs -v per="$per_dir" -v total="$total" 'BEGIN {
+        for (d = 0; d < dirs; d++) {
+            dir = sprintf("d%03d", d); system("mkdir -p " dir)
+            for (f = 0; f < per && d * per + f < total; f++) {
+                name = sprintf("%s/f%03d.txt", dir, f)
+                printf "file %d of folder %d\nsome text so the blob is not tiny: %d\n", f, d, d * per + f > name
+                close(name)
+            }
+        }
+    }')
+}
+
 # sync_host_room: in bench_sandbox's repository ($tmp/repo, one commit needed), `git knot init`
 # and `git knot up` on port 0; sets `invite` and `port`.
 sync_host_room() {

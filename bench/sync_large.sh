@@ -16,12 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 # shellcheck source=sync_common.sh
 . "$here/sync_common.sh"
-bench_require sync_large.sh "$build" git-knot git-remote-knot knot-server
-bench_sandbox "$build"
-echo "bench" >README
-git add README
-git commit -q -m "host"
-sync_host_room
+sync_setup sync_large.sh "$build"
 sync_http_start
 sync_join "$tmp/work" coder-1
 sync_join "$tmp/fetch-knot" coder-2

@@ -19,12 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/common.sh"
 # shellcheck source=sync_common.sh
 . "$here/sync_common.sh"
-bench_require sync_push.sh "$build" git-knot git-remote-knot knot-server
-bench_sandbox "$build"
-echo "bench" >README
-git add README
-git commit -q -m "host"
-sync_host_room
+sync_setup sync_push.sh "$build"
 sync_http_start
 sync_join "$tmp/work" coder-1
 cd "$tmp/work"
@@ -33,19 +28,7 @@ mkdir -p "$tmp/no-hooks"
 git config core.hooksPath "$tmp/no-hooks"
 
 t0=$(now_us)
-dirs=500
-per_dir=$(((files + dirs - 1) / dirs))
-mkdir -p src
-(cd src && awk -v dirs=$dirs -v per=$per_dir -v total="$files" 'BEGIN {
-    for (d = 0; d < dirs; d++) {
-        dir = sprintf("d%03d", d); system("mkdir -p " dir)
-        for (f = 0; f < per && d * per + f < total; f++) {
-            name = sprintf("%s/f%03d.txt", dir, f)
-            printf "file %d of folder %d\nsome text so the blob is not tiny: %d\n", f, d, d * per + f > name
-            close(name)
-        }
-    }
-}')
+sync_make_files "$files"
 git add -A
 git commit -q -m "$files files"
 t1=$(now_us)

@@ -96,7 +96,7 @@ int cmd_log(const std::vector<std::string>& args) {
         else
             std::cout << event_line(event, names) << '\n';
         std::cout.flush();
-        return true;
+        return static_cast<bool>(std::cout); // a reader that went away ends a follow
     };
     since = replay(client, since, print);
     if (!follow)
