@@ -2,6 +2,7 @@
 #include "integration_agent.hpp"
 
 #include "integration_run.hpp"
+#include "libknot/git_command.hpp"
 #include "libknot/protocol.hpp"
 #include "log.hpp"
 #include "store.hpp"
@@ -138,7 +139,24 @@ void IntegrationAgent::work() {
 
 void IntegrationAgent::process(RunRecord run) {
     const std::filesystem::path log = log_path(run.room_id, run.number);
+    const std::string room = run.room_id;
     run_integration({m_store, m_data_dir, m_server_agent_id, m_cancel, log}, std::move(run));
+    maintain(room);
+}
+
+// Every push adds a pack to the room's repository; lookups slow down as packs pile up. git's
+// own `gc --auto` (in the foreground, between this room's runs) does nothing until there are
+// gc.autoPackLimit packs or enough loose objects, then repacks; objects no ref reaches are
+// kept for two weeks, so a push whose pack is indexed but whose ref has not moved yet loses
+// nothing.
+void IntegrationAgent::maintain(const std::string& room_id) const {
+    const std::filesystem::path repo = m_data_dir / "repos" / (room_id + ".git");
+    const GitResult result = run_git(
+        {"--git-dir=" + repo.string(), "-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"},
+        m_data_dir);
+    if (result.status != 0)
+        log_line("integration: git gc --auto in " + repo.string() +
+                 " failed: " + result.err.substr(0, result.err.find('\n')));
 }
 
 } // namespace knot::server

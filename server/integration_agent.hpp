@@ -43,6 +43,7 @@ private:
     void work();
     void process(RunRecord run);
     void kill_orphaned_checks() const;
+    void maintain(const std::string& room_id) const;
 
     Store& m_store;
     std::filesystem::path m_data_dir;

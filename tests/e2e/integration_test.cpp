@@ -364,3 +364,31 @@ TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
                      room.dir())
                       .out) == ended.at("data").at("integration").get<std::string>());
 }
+
+TEST_CASE("the room's repository is repacked as pushes pile packs up") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    RoomEvents events(a);
+    const std::string first = commit_file(a, "one.txt", "one\n");
+    REQUIRE(run("git push -q knot main", a).status == 0);
+    REQUIRE(events.outcome(events.pushed(first)).at("type") == "sync.integrated");
+    const auto repos = room.host() / ".git/knot/server/repos";
+    fs::path repo;
+    for (const auto& entry : fs::directory_iterator(repos))
+        repo = entry.path();
+    // git's own threshold, lowered so that a few pushes pass it.
+    REQUIRE(run("git --git-dir='" + repo.string() + "' config gc.autoPackLimit 3", a).status == 0);
+    // The fourth pack passes the limit after the fourth push; the fifth push's run starts only
+    // once the fourth run's maintenance is over (a room runs one thing at a time).
+    std::string last;
+    for (const char* file : {"two.txt", "three.txt", "four.txt", "five.txt"}) {
+        last = commit_file(a, file, std::string(file) + "\n");
+        REQUIRE(run("git push -q knot main", a).status == 0);
+        REQUIRE(events.outcome(events.pushed(last)).at("type") == "sync.integrated");
+    }
+    const auto packs = run("ls '" + (repo / "objects/pack").string() + "' | grep -c '\\.pack$'", a);
+    CHECK(std::stoi(packs.out) < 3);
+    CHECK(run("git --git-dir='" + repo.string() + "' fsck --no-dangling", a).status == 0);
+    REQUIRE(run("git fetch -q knot", a).status == 0);
+    CHECK(rev(a, "refs/knot/coder-1/main") == last);
+}
