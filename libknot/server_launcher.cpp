@@ -127,10 +127,10 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
     const auto log = data_dir / "server.log";
-    const pid_t pid =
-        spawn_detached({server_program.string(), "--data", data_dir.string(), "--port",
-                        std::to_string(port), "--bind", bind, "--ready-fd", "3"},
-                       log, fds[1]);
+    const pid_t pid = spawn_detached({server_program.string(), "--data", data_dir.string(),
+                                      "--port", std::to_string(port), "--bind", bind, "--ready-fd",
+                                      "3", "--allow-local-forges"},
+                                     log, fds[1]);
     ::close(fds[1]);
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.
     std::string url;

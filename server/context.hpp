@@ -25,6 +25,8 @@ struct ServerContext {
     std::chrono::seconds heartbeat_interval{15};
     // The server's data directory; hosted rooms' bare repositories live in <data_dir>/repos.
     std::filesystem::path data_dir;
+    // Whether a forge may be a local path or file:// URL (ServerOptions::allow_local_forges).
+    bool allow_local_forges = false;
     // Tells the integration agent a run was queued (set by the server; empty in tests that
     // run no agent).
     std::function<void()> wake_integration;

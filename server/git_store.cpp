@@ -163,6 +163,10 @@ bool is_forge_url(std::string_view url) {
                                   "@._-[]") == std::string_view::npos;
 }
 
+bool is_local_forge_url(std::string_view url) {
+    return !url.empty() && (url.front() == '/' || url.rfind("file://", 0) == 0);
+}
+
 GitStore::GitStore(std::filesystem::path repos_dir)
     : m_repos_dir(std::move(repos_dir)) {}
 

@@ -31,6 +31,9 @@ bool is_oid(std::string_view text);
 // (`x::`), a relative path or text with control characters.
 bool is_forge_url(std::string_view url);
 
+// True for a forge URL that names this machine's file system: an absolute path or file://.
+bool is_local_forge_url(std::string_view url);
+
 class GitStore {
 public:
     // `repos_dir` is <data>/repos; nothing is created until a repository is first used.

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
     app.add_option("--threads", command_line.options.threads,
                    "connections served at once, event streams included (default 256)")
         ->check(CLI::Range(2, 4096));
+    app.add_flag("--allow-local-forges", command_line.options.allow_local_forges,
+                 "let forge mode name a path on this machine or a file:// URL as the forge");
     app.add_option("--integration-workers", command_line.options.integration_workers,
                    "integration runs that may check at once, each in its own room (default 2)")
         ->check(CLI::Range(1, 64));

@@ -59,6 +59,7 @@ struct Server::State {
                   hub,
                   std::chrono::seconds(opts.heartbeat_seconds),
                   data_dir.path(),
+                  opts.allow_local_forges,
                   {}}
         , router(context) {
         add_all_routes(router);

@@ -22,6 +22,10 @@ struct ServerOptions {
     int heartbeat_seconds = 15;
     // Integration runs that may check at once (each in its own room).
     int integration_workers = 2;
+    // Whether forge mode may name a path on this machine (or file://) as the forge. Off by
+    // default: any member could otherwise have the server read, and push the integration ref
+    // into, any repository the server's user can reach, another room's included.
+    bool allow_local_forges = false;
 };
 
 class Server {

@@ -262,6 +262,10 @@ Response notify_push(const Request& request, ServerContext& context) {
             if (!path.is_string())
                 throw bad_request("paths", "every item must be a string");
     }
+    if (is_local_forge_url(forge_url) && !context.allow_local_forges)
+        throw ApiError(403, "local_forge_refused",
+                       "this server fetches only from remote forges, not from a path on its own "
+                       "machine (knot-server --allow-local-forges allows it)");
     check_own_ref(member, update);
     refuse_replay(context.store, member); // before the server fetches anything
 

@@ -56,7 +56,8 @@ struct Scratch {
 };
 
 struct Fixture {
-    ServerProcess server;
+    // Local forges allowed: the tests' forges are bare repositories on this machine.
+    ServerProcess server{{}, {"--allow-local-forges"}};
     ApiClient client{server.host(), server.port()};
     TestRoom room = create_room(client, server.admin_token());
     TestMember alice = join_room(client, room, "alice");
@@ -264,4 +265,22 @@ TEST_CASE("a forge notification with a foreign ref, a bad URL, a moved or missin
     CHECK(notify(ref, first, forge + "/missing.git").code() == "forge_unreachable");
     CHECK(notify(ref, first, "file://" + forge).status == 200);
     CHECK(f.refs() == nlohmann::json{{ref, first}});
+}
+
+TEST_CASE("a server not told to allow local forges refuses a path on its own machine") {
+    ServerProcess server;
+    ApiClient client{server.host(), server.port()};
+    TestRoom room = create_room(client, server.admin_token());
+    TestMember alice = join_room(client, room, "alice");
+    Scratch scratch;
+    const std::string tip = scratch.commit("a.txt", "one\n");
+    for (const std::string& url :
+         {scratch.repo.string(), "file://" + scratch.repo.string(), std::string("/etc")}) {
+        INFO(url);
+        const auto r = room_post(client, room, alice.identity, "/git/notify",
+                                 notice("refs/knot/alice/main", k_zero, tip, url));
+        CHECK(r.status == 403);
+        CHECK(r.code() == "local_forge_refused");
+    }
+    CHECK(room_get(client, room, "/git/refs").json().at("refs").empty());
 }
