@@ -4,11 +4,13 @@
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/room_client.hpp"
+#include "libknot/sync_summary.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace knot::cli {
 
@@ -25,8 +27,10 @@ int cmd_status(const std::vector<std::string>& args) {
     nlohmann::json overview;
     std::string unreachable;
     const auto start = std::chrono::steady_clock::now();
+    std::optional<IntegrationState> integration;
     try {
         overview = client.get("");
+        integration = integration_state(client.get("/integration?limit=1"));
     } catch (const UnreachableError& e) {
         unreachable = e.what();
     }
@@ -60,6 +64,12 @@ int cmd_status(const std::vector<std::string>& args) {
             out["agents"] = members;
             out["server_agent"] = server_agent;
             out["counts"] = overview.at("counts");
+            out["integration"] = {{"commit", integration->commit.empty()
+                                                 ? nlohmann::json()
+                                                 : nlohmann::json(integration->commit)},
+                                  {"run", integration->run},
+                                  {"status", integration->status},
+                                  {"summary", integration->summary}};
         } else {
             out["server"]["error"] = unreachable;
         }
@@ -98,6 +108,12 @@ int cmd_status(const std::vector<std::string>& args) {
             std::cout << "  ← you";
         std::cout << '\n';
     }
+    std::cout << "integration  "
+              << (integration->commit.empty() ? "none yet" : integration->commit.substr(0, 8));
+    if (integration->run > 0)
+        std::cout << "  run " << integration->run << ' ' << integration->status << ": "
+                  << integration->summary;
+    std::cout << '\n';
     return 0;
 }
 
