@@ -5,6 +5,7 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/git_store.hpp"
 #include "server/integration_git.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
@@ -142,7 +143,7 @@ Response undo(const Request& request, ServerContext& context) {
     const nlohmann::json body = body_object(request);
     std::string expect;
     if (const auto it = body.find("expect"); it != body.end()) {
-        if (!it->is_string() || it->get<std::string>().size() != 40)
+        if (!it->is_string() || !is_oid(it->get<std::string>()))
             throw bad_request("expect", "must be the 40-digit commit refs/knot/integration is at");
         expect = it->get<std::string>();
     }
