@@ -53,9 +53,7 @@ nlohmann::json check_json(const fs::path& repo, int expected_status) {
 // Commits everything in `repo`, pushes it to the room and waits for its run to end.
 nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo, const std::string& message) {
     REQUIRE(run("git add -A && git commit -q -m '" + message + "'", repo).status == 0);
-    const std::string commit = rev(repo, "HEAD");
-    REQUIRE(run("git push -q knot main", repo).status == 0);
-    return events.outcome_of_push(commit);
+    return events.push(repo);
 }
 
 } // namespace

@@ -88,8 +88,7 @@ TEST_CASE("two changes that pass alone but break together are held back until a 
     REQUIRE(run("make -s check", a).status == 0); // each passes alone
     REQUIRE(run("make -s check", b).status == 0);
 
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    ended = events.outcome(events.pushed(renamed));
+    ended = events.push(a);
     REQUIRE(ended.at("type") == "sync.integrated");
     const std::string good = ended.at("data").at("integration");
     CHECK(server_integration(room) == good);
@@ -119,8 +118,7 @@ TEST_CASE("two changes that pass alone but break together are held back until a 
             0);
     write(b / "extra.c", "int hello(void);\nint extra(void) { return hello(); }\n");
     const std::string fixed = commit_all(b, "call hello");
-    REQUIRE(run("git push -q knot main", b).status == 0);
-    ended = events.outcome(events.pushed(fixed));
+    ended = events.push(b);
     REQUIRE(ended.at("type") == "sync.integrated");
     const std::string integrated = ended.at("data").at("integration");
     CHECK(server_integration(room) == integrated);
@@ -140,9 +138,8 @@ TEST_CASE("a textual conflict is reported with its paths and both sides") {
     const auto b = hosted_clone(room, "coder-2");
     RoomEvents events(a);
     write(a / "notes.txt", "one\nTWO from a\nthree\n");
-    const std::string first = commit_all(a, "a edits two");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    REQUIRE(events.outcome(events.pushed(first)).at("type") == "sync.integrated");
+    commit_all(a, "a edits two");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
     const std::string good = server_integration(room);
 
     write(b / "notes.txt", "one\ntwo from b\nthree\n");
@@ -173,9 +170,8 @@ TEST_CASE("undo moves the integration ref back one integration at a time, and a 
     RoomEvents events(a);
     std::vector<std::string> integrations;
     for (const char* file : {"one.txt", "two.txt", "three.txt"}) {
-        const std::string commit = commit_file(a, file, std::string(file) + "\n");
-        REQUIRE(run("git push -q knot main", a).status == 0);
-        const auto ended = events.outcome(events.pushed(commit));
+        commit_file(a, file, std::string(file) + "\n");
+        const auto ended = events.push(a);
         REQUIRE(ended.at("type") == "sync.integrated");
         integrations.push_back(ended.at("data").at("integration"));
     }
@@ -208,9 +204,8 @@ TEST_CASE("undo moves the integration ref back one integration at a time, and a 
     CHECK(server_integration(room) == integrations[0]);
 
     // The undone agent's next push integrates again, bringing its undone work back.
-    const std::string again = commit_file(a, "four.txt", "four\n");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    const auto ended = events.outcome(events.pushed(again));
+    commit_file(a, "four.txt", "four\n");
+    const auto ended = events.push(a);
     REQUIRE(ended.at("type") == "sync.integrated");
     CHECK(ended.at("data").at("previous") == integrations[0]);
     REQUIRE(run("git knot sync --pull-only", b).status == 0);
@@ -223,9 +218,8 @@ TEST_CASE("a hanging, flooding or tree-deleting checker fails cleanly and the ne
     set_time_limit(room, 2);
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    const std::string start = commit_file(a, "start.txt", "start\n");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    REQUIRE(events.outcome(events.pushed(start)).at("type") == "sync.integrated");
+    commit_file(a, "start.txt", "start\n");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
     const std::string good = server_integration(room);
 
     struct Case {
@@ -241,9 +235,8 @@ TEST_CASE("a hanging, flooding or tree-deleting checker fails cleanly and the ne
     for (const Case& c : cases) {
         INFO(c.check);
         write(a / ".knot/checks", std::string(c.check) + "\n");
-        const std::string commit = commit_all(a, c.check);
-        REQUIRE(run("git push -q knot main", a).status == 0);
-        const auto ended = events.outcome(events.pushed(commit));
+        commit_all(a, c.check);
+        const auto ended = events.push(a);
         REQUIRE(ended.at("type") == "sync.check_failed");
         CHECK(ended.at("data").at("verdict") == c.verdict);
         CHECK(ended.at("data").at("summary").get<std::string>().find(c.says) != std::string::npos);
@@ -251,9 +244,8 @@ TEST_CASE("a hanging, flooding or tree-deleting checker fails cleanly and the ne
     }
     // A sound checker after all of that: the run works in a restored scratch tree.
     write(a / ".knot/checks", "test -f start.txt\n");
-    const std::string healthy = commit_all(a, "sound checks");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    REQUIRE(events.outcome(events.pushed(healthy)).at("type") == "sync.integrated");
+    commit_all(a, "sound checks");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
 }
 
 TEST_CASE("a server killed during a check runs the check again on restart") {
@@ -261,9 +253,8 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    const std::string start = commit_file(a, "start.txt", "start\n");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    REQUIRE(events.outcome(events.pushed(start)).at("type") == "sync.integrated");
+    commit_file(a, "start.txt", "start\n");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
     const std::string good = server_integration(room);
 
     // The check announces itself through a FIFO; the first time it then hangs.
@@ -350,9 +341,8 @@ TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
     const auto a = room.joined("coder-1");
     REQUIRE(run("git remote set-url origin '" + forge.string() + "'", a).status == 0);
     RoomEvents events(a);
-    const std::string commit = commit_file(a, "src/a.txt", "one\n");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    const auto ended = events.outcome(events.pushed(commit));
+    commit_file(a, "src/a.txt", "one\n");
+    const auto ended = events.push(a);
     REQUIRE(ended.at("type") == "sync.integrated");
     const auto forge_pushed = events.next([](const nlohmann::json& e) {
         return e.at("type") == "integration.forge_pushed" ||
@@ -369,9 +359,8 @@ TEST_CASE("the room's repository is repacked as pushes pile packs up") {
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    const std::string first = commit_file(a, "one.txt", "one\n");
-    REQUIRE(run("git push -q knot main", a).status == 0);
-    REQUIRE(events.outcome(events.pushed(first)).at("type") == "sync.integrated");
+    commit_file(a, "one.txt", "one\n");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
     const auto repos = room.host() / ".git/knot/server/repos";
     fs::path repo;
     for (const auto& entry : fs::directory_iterator(repos))
@@ -383,8 +372,7 @@ TEST_CASE("the room's repository is repacked as pushes pile packs up") {
     std::string last;
     for (const char* file : {"two.txt", "three.txt", "four.txt", "five.txt"}) {
         last = commit_file(a, file, std::string(file) + "\n");
-        REQUIRE(run("git push -q knot main", a).status == 0);
-        REQUIRE(events.outcome(events.pushed(last)).at("type") == "sync.integrated");
+        REQUIRE(events.push(a).at("type") == "sync.integrated");
     }
     const auto packs = run("ls '" + (repo / "objects/pack").string() + "' | grep -c '\\.pack$'", a);
     CHECK(std::stoi(packs.out) < 3);

@@ -1,6 +1,8 @@
 // Following a room's events for end-to-end tests (see room_events.hpp).
 #include "room_events.hpp"
 
+#include "git_steps.hpp"
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 
@@ -49,6 +51,12 @@ nlohmann::json RoomEvents::outcome(int run) {
 
 nlohmann::json RoomEvents::outcome_of_push(const std::string& commit) {
     return outcome(pushed(commit));
+}
+
+nlohmann::json RoomEvents::push(const std::filesystem::path& repo) {
+    const std::string commit = rev(repo, "HEAD");
+    REQUIRE(run("git push -q knot main", repo).status == 0);
+    return outcome_of_push(commit);
 }
 
 } // namespace knot::test

@@ -27,6 +27,9 @@ public:
     nlohmann::json outcome(int run);
     // outcome(pushed(commit)).
     nlohmann::json outcome_of_push(const std::string& commit);
+    // `git push -q knot main` in `repo` (REQUIREd to succeed), then the event that ends the
+    // integration run of its HEAD.
+    nlohmann::json push(const std::filesystem::path& repo);
     // Every event read so far, oldest first.
     const std::vector<nlohmann::json>& seen() const { return m_seen; }
 
