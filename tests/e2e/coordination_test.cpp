@@ -83,7 +83,7 @@ TEST_CASE("a lock conflict names the holder, its intent and when the lease ends"
     CHECK(unknown.status == 1);
 }
 
-TEST_CASE("lock paths are repository paths; anything outside the repository is refused") {
+TEST_CASE("lock paths are repository paths, anything outside the repository is refused") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
     fs::create_directories(a / "src" / "deep");
@@ -217,7 +217,7 @@ TEST_CASE("the log replays every event and its hash chain verifies") {
     CHECK(std::count(last_two.out.begin(), last_two.out.end(), '\n') == 2);
 }
 
-TEST_CASE("the room's owner sets the lease; an expired lock frees the path for another agent") {
+TEST_CASE("the room's owner sets the lease, an expired lock frees the path for another agent") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
     CHECK(sh("git knot locks --lease 60", a).status == 1); // only the owner

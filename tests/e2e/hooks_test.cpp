@@ -131,7 +131,7 @@ TEST_CASE("a commit claims its staged paths, and another agent's commit of one i
     }
 }
 
-TEST_CASE("a push to a plain remote of a path another agent holds is refused; others announced") {
+TEST_CASE("a push to a plain remote of a path another agent holds is refused, others announced") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
     const auto b = room.joined("coder-2");

@@ -156,7 +156,7 @@ TEST_CASE("a shim runs the chained hook first with the same arguments and input,
           "orig: origin file:///x\n" + input + "args: hook pre-push origin file:///x\n" + input);
 }
 
-TEST_CASE("a chained pre-* hook that refuses stops git before knot runs; a post-* one does not") {
+TEST_CASE("a chained pre-* hook that refuses stops git before knot runs, a post-* one does not") {
     TempDir dir;
     const auto bin = fake_git_knot(dir.path());
     const auto hooks = dir.path() / "hooks";

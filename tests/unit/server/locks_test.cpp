@@ -167,7 +167,7 @@ TEST_CASE("release is all or nothing: unknown_lock, not_holder, and force by the
     CHECK(f.table().empty());
 }
 
-TEST_CASE("the owner may force a lock, breaking the others' first; a member may not") {
+TEST_CASE("the owner may force a lock, breaking the others' first, a member may not") {
     Fixture f;
     REQUIRE(f.lock(f.alice, {"a"}).status == 200);
     const auto refused = f.lock(f.bob, {"a"}, {{"force", true}});

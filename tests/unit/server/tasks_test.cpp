@@ -75,7 +75,7 @@ TEST_CASE("task titles and goals are validated") {
     CHECK(room_get(f.client, f.room, "/tasks").json()["tasks"].size() == 1);
 }
 
-TEST_CASE("a task goes open, claimed, done; only its claimer may finish or release it") {
+TEST_CASE("a task goes open, claimed, done, only its claimer may finish or release it") {
     Fixture f;
     REQUIRE(room_post(f.client, f.room, f.alice.identity, "/tasks", {{"titles", {"one"}}}).status ==
             201);
