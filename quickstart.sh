@@ -14,7 +14,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 prefix=${KNOT_PREFIX:-/usr/local}
 build=${KNOT_BUILD_DIR:-$here/build}
 
-packages=(g++ cmake ninja-build pkg-config git ca-certificates ccache
+packages=(g++ cmake ninja-build pkg-config git ca-certificates openssl ccache
           libgit2-dev libsodium-dev libpoco-dev libsqlite3-dev nlohmann-json3-dev
           catch2 libcli11-dev man-db groff-base clang-format)
 

@@ -10,6 +10,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -101,6 +102,12 @@ void HttpClient::request_streamed(
             throw UnreachableError("the knot server at " + m_base_url + " did not answer in time");
         } catch (const Poco::Net::HostNotFoundException&) {
             throw UnreachableError("cannot resolve the knot server's host in " + m_base_url);
+        } catch (const Poco::Net::SSLException& e) {
+            session.reset(); // no retry: the same certificate fails the same way
+            throw UnreachableError(
+                "cannot reach the knot server at " + m_base_url + " over TLS (" + e.displayText() +
+                "); a certificate not from a public authority must be trusted here: add its CA "
+                "to the system's store, or set SSL_CERT_FILE to it");
         } catch (const Poco::Exception& e) {
             session.reset();
             if (attempt == 0)
