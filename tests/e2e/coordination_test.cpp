@@ -282,8 +282,7 @@ TEST_CASE("a followed stream survives a server kill and restart, every event exa
         REQUIRE(sh(std::string("git knot say ") + m, b).status == 0);
     REQUIRE(read_until("m3"));
 
-    const auto record =
-        nlohmann::json::parse(sh("cat .git/knot/server/server.json", room.host()).out);
+    const auto record = room.server_record();
     REQUIRE(::kill(record.at("pid").get<int>(), SIGKILL) == 0);
     const auto up = sh("git knot up --port " + std::to_string(port) + " --no-tunnel", room.host());
     INFO(up.err);

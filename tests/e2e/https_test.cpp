@@ -26,8 +26,7 @@ void make_certificate(const fs::path& dir) {
 
 // The port of the room's server, from the host's server.json URL.
 std::string server_port(const HostedRoom& room) {
-    const std::string url =
-        nlohmann::json::parse(sh("cat .git/knot/server/server.json", room.host()).out).at("url");
+    const std::string url = room.server_record().at("url");
     return url.substr(url.rfind(':') + 1);
 }
 

@@ -45,14 +45,10 @@ std::string commit_all(const fs::path& repo, const std::string& message, bool no
 
 // The room's integration ref as the server's bare repository has it.
 std::string server_integration(const HostedRoom& room) {
-    const auto repos = room.host() / ".git/knot/server/repos";
-    for (const auto& entry : fs::directory_iterator(repos))
-        return trimmed(sh("git --git-dir='" + entry.path().string() +
-                              "' rev-parse -q --verify "
-                              "refs/knot/integration",
-                          room.host())
-                           .out);
-    return "";
+    return trimmed(sh("git --git-dir='" + room.repository().string() +
+                          "' rev-parse -q --verify refs/knot/integration",
+                      room.host())
+                       .out);
 }
 
 // Sets the room's check time limit from the host (the room's owner).
@@ -274,9 +270,7 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
         BackgroundCommand started("cat '" + fifo.string() + "'", room.dir());
         REQUIRE(started.next_line(k_wait_ms) == "run-" + std::to_string(run_number));
     }
-    const auto record =
-        nlohmann::json::parse(sh("cat .git/knot/server/server.json", room.host()).out);
-    REQUIRE(::kill(record.at("pid").get<int>(), SIGKILL) == 0);
+    REQUIRE(::kill(room.server_record().at("pid").get<int>(), SIGKILL) == 0);
     CHECK(server_integration(room) == good); // nothing unchecked was ever referenced
 
     BackgroundCommand again("cat '" + fifo.string() + "'", room.dir());
@@ -361,10 +355,7 @@ TEST_CASE("the room's repository is repacked as pushes pile packs up") {
     RoomEvents events(a);
     commit_file(a, "one.txt", "one\n");
     REQUIRE(events.push(a).at("type") == "sync.integrated");
-    const auto repos = room.host() / ".git/knot/server/repos";
-    fs::path repo;
-    for (const auto& entry : fs::directory_iterator(repos))
-        repo = entry.path();
+    const fs::path repo = room.repository();
     // git's own threshold, lowered so that a few pushes pass it.
     REQUIRE(run("git --git-dir='" + repo.string() + "' config gc.autoPackLimit 3", a).status == 0);
     // The fourth pack passes the limit after the fourth push; the fifth push's run starts only

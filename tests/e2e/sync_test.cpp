@@ -112,8 +112,7 @@ TEST_CASE("a server killed during a push leaves a sound repository, and the retr
                 a)
                 .status == 0);
     const std::string tip = rev(a, "HEAD");
-    const auto record =
-        nlohmann::json::parse(sh("cat .git/knot/server/server.json", room.host()).out);
+    const auto record = room.server_record();
     {
         BackgroundCommand push("git push -q knot main 2>/dev/null; echo exit=$?", a);
         // Whenever the kill lands (before, during or after the upload), what follows must hold.

@@ -39,6 +39,16 @@ std::filesystem::path HostedRoom::clone(const std::string& name) {
     return path;
 }
 
+nlohmann::json HostedRoom::server_record() const {
+    return nlohmann::json::parse(sh("cat .git/knot/server/server.json", m_host).out);
+}
+
+std::filesystem::path HostedRoom::repository() const {
+    for (const auto& entry : std::filesystem::directory_iterator(m_host / ".git/knot/server/repos"))
+        return entry.path(); // one room per hosted server
+    return {};
+}
+
 std::filesystem::path HostedRoom::joined(const std::string& name, const std::string& kind) {
     const auto path = clone(name);
     const auto r = sh("git knot join '" + m_invite + "' --name " + name + " --kind " + kind, path);

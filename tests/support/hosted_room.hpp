@@ -6,6 +6,7 @@
 #include "shell.hpp"
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -29,6 +30,11 @@ public:
     std::filesystem::path clone(const std::string& name);
     // A clone joined to the room as `name`.
     std::filesystem::path joined(const std::string& name, const std::string& kind = "claude");
+
+    // The running server's record, .git/knot/server/server.json ({"pid", "url", "started"}).
+    nlohmann::json server_record() const;
+    // The room's bare repository on the server (it exists once something was pushed).
+    std::filesystem::path repository() const;
 
 private:
     TempDir m_dir;
