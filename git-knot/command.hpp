@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@ class App;
 
 namespace knot {
 class HttpError;
+class GitRepo;
 class Session;
 struct CheckConfig;
 } // namespace knot
@@ -41,9 +43,19 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args);
 std::vector<std::string> repo_paths(const std::vector<std::string>& typed);
 
 // Sends `config` (this clone's knot.check and knot.checkTimeout) to the room's integration
-// settings and returns the settings the room now has. Only the room's owner may: the server's
-// 403 becomes knot::Refused with its message.
+// settings, with this clone's forge in forge mode, and returns the settings the room now has.
+// Only the room's owner may: the server's 403 becomes knot::Refused with its message.
 nlohmann::json send_check_settings(Session& session, const CheckConfig& config);
+
+// The forge this clone pushes to in forge mode (sync_mode), as the room's owner sends it to the
+// server: a local path made absolute. Nothing in hosted mode.
+std::optional<std::string> forge_of(const GitRepo& repo);
+
+// Sends the owner's room settings: `config` when given (else the room's checks stay as they
+// are) and the forge when given. Refused (not the owner, a forge the host's rules refuse)
+// becomes knot::Refused with the server's words. Returns the room's settings.
+nlohmann::json send_room_settings(Session& session, const CheckConfig* config,
+                                  const std::optional<std::string>& forge);
 
 // A short "3m ago" rendering of a past unix time, relative to now.
 std::string ago(long long unix_time);

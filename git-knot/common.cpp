@@ -7,6 +7,7 @@
 #include "libknot/protocol.hpp"
 #include "libknot/repo_path.hpp"
 #include "libknot/session.hpp"
+#include "libknot/sync_summary.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -52,10 +53,30 @@ std::vector<std::string> repo_paths(const std::vector<std::string>& typed) {
 }
 
 nlohmann::json send_check_settings(Session& session, const CheckConfig& config) {
+    return send_room_settings(session, &config, forge_of(session.clone().repo()));
+}
+
+std::optional<std::string> forge_of(const GitRepo& repo) {
+    const SyncMode mode = sync_mode(repo, "");
+    if (mode.name != "forge")
+        return std::nullopt;
+    std::string url = mode.where;
+    // A local forge named relative to the clone, as git allows, means nothing to the server.
+    if (url.find("://") == std::string::npos && url.find(':') == std::string::npos &&
+        !url.empty() && url.front() != '/')
+        url = std::filesystem::weakly_canonical(repo.workdir() / url).string();
+    return url;
+}
+
+nlohmann::json send_room_settings(Session& session, const CheckConfig* config,
+                                  const std::optional<std::string>& forge) {
+    nlohmann::json body = config ? settings_request(*config) : nlohmann::json::object();
+    if (forge)
+        body["forge_url"] = *forge;
     try {
-        return session.client().post("/integration/settings", settings_request(config));
+        return session.client().post("/integration/settings", body);
     } catch (const HttpError& e) {
-        if (e.code() == "not_owner")
+        if (e.code() == "not_owner" || e.code() == "forge_refused")
             throw Refused(e.what());
         throw;
     }

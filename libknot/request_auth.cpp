@@ -4,7 +4,6 @@
 #include "identity.hpp"
 #include "protocol.hpp"
 
-#include <charconv>
 
 namespace knot {
 
@@ -55,19 +54,33 @@ std::string auth_failure_message(AuthFailure failure) {
     return "unauthorized";
 }
 
+std::optional<std::int64_t> parse_timestamp(std::string_view text) {
+    // 18 digits reach past the year 30,000,000,000 and cannot overflow an int64_t.
+    constexpr std::size_t k_max_digits = 18;
+    if (text.empty() || text.size() > k_max_digits || (text.size() > 1 && text.front() == '0'))
+        return std::nullopt;
+    std::int64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
 std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers, std::int64_t now,
                                                 std::int64_t& timestamp) {
     if (headers.timestamp.empty() && headers.nonce.empty() && headers.signature.empty())
         return AuthFailure::unsigned_request;
     if (headers.timestamp.empty() || headers.nonce.empty() || headers.signature.empty())
         return AuthFailure::malformed_signature;
-    const char* first = headers.timestamp.data();
-    const char* last = first + headers.timestamp.size();
-    auto [end, ec] = std::from_chars(first, last, timestamp);
-    if (ec != std::errc() || end != last || !is_nonce(headers.nonce))
+    const auto parsed = parse_timestamp(headers.timestamp);
+    if (!parsed || !is_nonce(headers.nonce))
         return AuthFailure::malformed_signature;
+    timestamp = *parsed;
+    // Both are non-negative, so neither difference can overflow.
     const std::int64_t skew = timestamp > now ? timestamp - now : now - timestamp;
-    if (skew > k_signature_window_seconds)
+    if (now < 0 || skew > k_signature_window_seconds)
         return AuthFailure::stale_timestamp;
     return std::nullopt;
 }

@@ -42,6 +42,11 @@ std::optional<AuthFailure> check_signature(const SignatureHeaders& headers, cons
                                            std::string_view method, std::string_view target,
                                            std::string_view body, std::int64_t now);
 
+// A signed timestamp in its only accepted spelling: canonical decimal seconds (digits only, no
+// sign, no leading zero, at most 18 digits). Anything else is nothing, so that one signature
+// cannot verify under two spellings of a time and no time can overflow the window check.
+std::optional<std::int64_t> parse_timestamp(std::string_view text);
+
 // Only the presence and form of the headers and the time window, for use before the signer's
 // key is looked up. Returns the parsed timestamp through `timestamp`.
 std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers, std::int64_t now,

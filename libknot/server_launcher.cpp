@@ -129,7 +129,7 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
     const auto log = data_dir / "server.log";
     const pid_t pid = spawn_detached({server_program.string(), "--data", data_dir.string(),
                                       "--port", std::to_string(port), "--bind", bind, "--ready-fd",
-                                      "3", "--allow-local-forges"},
+                                      "3", "--allow-local-forges", "--forge-schemes", "https,ssh"},
                                      log, fds[1]);
     ::close(fds[1]);
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.

@@ -59,6 +59,7 @@ SignedRequest verify_signature(const Request& request, const Bytes& public_key, 
                                          request.body_sha256);
     if (!knot::verify_signature(public_key, out.signed_string, out.signature))
         throw unauthorized(AuthFailure::bad_signature);
+    request.verified_nonce = Request::VerifiedNonce{public_key, out.nonce, out.timestamp};
     return out;
 }
 

@@ -32,7 +32,8 @@ std::int64_t check_signature_headers(const Request& request, std::int64_t now);
 
 // Verifies the request's signature against `public_key`. Pure: it needs no store, so handlers
 // run it before taking the store's lock and two cores verify in parallel. Throws ApiError 401
-// (unsigned, malformed_signature, stale_timestamp, bad_signature).
+// (unsigned, malformed_signature, stale_timestamp, bad_signature). Once it verifies, the nonce is
+// noted on `request` (Request::verified_nonce) for the router to spend should the route refuse.
 SignedRequest verify_signature(const Request& request, const Bytes& public_key, std::int64_t now);
 
 // Records the nonce of a verified request inside `transaction`, so the write it authorises and

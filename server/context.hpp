@@ -1,6 +1,7 @@
 // What every route may use: the store, the event hub and the server's own credentials.
 #pragma once
 
+#include "forge_policy.hpp"
 #include "libknot/crypto.hpp"
 
 #include <chrono>
@@ -25,8 +26,8 @@ struct ServerContext {
     std::chrono::seconds heartbeat_interval{15};
     // The server's data directory; hosted rooms' bare repositories live in <data_dir>/repos.
     std::filesystem::path data_dir;
-    // Whether a forge may be a local path or file:// URL (ServerOptions::allow_local_forges).
-    bool allow_local_forges = false;
+    // Which forges the owner may set and the server may reach (forge_policy.hpp).
+    ForgePolicy forge_policy;
     // Tells the integration agent a run was queued (set by the server; empty in tests that
     // run no agent).
     std::function<void()> wake_integration;

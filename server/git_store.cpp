@@ -2,6 +2,8 @@
 #include "git_store.hpp"
 
 #include "api_error.hpp"
+#include "forge_policy.hpp"
+#include "log.hpp"
 #include "git_handles.hpp"
 #include "libknot/crypto.hpp"
 #include "libknot/git_command.hpp"
@@ -163,10 +165,6 @@ bool is_forge_url(std::string_view url) {
                                   "@._-[]") == std::string_view::npos;
 }
 
-bool is_local_forge_url(std::string_view url) {
-    return !url.empty() && (url.front() == '/' || url.rfind("file://", 0) == 0);
-}
-
 GitStore::GitStore(std::filesystem::path repos_dir)
     : m_repos_dir(std::move(repos_dir)) {}
 
@@ -317,26 +315,27 @@ std::vector<std::string> GitStore::move_ref(const std::string& room_id, const Re
     return files;
 }
 
-std::string GitStore::fetch_from_forge(const std::string& room_id, const std::string& url,
+std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTarget& target,
                                        const std::string& ref) const {
     std::filesystem::create_directories(m_repos_dir);
     open_repo(repo_path(room_id), true);
     const std::string git_dir = "--git-dir=" + repo_path(room_id).string();
     // Outside refs/knot/, so a concurrent list never shows it; removed whatever happens.
     const std::string landing = "refs/knot-forge/" + random_hex(8);
-    const GitResult fetched =
-        run_git({git_dir, "-c", "protocol.ext.allow=never", "fetch", "--quiet", "--no-tags",
-                 "--no-write-fetch-head", "--", url, "+" + ref + ":" + landing},
-                m_repos_dir);
+    std::vector<std::string> args = {git_dir};
+    args.insert(args.end(), target.git_options.begin(), target.git_options.end());
+    args.insert(args.end(), {"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--",
+                             target.url, "+" + ref + ":" + landing});
+    const GitResult fetched = run_git(args, m_repos_dir);
     const GitResult landed =
         run_git({git_dir, "rev-parse", "--verify", "-q", landing + "^{commit}"}, m_repos_dir);
     run_git({git_dir, "update-ref", "-d", landing}, m_repos_dir);
     if (fetched.status != 0 || landed.status != 0) {
-        std::string why = fetched.err.substr(0, fetched.err.find('\n'));
-        if (why.empty())
-            why = "git fetch failed";
+        log_line("forge fetch for " + room_id + " failed: " +
+                 fetched.err.substr(0, fetched.err.find('\n')));
         throw ApiError(502, "forge_unreachable",
-                       "cannot fetch " + ref + " from " + url + ": " + why);
+                       "the server could not fetch " + ref +
+                           " from the room's forge (unreachable, refused, or no such ref)");
     }
     return landed.out.substr(0, landed.out.find('\n'));
 }

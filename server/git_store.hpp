@@ -12,6 +12,8 @@
 
 namespace knot::server {
 
+struct ForgeTarget;
+
 // One ref update a member asked for; oids are 40 lower-case hex digits, old all zeros when the
 // ref is to be created.
 struct RefUpdate {
@@ -30,9 +32,6 @@ bool is_oid(std::string_view text);
 // ssh:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
 // (`x::`), a relative path or text with control characters.
 bool is_forge_url(std::string_view url);
-
-// True for a forge URL that names this machine's file system: an absolute path or file://.
-bool is_local_forge_url(std::string_view url);
 
 class GitStore {
 public:
@@ -61,10 +60,11 @@ public:
     std::vector<std::string> move_ref(const std::string& room_id, const RefUpdate& update,
                                       std::size_t max_files) const;
 
-    // Fetches `ref` from the forge at `url` (see is_forge_url) into the room's repository with
-    // the git binary and returns the commit the forge's ref points at. No ref under refs/knot/
-    // changes. Throws ApiError 502 forge_unreachable with git's message when the fetch fails.
-    std::string fetch_from_forge(const std::string& room_id, const std::string& url,
+    // Fetches `ref` from the forge `target` (checked by check_forge) into the room's repository
+    // with the git binary and returns the commit the forge's ref points at. No ref under
+    // refs/knot/ changes. Throws ApiError 502 forge_unreachable in fixed words when the fetch
+    // fails (git's message, which can name paths and tell files from ports, goes to the log).
+    std::string fetch_from_forge(const std::string& room_id, const ForgeTarget& target,
                                  const std::string& ref) const;
 
     // What a fetch needs: the `wants` (each checked to be a commit here; ApiError 400

@@ -2,6 +2,7 @@
 #include "http_types.hpp"
 
 #include "api_error.hpp"
+#include "strict_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -26,9 +27,7 @@ std::optional<std::string> Request::query_value(const std::string& name) const {
 }
 
 nlohmann::json Request::json_body() const {
-    nlohmann::json value = nlohmann::json::parse(body, nullptr, false);
-    if (value.is_discarded())
-        throw ApiError(400, "bad_json", "the request body is not valid JSON");
+    nlohmann::json value = parse_strict_json(body);
     if (!value.is_object())
         throw ApiError(400, "bad_json", "the request body must be a JSON object");
     return value;

@@ -11,6 +11,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace knot::server {
 
@@ -37,13 +38,25 @@ struct Request {
     // then covers it in place of `body`.
     std::string body_sha256;
 
+    // Set by the credential checks (auth.hpp) once the request's signature verifies: the
+    // signer's key, the nonce and the signed time. The router spends that nonce even when the
+    // route then refuses the request, so a refused request cannot be sent again later (say,
+    // once the lock it wanted is free) as if it were new.
+    struct VerifiedNonce {
+        std::vector<std::uint8_t> public_key;
+        std::string nonce;
+        std::int64_t timestamp = 0;
+    };
+    mutable std::optional<VerifiedNonce> verified_nonce;
+
     // The value of header `name` (any case), or "" when absent.
     std::string header(std::string_view name) const;
     // The value of query parameter `name`, when present.
     std::optional<std::string> query_value(const std::string& name) const;
     // The path parameter `name`; throws std::out_of_range when the route has none.
     const std::string& param(const std::string& name) const { return params.at(name); }
-    // The body parsed as a JSON object; throws ApiError 400 bad_json when it is not one.
+    // The body parsed strictly (strict_json.hpp) as a JSON object; throws ApiError 400 bad_json
+    // when it is not one.
     nlohmann::json json_body() const;
 };
 

@@ -4,6 +4,8 @@
 // time, rooms run side by side up to the number of workers.
 #pragma once
 
+#include "forge_policy.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -36,6 +38,10 @@ public:
     // Kills running checks, puts their runs back in the queue and joins the workers.
     void stop();
 
+    // The host's forge rules, checked again before each push of the integration ref to a forge.
+    // Call before start().
+    void set_forge_policy(ForgePolicy policy) { m_forge_policy = std::move(policy); }
+
     // Where run `number` of `room_id` keeps its check log.
     std::filesystem::path log_path(const std::string& room_id, std::int64_t number) const;
 
@@ -49,6 +55,7 @@ private:
     std::filesystem::path m_data_dir;
     std::string m_server_agent_id;
     int m_worker_count;
+    ForgePolicy m_forge_policy;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -1,6 +1,8 @@
 // The steps of one integration run (see integration_run.hpp).
 #include "integration_run.hpp"
 
+#include "api_error.hpp"
+#include "forge_policy.hpp"
 #include "integration_git.hpp"
 #include "libknot/check_runner.hpp"
 #include "libknot/git_command.hpp"
@@ -49,9 +51,12 @@ public:
         } catch (const std::exception& error) {
             log_line("error: integration run " + std::to_string(m_run.number) + " of room " +
                      m_run.room_id + ": " + error.what());
+            // Members see fixed words: the error's own text can name the server's paths.
+            const std::string shown = "the integration agent failed on run " +
+                                      std::to_string(m_run.number) +
+                                      " (the server's log has the reason)";
             try {
-                finish("error", std::string("the integration agent failed: ") + error.what(),
-                       "integration.error", {{"error", error.what()}}, {});
+                finish("error", shown, "integration.error", {{"error", shown}}, {});
             } catch (const std::exception& again) {
                 log_line(std::string("error: recording the failed run: ") + again.what());
             }
@@ -169,8 +174,8 @@ private:
         if (outcome.verdict == CheckVerdict::pass && !std::filesystem::exists(scratch.tree())) {
             // What passed is not what was checked out: nothing vouches for the candidate.
             outcome.verdict = CheckVerdict::fail;
-            outcome.summary = "the checks removed the scratch work tree (" +
-                              scratch.tree().string() + "); the next run makes it again";
+            outcome.summary =
+                "the checks removed the scratch work tree; the next run makes it again";
         }
         json names = json::array();
         for (const CheckCommand& command : plan.commands)
@@ -241,25 +246,33 @@ private:
 
     // Forge mode: the forge gets the new integration ref too, so teammates see it there with the
     // server down. The outcome is its own event (integration.forge_pushed, or
-    // integration.forge_push_failed with git's message): the server's ref is the authority, and a
-    // forge that refuses does not undo an integration.
+    // integration.forge_push_failed in fixed words; git's own message goes to the server's log
+    // only, as it may name the server's paths): the server's ref is the authority, and a forge
+    // that refuses does not undo an integration. The host's forge rules are checked again first.
     void push_to_forge() {
         const std::string& forge = m_settings.forge_url;
         if (forge.empty())
             return;
-        const GitResult pushed =
-            run_git({"--git-dir=" + repo_path().string(), "push", "--quiet", "--force", "--", forge,
-                     m_run.candidate_oid + ":" + std::string(k_integration_ref)},
-                    m_env.data_dir);
         json data = base_event();
         data["integration"] = m_run.candidate_oid;
-        data["forge"] = forge;
+        data["forge"] = forge_display(forge);
         std::string type = "integration.forge_pushed";
-        if (pushed.status != 0) {
+        try {
+            const ForgeTarget target = check_forge(m_env.forge_policy, forge);
+            std::vector<std::string> args = {"--git-dir=" + repo_path().string()};
+            args.insert(args.end(), target.git_options.begin(), target.git_options.end());
+            args.insert(args.end(), {"push", "--quiet", "--force", "--", target.url,
+                                     m_run.candidate_oid + ":" + std::string(k_integration_ref)});
+            const GitResult pushed = run_git(args, m_env.data_dir);
+            if (pushed.status != 0) {
+                type = "integration.forge_push_failed";
+                data["error"] = "the forge refused the push or could not be reached";
+                log_line("integration: cannot push refs/knot/integration to " + forge + ": " +
+                         pushed.err.substr(0, pushed.err.find('\n')));
+            }
+        } catch (const ApiError& refusal) {
             type = "integration.forge_push_failed";
-            data["error"] = pushed.err.substr(0, pushed.err.find('\n'));
-            log_line("integration: cannot push refs/knot/integration to " + forge + ": " +
-                     data["error"].get<std::string>());
+            data["error"] = refusal.what();
         }
         m_env.store.write([&](Transaction& transaction) {
             transaction.append_event(m_run.room_id, type, m_env.server_agent_id, unix_now(),

@@ -4,6 +4,7 @@
 // directory is locked by another server, a key file is unsafe, the port is taken), 64 for a bad
 // command line.
 #include "libknot/error.hpp"
+#include "server/forge_policy.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
 
@@ -80,7 +81,13 @@ int main(int argc, char** argv) {
                    "connections served at once, event streams included (default 256)")
         ->check(CLI::Range(2, 4096));
     app.add_flag("--allow-local-forges", command_line.options.allow_local_forges,
-                 "let forge mode name a path on this machine or a file:// URL as the forge");
+                 "let a room's owner set a path on this machine or a file:// URL as its forge "
+                 "(never the data directory; git knot up passes it)");
+    std::string forge_schemes = "https";
+    app.add_option("--forge-schemes", forge_schemes,
+                   "forge URL schemes allowed, comma-separated: https (default), http, ssh, git");
+    app.add_flag("--allow-private-forges", command_line.options.allow_private_forges,
+                 "let a forge host be on a loopback, private or link-local network");
     app.add_option("--integration-workers", command_line.options.integration_workers,
                    "integration runs that may check at once, each in its own room (default 2)")
         ->check(CLI::Range(1, 64));
@@ -95,6 +102,12 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         std::cerr << "knot-server: error: " << error.what() << " (see knot-server --help)"
                   << std::endl;
+        return k_exit_usage;
+    }
+    try {
+        command_line.options.forge_schemes = knot::server::parse_forge_schemes(forge_schemes);
+    } catch (const knot::Error& error) {
+        std::cerr << "knot-server: error: " << error.what() << std::endl;
         return k_exit_usage;
     }
 

@@ -118,7 +118,24 @@ ALTER TABLE rooms ADD COLUMN checks TEXT;
 ALTER TABLE rooms ADD COLUMN check_time_limit INTEGER NOT NULL DEFAULT 600;
 )sql";
 
-constexpr std::array<std::string_view, 4> k_migrations = {k_v1, k_v2, k_v3, k_v4};
+// Identities, not names: every name an agent ever held stays bound to its key, so a rename
+// frees no name for another key to take over refs/knot/<name>/ with. And the forge becomes the
+// owner's setting: the URL the last member's notification named is not trusted, so it is cleared
+// (git knot up, or git knot check --configure, sets it again).
+constexpr std::string_view k_v5 = R"sql(
+CREATE TABLE agent_names (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  first_used INTEGER NOT NULL,
+  PRIMARY KEY (room_id, name)
+) WITHOUT ROWID;
+INSERT INTO agent_names (room_id, name, agent_id, first_used)
+  SELECT room_id, name, id, joined_at FROM agents;
+UPDATE rooms SET forge_url = '';
+)sql";
+
+constexpr std::array<std::string_view, 5> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5};
 
 } // namespace
 

@@ -2,7 +2,10 @@
 #include "router.hpp"
 
 #include "api_error.hpp"
+#include "context.hpp"
+#include "log.hpp"
 #include "routes/routes.hpp"
+#include "store.hpp"
 
 namespace knot::server {
 namespace {
@@ -80,6 +83,26 @@ void add_all_routes(Router& router) {
     add_stream_routes(router);
     add_git_routes(router);
     add_integration_routes(router);
+}
+
+Response Router::call(const RouteHandler& handler, const Request& request) const {
+    try {
+        return handler(request, m_context);
+    } catch (const ApiError& refusal) {
+        if (request.verified_nonce && refusal.code() != "replayed_nonce") {
+            const Request::VerifiedNonce& spent = *request.verified_nonce;
+            try {
+                // Already recorded when the refusal came after the route's write committed.
+                m_context.store.write([&](Transaction& transaction) {
+                    transaction.record_nonce(spent.public_key, spent.nonce, spent.timestamp);
+                });
+            } catch (const std::exception& error) {
+                log_line(std::string("error: cannot record the nonce of a refused request: ") +
+                         error.what());
+            }
+        }
+        throw;
+    }
 }
 
 } // namespace knot::server

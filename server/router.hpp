@@ -30,10 +30,11 @@ public:
     // not for this method.
     const RouteHandler& match(Request& request) const;
 
-    // Calls `handler` for `request` with the server's context.
-    Response call(const RouteHandler& handler, const Request& request) const {
-        return handler(request, m_context);
-    }
+    // Calls `handler` for `request` with the server's context. When the handler refuses a
+    // request whose signature had verified (an ApiError after authentication), the request's
+    // nonce is recorded in a transaction of its own before the refusal goes on, so the same
+    // signed request is never accepted later.
+    Response call(const RouteHandler& handler, const Request& request) const;
 
 private:
     enum class BodyMode { read, streamed };

@@ -59,13 +59,15 @@ struct Server::State {
                   hub,
                   std::chrono::seconds(opts.heartbeat_seconds),
                   data_dir.path(),
-                  opts.allow_local_forges,
+                  ForgePolicy{opts.forge_schemes, opts.allow_private_forges,
+                              opts.allow_local_forges, data_dir.path()},
                   {}}
         , router(context) {
         add_all_routes(router);
         integration = std::make_unique<IntegrationAgent>(*store, data_dir.path(),
                                                          agent_id_of(context.server_public_key),
                                                          opts.integration_workers);
+        integration->set_forge_policy(context.forge_policy);
         context.wake_integration = [this] { integration->wake(); };
         // Runs under the store's lock right after each commit: never before, and in seq order.
         store->set_commit_listener(

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace knot::server {
@@ -22,10 +23,14 @@ struct ServerOptions {
     int heartbeat_seconds = 15;
     // Integration runs that may check at once (each in its own room).
     int integration_workers = 2;
-    // Whether forge mode may name a path on this machine (or file://) as the forge. Off by
-    // default: any member could otherwise have the server read, and push the integration ref
-    // into, any repository the server's user can reach, another room's included.
+    // Whether a room's owner may set a path on this machine (or file://) as its forge. Off by
+    // default: for a server that hosts only its own clone's rooms (`git knot up` turns it on).
+    // The data directory is never a forge.
     bool allow_local_forges = false;
+    // Forge URL schemes allowed besides the default https (forge_policy.hpp).
+    std::set<std::string> forge_schemes{"https"};
+    // Whether a forge host may be on a loopback, private or link-local network.
+    bool allow_private_forges = false;
 };
 
 class Server {

@@ -99,6 +99,15 @@ std::optional<AgentRecord> Reader::find_agent_by_name(const std::string& room_id
     return one_agent(m_db, "room_id = ? AND name = ?", room_id, name);
 }
 
+std::optional<std::string> Reader::name_owner(const std::string& room_id,
+                                              const std::string& name) const {
+    Statement stmt(m_db, "SELECT agent_id FROM agent_names WHERE room_id = ? AND name = ?");
+    stmt.bind(1, room_id).bind(2, name);
+    if (!stmt.step())
+        return std::nullopt;
+    return stmt.text(0);
+}
+
 std::vector<AgentRecord> Reader::agents(const std::string& room_id) const {
     Statement stmt(m_db, "SELECT " + std::string(k_agent_columns) +
                              " FROM agents WHERE room_id = ? ORDER BY joined_at, rowid");
@@ -173,6 +182,12 @@ void Transaction::put_agent(const AgentRecord& agent) {
     stmt.bind(10, agent.joined_at).bind(11, agent.last_seen).bind(12, agent.status);
     if (!stmt.run())
         fail(m_db, "put agent");
+    // The name stays bound to this key for good, so the refs under it stay this agent's.
+    Statement name(m_db, "INSERT INTO agent_names (room_id, name, agent_id, first_used) "
+                         "VALUES (?, ?, ?, ?) ON CONFLICT (room_id, name) DO NOTHING");
+    name.bind(1, agent.room_id).bind(2, agent.name).bind(3, agent.id).bind(4, agent.last_seen);
+    if (!name.run())
+        fail(m_db, "record agent name");
 }
 
 void Transaction::touch_agent(const std::string& room_id, const std::string& agent_id,

@@ -132,6 +132,10 @@ public:
                                           const std::string& agent_id) const;
     std::optional<AgentRecord> find_agent_by_name(const std::string& room_id,
                                                   const std::string& name) const;
+    // The id of the agent that first used `name` in the room. A name is never reused by another
+    // key, even after a rename freed it, because refs under refs/knot/<name>/ are the owner's.
+    std::optional<std::string> name_owner(const std::string& room_id,
+                                          const std::string& name) const;
     // Every agent of the room, in the order they joined.
     std::vector<AgentRecord> agents(const std::string& room_id) const;
     // Events with seq > `since`, oldest first, at most `limit`.
@@ -181,7 +185,8 @@ public:
     void prune_nonces(std::int64_t before);
 
     void insert_room(const RoomRecord& room);
-    // Inserts `agent`, or replaces the row with the same room and id.
+    // Inserts `agent`, or replaces the row with the same room and id; binds its name to its id
+    // for good (name_owner) when the name is new to the room.
     void put_agent(const AgentRecord& agent);
     void touch_agent(const std::string& room_id, const std::string& agent_id, std::int64_t time);
     void set_agent_status(const std::string& room_id, const std::string& agent_id,

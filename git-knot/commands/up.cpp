@@ -41,24 +41,32 @@ int wait_in_foreground(const HostedRoom& hosted) {
 }
 
 // When the host's clone sets knot.check or knot.checkTimeout, the room's integration agent
-// should use them: sends them as `git knot check --configure` does, unless the room has them. A
-// failure is a warning (the room is up; --configure can try again). Returns the room's settings, or
-// null.
+// should use them: sends them as `git knot check --configure` does, unless the room has them.
+// The room's forge (only its owner sets it) becomes the clone's origin in forge mode, else the
+// clone itself. A failure is a warning (the room is up; --configure can try again). Returns the
+// room's settings with "checks_sent", or null.
 nlohmann::json send_host_check_settings(const Clone& clone) {
     try {
         const CheckConfig config = read_check_config(clone.repo().workdir());
-        if (config.empty())
-            return nullptr;
+        // With no origin, teammates clone the host's own repository and push to it in forge
+        // mode: the host's clone is then the forge (the server is this clone's own, so it may
+        // read a local path).
+        const std::optional<std::string> forge =
+            forge_of(clone.repo()).value_or(clone.repo().workdir().string());
         Session session;
-        // An `up` that restarts the room sends nothing when the room already has them.
+        // An `up` that restarts the room sends the checks only when the room's differ.
         const nlohmann::json current = session.client().get("/integration?limit=1").at("settings");
         const nlohmann::json wanted = settings_request(config);
-        if (wanted.at("checks") == current.at("checks") &&
-            wanted.value("time_limit", current.at("time_limit")) == current.at("time_limit"))
-            return current;
-        return send_check_settings(session, config);
+        const bool same_checks =
+            config.empty() ||
+            (wanted.at("checks") == current.at("checks") &&
+             wanted.value("time_limit", current.at("time_limit")) == current.at("time_limit"));
+        nlohmann::json settings =
+            send_room_settings(session, same_checks ? nullptr : &config, forge);
+        settings["checks_sent"] = !config.empty();
+        return settings;
     } catch (const Error& e) {
-        std::cerr << "git-knot: warning: the room did not get this clone's check settings: "
+        std::cerr << "git-knot: warning: the room did not get this clone's check settings or forge: "
                   << e.what() << " (git knot check --configure tries again)\n";
         return nullptr;
     }
@@ -112,13 +120,16 @@ int cmd_up(const std::vector<std::string>& args) {
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";
-        if (!checks.is_null())
+        if (!checks.is_null() && checks.value("checks_sent", false))
             std::cout << "  checks   knot.check and knot.checkTimeout sent to the room ("
                       << (checks.at("checks").is_null() ? std::string("from each tree")
                           : checks.at("checks").empty()
                               ? std::string("none")
                               : std::to_string(checks.at("checks").size()) + " commands")
                       << ", " << checks.value("time_limit", 0LL) << " s limit)\n";
+        if (!checks.is_null() && checks.value("forge", nlohmann::json()).is_string())
+            std::cout << "  forge    " << checks.at("forge").get<std::string>()
+                      << " (the server fetches forge-mode pushes from it)\n";
         std::cout << "  hooks    " << hosted.hooks << '\n'
                   << "  invite   " << hosted.invite << "\n\n"
                   << "Teammates, in their clone of this repository:\n"

@@ -27,7 +27,8 @@ Response list_agents(const Request& request, ServerContext& context) {
 }
 
 // A new key joins as a member (201, agent.joined); a known key re-registers with its card's
-// name, kind and capabilities (200, agent.rejoined). Another key holding the name is 409.
+// name, kind and capabilities (200, agent.rejoined): a rename. A name another key holds, or ever
+// held, is 409.
 Response register_agent(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     int status = 201;
@@ -41,11 +42,12 @@ Response register_agent(const Request& request, ServerContext& context) {
         consume_nonce(transaction, card.public_key, signed_request, now);
 
         const std::string id = agent_id_of(card.public_key);
-        const auto holder = transaction.find_agent_by_name(room.id, card.name);
-        if (holder && holder->id != id)
+        const auto holder = transaction.name_owner(room.id, card.name);
+        if (holder && *holder != id)
             throw ApiError(409, "name_taken",
                            "the name '" + card.name +
-                               "' belongs to another agent of this room; choose another name");
+                               "' belongs to another agent of this room (names are never "
+                               "reused: its refs stay that agent's); choose another name");
         const auto existing = transaction.find_agent(room.id, id);
         if (existing && existing->role == "server")
             throw bad_request("public_key", "is the server's own key");

@@ -5,6 +5,7 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -58,11 +59,20 @@ void check_update(const RefUpdate& update) {
         throw bad_request("new", "must be 40 lower-case hex digits of a commit");
 }
 
-// An agent moves only refs/knot/<its name>/...
-void check_own_ref(const Member& member, const RefUpdate& update) {
-    const std::string own = std::string(k_knot_prefix) + member.agent.name + "/";
-    if (update.ref.rfind(own, 0) != 0)
-        throw ApiError(403, "not_your_ref", member.agent.name + " may only move refs under " + own);
+// An agent moves only refs/knot/<name>/... under a name bound to its key: its name now, or one
+// it had before a rename (Reader::name_owner; a name is never rebound to another key).
+void check_own_ref(Store& store, const Member& member, const RefUpdate& update) {
+    const std::string rest = update.ref.substr(k_knot_prefix.size());
+    const std::size_t slash = rest.find('/');
+    std::optional<std::string> owner;
+    if (slash != std::string::npos && slash > 0)
+        store.read([&](const Reader& reader) {
+            owner = reader.name_owner(member.room.id, rest.substr(0, slash));
+        });
+    if (owner != member.agent.id)
+        throw ApiError(403, "not_your_ref",
+                       member.agent.name + " may only move refs under " +
+                           std::string(k_knot_prefix) + member.agent.name + "/");
 }
 
 RefUpdate parse_update(const Request& request) {
@@ -166,7 +176,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
     signed_request.body_stream = nullptr;
     signed_request.body_sha256 = receive_body(request, pack.path);
     const Member member = authenticate_member(context.store, signed_request, now);
-    check_own_ref(member, update);
+    check_own_ref(context.store, member, update);
     refuse_replay(context.store, member); // before the pack touches the repository
     std::size_t objects = 0;
     if (std::filesystem::file_size(pack.path) > 0)
@@ -235,10 +245,11 @@ std::string string_field(const nlohmann::json& body, const char* field) {
     return it->get<std::string>();
 }
 
-// Forge mode: the agent's own git pushed `ref` to the forge; the server fetches `new` from there
-// and moves its copy of the ref as receive would. The forge judged fast-forwardness, so only the
-// compare-and-swap on `old` is checked here. The fetch runs outside the store's lock; the forge
-// URL, the ref, the nonce and the event change in one write.
+// Forge mode: the agent's own git pushed `ref` to the forge; the server fetches `new` from the
+// room's forge (the owner's setting, checked against the host's rules; never a URL a member
+// names) and moves its copy of the ref as receive would. The forge judged fast-forwardness, so
+// only the compare-and-swap on `old` is checked here. The fetch runs outside the store's lock;
+// the ref, the nonce and the event change in one write.
 Response notify_push(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     const Member member = authenticate_member(context.store, request, now);
@@ -251,10 +262,7 @@ Response notify_push(const Request& request, ServerContext& context) {
     update.new_oid = string_field(body, "new");
     update.force = true;
     check_update(update);
-    const std::string forge_url = string_field(body, "forge_url");
-    if (!is_forge_url(forge_url))
-        throw bad_request("forge_url", "must be an absolute local path, file://, http(s)://, "
-                                       "ssh:// or [user@]host:path URL");
+    // The member's forge_url, if sent, is not used: the forge is the owner's setting.
     if (const auto paths = body.find("paths"); paths != body.end()) {
         if (!paths->is_array() || paths->size() > k_max_event_files)
             throw bad_request("paths", "must be an array of at most 1000 paths");
@@ -262,15 +270,20 @@ Response notify_push(const Request& request, ServerContext& context) {
             if (!path.is_string())
                 throw bad_request("paths", "every item must be a string");
     }
-    if (is_local_forge_url(forge_url) && !context.allow_local_forges)
-        throw ApiError(403, "local_forge_refused",
-                       "this server fetches only from remote forges, not from a path on its own "
-                       "machine (knot-server --allow-local-forges allows it)");
-    check_own_ref(member, update);
+    check_own_ref(context.store, member, update);
     refuse_replay(context.store, member); // before the server fetches anything
+    std::string forge_url;
+    context.store.read([&](const Reader& reader) {
+        forge_url = reader.check_settings(member.room.id).forge_url;
+    });
+    if (forge_url.empty())
+        throw ApiError(409, "no_forge",
+                       "this room has no forge: its owner sets one with 'git knot up' in a clone "
+                       "whose origin is the forge, or 'git knot check --configure'");
+    const ForgeTarget target = check_forge(context.forge_policy, forge_url);
 
     const GitStore git = git_store(context);
-    const std::string fetched = git.fetch_from_forge(member.room.id, forge_url, update.ref);
+    const std::string fetched = git.fetch_from_forge(member.room.id, target, update.ref);
     if (fetched != update.new_oid)
         throw ApiError(409, "forge_mismatch",
                        "the forge's " + update.ref + " is at " + fetched + ", not " +
@@ -278,7 +291,6 @@ Response notify_push(const Request& request, ServerContext& context) {
     git.check_tip(member.room.id, update);
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
-        transaction.set_forge_url(member.room.id, forge_url);
         const auto files = git.move_ref(member.room.id, update, k_max_event_files);
         const std::int64_t run = queue_integration(transaction, member, update, now);
         transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now,

@@ -69,7 +69,9 @@ nlohmann::json run_json(const ServerContext& context, const RunRecord& run) {
 nlohmann::json settings_json(const CheckSettings& settings) {
     return {
         {"checks", settings.checks ? nlohmann::json(*settings.checks) : nlohmann::json(nullptr)},
-        {"time_limit", settings.time_limit_seconds}};
+        {"time_limit", settings.time_limit_seconds},
+        {"forge", settings.forge_url.empty() ? nlohmann::json(nullptr)
+                                             : nlohmann::json(forge_display(settings.forge_url))}};
 }
 
 std::int64_t parse_number(const std::string& text, const char* field, std::int64_t max) {
@@ -185,7 +187,8 @@ Response change_settings(const Request& request, ServerContext& context) {
     const Member member = authenticate_member(context.store, request, now);
     const nlohmann::json body = body_object(request);
     if (member.agent.role != "owner")
-        throw ApiError(403, "not_owner", "only the room's owner may change its check settings");
+        throw ApiError(403, "not_owner",
+                       "only the room's owner may change its check settings and forge");
     CheckSettings settings;
     context.store.read(
         [&](const Reader& reader) { settings = reader.check_settings(member.room.id); });
@@ -211,10 +214,20 @@ Response change_settings(const Request& request, ServerContext& context) {
             throw bad_request("time_limit", "must be an integer from 1 to 86400 (seconds)");
         settings.time_limit_seconds = it->get<std::int64_t>();
     }
+    // The forge: where forge-mode agents push and where the server fetches their commits from
+    // and pushes the integration ref to. Only the owner sets it, and only within the host's
+    // rules (forge_policy.hpp); "" removes it.
+    if (const auto it = body.find("forge_url"); it != body.end()) {
+        if (!it->is_string())
+            throw bad_request("forge_url", "must be a string (\"\" removes the forge)");
+        const std::string url = it->get<std::string>();
+        settings.forge_url = url.empty() ? "" : check_forge(context.forge_policy, url).url;
+    }
     const nlohmann::json answer = settings_json(settings);
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         transaction.set_check_settings(member.room.id, settings);
+        transaction.set_forge_url(member.room.id, settings.forge_url);
         transaction.append_event(member.room.id, "integration.settings", member.agent.id, now,
                                  answer.dump(), member.signed_request.signed_string,
                                  member.signed_request.signature);

@@ -332,6 +332,7 @@ TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
     HostedRoom room;
     REQUIRE(sh("git init -q --bare forge.git", room.dir()).status == 0);
     const fs::path forge = room.dir() / "forge.git";
+    room.use_forge(forge);
     const auto a = room.joined("coder-1");
     REQUIRE(run("git remote set-url origin '" + forge.string() + "'", a).status == 0);
     RoomEvents events(a);
@@ -343,6 +344,12 @@ TEST_CASE("in forge mode the integration ref is pushed back to the forge") {
                e.at("type") == "integration.forge_push_failed";
     });
     REQUIRE(forge_pushed.at("type") == "integration.forge_pushed");
+    // Members learn that the forge is local, not where it is; no event names the server's files.
+    CHECK(forge_pushed.at("data").at("forge") == "a repository on the server's machine");
+    for (const auto& event : events.seen()) {
+        CHECK(event.dump().find((room.host() / ".git/knot/server").string()) == std::string::npos);
+        CHECK(event.dump().find(forge.string()) == std::string::npos);
+    }
     // With the server down, teammates read the known-good state from the forge itself.
     CHECK(trimmed(sh("git --git-dir='" + forge.string() + "' rev-parse refs/knot/integration",
                      room.dir())

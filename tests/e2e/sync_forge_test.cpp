@@ -35,9 +35,10 @@ int waiting_notifications(const fs::path& repo) {
     return count;
 }
 
-// A bare repository at <room>/forge.git.
-fs::path make_forge(const HostedRoom& room) {
+// A bare repository at <room>/forge.git, the room's forge (set by its owner, the host).
+fs::path make_forge(HostedRoom& room) {
     REQUIRE(sh("git init -q --bare forge.git", room.dir()).status == 0);
+    room.use_forge(room.dir() / "forge.git");
     return room.dir() / "forge.git";
 }
 

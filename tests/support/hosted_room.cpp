@@ -39,6 +39,14 @@ std::filesystem::path HostedRoom::clone(const std::string& name) {
     return path;
 }
 
+void HostedRoom::use_forge(const std::filesystem::path& forge) {
+    sh("git remote remove origin", m_host);
+    REQUIRE(sh("git remote add origin '" + forge.string() + "'", m_host).status == 0);
+    const auto r = sh("git knot check --configure --json", m_host);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+}
+
 nlohmann::json HostedRoom::server_record() const {
     return nlohmann::json::parse(sh("cat .git/knot/server/server.json", m_host).out);
 }

@@ -31,6 +31,10 @@ public:
     // A clone joined to the room as `name`.
     std::filesystem::path joined(const std::string& name, const std::string& kind = "claude");
 
+    // Makes `forge` the room's forge as its owner would: the host's clone gets it as origin and
+    // sends it with `git knot check --configure`. REQUIREs that the room accepts it.
+    void use_forge(const std::filesystem::path& forge);
+
     // The running server's record, .git/knot/server/server.json ({"pid", "url", "started"}).
     nlohmann::json server_record() const;
     // The room's bare repository on the server (it exists once something was pushed).

@@ -55,6 +55,25 @@ TEST_CASE("a timestamp more than five minutes off either way is stale") {
           AuthFailure::stale_timestamp);
 }
 
+TEST_CASE("a timestamp has one spelling: zero-padded, signed or overflowing times are malformed") {
+    const auto id = Identity::generate();
+    const auto h = headers_of(sign_request(id, "", "POST", "/", "", 1000));
+    // Each of these once parsed to a time inside the window: the padded one verified against
+    // the signature over "1000", and INT64_MIN overflowed the distance to now.
+    for (const std::string spelling :
+         {"0001000", "+1000", "-1000", " 1000", "1000 ", "1e3", "-9223372036854775808",
+          "9223372036854775807", "18446744073709552616", "", "0x3e8"}) {
+        auto changed = h;
+        changed.timestamp = spelling;
+        INFO(spelling);
+        CHECK(check_signature(changed, id.public_key(), "POST", "/", "", 1000) ==
+              AuthFailure::malformed_signature);
+    }
+    CHECK(parse_timestamp("0") == 0);
+    CHECK(parse_timestamp("1700000000") == 1700000000);
+    CHECK_FALSE(parse_timestamp("00"));
+}
+
 TEST_CASE("a forged signature, or one over other content, does not verify") {
     const auto id = Identity::generate();
     const auto forger = Identity::generate();

@@ -107,6 +107,24 @@ TEST_CASE("a name held by another key is 409 name_taken") {
     CHECK(register_agent(client, room, Identity::generate(), "owner").status == 409);
 }
 
+TEST_CASE("a name freed by a rename stays its first key's: another key cannot take it") {
+    ServerProcess server;
+    ApiClient client(server.host(), server.port());
+    const TestRoom room = create_room(client, server.admin_token());
+    const Identity first = Identity::generate();
+    REQUIRE(register_agent(client, room, first, "coder-1").status == 201);
+    // The same key re-registers under a new name: a rename.
+    const auto renamed = register_agent(client, room, first, "coder-9");
+    REQUIRE(renamed.status == 200);
+    CHECK(renamed.json()["agent"]["name"] == "coder-9");
+    // Once, a new key then registered coder-1 and pushed over refs/knot/coder-1/main.
+    const auto takeover = register_agent(client, room, Identity::generate(), "coder-1");
+    CHECK(takeover.status == 409);
+    CHECK(takeover.code() == "name_taken");
+    // The first key may take its old name back.
+    CHECK(register_agent(client, room, first, "coder-1").status == 200);
+}
+
 TEST_CASE("the room lists the owner, the server's agent and members with online flags") {
     ServerProcess server;
     ApiClient client(server.host(), server.port());

@@ -141,3 +141,50 @@ TEST_CASE("a signed request updates its agent's last_seen") {
             CHECK(agent["last_seen"].get<std::int64_t>() >= unix_now() - 5);
     CHECK(before["agents"].size() == after["agents"].size());
 }
+
+TEST_CASE("a request refused after its signature verified cannot be sent again once it would pass") {
+    Fixture f;
+    const Identity coder = Identity::generate();
+    REQUIRE(register_agent(f.client, f.room, coder, "coder-1").status == 201);
+    const std::string owner_lock = R"({"paths":["a.c"]})";
+    const std::string target = f.room.path("/locks");
+    REQUIRE(f.client
+                .send("POST", target, owner_lock,
+                      signed_headers(f.room.owner, f.room.owner_id, "POST", target, owner_lock,
+                                     {{k_token, f.room.token}}))
+                .status == 200);
+    // The coder's lock is refused while the owner holds the path...
+    const std::string bytes =
+        raw_request("POST", target, owner_lock,
+                    signed_headers(coder, agent_id_of(coder), "POST", target, owner_lock,
+                                   {{k_token, f.room.token}}));
+    const auto refused = send_raw(f.server.host(), f.server.port(), bytes);
+    REQUIRE(refused.status == 409);
+    // ...and once the owner lets go, the same signed bytes are a replay, not a fresh request.
+    const std::string release_target = f.room.path("/locks/release");
+    REQUIRE(f.client
+                .send("POST", release_target, owner_lock,
+                      signed_headers(f.room.owner, f.room.owner_id, "POST", release_target,
+                                     owner_lock, {{k_token, f.room.token}}))
+                .status == 200);
+    const std::int64_t seq = f.last_seq();
+    const auto again = send_raw(f.server.host(), f.server.port(), bytes);
+    CHECK(again.status == 401);
+    CHECK(nlohmann::json::parse(again.body)["code"] == "replayed_nonce");
+    CHECK(f.last_seq() == seq);
+}
+
+TEST_CASE("a body read two ways by lenient parsers is 400 bad_json before anything is written") {
+    Fixture f;
+    const std::int64_t seq = f.last_seq();
+    for (const std::string body :
+         {std::string("\xEF\xBB\xBF{}"), std::string("{}\0", 3),
+          std::string(R"({"status":"a","status":"b"})"), std::string("{} {}")}) {
+        const auto r = f.client.send("POST", f.target, body,
+                                     signed_headers(f.room.owner, f.room.owner_id, "POST",
+                                                    f.target, body, {{k_token, f.room.token}}));
+        CHECK(r.status == 400);
+        CHECK(r.code() == "bad_json");
+    }
+    CHECK(f.last_seq() == seq);
+}

@@ -56,8 +56,7 @@ struct Scratch {
 };
 
 struct Fixture {
-    // Local forges allowed: the tests' forges are bare repositories on this machine.
-    ServerProcess server{{}, {"--allow-local-forges"}};
+    ServerProcess server;
     ApiClient client{server.host(), server.port()};
     TestRoom room = create_room(client, server.admin_token());
     TestMember alice = join_room(client, room, "alice");
@@ -208,79 +207,3 @@ TEST_CASE("an update that is not a fast-forward needs force, and old must be cur
     CHECK(f.refs().at(ref) == rewritten);
 }
 
-namespace {
-
-nlohmann::json notice(const std::string& ref, const std::string& old, const std::string& now,
-                      const std::string& forge_url) {
-    return {{"ref", ref},
-            {"old", old},
-            {"new", now},
-            {"forge_url", forge_url},
-            {"paths", nlohmann::json::array()}};
-}
-
-} // namespace
-
-TEST_CASE("a forge notification has the server fetch the commit from the forge and move the ref") {
-    Fixture f;
-    const std::string ref = "refs/knot/alice/main";
-    const std::string tip = f.scratch.commit("a.txt", "one\n");
-    f.scratch.run("git update-ref " + ref + " " + tip);
-    const auto r = room_post(f.client, f.room, f.alice.identity, "/git/notify",
-                             notice(ref, k_zero, tip, f.scratch.repo.string()));
-    INFO(r.body);
-    REQUIRE(r.status == 200);
-    CHECK(f.refs() == nlohmann::json{{ref, tip}});
-    const auto events = f.pushes();
-    REQUIRE(events.size() == 1);
-    const auto& last = events.back();
-    CHECK(last.at("type") == "sync.pushed");
-    CHECK(last.at("data").at("mode") == "forge");
-    CHECK(last.at("data").at("files") == nlohmann::json::array({"a.txt"}));
-
-    // Fetched objects are served like pushed ones.
-    const auto upload =
-        room_post(f.client, f.room, f.bob.identity, "/git/upload", {{"wants", {tip}}});
-    CHECK(upload.status == 200);
-}
-
-TEST_CASE("a forge notification with a foreign ref, a bad URL, a moved or missing forge is "
-          "refused and changes nothing") {
-    Fixture f;
-    const std::string ref = "refs/knot/alice/main";
-    const std::string first = f.scratch.commit("a.txt", "one\n");
-    const std::string second = f.scratch.commit("b.txt", "two\n");
-    f.scratch.run("git update-ref " + ref + " " + first);
-    const std::string forge = f.scratch.repo.string();
-    auto notify = [&](const std::string& which, const std::string& now, const std::string& url) {
-        return room_post(f.client, f.room, f.alice.identity, "/git/notify",
-                         notice(which, k_zero, now, url));
-    };
-    CHECK(notify("refs/knot/bob/main", first, forge).code() == "not_your_ref");
-    CHECK(notify("refs/knot/integration", first, forge).status == 403);
-    CHECK(notify(ref, first, "ext::sh -c touch% /tmp/knot-pwned").status == 400);
-    CHECK(notify(ref, first, "-uploadpack=touch").status == 400);
-    CHECK(notify(ref, first, "relative/forge.git").status == 400);
-    CHECK(notify(ref, second, forge).code() == "forge_mismatch");
-    CHECK(notify(ref, first, forge + "/missing.git").code() == "forge_unreachable");
-    CHECK(notify(ref, first, "file://" + forge).status == 200);
-    CHECK(f.refs() == nlohmann::json{{ref, first}});
-}
-
-TEST_CASE("a server not told to allow local forges refuses a path on its own machine") {
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
-    Scratch scratch;
-    const std::string tip = scratch.commit("a.txt", "one\n");
-    for (const std::string& url :
-         {scratch.repo.string(), "file://" + scratch.repo.string(), std::string("/etc")}) {
-        INFO(url);
-        const auto r = room_post(client, room, alice.identity, "/git/notify",
-                                 notice("refs/knot/alice/main", k_zero, tip, url));
-        CHECK(r.status == 403);
-        CHECK(r.code() == "local_forge_refused");
-    }
-    CHECK(room_get(client, room, "/git/refs").json().at("refs").empty());
-}
