@@ -30,7 +30,9 @@ nlohmann::json parse_strict_json(std::string_view text) {
     const nlohmann::json::parser_callback_t check =
         [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
             using Event = nlohmann::json::parse_event_t;
-            if (static_cast<std::size_t>(depth) > k_max_json_depth)
+            // `depth` counts the containers around the one starting (0 for the outermost).
+            if ((event == Event::object_start || event == Event::array_start) &&
+                static_cast<std::size_t>(depth) >= k_max_json_depth)
                 throw bad_json("it nests deeper than " + std::to_string(k_max_json_depth) +
                                " levels");
             switch (event) {

@@ -177,7 +177,7 @@ TEST_CASE("a request refused after its signature verified cannot be sent again o
 TEST_CASE("a body read two ways by lenient parsers is 400 bad_json before anything is written") {
     Fixture f;
     const std::int64_t seq = f.last_seq();
-    for (const std::string body :
+    for (const std::string& body :
          {std::string("\xEF\xBB\xBF{}"), std::string("{}\0", 3),
           std::string(R"({"status":"a","status":"b"})"), std::string("{} {}")}) {
         const auto r = f.client.send("POST", f.target, body,

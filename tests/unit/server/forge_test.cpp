@@ -23,7 +23,7 @@ const std::string k_zero(40, '0');
 
 nlohmann::json notice(const std::string& ref, const std::string& now,
                       const std::string& forge_url = {}) {
-    nlohmann::json body = {{"ref", ref}, {"old", k_zero}, {"new", now}, {"paths", {}}};
+    nlohmann::json body = {{"ref", ref}, {"old", k_zero}, {"new", now}, {"paths", nlohmann::json::array()}};
     if (!forge_url.empty())
         body["forge_url"] = forge_url;
     return body;
@@ -62,7 +62,7 @@ std::string code_of(const std::function<void()>& call) {
 TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or private networks") {
     ForgePolicy policy;
     policy.data_dir = "/nonexistent/knot-data";
-    for (const std::string url :
+    for (const char* url :
          {"https://127.0.0.1/x.git", "https://localhost/x.git", "https://[::1]/x.git",
           "https://10.1.2.3/x.git", "https://192.168.0.1/x.git", "https://172.16.5.5/x.git",
           "https://169.254.169.254/latest", "https://[fe80::1]/x.git", "https://[fd00::1]/x",
@@ -70,14 +70,14 @@ TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or p
         INFO(url);
         CHECK(code_of([&] { check_forge(policy, url); }) == "forge_refused");
     }
-    for (const std::string url : {"http://203.0.113.9/x.git", "ssh://git@203.0.113.9/x.git",
+    for (const char* url : {"http://203.0.113.9/x.git", "ssh://git@203.0.113.9/x.git",
                                   "git@203.0.113.9:x.git", "git://203.0.113.9/x.git",
                                   "https://user:secret@203.0.113.9/x.git", "/srv/forge.git",
                                   "file:///srv/forge.git"}) {
         INFO(url);
         CHECK(code_of([&] { check_forge(policy, url); }) == "forge_refused");
     }
-    for (const std::string url : {"ext::sh -c touch% /tmp/pwned", "-uploadpack=touch",
+    for (const char* url : {"ext::sh -c touch% /tmp/pwned", "-uploadpack=touch",
                                   "relative/forge.git", "https://", "https://host:99999/x",
                                   "file://otherhost/x.git", "ftp://203.0.113.9/x"}) {
         INFO(url);
@@ -103,7 +103,7 @@ TEST_CASE("a local forge is never the data directory, even where local forges ar
     ForgePolicy policy;
     policy.allow_local_paths = true;
     policy.data_dir = data.path;
-    for (const std::string url :
+    for (const std::string& url :
          {data.path.string(), (data.path / "repos" / "rm_0123456789abcdef.git").string(),
           "file://" + (data.path / "repos").string(),
           (data.path / "repos" / ".." / "repos" / "x.git").string()}) {
@@ -191,7 +191,7 @@ TEST_CASE("forge failures are told in the same fixed words: no paths, no port or
     // does not speak git (the server's own).
     const std::string closed = "http://127.0.0.1:9/x.git";
     const std::string own = "http://127.0.0.1:" + std::to_string(f.server.port()) + "/x.git";
-    for (const std::string url : {(f.forge.path / "missing.git").string(),
+    for (const std::string& url : {(f.forge.path / "missing.git").string(),
                                   (f.forge.path / "a.txt").string(), closed, own}) {
         INFO(url);
         REQUIRE(f.set_forge(url).status == 200);
@@ -210,8 +210,8 @@ TEST_CASE("forge failures are told in the same fixed words: no paths, no port or
 }
 
 TEST_CASE("a server not told to allow local forges refuses an owner's local path") {
-    Fixture f({});
-    for (const std::string url :
+    Fixture f(std::vector<std::string>{});
+    for (const std::string& url :
          {f.forge.path.string(), "file://" + f.forge.path.string(), std::string("/etc")}) {
         INFO(url);
         const auto r = f.set_forge(url);
