@@ -141,15 +141,20 @@ bool is_oid(std::string_view text) {
 }
 
 bool is_forge_url(std::string_view url) {
-    if (url.empty() || url.size() > 1024 || url.front() == '-' ||
-        url.find("::") != std::string_view::npos)
+    if (url.empty() || url.size() > 1024 || url.front() == '-')
+        return false;
+    // git reads `<transport>::<address>` as a remote helper (ext:: runs commands); "::" inside
+    // an IPv6 literal ("https://[::1]/x") is no such thing.
+    if (const std::size_t helper = url.find("::"); helper != std::string_view::npos &&
+        url.substr(0, helper).find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                "0123456789+.-") == std::string_view::npos)
         return false;
     for (const unsigned char c : url)
         if (c < 0x20 || c == 0x7f)
             return false;
     if (url.front() == '/')
         return true;
-    for (const std::string_view scheme : {"file://", "http://", "https://", "ssh://"})
+    for (const std::string_view scheme : {"file://", "http://", "https://", "ssh://", "git://"})
         if (url.rfind(scheme, 0) == 0)
             return url.size() > scheme.size();
     if (url.find("://") != std::string_view::npos)

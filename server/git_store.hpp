@@ -29,7 +29,7 @@ inline constexpr std::string_view k_zero_oid = "00000000000000000000000000000000
 bool is_oid(std::string_view text);
 
 // True for a URL the server may fetch a forge from: an absolute local path, file://, http(s)://,
-// ssh:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
+// ssh://, git:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
 // (`x::`), a relative path or text with control characters.
 bool is_forge_url(std::string_view url);
 

@@ -89,7 +89,10 @@ Response Router::call(const RouteHandler& handler, const Request& request) const
     try {
         return handler(request, m_context);
     } catch (const ApiError& refusal) {
-        if (request.verified_nonce && refusal.code() != "replayed_nonce") {
+        // An event-stream hello sent without its upgrade headers is a read refused for its form,
+        // which the client completes and sends again (docs/protocol.md): its nonce stays free.
+        if (request.verified_nonce && refusal.code() != "replayed_nonce" &&
+            refusal.code() != "upgrade_required") {
             const Request::VerifiedNonce& spent = *request.verified_nonce;
             try {
                 // Already recorded when the refusal came after the route's write committed.
