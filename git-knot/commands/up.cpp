@@ -44,7 +44,7 @@ int wait_in_foreground(const HostedRoom& hosted) {
 // should use them: sends them as `git knot check --configure` does, unless the room has them.
 // The room's forge (only its owner sets it) becomes the clone's origin in forge mode, else the
 // clone itself. A failure is a warning (the room is up; --configure can try again). Returns the
-// room's settings with "checks_sent", or null.
+// room's settings, or null.
 nlohmann::json send_host_check_settings(const Clone& clone) {
     try {
         const CheckConfig config = read_check_config(clone.repo().workdir());
@@ -61,10 +61,7 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
             config.empty() ||
             (wanted.at("checks") == current.at("checks") &&
              wanted.value("time_limit", current.at("time_limit")) == current.at("time_limit"));
-        nlohmann::json settings =
-            send_room_settings(session, same_checks ? nullptr : &config, forge);
-        settings["checks_sent"] = !config.empty();
-        return settings;
+        return send_room_settings(session, same_checks ? nullptr : &config, forge);
     } catch (const Error& e) {
         std::cerr << "git-knot: warning: the room did not get this clone's check settings or forge: "
                   << e.what() << " (git knot check --configure tries again)\n";
@@ -120,7 +117,7 @@ int cmd_up(const std::vector<std::string>& args) {
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";
-        if (!checks.is_null() && checks.value("checks_sent", false))
+        if (!checks.is_null() && !read_check_config(clone.repo().workdir()).empty())
             std::cout << "  checks   knot.check and knot.checkTimeout sent to the room ("
                       << (checks.at("checks").is_null() ? std::string("from each tree")
                           : checks.at("checks").empty()

@@ -192,6 +192,8 @@ Response change_settings(const Request& request, ServerContext& context) {
     CheckSettings settings;
     context.store.read(
         [&](const Reader& reader) { settings = reader.check_settings(member.room.id); });
+    const nlohmann::json before = settings_json(settings);
+    const std::string forge_before = settings.forge_url;
     if (const auto it = body.find("checks"); it != body.end()) {
         if (it->is_null()) {
             settings.checks.reset();
@@ -226,6 +228,10 @@ Response change_settings(const Request& request, ServerContext& context) {
     const nlohmann::json answer = settings_json(settings);
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
+        // Sending the settings the room already has (every `git knot up` does) changes nothing
+        // and logs nothing.
+        if (answer == before && settings.forge_url == forge_before)
+            return;
         transaction.set_check_settings(member.room.id, settings);
         transaction.set_forge_url(member.room.id, settings.forge_url);
         transaction.append_event(member.room.id, "integration.settings", member.agent.id, now,

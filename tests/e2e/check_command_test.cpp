@@ -195,8 +195,12 @@ TEST_CASE("check --configure sends knot.check to the room, for its owner only") 
                 .status == 0);
     const auto sent = run("git knot check --configure --json", host);
     REQUIRE(sent.status == 0);
+    // The host's clone has no origin: teammates clone it, so it is the room's forge, shown to
+    // members without its path.
     CHECK(nlohmann::json::parse(sent.out) ==
-          nlohmann::json{{"checks", {"test -f ok.txt"}}, {"time_limit", 120}});
+          nlohmann::json{{"checks", {"test -f ok.txt"}},
+                         {"time_limit", 120},
+                         {"forge", "a repository on the server's machine"}});
     const auto text = run("git knot check --configure", host);
     CHECK(text.status == 0);
     CHECK(contains(text.out, "test -f ok.txt"));
@@ -228,18 +232,21 @@ TEST_CASE("up sends the host clone's knot.check to the room once") {
         const auto up = run("git knot up --port 0 --no-tunnel --json", host);
         REQUIRE(up.status == 0);
         CHECK(nlohmann::json::parse(up.out).at("check_settings") ==
-              nlohmann::json{{"checks", {"true"}}, {"time_limit", 99}});
+              nlohmann::json{{"checks", {"true"}},
+                             {"time_limit", 99},
+                             {"forge", "a repository on the server's machine"}});
         if (i == 0)
             REQUIRE(run("git knot down", host).status == 0);
     }
-    // The second `up` found the settings in place and changed nothing.
+    // The second `up` found the settings in place and changed nothing: one change when the room
+    // was made (its forge, the host's clone), one for the checks.
     const auto log = run("git knot log --json", host);
     REQUIRE(log.status == 0);
     std::size_t changes = 0;
     for (std::size_t at = log.out.find("\"integration.settings\""); at != std::string::npos;
          at = log.out.find("\"integration.settings\"", at + 1))
         ++changes;
-    CHECK(changes == 1);
+    CHECK(changes == 2);
 }
 
 TEST_CASE("check --history and --log show the room's integration runs and their logs") {
