@@ -26,6 +26,10 @@ struct ServerOptions {
     // default: any member could otherwise have the server read, and push the integration ref
     // into, any repository the server's user can reach, another room's included.
     bool allow_local_forges = false;
+    // No pushed object, and no object a pushed delta makes, may be larger (bytes).
+    std::uint64_t max_object_bytes = std::uint64_t{100} << 20;
+    // The objects of one pushed pack may expand to at most this many bytes together.
+    std::uint64_t max_pack_expanded_bytes = std::uint64_t{4} << 30;
 };
 
 class Server {
