@@ -2,6 +2,7 @@
 #include "remote.hpp"
 
 #include "libknot/clone.hpp"
+#include "libknot/crypto.hpp"
 #include "libknot/error.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/room_client.hpp"
@@ -113,7 +114,13 @@ std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack
     const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/receive?ref=" + push.ref +
                                "&old=" + push.old_oid + "&new=" + push.new_oid +
                                "&force=" + (push.force ? "1" : "0");
-    auto signed_headers = headers("POST", target, pack);
+    // The digest the signature covers goes up front: the server checks the signature before it
+    // takes a byte of the pack.
+    const std::string digest = sha256_hex(pack);
+    auto signed_headers =
+        sign_request_of_digest(m_identity, m_agent_id, "POST", target, digest, unix_now());
+    signed_headers[std::string(k_header_token)] = m_token;
+    signed_headers[std::string(k_header_content_sha256)] = digest;
     signed_headers["Content-Type"] = "application/x-git-packfile";
     const HttpResponse response = m_http.request("POST", target, pack, signed_headers);
     if (response.status == 200)

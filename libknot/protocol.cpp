@@ -54,12 +54,18 @@ std::string canonical_string_of_digest(std::string_view method, std::string_view
 std::map<std::string, std::string> sign_request(const Identity& identity, std::string_view agent_id,
                                                 std::string_view method, std::string_view target,
                                                 std::string_view body, std::int64_t now) {
+    return sign_request_of_digest(identity, agent_id, method, target, sha256_hex(body), now);
+}
+
+std::map<std::string, std::string>
+sign_request_of_digest(const Identity& identity, std::string_view agent_id, std::string_view method,
+                       std::string_view target, std::string_view body_sha256, std::int64_t now) {
     const std::string nonce = random_hex(16);
     std::map<std::string, std::string> headers;
     headers[std::string(k_header_timestamp)] = std::to_string(now);
     headers[std::string(k_header_nonce)] = nonce;
     headers[std::string(k_header_signature)] =
-        identity.sign(canonical_string(method, target, now, nonce, body));
+        identity.sign(canonical_string_of_digest(method, target, now, nonce, body_sha256));
     if (!agent_id.empty())
         headers[std::string(k_header_agent)] = std::string(agent_id);
     return headers;

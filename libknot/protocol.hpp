@@ -20,6 +20,9 @@ inline constexpr std::string_view k_header_agent = "X-Knot-Agent";
 inline constexpr std::string_view k_header_timestamp = "X-Knot-Timestamp";
 inline constexpr std::string_view k_header_nonce = "X-Knot-Nonce";
 inline constexpr std::string_view k_header_signature = "X-Knot-Signature";
+// The lower-case hex SHA-256 of a pack upload's body, sent so that the server can verify the
+// signature (which covers that digest) before it reads the body.
+inline constexpr std::string_view k_header_content_sha256 = "X-Knot-Content-Sha256";
 
 // A signed request's timestamp may differ from the server's clock by at most this much.
 inline constexpr std::int64_t k_signature_window_seconds = 300;
@@ -42,6 +45,10 @@ std::string canonical_string_of_digest(std::string_view method, std::string_view
 std::map<std::string, std::string> sign_request(const Identity& identity, std::string_view agent_id,
                                                 std::string_view method, std::string_view target,
                                                 std::string_view body, std::int64_t now);
+// The same for a body known by its lower-case hex SHA-256 `body_sha256` (a pack, hashed once).
+std::map<std::string, std::string>
+sign_request_of_digest(const Identity& identity, std::string_view agent_id, std::string_view method,
+                       std::string_view target, std::string_view body_sha256, std::int64_t now);
 
 // Seconds since the epoch from the system clock.
 std::int64_t unix_now();

@@ -3,6 +3,7 @@
 
 #include "forge_policy.hpp"
 #include "libknot/crypto.hpp"
+#include "pack_scan.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -31,6 +32,9 @@ struct ServerContext {
     // Tells the integration agent a run was queued (set by the server; empty in tests that
     // run no agent).
     std::function<void()> wake_integration;
+    // What one pushed pack may expand to (ServerOptions::max_object_bytes and
+    // max_pack_expanded_bytes).
+    PackLimits pack_limits;
 };
 
 } // namespace knot::server

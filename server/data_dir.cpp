@@ -5,14 +5,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace knot::server {
 namespace {
@@ -38,6 +41,53 @@ std::string read_file(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
+
+bool ends_with(const std::string& text, std::string_view suffix) {
+    return text.size() >= suffix.size() &&
+           text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A loose-object folder (objects/ab): thousands of content-named files, none of them a lock.
+bool is_loose_object_dir(const std::filesystem::path& dir) {
+    const std::string name = dir.filename().string();
+    return name.size() == 2 && std::isxdigit(static_cast<unsigned char>(name[0])) &&
+           std::isxdigit(static_cast<unsigned char>(name[1])) &&
+           dir.parent_path().filename() == "objects";
+}
+
+// Removes below `git_dir` every *.lock file, a push's quarantine and its incoming pack from
+// before quarantines, and the temporary packs of git (tmp_*) and libgit2 (pack_git2_*).
+std::size_t remove_git_leftovers(const std::filesystem::path& git_dir) {
+    std::size_t removed = 0;
+    std::vector<std::filesystem::path> doomed;
+    std::error_code error;
+    std::filesystem::recursive_directory_iterator it(git_dir, error), end;
+    for (; !error && it != end; it.increment(error)) {
+        const std::filesystem::path& path = it->path();
+        const std::string name = path.filename().string();
+        const bool is_dir = it->is_directory(error);
+        if (is_dir && (name == "knot-incoming" || starts_with(name, "knot-quarantine-"))) {
+            doomed.push_back(path);
+            it.disable_recursion_pending();
+        } else if (is_dir && is_loose_object_dir(path)) {
+            it.disable_recursion_pending();
+        } else if (!is_dir && (ends_with(name, ".lock") ||
+                               (path.parent_path().filename() == "pack" &&
+                                (starts_with(name, "tmp_") || starts_with(name, "pack_git2_"))))) {
+            doomed.push_back(path);
+        }
+    }
+    for (const auto& path : doomed) {
+        std::error_code ignored;
+        if (std::filesystem::remove_all(path, ignored) > 0)
+            ++removed;
+    }
+    return removed;
 }
 
 bool is_hex64(const std::string& text) {
@@ -145,6 +195,18 @@ void DataDir::write_server_json(const std::string& url, std::int64_t started) co
     ::close(fd);
     if (::rename(temp.c_str(), path.c_str()) != 0)
         throw Error("cannot rename " + temp.string() + ": " + errno_text());
+}
+
+std::size_t DataDir::remove_crash_leftovers() const {
+    std::size_t removed = 0;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(m_path / "repos", error))
+        if (entry.path().extension() == ".git")
+            removed += remove_git_leftovers(entry.path());
+    for (const auto& entry : std::filesystem::directory_iterator(m_path / "scratch", error))
+        if (std::filesystem::is_directory(entry.path() / "git"))
+            removed += remove_git_leftovers(entry.path() / "git");
+    return removed;
 }
 
 void DataDir::remove_server_json() const {

@@ -34,6 +34,14 @@ public:
     void write_server_json(const std::string& url, std::int64_t started) const;
     void remove_server_json() const;
 
+    // What a server killed mid-write leaves in the rooms' repositories (<dir>/repos/*.git) and
+    // the integration's scratch git directories (<dir>/scratch/*/git): quarantined and
+    // temporary packs, and *.lock files, which would otherwise freeze a ref (every later push
+    // refused stale_old) and fail git gc forever. Safe only because this server holds the data
+    // directory's lock: it is the only writer, and it is not writing yet. Returns how many
+    // files and directories it removed.
+    std::size_t remove_crash_leftovers() const;
+
 private:
     std::filesystem::path m_path;
     int m_lock_fd = -1;

@@ -5,6 +5,7 @@
 #include "forge_policy.hpp"
 #include "log.hpp"
 #include "git_handles.hpp"
+#include "git_store_repo.hpp"
 #include "libknot/crypto.hpp"
 #include "libknot/git_command.hpp"
 
@@ -19,19 +20,9 @@
 #include <set>
 
 namespace knot::server {
-namespace {
 
-using namespace git;
-using Odb = Owned<git_odb, git_odb_free>;
-using Walk = Owned<git_revwalk, git_revwalk_free>;
-using Object = Owned<git_object, git_object_free>;
+namespace git {
 
-ApiError missing_objects(const std::string& tip) {
-    return ApiError(400, "missing_objects",
-                    "the repository lacks objects that " + tip + " needs; the pack is incomplete");
-}
-
-// Opens a room's repository, or nothing when `create` is false and it does not exist yet.
 Repository open_repo(const std::filesystem::path& path, bool create) {
     ensure_init();
     git_repository* repo = nullptr;
@@ -53,84 +44,42 @@ Odb odb_of(git_repository* repo) {
     return Odb(odb);
 }
 
-// Every blob and tree below `tree_id` exists; trees already in `seen` were checked before.
-// Checks that every object of the tree `tree_id` is present. Entries identical to those of
-// `known` (the same path in a tree already known to be complete: the first parent's) are
-// skipped, so the cost follows what changed, not the size of the repository.
-void check_tree(git_repository* repo, git_odb* odb, const git_oid& tree_id, const git_tree* known,
-                std::set<std::string>& seen, const std::string& tip) {
-    if (!seen.insert(hex_of(tree_id)).second)
-        return;
-    git_tree* raw = nullptr;
-    if (git_tree_lookup(&raw, repo, &tree_id) < 0)
-        throw missing_objects(tip);
-    const Tree tree(raw);
-    for (std::size_t i = 0; i < git_tree_entrycount(tree.get()); ++i) {
-        const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
-        const git_oid* id = git_tree_entry_id(entry);
-        const git_tree_entry* before =
-            known ? git_tree_entry_byname(known, git_tree_entry_name(entry)) : nullptr;
-        if (before && git_oid_equal(git_tree_entry_id(before), id))
-            continue; // unchanged: complete already
-        switch (git_tree_entry_type(entry)) {
-        case GIT_OBJECT_TREE: {
-            git_tree* known_sub = nullptr;
-            if (before && git_tree_entry_type(before) == GIT_OBJECT_TREE)
-                git_tree_lookup(&known_sub, repo, git_tree_entry_id(before));
-            const Tree owned_sub(known_sub);
-            check_tree(repo, odb, *id, known_sub, seen, tip);
-            break;
-        }
-        case GIT_OBJECT_BLOB:
-            if (!git_odb_exists(odb, id))
-                throw missing_objects(tip);
-            break;
-        default: // a submodule's commit lives in another repository
-            break;
-        }
+} // namespace git
+
+namespace {
+
+using namespace git;
+using Walk = Owned<git_revwalk, git_revwalk_free>;
+
+// The name of a quarantine directory under objects/: start-up cleanup removes any it finds.
+constexpr std::string_view k_quarantine_prefix = "knot-quarantine-";
+// A fetch may want a commit at most this many commits behind a ref's tip.
+constexpr std::size_t k_max_reachability_walk = 1'000'000;
+
+// One mutex per room repository, for the whole process: the server is the only writer of its
+// data directory (DataDir's lock), so this is all the exclusion a ref move needs.
+std::mutex& room_mutex(const std::filesystem::path& repo) {
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
+    const std::lock_guard lock(guard);
+    auto& slot = mutexes[repo.string()];
+    if (!slot)
+        slot = std::make_unique<std::mutex>();
+    return *slot;
+}
+
+// git's first few error lines, for a person.
+std::string git_reason(const std::string& err) {
+    std::string out;
+    std::size_t from = 0;
+    for (int lines = 0; lines < 3 && from < err.size(); ++lines) {
+        const std::size_t end = std::min(err.find('\n', from), err.size());
+        if (!out.empty())
+            out += "; ";
+        out += err.substr(from, end - from);
+        from = end + 1;
     }
-}
-
-Tree tree_of_entry(git_repository* repo, const git_tree_entry* entry) {
-    if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_TREE)
-        return nullptr;
-    git_tree* tree = nullptr;
-    if (git_tree_lookup(&tree, repo, git_tree_entry_id(entry)) < 0)
-        return nullptr;
-    return Tree(tree);
-}
-
-// Adds to `files` the paths below `prefix` that differ between the trees `before` and `after`
-// (either may be null: absent), until it holds `max`. Subtrees with the same oid on both sides
-// are skipped, so the cost follows the change rather than the size of the tree (libgit2's
-// git_diff_tree_to_tree reads every tree of both sides: tens of milliseconds at 50,000 files).
-// A path that changes between file and folder is listed itself and with the files below it.
-void diff_trees(git_repository* repo, const git_tree* before, const git_tree* after,
-                const std::string& prefix, std::vector<std::string>& files, std::size_t max) {
-    const auto visit = [&](const git_tree* tree, const git_tree* other, bool added) {
-        const std::size_t count = tree ? git_tree_entrycount(tree) : 0;
-        for (std::size_t i = 0; i < count && files.size() < max; ++i) {
-            const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
-            const char* name = git_tree_entry_name(entry);
-            const git_tree_entry* match = other ? git_tree_entry_byname(other, name) : nullptr;
-            if (!added && match)
-                continue; // present on both sides: compared when `after` was visited
-            if (match && git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) &&
-                git_tree_entry_filemode(match) == git_tree_entry_filemode(entry))
-                continue;
-            const Tree sub = tree_of_entry(repo, entry);
-            const Tree other_sub = tree_of_entry(repo, match);
-            if (sub || other_sub)
-                diff_trees(repo, added ? other_sub.get() : sub.get(),
-                           added ? sub.get() : other_sub.get(), prefix + name + "/", files, max);
-            const bool entry_is_file = git_tree_entry_type(entry) != GIT_OBJECT_TREE;
-            const bool match_is_file = match && git_tree_entry_type(match) != GIT_OBJECT_TREE;
-            if ((entry_is_file || match_is_file) && files.size() < max)
-                files.push_back(prefix + name);
-        }
-    };
-    visit(after, before, true);
-    visit(before, after, false);
+    return out.empty() ? "git index-pack failed" : out;
 }
 
 } // namespace
@@ -170,8 +119,38 @@ bool is_forge_url(std::string_view url) {
                                   "@._-[]") == std::string_view::npos;
 }
 
-GitStore::GitStore(std::filesystem::path repos_dir)
-    : m_repos_dir(std::move(repos_dir)) {}
+Quarantine::Quarantine(std::filesystem::path objects_dir)
+    : m_objects(std::move(objects_dir))
+    , m_dir(m_objects / (std::string(k_quarantine_prefix) + random_hex(8))) {
+    std::filesystem::create_directories(m_dir / "pack");
+}
+
+Quarantine::~Quarantine() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_dir, ignored);
+}
+
+void Quarantine::keep() {
+    // index-pack names the pack after its content, so a name already present holds the same
+    // objects: keeping it is enough. The .idx goes last: a reader finds a pack by its index.
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(m_dir / "pack"))
+        files.push_back(entry.path());
+    const auto rank = [](const std::filesystem::path& file) { return file.extension() == ".idx"; };
+    std::stable_sort(files.begin(), files.end(),
+                     [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    for (const auto& file : files) {
+        const auto target = m_objects / "pack" / file.filename();
+        if (!std::filesystem::exists(target))
+            std::filesystem::rename(file, target);
+    }
+    std::error_code ignored;
+    std::filesystem::remove_all(m_dir, ignored);
+}
+
+GitStore::GitStore(std::filesystem::path repos_dir, GitLimits limits)
+    : m_repos_dir(std::move(repos_dir))
+    , m_limits(limits) {}
 
 std::filesystem::path GitStore::repo_path(const std::string& room_id) const {
     return m_repos_dir / (room_id + ".git");
@@ -182,6 +161,7 @@ std::map<std::string, std::string> GitStore::refs(const std::string& room_id) co
     const Repository repo = open_repo(repo_path(room_id), false);
     if (!repo)
         return out;
+    const auto lock = lock_room(room_id);
     git_reference_iterator* raw = nullptr;
     check(git_reference_iterator_glob_new(&raw, repo.get(), "refs/knot/*"), "list refs");
     const Owned<git_reference_iterator, git_reference_iterator_free> iterator(raw);
@@ -194,92 +174,97 @@ std::map<std::string, std::string> GitStore::refs(const std::string& room_id) co
     return out;
 }
 
-std::filesystem::path GitStore::incoming_path(const std::string& room_id) const {
+std::vector<std::string> GitStore::rooms() const {
+    std::vector<std::string> out;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(m_repos_dir, error))
+        if (entry.path().extension() == ".git")
+            out.push_back(entry.path().stem().string());
+    return out;
+}
+
+std::unique_ptr<Quarantine> GitStore::quarantine(const std::string& room_id) const {
     std::filesystem::create_directories(m_repos_dir);
     open_repo(repo_path(room_id), true);
-    const std::filesystem::path dir = repo_path(room_id) / "knot-incoming";
-    std::filesystem::create_directories(dir);
-    std::random_device random;
-    return dir / ("pack-" + std::to_string(random()) + std::to_string(random()));
+    return std::make_unique<Quarantine>(repo_path(room_id) / "objects");
 }
 
-std::size_t GitStore::write_pack(const std::string& room_id,
-                                 const std::filesystem::path& pack) const {
-    const Repository repo = open_repo(repo_path(room_id), true);
-    const Odb odb = odb_of(repo.get());
-    git_odb_writepack* writer = nullptr;
-    check(git_odb_write_pack(&writer, odb.get(), nullptr, nullptr), "write pack");
-    const std::unique_ptr<git_odb_writepack, void (*)(git_odb_writepack*)> owned(
-        writer, [](git_odb_writepack* w) { w->free(w); });
-    git_indexer_progress stats{};
-    std::ifstream in(pack, std::ios::binary);
-    std::array<char, 64 * 1024> buffer{};
-    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-        if (writer->append(writer, buffer.data(), static_cast<std::size_t>(in.gcount()), &stats) <
-            0)
-            throw ApiError(400, "bad_pack", "the pack is not valid: " + last_error());
-    }
-    if (writer->commit(writer, &stats) < 0)
-        throw ApiError(400, "bad_pack", "the pack is not valid: " + last_error());
-    return stats.total_objects;
-}
-
-void GitStore::check_tip(const std::string& room_id, const RefUpdate& update) const {
-    const Repository repo = open_repo(repo_path(room_id), true);
-    const Odb odb = odb_of(repo.get());
-    const git_oid tip = oid_of(update.new_oid);
-    git_object* raw = nullptr;
-    if (git_object_lookup(&raw, repo.get(), &tip, GIT_OBJECT_ANY) < 0)
-        throw missing_objects(update.new_oid);
-    const Object object(raw);
-    if (git_object_type(object.get()) != GIT_OBJECT_COMMIT)
-        throw ApiError(400, "not_a_commit", update.new_oid + " is not a commit");
-
-    // Commits reachable from the existing refs were checked when those refs moved.
-    git_revwalk* walk_raw = nullptr;
-    check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
-    const Walk walk(walk_raw);
-    check(git_revwalk_push(walk.get(), &tip), "revwalk");
-    git_revwalk_hide_glob(walk.get(), "refs/knot/*");
-    std::set<std::string> seen;
-    git_oid id;
-    int code = 0;
-    while ((code = git_revwalk_next(&id, walk.get())) == 0) {
-        git_commit* commit = nullptr;
-        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
-            throw missing_objects(update.new_oid);
-        const Commit owned(commit);
-        // The first parent is either reachable from a ref (checked when that ref moved) or
-        // itself in this walk, so its tree is complete once the walk ends.
-        git_commit* parent = nullptr;
-        git_tree* parent_tree = nullptr;
-        if (git_commit_parentcount(commit) > 0) {
-            if (git_commit_parent(&parent, commit, 0) < 0)
-                throw missing_objects(update.new_oid);
-            if (git_commit_tree(&parent_tree, parent) < 0) {
-                git_commit_free(parent);
-                throw missing_objects(update.new_oid);
+std::size_t
+GitStore::index_pack(const Quarantine& quarantine,
+                     const std::function<std::size_t(char*, std::size_t)>& input) const {
+    PackScanner scanner(m_limits.pack);
+    const auto scanned = [&](char* buffer, std::size_t size) {
+        const std::size_t got = input(buffer, size);
+        scanner.feed(buffer, got);
+        return got;
+    };
+    // The repository is the quarantine's parent's parent: <repo>/objects/knot-quarantine-*.
+    const std::filesystem::path repo = quarantine.dir().parent_path().parent_path();
+    GitResult result;
+    std::string printed; // "pack\t<hash>\n": the name the pack takes in objects/pack
+    try {
+        // --strict: fsck every object (names such as .git or .., modes, malformed commits and
+        // trees, objects whose type does not match the entry naming them); badFilemode is only
+        // a warning to git fsck unless raised. The pack is written into the quarantine.
+        result = run_git_streamed({"--git-dir=" + repo.string(), "index-pack", "--stdin",
+                                   "--strict=badFilemode=error",
+                                   "--max-input-size=" + std::to_string(m_limits.max_pack_bytes),
+                                   (quarantine.dir() / "pack" / "incoming.pack").string()},
+                                  m_repos_dir, scanned, [&](const char* data, std::size_t size) {
+                                      if (printed.size() < 256)
+                                          printed.append(data, size);
+                                  });
+        if (result.status == 0) {
+            // Whatever git left unread must be nothing: the scanner refuses a byte after the
+            // pack's end, so this reads at most one buffer.
+            std::array<char, 4096> rest{};
+            while (scanned(rest.data(), rest.size()) > 0) {
             }
+            scanner.finish();
         }
-        const Commit owned_parent(parent);
-        const Tree owned_parent_tree(parent_tree);
-        check_tree(repo.get(), odb.get(), *git_commit_tree_id(commit), parent_tree, seen,
-                   update.new_oid);
+    } catch (const PackRefused& refused) {
+        throw ApiError(refused.code() == "bad_pack" ? 400 : 413, refused.code(), refused.what());
     }
-    if (code != GIT_ITEROVER)
-        throw missing_objects(update.new_oid);
-
-    if (update.force || update.old_oid == k_zero_oid || update.old_oid == update.new_oid)
-        return;
-    const git_oid old = oid_of(update.old_oid);
-    if (git_graph_descendant_of(repo.get(), &tip, &old) != 1)
-        throw ApiError(409, "non_fast_forward",
-                       update.new_oid + " does not descend from " + update.old_oid +
-                           "; push with force to replace " + update.ref);
+    if (result.status != 0 &&
+        result.err.find("did not receive expected object") != std::string::npos)
+        throw ApiError(400, "missing_objects",
+                       "the repository lacks objects that the pack's commits and trees name; the "
+                       "pack is incomplete (" +
+                           git_reason(result.err) + ")");
+    if (result.status != 0)
+        throw ApiError(400, "bad_pack", "the pack is not valid: " + git_reason(result.err));
+    // Named as git names packs, so that keep() never meets another push's pack of that name
+    // unless it holds the same objects.
+    const std::size_t tab = printed.find('\t');
+    const std::string hash = printed.substr(tab + 1, printed.find('\n') - tab - 1);
+    if (tab == std::string::npos || hash.empty() ||
+        hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw std::runtime_error("git index-pack printed no pack name: " + printed);
+    const std::filesystem::path pack_dir = quarantine.dir() / "pack";
+    for (const char* extension : {".pack", ".idx", ".rev"})
+        if (std::filesystem::exists(pack_dir / ("incoming" + std::string(extension))))
+            std::filesystem::rename(pack_dir / ("incoming" + std::string(extension)),
+                                    pack_dir / ("pack-" + hash + extension));
+    return scanner.object_count();
 }
 
-std::vector<std::string> GitStore::move_ref(const std::string& room_id, const RefUpdate& update,
-                                            std::size_t max_files) const {
+std::unique_lock<std::mutex> GitStore::lock_room(const std::string& room_id) const {
+    return std::unique_lock(room_mutex(repo_path(room_id)));
+}
+
+void GitStore::check_ref_at(const std::string& room_id, const RefUpdate& update) const {
+    const Repository repo = open_repo(repo_path(room_id), true);
+    git_oid current;
+    const int code = git_reference_name_to_id(&current, repo.get(), update.ref.c_str());
+    const bool at_old = update.old_oid == k_zero_oid
+                            ? code == GIT_ENOTFOUND
+                            : code == 0 && hex_of(current) == update.old_oid;
+    if (!at_old)
+        throw ApiError(409, "stale_old",
+                       update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
+}
+
+void GitStore::move_ref(const std::string& room_id, const RefUpdate& update) const {
     const Repository repo = open_repo(repo_path(room_id), true);
     const git_oid tip = oid_of(update.new_oid);
     git_reference* raw = nullptr;
@@ -297,27 +282,26 @@ std::vector<std::string> GitStore::move_ref(const std::string& room_id, const Re
                        update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
     check(code, "update ref");
     git_reference_free(raw);
+}
 
-    // The changed paths, for teammates' notices.
-    std::vector<std::string> files;
-    auto tree_of = [&](const std::string& hex) -> Tree {
-        if (hex == k_zero_oid)
-            return nullptr;
-        const git_oid id = oid_of(hex);
-        git_commit* commit = nullptr;
-        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
-            return nullptr;
-        const Commit owned(commit);
-        git_tree* tree = nullptr;
-        if (git_commit_tree(&tree, commit) < 0)
-            return nullptr;
-        return Tree(tree);
-    };
-    const Tree old_tree = tree_of(update.old_oid);
-    const Tree new_tree = tree_of(update.new_oid);
-    diff_trees(repo.get(), old_tree.get(), new_tree.get(), "", files, max_files);
-    std::sort(files.begin(), files.end());
-    return files;
+bool GitStore::settle_ref(const std::string& room_id, const std::string& ref,
+                          const std::string& commit) const {
+    const Repository repo = open_repo(repo_path(room_id), false);
+    if (!repo || !is_oid(commit))
+        return false;
+    const git_oid target = oid_of(commit);
+    git_oid current;
+    if (git_reference_name_to_id(&current, repo.get(), ref.c_str()) == 0 &&
+        git_oid_equal(&current, &target))
+        return false;
+    const Odb odb = odb_of(repo.get());
+    if (!git_odb_exists(odb.get(), &target))
+        return false;
+    git_reference* raw = nullptr;
+    check(git_reference_create(&raw, repo.get(), ref.c_str(), &target, 1, "knot: recorded push"),
+          "settle ref");
+    git_reference_free(raw);
+    return true;
 }
 
 std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTarget& target,
@@ -327,10 +311,15 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTa
     const std::string git_dir = "--git-dir=" + repo_path(room_id).string();
     // Outside refs/knot/, so a concurrent list never shows it; removed whatever happens.
     const std::string landing = "refs/knot-forge/" + random_hex(8);
+    // The host's forge rules (only that URL's protocol, no redirects, the address pinned), and
+    // fsckObjects: the forge's objects get the checks a push's get (git has no limit on what a
+    // forge sends; its index-pack runs in git's own process, never in the server's).
     std::vector<std::string> args = {git_dir};
     args.insert(args.end(), target.git_options.begin(), target.git_options.end());
-    args.insert(args.end(), {"fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--",
-                             target.url, "+" + ref + ":" + landing});
+    args.insert(args.end(), {"-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true",
+                             "-c", "fetch.fsck.badFilemode=error", "fetch", "--quiet",
+                             "--no-tags", "--no-write-fetch-head", "--", target.url,
+                             "+" + ref + ":" + landing});
     const GitResult fetched = run_git(args, m_repos_dir);
     const GitResult landed =
         run_git({git_dir, "rev-parse", "--verify", "-q", landing + "^{commit}"}, m_repos_dir);
@@ -349,16 +338,45 @@ GitStore::PackRequest GitStore::plan_pack(const std::string& room_id,
                                           const std::vector<std::string>& wants,
                                           const std::vector<std::string>& haves) const {
     const Repository repo = open_repo(repo_path(room_id), true);
-    git_revwalk* walk_raw = nullptr;
-    check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
-    const Walk walk(walk_raw);
-    PackRequest request;
+    const std::map<std::string, std::string> tips = refs(room_id);
+    std::set<std::string> wanted;
     for (const std::string& want : wants) {
         const git_oid id = oid_of(want);
         git_commit* commit = nullptr;
         if (git_commit_lookup(&commit, repo.get(), &id) < 0)
             throw ApiError(400, "unknown_object", "the room's repository has no commit " + want);
         git_commit_free(commit);
+        wanted.insert(want);
+    }
+    for (const auto& [ref, tip] : tips)
+        wanted.erase(tip);
+    if (!wanted.empty()) {
+        // A want that is no ref's tip must be in a ref's history: objects that reached the
+        // object database without being accepted (a refused push's) are never served. The
+        // walk is libgit2's (a queue, no recursion) and stops after a bounded number of
+        // commits.
+        git_revwalk* reach_raw = nullptr;
+        check(git_revwalk_new(&reach_raw, repo.get()), "revwalk");
+        const Walk reach(reach_raw);
+        for (const auto& [ref, tip] : tips) {
+            const git_oid id = oid_of(tip);
+            git_revwalk_push(reach.get(), &id);
+        }
+        git_oid next;
+        for (std::size_t walked = 0; !wanted.empty() && walked < k_max_reachability_walk &&
+                                     git_revwalk_next(&next, reach.get()) == 0;
+             ++walked)
+            wanted.erase(hex_of(next));
+        if (!wanted.empty())
+            throw ApiError(400, "unknown_object",
+                           "the room's refs do not reach commit " + *wanted.begin());
+    }
+    git_revwalk* walk_raw = nullptr;
+    check(git_revwalk_new(&walk_raw, repo.get()), "revwalk");
+    const Walk walk(walk_raw);
+    PackRequest request;
+    for (const std::string& want : wants) {
+        const git_oid id = oid_of(want);
         check(git_revwalk_push(walk.get(), &id), "revwalk");
         request.wants.push_back(want);
     }

@@ -3,9 +3,14 @@
 // git_store.cpp.
 #pragma once
 
+#include "pack_scan.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,43 +38,109 @@ bool is_oid(std::string_view text);
 // (`x::`), a relative path or text with control characters.
 bool is_forge_url(std::string_view url);
 
+// How much one push may ask of the server. Trees are walked with an explicit stack, never by
+// recursion; these bound the walk.
+struct GitLimits {
+    PackLimits pack;
+    // A path may be at most this many trees deep (git's own core.maxTreeDepth default).
+    std::size_t max_tree_depth = 4096;
+    // The tree entries one push's checks may visit, all its new trees together.
+    std::uint64_t max_tree_entries = 20'000'000;
+    // The bytes of one pack body.
+    std::uint64_t max_pack_bytes = std::uint64_t{1} << 30;
+};
+
+// A push's objects, held apart in <repo>/objects/knot-quarantine-<random>/ until the push is
+// accepted: check_tip sees them, fetches and other pushes do not. Removed on destruction unless
+// keep() moved them into the object database.
+class Quarantine {
+public:
+    explicit Quarantine(std::filesystem::path objects_dir);
+    ~Quarantine();
+    Quarantine(const Quarantine&) = delete;
+    Quarantine& operator=(const Quarantine&) = delete;
+
+    // An object directory of its own: pack/ holds the pack once indexed.
+    const std::filesystem::path& dir() const { return m_dir; }
+    // Moves the indexed pack into the room's objects/pack (the .pack before its .idx, so no
+    // reader finds an index without its pack) and removes the quarantine.
+    void keep();
+
+private:
+    std::filesystem::path m_objects;
+    std::filesystem::path m_dir;
+};
+
 class GitStore {
 public:
     // `repos_dir` is <data>/repos; nothing is created until a repository is first used.
-    explicit GitStore(std::filesystem::path repos_dir);
+    explicit GitStore(std::filesystem::path repos_dir, GitLimits limits = {});
 
     // The refs under refs/knot/ of `room_id`'s repository (none when it does not exist yet).
+    // Waits for a ref move in progress (see lock_room), so a ref is never read between a
+    // recorded push and its move.
     std::map<std::string, std::string> refs(const std::string& room_id) const;
 
-    // A fresh path for an incoming pack inside the room's repository, created (with the
-    // repository) when missing. The caller removes the file.
-    std::filesystem::path incoming_path(const std::string& room_id) const;
+    // A new, empty quarantine in the room's repository, created (with the repository) when
+    // missing.
+    std::unique_ptr<Quarantine> quarantine(const std::string& room_id) const;
 
-    // Indexes the pack at `pack` into the room's object database. Throws ApiError 400 bad_pack
-    // when it is truncated, corrupt or not a pack; the refs are never touched. Returns the
-    // number of objects the pack held.
-    std::size_t write_pack(const std::string& room_id, const std::filesystem::path& pack) const;
+    // Indexes the pack that `input` supplies into `quarantine` with git index-pack --strict:
+    // every object checked as git fsck would, and links to objects the pack lacks checked
+    // against the room's repository. The bytes pass through a PackScanner first, so a pack whose
+    // objects break the limits is refused before git expands them; git's memory is its own
+    // process's. Bytes after the pack's end are refused. Throws ApiError 400 bad_pack (git's
+    // reason), 413 object_too_large or pack_too_large; whatever `input` throws passes through.
+    // Returns the number of objects the pack held.
+    std::size_t index_pack(const Quarantine& quarantine,
+                           const std::function<std::size_t(char*, std::size_t)>& input) const;
 
     // Checks that `update.new_oid` is a commit whose every object is present (400
-    // missing_objects) and, unless forced, that it descends from `update.old_oid` (409
-    // non_fast_forward).
-    void check_tip(const std::string& room_id, const RefUpdate& update) const;
+    // missing_objects), in the room's repository or `quarantine`, and that every tree entry of
+    // its new trees has a name and mode git accepts and points at an object of the kind its
+    // mode says (400 bad_object), within the limits of depth (400 tree_too_deep) and entries
+    // (400 tree_too_large). Unless forced, `update.new_oid` must descend from `update.old_oid`
+    // (409 non_fast_forward).
+    void check_tip(const std::string& room_id, const RefUpdate& update,
+                   const Quarantine* quarantine = nullptr) const;
 
-    // Moves the ref from old to new when it still points at old (409 stale_old otherwise) and
-    // returns the paths that differ between the two trees, at most `max_files`.
-    std::vector<std::string> move_ref(const std::string& room_id, const RefUpdate& update,
-                                      std::size_t max_files) const;
+    // The paths that differ between the trees of `update`'s old and new commits, at most
+    // `max_files`, sorted. Both commits must be in the repository (the new one kept already).
+    std::vector<std::string> changed_files(const std::string& room_id, const RefUpdate& update,
+                                           std::size_t max_files) const;
+
+    // Holds off every other ref move and ref listing of the room while it lives: a push checks
+    // that its ref is still at `old`, records the push and moves the ref under it.
+    std::unique_lock<std::mutex> lock_room(const std::string& room_id) const;
+
+    // Throws ApiError 409 stale_old unless `update.ref` points at `update.old_oid` (does not
+    // exist, for all zeros). Call it under lock_room.
+    void check_ref_at(const std::string& room_id, const RefUpdate& update) const;
+
+    // Moves the ref from old to new (compare-and-swap; 409 stale_old when it moved). Call it
+    // under lock_room, after the push was recorded.
+    void move_ref(const std::string& room_id, const RefUpdate& update) const;
+
+    // Start-up repair: points `ref` at `commit` when it points elsewhere and `commit` is in the
+    // repository. Returns true when it moved the ref.
+    bool settle_ref(const std::string& room_id, const std::string& ref,
+                    const std::string& commit) const;
+
+    // The rooms that have a repository here.
+    std::vector<std::string> rooms() const;
 
     // Fetches `ref` from the forge `target` (checked by check_forge) into the room's repository
     // with the git binary and returns the commit the forge's ref points at. No ref under
-    // refs/knot/ changes. Throws ApiError 502 forge_unreachable in fixed words when the fetch
-    // fails (git's message, which can name paths and tell files from ports, goes to the log).
+    // refs/knot/ changes. git checks every object as fsck would (fetch.fsckObjects); check_tip
+    // then checks the tip's new trees against the limits. Throws ApiError 502 forge_unreachable
+    // in fixed words when the fetch fails (git's message, which can name paths and tell files
+    // from ports, goes to the log).
     std::string fetch_from_forge(const std::string& room_id, const ForgeTarget& target,
                                  const std::string& ref) const;
 
-    // What a fetch needs: the `wants` (each checked to be a commit here; ApiError 400
-    // unknown_object otherwise) and the `haves` this repository knows. `empty` when the client
-    // already has every object.
+    // What a fetch needs: the `wants` (each a commit that a ref under refs/knot/ points at or
+    // reaches, within a bounded walk; ApiError 400 unknown_object otherwise) and the `haves` this
+    // repository knows. `empty` when the client already has every object.
     struct PackRequest {
         std::vector<std::string> wants;
         std::vector<std::string> haves;
@@ -88,6 +159,7 @@ private:
     std::filesystem::path repo_path(const std::string& room_id) const;
 
     std::filesystem::path m_repos_dir;
+    GitLimits m_limits;
 };
 
 } // namespace knot::server

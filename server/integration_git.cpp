@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <vector>
 
 namespace knot::server {
 namespace {
@@ -70,53 +71,119 @@ public:
     explicit TreeMerger(git_repository* repo)
         : m_repo(repo) {}
 
+    // The merged tree of `base`, `ours` and `theirs`, or nothing when a path needs the full
+    // merge. Folders both sides changed are merged with an explicit stack of frames, each
+    // finishing after the folders below it: no recursion on the depth of a pushed tree.
     std::optional<git_oid> trees(const git_tree* base, const git_tree* ours,
                                  const git_tree* theirs) {
+        std::vector<Frame> stack;
+        stack.push_back(frame(base, ours, theirs, Tree(), Tree(), Tree()));
+        std::optional<git_oid> finished; // the tree the frame just popped wrote
+        while (!stack.empty()) {
+            if (finished) {
+                Frame& parent = stack.back();
+                check(git_treebuilder_insert(nullptr, parent.builder.get(),
+                                             parent.names[parent.next - 1].c_str(), &*finished,
+                                             GIT_FILEMODE_TREE),
+                      "tree insert");
+                finished.reset();
+            }
+            const auto step = advance(stack.back());
+            if (step == Step::give_up)
+                return std::nullopt;
+            if (step == Step::descend) {
+                if (stack.size() >= k_max_merge_depth)
+                    return std::nullopt; // libgit2's merge decides, within the pushes' limits
+                Frame& parent = stack.back();
+                const std::string& name = parent.names[parent.next - 1];
+                const git_tree_entry* b = entry_named(parent.base, name);
+                const git_tree_entry* o = entry_named(parent.ours, name);
+                const git_tree_entry* t = entry_named(parent.theirs, name);
+                Tree sub_base = is_tree(b) ? tree_at(m_repo, git_tree_entry_id(b)) : nullptr;
+                Tree sub_ours = tree_at(m_repo, git_tree_entry_id(o));
+                Tree sub_theirs = tree_at(m_repo, git_tree_entry_id(t));
+                const git_tree *pb = sub_base.get(), *po = sub_ours.get(), *pt = sub_theirs.get();
+                stack.push_back(frame(pb, po, pt, std::move(sub_base), std::move(sub_ours),
+                                      std::move(sub_theirs)));
+                continue;
+            }
+            git_oid out;
+            check(git_treebuilder_write(&out, stack.back().builder.get()), "write tree");
+            stack.pop_back();
+            finished = out;
+        }
+        return finished;
+    }
+
+private:
+    // Deeper than any tree a push may bring (GitLimits::max_tree_depth): a guard, not a rule.
+    static constexpr std::size_t k_max_merge_depth = 4096;
+
+    // One folder being merged: its three sides (owned below the top), the builder of its
+    // result, the names to look at and how far it got.
+    struct Frame {
+        const git_tree* base;
+        const git_tree* ours;
+        const git_tree* theirs;
+        Tree owned[3];
+        TreeBuilder builder;
+        std::vector<std::string> names;
+        std::size_t next = 0;
+    };
+
+    enum class Step { done, descend, give_up };
+
+    Frame frame(const git_tree* base, const git_tree* ours, const git_tree* theirs, Tree owned_base,
+                Tree owned_ours, Tree owned_theirs) {
+        Frame out{base,    ours,
+                  theirs,  {std::move(owned_base), std::move(owned_ours), std::move(owned_theirs)},
+                  nullptr, {},
+                  0};
         git_treebuilder* raw = nullptr;
         check(git_treebuilder_new(&raw, m_repo, ours), "tree builder");
-        const TreeBuilder builder(raw);
+        out.builder.reset(raw);
         std::set<std::string> names;
         for (const git_tree* tree : {base, theirs})
             if (tree)
                 for (std::size_t i = 0; i < git_tree_entrycount(tree); ++i)
                     names.insert(git_tree_entry_name(git_tree_entry_byindex(tree, i)));
-        for (const std::string& name : names) {
-            const git_tree_entry* b = entry_named(base, name);
-            const git_tree_entry* o = entry_named(ours, name);
-            const git_tree_entry* t = entry_named(theirs, name);
+        out.names.assign(names.begin(), names.end());
+        return out;
+    }
+
+    // Merges the frame's names until one needs its folders merged first (descend: the name is
+    // names[next - 1]), all are merged (done) or one needs the full merge (give_up).
+    Step advance(Frame& f) {
+        while (f.next < f.names.size()) {
+            const std::string& name = f.names[f.next++];
+            const git_tree_entry* b = entry_named(f.base, name);
+            const git_tree_entry* o = entry_named(f.ours, name);
+            const git_tree_entry* t = entry_named(f.theirs, name);
             if (same(o, t) || same(b, t))
                 continue; // ours already holds the result
             if (same(b, o)) {
                 if (t)
-                    check(git_treebuilder_insert(nullptr, builder.get(), name.c_str(),
+                    check(git_treebuilder_insert(nullptr, f.builder.get(), name.c_str(),
                                                  git_tree_entry_id(t), git_tree_entry_filemode(t)),
                           "tree insert");
                 else
-                    check(git_treebuilder_remove(builder.get(), name.c_str()), "tree remove");
+                    check(git_treebuilder_remove(f.builder.get(), name.c_str()), "tree remove");
                 continue;
             }
-            std::optional<git_oid> merged;
-            git_filemode_t mode = GIT_FILEMODE_TREE;
-            if (is_tree(o) && is_tree(t)) {
-                const Tree sub_ours = tree_at(m_repo, git_tree_entry_id(o));
-                const Tree sub_theirs = tree_at(m_repo, git_tree_entry_id(t));
-                const Tree sub_base = is_tree(b) ? tree_at(m_repo, git_tree_entry_id(b)) : nullptr;
-                merged = trees(sub_base.get(), sub_ours.get(), sub_theirs.get());
-            } else if (is_plain_file(b) && is_plain_file(o) && is_plain_file(t)) {
-                mode = merged_mode(b, o, t);
-                merged = file(b, o, t);
-            }
+            if (is_tree(o) && is_tree(t))
+                return Step::descend;
+            if (!(is_plain_file(b) && is_plain_file(o) && is_plain_file(t)))
+                return Step::give_up;
+            const git_filemode_t mode = merged_mode(b, o, t);
+            const std::optional<git_oid> merged = file(b, o, t);
             if (!merged)
-                return std::nullopt;
-            check(git_treebuilder_insert(nullptr, builder.get(), name.c_str(), &*merged, mode),
+                return Step::give_up;
+            check(git_treebuilder_insert(nullptr, f.builder.get(), name.c_str(), &*merged, mode),
                   "tree insert");
         }
-        git_oid out;
-        check(git_treebuilder_write(&out, builder.get()), "write tree");
-        return out;
+        return Step::done;
     }
 
-private:
     static git_filemode_t merged_mode(const git_tree_entry* b, const git_tree_entry* o,
                                       const git_tree_entry* t) {
         const git_filemode_t base = git_tree_entry_filemode(b);

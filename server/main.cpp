@@ -91,6 +91,14 @@ int main(int argc, char** argv) {
     app.add_option("--integration-workers", command_line.options.integration_workers,
                    "integration runs that may check at once, each in its own room (default 2)")
         ->check(CLI::Range(1, 64));
+    app.add_option("--max-object-size", command_line.options.max_object_bytes,
+                   "largest object a push may hold or a delta may make, e.g. 100MiB (default)")
+        ->transform(CLI::AsSizeValue(false))
+        ->check(CLI::PositiveNumber);
+    app.add_option("--max-pack-expanded-size", command_line.options.max_pack_expanded_bytes,
+                   "most one pushed pack's objects may expand to together (default 4GiB)")
+        ->transform(CLI::AsSizeValue(false))
+        ->check(CLI::PositiveNumber);
     // Hidden: tests shorten the heartbeat of event streams to see one arrive.
     app.add_option("--heartbeat-seconds", command_line.options.heartbeat_seconds)
         ->check(CLI::Range(1, 3600))

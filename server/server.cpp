@@ -4,6 +4,7 @@
 #include "context.hpp"
 #include "data_dir.hpp"
 #include "event_hub.hpp"
+#include "git_store.hpp"
 #include "integration_agent.hpp"
 #include "lease_reaper.hpp"
 #include "libknot/error.hpp"
@@ -34,6 +35,20 @@ constexpr int k_listen_backlog = 256;
 constexpr int k_max_queued = 256;
 constexpr int k_keep_alive_seconds = 15;
 
+// A push is recorded before its ref moves (routes/git.cpp, record_and_move), under a lock per
+// room, so a kill -9 can leave at most each room's newest recorded push with its ref behind.
+// Moves those refs to where the record says; returns how many it moved.
+std::size_t settle_pushed_refs(Store& store, const GitStore& git) {
+    std::size_t moved = 0;
+    for (const std::string& room : git.rooms()) {
+        std::vector<RunRecord> newest;
+        store.read([&](const Reader& reader) { newest = reader.runs(room, 1); });
+        if (!newest.empty() && git.settle_ref(room, newest[0].ref, newest[0].commit_oid))
+            ++moved;
+    }
+    return moved;
+}
+
 } // namespace
 
 struct Server::State {
@@ -61,9 +76,16 @@ struct Server::State {
                   data_dir.path(),
                   ForgePolicy{opts.forge_schemes, opts.allow_private_forges,
                               opts.allow_local_forges, data_dir.path()},
-                  {}}
+                  {},
+                  PackLimits{opts.max_object_bytes, opts.max_pack_expanded_bytes}}
         , router(context) {
         add_all_routes(router);
+        if (const std::size_t removed = data_dir.remove_crash_leftovers())
+            log_line("removed " + std::to_string(removed) +
+                     " temporary packs and stale lock files left by a crash");
+        if (const std::size_t moved =
+                settle_pushed_refs(*store, GitStore(data_dir.path() / "repos")))
+            log_line("moved " + std::to_string(moved) + " refs to pushes recorded before a crash");
         integration = std::make_unique<IntegrationAgent>(*store, data_dir.path(),
                                                          agent_id_of(context.server_public_key),
                                                          opts.integration_workers);

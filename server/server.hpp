@@ -31,6 +31,10 @@ struct ServerOptions {
     std::set<std::string> forge_schemes{"https"};
     // Whether a forge host may be on a loopback, private or link-local network.
     bool allow_private_forges = false;
+    // No pushed object, and no object a pushed delta makes, may be larger (bytes).
+    std::uint64_t max_object_bytes = std::uint64_t{100} << 20;
+    // The objects of one pushed pack may expand to at most this many bytes together.
+    std::uint64_t max_pack_expanded_bytes = std::uint64_t{4} << 30;
 };
 
 class Server {

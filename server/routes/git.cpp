@@ -14,9 +14,12 @@
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
-#include <fstream>
+#include <cstring>
+#include <functional>
 #include <istream>
+#include <optional>
 
 namespace knot::server {
 namespace {
@@ -29,7 +32,10 @@ constexpr std::string_view k_knot_prefix = "refs/knot/";
 constexpr std::string_view k_integration_ref = "refs/knot/integration";
 
 GitStore git_store(const ServerContext& context) {
-    return GitStore(context.data_dir / "repos");
+    GitLimits limits;
+    limits.pack = context.pack_limits;
+    limits.max_pack_bytes = k_max_pack_bytes;
+    return GitStore(context.data_dir / "repos", limits);
 }
 
 // A ref name git itself would accept, under refs/knot/.
@@ -88,52 +94,59 @@ RefUpdate parse_update(const Request& request) {
     return update;
 }
 
-// A streamed body written to `path`; returns its hex SHA-256. 413 past k_max_pack_bytes, 400
-// when shorter than its Content-Length.
-std::string receive_body(const Request& request, const std::filesystem::path& path) {
-    if (request.body_length && *request.body_length > k_max_pack_bytes)
-        throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    std::ofstream out(path, std::ios::binary);
-    std::array<char, 64 * 1024> buffer{};
-    std::uint64_t total = 0;
-    std::istream& in = *request.body_stream;
-    const std::uint64_t limit = request.body_length.value_or(k_max_pack_bytes + 1);
-    while (total < limit) {
-        const auto want =
-            static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size(), limit - total));
-        in.read(buffer.data(), want);
-        const std::streamsize got = in.gcount();
-        if (got <= 0)
-            break;
-        total += static_cast<std::uint64_t>(got);
-        if (total > k_max_pack_bytes)
-            throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
-        crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buffer.data()),
-                                  static_cast<unsigned long long>(got));
-        out.write(buffer.data(), got);
+// The pack body as git reads it: at most its Content-Length (413 past k_max_pack_bytes, 400
+// when it ends short), hashed on the way.
+class PackBody {
+public:
+    explicit PackBody(const Request& request)
+        : m_in(*request.body_stream)
+        , m_length(request.body_length) {
+        crypto_hash_sha256_init(&m_state);
     }
-    if (request.body_length && total != *request.body_length)
-        throw ApiError(400, "bad_request", "body: shorter than its Content-Length");
-    out.close();
-    if (!out)
-        throw std::runtime_error("cannot write " + path.string());
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&state, digest.data());
-    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    return hex.data();
-}
 
-// Removes the incoming pack however the request ends.
-struct IncomingFile {
-    std::filesystem::path path;
-    ~IncomingFile() {
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
+    std::size_t read(char* buffer, std::size_t size) {
+        const std::uint64_t limit = m_length.value_or(k_max_pack_bytes + 1);
+        if (m_total >= limit)
+            return 0;
+        m_in.read(buffer,
+                  static_cast<std::streamsize>(std::min<std::uint64_t>(size, limit - m_total)));
+        const auto got = static_cast<std::size_t>(std::max<std::streamsize>(m_in.gcount(), 0));
+        m_total += got;
+        if (m_total > k_max_pack_bytes)
+            throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
+        if (got == 0 && m_length && m_total != *m_length)
+            throw ApiError(400, "bad_request", "body: shorter than its Content-Length");
+        crypto_hash_sha256_update(&m_state, reinterpret_cast<const unsigned char*>(buffer), got);
+        return got;
     }
+
+    // The hex SHA-256 of what was read.
+    std::string sha256() {
+        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+        crypto_hash_sha256_final(&m_state, digest.data());
+        std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+        sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+        return hex.data();
+    }
+
+private:
+    std::istream& m_in;
+    std::optional<std::uint64_t> m_length;
+    std::uint64_t m_total = 0;
+    crypto_hash_sha256_state m_state{};
 };
+
+// The body's SHA-256 the client declares (X-Knot-Content-Sha256): what the signature covers, so
+// it is verified before a byte of the body is read.
+std::string declared_sha256(const Request& request) {
+    const std::string value = request.header(k_header_content_sha256);
+    if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos)
+        throw ApiError(400, "missing_content_sha256",
+                       std::string(k_header_content_sha256) +
+                           ": a pack upload declares its body's SHA-256 (64 lower-case hex "
+                           "digits), which the signature covers");
+    return value;
+}
 
 // Queues the integration run of an accepted push, in the push's own write: an acknowledged push
 // always gets its run, even across a crash.
@@ -159,45 +172,79 @@ Response list_refs(const Request& request, ServerContext& context) {
     return Response::json(200, {{"refs", git_store(context).refs(room.id)}});
 }
 
-// Refused before the repository is touched: the ref's form, then (once the signer is known)
-// whose it is. The pack is indexed outside the store's lock; the ref moves, the nonce is
-// consumed and the event appended inside one write.
-Response receive_pack(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const RefUpdate update = parse_update(request);
-    RoomRecord room;
-    context.store.read([&](const Reader& reader) {
-        room = authenticate_room(reader, request);
-        check_signature_headers(request, now);
-    });
-    const GitStore git = git_store(context);
-    const IncomingFile pack{git.incoming_path(room.id)};
-    Request signed_request = request;
-    signed_request.body_stream = nullptr;
-    signed_request.body_sha256 = receive_body(request, pack.path);
-    const Member member = authenticate_member(context.store, signed_request, now);
-    check_own_ref(context.store, member, update);
-    refuse_replay(context.store, member); // before the pack touches the repository
-    std::size_t objects = 0;
-    if (std::filesystem::file_size(pack.path) > 0)
-        objects = git.write_pack(room.id, pack.path);
-    git.check_tip(room.id, update);
+// Records an accepted push and then moves its ref, under the room's lock.
+//
+// Record first, move second: a kill -9 between the two leaves the push recorded (its event, its
+// run) with the ref behind, and start-up repairs that by moving the ref to the room's newest
+// recorded push (settle_pushed_refs); the objects were kept before the record, so the move can
+// always be made. The other order (move, then record) would need the move undone, and a crash
+// between them would leave a ref no event explains, which start-up could only guess at. The
+// room's lock makes the check of `old`, the record and the move one step for every other push
+// and ref listing of the room: the move cannot find the ref moved, and nobody reads the ref
+// between the record and the move.
+// `also` makes the route's own changes in the same write.
+void record_and_move(ServerContext& context, const GitStore& git, const Member& member,
+                     const RefUpdate& update, std::int64_t now, nlohmann::json data,
+                     const std::function<void(Transaction&)>& also = {}) {
+    data["files"] = git.changed_files(member.room.id, update, k_max_event_files);
+    const auto lock = git.lock_room(member.room.id);
+    git.check_ref_at(member.room.id, update);
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
-        const auto files = git.move_ref(room.id, update, k_max_event_files);
-        const std::int64_t run = queue_integration(transaction, member, update, now);
-        transaction.append_event(room.id, "sync.pushed", member.agent.id, now,
-                                 nlohmann::json{{"ref", update.ref},
-                                                {"old", update.old_oid},
-                                                {"new", update.new_oid},
-                                                {"objects", objects},
-                                                {"mode", "hosted"},
-                                                {"files", files},
-                                                {"run", run}}
-                                     .dump(),
+        if (also)
+            also(transaction);
+        data["run"] = queue_integration(transaction, member, update, now);
+        transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now, data.dump(),
                                  member.signed_request.signed_string,
                                  member.signed_request.signature);
     });
+    git.move_ref(member.room.id, update);
+}
+
+// Every credential is checked before a byte of the body is read: the token, the signature over
+// the declared body hash (X-Knot-Content-Sha256), whose ref it is, and the nonce. The pack then
+// streams through the size scanner into git index-pack in a quarantine; only a pack whose bytes
+// hash to the signed digest, whose objects pass fsck and whose tip passes check_tip is kept.
+Response receive_pack(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const RefUpdate update = parse_update(request);
+    Request signed_request = request;
+    signed_request.body_stream = nullptr;
+    signed_request.body_sha256 = declared_sha256(request);
+    const Member member = authenticate_member(context.store, signed_request, now);
+    request.verified_nonce = signed_request.verified_nonce; // spent should the push be refused
+    check_own_ref(context.store, member, update);
+    refuse_replay(context.store, member); // before the pack touches the repository
+
+    const GitStore git = git_store(context);
+    PackBody body(request);
+    std::array<char, 64 * 1024> first{};
+    const std::size_t first_bytes = body.read(first.data(), first.size());
+    std::size_t objects = 0;
+    const auto quarantine = git.quarantine(member.room.id);
+    if (first_bytes > 0) {
+        std::size_t first_from = 0;
+        objects = git.index_pack(*quarantine, [&](char* buffer, std::size_t size) {
+            if (first_from < first_bytes) {
+                const std::size_t n = std::min(size, first_bytes - first_from);
+                std::memcpy(buffer, first.data() + first_from, n);
+                first_from += n;
+                return n;
+            }
+            return body.read(buffer, size);
+        });
+    }
+    if (body.sha256() != signed_request.body_sha256)
+        throw ApiError(400, "content_mismatch",
+                       "the body's SHA-256 is not the one the request declares and signs");
+    git.check_tip(member.room.id, update, quarantine.get());
+    quarantine->keep();
+    record_and_move(context, git, member, update, now,
+                    {{"ref", update.ref},
+                     {"old", update.old_oid},
+                     {"new", update.new_oid},
+                     {"objects", objects},
+                     {"mode", "hosted"}});
     wake_integration(context);
     return Response::json(200,
                           {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}});
@@ -289,21 +336,9 @@ Response notify_push(const Request& request, ServerContext& context) {
                        "the forge's " + update.ref + " is at " + fetched + ", not " +
                            update.new_oid);
     git.check_tip(member.room.id, update);
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
-        const auto files = git.move_ref(member.room.id, update, k_max_event_files);
-        const std::int64_t run = queue_integration(transaction, member, update, now);
-        transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now,
-                                 nlohmann::json{{"ref", update.ref},
-                                                {"old", update.old_oid},
-                                                {"new", update.new_oid},
-                                                {"files", files},
-                                                {"mode", "forge"},
-                                                {"run", run}}
-                                     .dump(),
-                                 member.signed_request.signed_string,
-                                 member.signed_request.signature);
-    });
+    record_and_move(
+        context, git, member, update, now,
+        {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}});
     wake_integration(context);
     return Response::json(
         200,

@@ -1,96 +1,16 @@
 // Tests of git transfer (refs, receive, upload) against the real knot-server: who may move
 // which ref, and that a bad, incomplete or tampered pack changes nothing.
-#include "../../support/server_process.hpp"
-#include "../../support/shell.hpp"
-#include "../../support/temp_dir.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "git_fixture.hpp"
 
 #include "libknot/protocol.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 
 using namespace knot;
 using namespace knot::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-const std::string k_zero(40, '0');
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// A scratch repository that makes commits and packs with the real git.
-struct Scratch {
-    TempDir dir;
-    fs::path repo = dir.path() / "repo";
-    Scratch() { make_repository(repo); }
-
-    std::string run(const std::string& command) {
-        const auto r = sh(command, repo);
-        INFO(command << ": " << r.err);
-        REQUIRE(r.status == 0);
-        std::string out = r.out;
-        while (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
-    }
-    std::string commit(const std::string& file, const std::string& text) {
-        std::ofstream(repo / file) << text;
-        run("git add -A && git commit -q -m " + file);
-        return run("git rev-parse HEAD");
-    }
-    // A pack of `revs` (rev-list arguments, one a line), or with `plain` of exactly the objects.
-    std::string pack(const std::string& revs, bool plain = false) {
-        run("printf '" + revs + "\\n' | git pack-objects -q --stdout " + (plain ? "" : "--revs ") +
-            "> ../pack.bin");
-        return read_file(dir.path() / "pack.bin");
-    }
-};
-
-struct Fixture {
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
-    TestMember bob = join_room(client, room, "bob");
-    Scratch scratch;
-
-    ApiResponse receive(const TestMember& who, const std::string& ref, const std::string& old,
-                        const std::string& now, const std::string& pack, bool force = false,
-                        const std::string& sent = "\x01") {
-        const std::string target = room.path("/git/receive?ref=" + ref + "&old=" + old +
-                                             "&new=" + now + "&force=" + (force ? "1" : "0"));
-        auto headers = signed_headers(who.identity, who.id, "POST", target, pack,
-                                      {{std::string(k_header_token), room.token},
-                                       {"Content-Type", "application/x-git-packfile"}});
-        return client.send("POST", target, sent == "\x01" ? pack : sent, headers);
-    }
-    // The agents' refs: the integration agent moves refs/knot/integration in the background.
-    nlohmann::json refs() {
-        nlohmann::json all = room_get(client, room, "/git/refs").json().at("refs");
-        all.erase("refs/knot/integration");
-        return all;
-    }
-    // The room's sync.pushed events, oldest first (the integration agent adds its own events).
-    std::vector<nlohmann::json> pushes() {
-        std::vector<nlohmann::json> out;
-        const nlohmann::json page = room_get(client, room, "/events?since=0").json();
-        for (const auto& event : page.at("events"))
-            if (event.at("type") == "sync.pushed")
-                out.push_back(event);
-        return out;
-    }
-};
-
-} // namespace
 
 TEST_CASE("a member moves its own ref with a pack, and the event names the changed files") {
     Fixture f;
@@ -121,11 +41,8 @@ TEST_CASE("a replayed push is refused before its pack reaches the repository") {
     Fixture f;
     const std::string tip = f.scratch.commit("a.txt", "one\n");
     const std::string pack = f.scratch.pack(tip);
-    const std::string target = f.room.path("/git/receive?ref=refs/knot/alice/main&old=" + k_zero +
-                                           "&new=" + tip + "&force=0");
-    const auto headers = signed_headers(f.alice.identity, f.alice.id, "POST", target, pack,
-                                        {{std::string(k_header_token), f.room.token},
-                                         {"Content-Type", "application/x-git-packfile"}});
+    const std::string target = receive_target(f.room, "refs/knot/alice/main", k_zero, tip);
+    const auto headers = pack_headers(f.room, f.alice, target, pack);
     REQUIRE(f.client.send("POST", target, pack, headers).status == 200);
     const auto pack_dir = f.server.data_dir() / "repos" / (f.room.id + ".git") / "objects" / "pack";
     // What is in the pack folder, with each file's modification time: a replay that reached the
@@ -156,7 +73,7 @@ TEST_CASE("a ref outside the signer's own, integration and malformed updates are
     CHECK(f.refs().empty());
 }
 
-TEST_CASE("a truncated, corrupt or re-signed-over pack changes nothing") {
+TEST_CASE("a truncated, corrupt or re-signed-over pack changes nothing, and the pack then passes") {
     Fixture f;
     const std::string tip = f.scratch.commit("a.txt", "one\n");
     const std::string pack = f.scratch.pack(tip);
@@ -168,9 +85,12 @@ TEST_CASE("a truncated, corrupt or re-signed-over pack changes nothing") {
     corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x55);
     CHECK(f.receive(f.alice, ref, k_zero, tip, corrupt).code() == "bad_pack");
     CHECK(f.receive(f.alice, ref, k_zero, tip, "not a pack").code() == "bad_pack");
-    // The signature covers the pack: another body under the same signature is refused.
-    CHECK(f.receive(f.alice, ref, k_zero, tip, pack, false, truncated).code() == "bad_signature");
+    // The signature covers the pack's digest: another body under the same signature is refused,
+    // a valid pack included.
+    const std::string other = f.scratch.pack(f.scratch.commit("b.txt", "two\n"));
+    CHECK(f.receive(f.alice, ref, k_zero, tip, pack, false, other).code() == "content_mismatch");
     CHECK(f.refs().empty());
+    CHECK(f.receive(f.alice, ref, k_zero, tip, pack).status == 200);
 }
 
 TEST_CASE("a pack without the signed tip or the objects it needs is refused") {
