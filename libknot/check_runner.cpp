@@ -11,7 +11,8 @@
 #include <fcntl.h>
 #include <optional>
 #include <poll.h>
-#include <spawn.h>
+#include <linux/close_range.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -54,8 +55,10 @@ std::string duration_text(milliseconds duration) {
     return std::to_string(ms) + " ms";
 }
 
-// "8 MiB", "64 KiB", "1000 bytes".
+// "4 GiB", "8 MiB", "64 KiB", "1000 bytes".
 std::string size_text(std::uint64_t bytes) {
+    if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
+        return std::to_string(bytes >> 30) + " GiB";
     if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
         return std::to_string(bytes >> 20) + " MiB";
     if (bytes >= 1024 && bytes % 1024 == 0)
@@ -186,6 +189,56 @@ private:
     std::string m_recent;
 };
 
+// The forked child: its own process group, default signal dispositions and an empty mask (a
+// server ignores SIGPIPE and blocks SIGTERM; `yes | head` and a test runner must not inherit
+// that), stdin from /dev/null, stdout and stderr to `output`, no other descriptor, `dir`, the
+// limits, the user; then exec. Only system calls from here: the parent may have had threads.
+[[noreturn]] void exec_child(char* const argv[], char* const envp[], const char* dir, int output,
+                             int report, const std::vector<std::pair<int, rlim_t>>& rlimits,
+                             bool switch_user, uid_t uid, gid_t gid) {
+    const auto fail = [report](int error) {
+        while (::write(report, &error, sizeof error) < 0 && errno == EINTR) {
+        }
+        ::_exit(127);
+    };
+    if (::setpgid(0, 0) != 0)
+        fail(errno);
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    for (int signal = 1; signal < NSIG; ++signal)
+        ::sigaction(signal, &default_action, nullptr); // SIGKILL, SIGSTOP and glibc's: EINVAL
+    sigset_t no_signals;
+    sigemptyset(&no_signals);
+    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
+    const int null_fd = ::open("/dev/null", O_RDONLY);
+    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(output, 1) < 0 || ::dup2(output, 2) < 0)
+        fail(errno);
+    // Descriptors another thread opened without O_CLOEXEC must not reach the command; the
+    // report pipe, above 2, is O_CLOEXEC already and stays open until exec.
+    if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
+        rlimit files{};
+        ::getrlimit(RLIMIT_NOFILE, &files);
+        for (rlim_t fd = 3; fd < files.rlim_cur && fd < 65536; ++fd)
+            ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    }
+    if (::chdir(dir) != 0)
+        fail(errno);
+    for (const auto& [resource, value] : rlimits) {
+        const rlimit limit{value, value};
+        if (::setrlimit(resource, &limit) != 0)
+            fail(errno);
+    }
+    // Groups first, user last: once the user is dropped, nothing else may change. The raw
+    // calls apply to this one thread, which is all the child has.
+    if (switch_user && (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
+                        ::syscall(SYS_setresgid, gid, gid, gid) != 0 ||
+                        ::syscall(SYS_setresuid, uid, uid, uid) != 0))
+        fail(errno);
+    ::execve(argv[0], argv, envp);
+    fail(errno);
+    ::_exit(127); // not reached: fail exits
+}
+
 // One `/bin/sh -c` child, the leader of its own process group. The group is only ever
 // signalled while the leader is unreaped: until then its pid cannot be reused, so the signal
 // cannot reach another run's group.
@@ -202,45 +255,63 @@ public:
         }
     }
 
-    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe. Returns
-    // 0 or the errno that stopped it (a missing directory, no /bin/sh). posix_spawn does only
-    // async-signal-safe work between fork and exec, which the server's threads need.
-    int start(const std::string& command, const fs::path& dir, char* const envp[]) {
-        int pipe_fds[2];
+    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe, inside
+    // `confinement`'s wrapper when there is one. Returns 0 or the errno that stopped it (a
+    // missing directory, no /bin/sh, no sandbox program). Everything is prepared before fork:
+    // the child of a threaded server makes only system calls (async-signal-safe) until exec.
+    int start(const std::string& command, const fs::path& dir, char* const envp[],
+              const CheckConfinement* confinement) {
+        std::vector<std::string> words;
+        if (confinement)
+            words = confinement->wrapper;
+        words.insert(words.end(), {"/bin/sh", "-c", command});
+        std::vector<char*> argv;
+        for (auto& word : words)
+            argv.push_back(word.data());
+        argv.push_back(nullptr);
+        std::vector<std::pair<int, rlim_t>> rlimits;
+        if (confinement) {
+            const std::pair<int, std::uint64_t> wanted[] = {
+                {RLIMIT_AS, confinement->max_memory_bytes},
+                {RLIMIT_NPROC, confinement->max_processes},
+                {RLIMIT_FSIZE, confinement->max_file_bytes},
+                {RLIMIT_CPU, confinement->max_cpu_seconds}};
+            for (const auto& [resource, value] : wanted)
+                if (value > 0)
+                    rlimits.emplace_back(resource, static_cast<rlim_t>(value));
+        }
+        const bool switch_user = confinement && confinement->uid;
+        const uid_t uid = switch_user ? *confinement->uid : 0;
+        const gid_t gid = switch_user ? confinement->gid : 0;
+
+        int pipe_fds[2], report_fds[2];
         if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
             return errno;
         m_output.reset(pipe_fds[0]);
         Fd write_end(pipe_fds[1]);
+        // The child writes the errno of a failed step here; exec closes it (O_CLOEXEC), so end
+        // of file without a word means the program runs.
+        if (::pipe2(report_fds, O_CLOEXEC) != 0)
+            return errno;
+        Fd report_read(report_fds[0]), report_write(report_fds[1]);
 
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
-        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
-        // Descriptors another thread opened without O_CLOEXEC must not reach the command.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-        posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-
-        posix_spawnattr_t attributes;
-        posix_spawnattr_init(&attributes);
-        sigset_t no_signals, all_signals;
-        sigemptyset(&no_signals);
-        sigfillset(&all_signals);
-        posix_spawnattr_setpgroup(&attributes, 0);
-        posix_spawnattr_setsigmask(&attributes, &no_signals);
-        // A server that ignores SIGPIPE must not pass that on to `yes | head`.
-        posix_spawnattr_setsigdefault(&attributes, &all_signals);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                  POSIX_SPAWN_SETSIGDEF);
-
-        std::string shell = "/bin/sh", dash_c = "-c", text = command;
-        char* argv[] = {shell.data(), dash_c.data(), text.data(), nullptr};
-        const int rc = ::posix_spawn(&m_pid, "/bin/sh", &actions, &attributes, argv, envp);
-        posix_spawnattr_destroy(&attributes);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) {
+        const pid_t pid = ::fork();
+        if (pid < 0)
+            return errno;
+        if (pid == 0)
+            exec_child(argv.data(), envp, dir.c_str(), write_end.get(), report_write.get(),
+                       rlimits, switch_user, uid, gid);
+        m_pid = pid;
+        report_write.close();
+        int child_error = 0;
+        ssize_t got;
+        while ((got = ::read(report_read.get(), &child_error, sizeof child_error)) < 0 &&
+               errno == EINTR) {
+        }
+        if (got > 0) {
+            reap();
             m_pid = -1;
-            return rc;
+            return child_error != 0 ? child_error : EIO;
         }
         m_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
         return 0;
@@ -376,6 +447,30 @@ int exit_code_of(int status) {
     return 128;
 }
 
+// The signal that ended a command, or 0. A wrapper reports its command's signal N as exit
+// status 128+N (bwrap does), so a confined command's 129..192 is read as one.
+int killed_by(int status, const CheckConfinement* confinement) {
+    if (WIFSIGNALED(status))
+        return WTERMSIG(status);
+    if (confinement && !confinement->wrapper.empty() && WIFEXITED(status) &&
+        WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64)
+        return WEXITSTATUS(status) - 128;
+    return 0;
+}
+
+// Which confinement limit a signal stands for: ": over its CPU time limit (600 s)".
+std::string limit_hint(int signal, const CheckConfinement* confinement) {
+    if (!confinement)
+        return {};
+    if (signal == SIGXCPU && confinement->max_cpu_seconds > 0)
+        return ": over the sandbox's CPU time limit (" +
+               std::to_string(confinement->max_cpu_seconds) + " s per process)";
+    if (signal == SIGXFSZ && confinement->max_file_bytes > 0)
+        return ": over the sandbox's file size limit (" +
+               size_text(confinement->max_file_bytes) + " per file)";
+    return {};
+}
+
 std::string signal_text(int signal) {
     const char* abbreviation = ::sigabbrev_np(signal);
     return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
@@ -440,10 +535,15 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
     };
     if (plan.commands.empty())
         return finish(CheckVerdict::pass, "no checks to run");
+    const CheckConfinement* confinement = limits.confinement ? &*limits.confinement : nullptr;
+    // Summaries go into events: a confined run names the directory as its command sees it.
+    const std::string shown_dir = confinement ? confinement->shown_dir : dir.string();
     if (const auto problem = directory_problem(dir)) {
         outcome.command_name = plan.commands.front().name;
-        return finish(CheckVerdict::error, "cannot run in " + dir.string() + ": " + *problem);
+        return finish(CheckVerdict::error, "cannot run in " + shown_dir + ": " + *problem);
     }
+    if (confinement && !confinement->description.empty())
+        log.write("knot: " + confinement->description + "\n");
 
     std::vector<std::string> variables;
     for (const auto& [name, value] : environment)
@@ -468,10 +568,13 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
         }
         log.write("$ " + command.command + "\n");
         ShellChild child;
-        if (const int error = child.start(command.command, dir, envp.data())) {
+        if (const int error = child.start(command.command, dir, envp.data(), confinement)) {
             outcome.command_name = command.name;
-            return finish(CheckVerdict::error, "cannot start /bin/sh for " + label(command) +
-                                                   " in " + dir.string() + ": " +
+            const std::string program = confinement && !confinement->wrapper.empty()
+                                            ? confinement->wrapper.front()
+                                            : std::string("/bin/sh");
+            return finish(CheckVerdict::error, "cannot start " + program + " for " +
+                                                   label(command) + " in " + shown_dir + ": " +
                                                    error_text(error));
         }
         if (limits.on_start)
@@ -490,9 +593,10 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
             return finish(CheckVerdict::output_limit,
                           "output passed " + size_text(limits.max_output_bytes) + " in " +
                               label(command) + "; process group killed");
-        if (WIFSIGNALED(end.status))
-            return finish(CheckVerdict::fail,
-                          label(command) + " was killed by " + signal_text(WTERMSIG(end.status)));
+        if (const int signal = killed_by(end.status, confinement))
+            return finish(CheckVerdict::fail, label(command) + " was killed by " +
+                                                  signal_text(signal) +
+                                                  limit_hint(signal, confinement));
         if (outcome.exit_code != 0)
             return finish(CheckVerdict::fail,
                           label(command) + " exited with " + std::to_string(outcome.exit_code));

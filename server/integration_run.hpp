@@ -9,6 +9,7 @@
 
 namespace knot::server {
 
+class CheckSandbox;
 class Store;
 struct RunRecord;
 
@@ -18,6 +19,7 @@ struct RunEnvironment {
     std::string server_agent_id;     // the author of the run's events and chat messages
     const std::atomic<bool>& cancel; // the server is stopping: the run goes back to the queue
     std::filesystem::path log_path;  // where the check log goes
+    const CheckSandbox& sandbox;     // how checks are confined, or why they are refused
 };
 
 // Takes `run` (already marked running) to its end. Never throws: an internal failure ends the

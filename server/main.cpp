@@ -81,6 +81,9 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(2, 4096));
     app.add_flag("--allow-local-forges", command_line.options.allow_local_forges,
                  "let forge mode name a path on this machine or a file:// URL as the forge");
+    app.add_flag("--unsandboxed-checks", command_line.options.unsandboxed_checks,
+                 "UNSAFE with untrusted members: run pushed checks with this server's own rights "
+                 "instead of in the bubblewrap sandbox (a trusted single-room server only)");
     app.add_option("--integration-workers", command_line.options.integration_workers,
                    "integration runs that may check at once, each in its own room (default 2)")
         ->check(CLI::Range(1, 64));

@@ -63,9 +63,10 @@ struct Server::State {
                   {}}
         , router(context) {
         add_all_routes(router);
-        integration = std::make_unique<IntegrationAgent>(*store, data_dir.path(),
-                                                         agent_id_of(context.server_public_key),
-                                                         opts.integration_workers);
+        integration = std::make_unique<IntegrationAgent>(
+            *store, data_dir.path(), agent_id_of(context.server_public_key),
+            opts.integration_workers,
+            opts.unsandboxed_checks ? SandboxPolicy::unsandboxed : SandboxPolicy::sandboxed);
         context.wake_integration = [this] { integration->wake(); };
         // Runs under the store's lock right after each commit: never before, and in seq order.
         store->set_commit_listener(

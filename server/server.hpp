@@ -26,6 +26,9 @@ struct ServerOptions {
     // default: any member could otherwise have the server read, and push the integration ref
     // into, any repository the server's user can reach, another room's included.
     bool allow_local_forges = false;
+    // Whether pushed checks run unconfined, with this server's rights (--unsandboxed-checks).
+    // Off by default: only for a trusted single-room server; no room setting reaches it.
+    bool unsandboxed_checks = false;
 };
 
 class Server {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 using namespace knot;
 namespace fs = std::filesystem;
@@ -314,4 +315,86 @@ TEST_CASE("verdicts have their protocol names") {
     CHECK(verdict_name(CheckVerdict::output_limit) == "output_limit");
     CHECK(verdict_name(CheckVerdict::error) == "error");
     CHECK(verdict_name(CheckVerdict::cancelled) == "cancelled");
+}
+
+TEST_CASE("a confined command runs inside its wrapper, under its resource limits") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env", "KNOT_WRAPPED=yes"};
+    confinement.max_memory_bytes = 1ull << 30;
+    confinement.max_file_bytes = 1ull << 20;
+    confinement.max_cpu_seconds = 100;
+    confinement.description = "confined for a test";
+    run.limits.confinement = confinement;
+    const auto outcome =
+        run({"echo \"wrapped=$KNOT_WRAPPED as=$(ulimit -v) fsize=$(ulimit -f) cpu=$(ulimit -t)\""});
+    CHECK(outcome.verdict == CheckVerdict::pass);
+    // dash reports address space in KiB and file size in 512-byte blocks.
+    CHECK(run.log_text().find("wrapped=yes as=1048576 fsize=2048 cpu=100\n") != std::string::npos);
+    CHECK(run.log_text().starts_with("knot: confined for a test\n$ echo"));
+}
+
+TEST_CASE("a confined command writing past its file size limit fails naming the limit") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env"};
+    confinement.max_file_bytes = 1u << 20;
+    run.limits.confinement = confinement;
+    const auto outcome = run({"head -c 2000000 /dev/zero > big"});
+    CHECK(outcome.verdict == CheckVerdict::fail);
+    CHECK(outcome.summary.find("killed by SIGXFSZ: over the sandbox's file size limit (1 MiB") !=
+          std::string::npos);
+    CHECK(fs::file_size(run.dir.path() / "big") == (1u << 20));
+}
+
+TEST_CASE("a wrapper's exit status 128+N reads as the command killed by signal N") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env"};
+    confinement.max_cpu_seconds = 60;
+    run.limits.confinement = confinement;
+    const auto outcome = run({"exit 152"}); // how bwrap reports its command's SIGXCPU
+    CHECK(outcome.verdict == CheckVerdict::fail);
+    CHECK(outcome.exit_code == 152);
+    CHECK(outcome.summary ==
+          "`exit 152` was killed by SIGXCPU: over the sandbox's CPU time limit (60 s per process)");
+}
+
+TEST_CASE("a wrapper that cannot start is an error that names the directory as the command sees it") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/nonexistent/bwrap"};
+    confinement.shown_dir = "/knot/tree";
+    run.limits.confinement = confinement;
+    const auto outcome = run({"true"});
+    CHECK(outcome.verdict == CheckVerdict::error);
+    CHECK(outcome.summary.find("cannot start /nonexistent/bwrap for `true` in /knot/tree") == 0);
+    CHECK(outcome.summary.find(run.dir.path().string()) == std::string::npos);
+}
+
+TEST_CASE("a confined command runs as the user it is given, without root's groups") {
+    if (::geteuid() != 0) {
+        WARN("not root: switching users cannot be tried");
+        return;
+    }
+    Run run;
+    const fs::path secret = run.state.path() / "secret";
+    std::ofstream(secret) << "root's\n";
+    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
+    // Only the file's own mode keeps it from the user: its directory is open to all.
+    fs::permissions(run.state.path(), fs::perms::owner_all | fs::perms::group_exec |
+                                          fs::perms::group_read | fs::perms::others_exec |
+                                          fs::perms::others_read);
+    REQUIRE(run_checks(plan_of({"cat '" + secret.string() + "'"}), run.dir.path(),
+                       run.environment, run.limits, run.log)
+                .verdict == CheckVerdict::pass); // root reads it
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env"};
+    confinement.uid = 65534;
+    confinement.gid = 65534;
+    run.limits.confinement = confinement;
+    const auto outcome =
+        run({"echo \"ids=$(id -u):$(id -g):$(id -G)\"", "! cat '" + secret.string() + "'"});
+    CHECK(outcome.verdict == CheckVerdict::pass);
+    CHECK(run.log_text().find("ids=65534:65534:65534\n") != std::string::npos);
 }
