@@ -192,10 +192,9 @@ private:
 // The forked child: its own process group, default signal dispositions and an empty mask (a
 // server ignores SIGPIPE and blocks SIGTERM; `yes | head` and a test runner must not inherit
 // that), stdin from /dev/null, stdout and stderr to `output`, no other descriptor, `dir`, the
-// limits, the user; then exec. Only system calls from here: the parent may have had threads.
+// limits; then exec. Only system calls from here: the parent may have had threads.
 [[noreturn]] void exec_child(char* const argv[], char* const envp[], const char* dir, int output,
-                             int report, const std::vector<std::pair<int, rlim_t>>& rlimits,
-                             bool switch_user, uid_t uid, gid_t gid) {
+                             int report, const std::vector<std::pair<int, rlim_t>>& rlimits) {
     const auto fail = [report](int error) {
         while (::write(report, &error, sizeof error) < 0 && errno == EINTR) {
         }
@@ -228,12 +227,6 @@ private:
         if (::setrlimit(resource, &limit) != 0)
             fail(errno);
     }
-    // Groups first, user last: once the user is dropped, nothing else may change. The raw
-    // calls apply to this one thread, which is all the child has.
-    if (switch_user && (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
-                        ::syscall(SYS_setresgid, gid, gid, gid) != 0 ||
-                        ::syscall(SYS_setresuid, uid, uid, uid) != 0))
-        fail(errno);
     ::execve(argv[0], argv, envp);
     fail(errno);
     ::_exit(127); // not reached: fail exits
@@ -257,8 +250,9 @@ public:
 
     // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe, inside
     // `confinement`'s wrapper when there is one. Returns 0 or the errno that stopped it (a
-    // missing directory, no /bin/sh, no sandbox program). Everything is prepared before fork:
-    // the child of a threaded server makes only system calls (async-signal-safe) until exec.
+    // missing directory, no /bin/sh, no sandbox program). posix_spawn cannot set resource
+    // limits, so this forks; everything is prepared before, and the child of a threaded server
+    // makes only system calls (async-signal-safe) until exec.
     int start(const std::string& command, const fs::path& dir, char* const envp[],
               const CheckConfinement* confinement) {
         std::vector<std::string> words;
@@ -280,9 +274,6 @@ public:
                 if (value > 0)
                     rlimits.emplace_back(resource, static_cast<rlim_t>(value));
         }
-        const bool switch_user = confinement && confinement->uid;
-        const uid_t uid = switch_user ? *confinement->uid : 0;
-        const gid_t gid = switch_user ? confinement->gid : 0;
 
         int pipe_fds[2], report_fds[2];
         if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
@@ -300,7 +291,7 @@ public:
             return errno;
         if (pid == 0)
             exec_child(argv.data(), envp, dir.c_str(), write_end.get(), report_write.get(),
-                       rlimits, switch_user, uid, gid);
+                       rlimits);
         m_pid = pid;
         report_write.close();
         int child_error = 0;

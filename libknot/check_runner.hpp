@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 namespace knot {
@@ -29,14 +28,11 @@ struct CheckConfinement {
     // processes in it, or end them when it is killed (bwrap --die-with-parent with its own PID
     // namespace ends every process inside when it goes).
     std::vector<std::string> wrapper;
-    // The user and group the wrapper runs as, with no supplementary groups, switched to after
-    // changing into `dir` (which that user may not be able to reach). Unset: this process's.
-    std::optional<uid_t> uid;
-    gid_t gid = 0;
     // Resource limits set before exec, so every process the command starts inherits them;
     // 0 leaves one as it is. Memory is address space per process (RLIMIT_AS), processes count
-    // every process of the user (RLIMIT_NPROC, so checks running as one user share it), file
-    // size is per file written (RLIMIT_FSIZE), CPU time is per process (RLIMIT_CPU).
+    // every process of the user (RLIMIT_NPROC: checks running as one user share it, and root
+    // is exempt), file size is per file written (RLIMIT_FSIZE), CPU time is per process
+    // (RLIMIT_CPU).
     std::uint64_t max_memory_bytes = 0;
     std::uint64_t max_processes = 0;
     std::uint64_t max_file_bytes = 0;

@@ -125,8 +125,10 @@ CheckSandbox::CheckSandbox(const fs::path& data_dir, SandboxPolicy policy,
     if (m_policy == SandboxPolicy::unsandboxed)
         return;
     if (::geteuid() == 0) {
-        // Root's files (0600 keys, /etc/shadow) must stay out of a check's reach: inside its
-        // own user namespace a check keeps the uid it started with, so it starts as nobody.
+        // Root's files (0600 keys, /etc/shadow) must stay out of a check's reach, so it runs as
+        // nobody. bwrap itself runs as root without a user namespace (one made by root would
+        // map the check back to root), so that it can bind directories only root may reach
+        // (the data directory is 0700); setpriv then drops to nobody inside, for good.
         const passwd* nobody = ::getpwnam("nobody");
         m_owner = {nobody ? nobody->pw_uid : k_nobody, nobody ? nobody->pw_gid : k_nobody};
         m_switch_user = true;
@@ -150,6 +152,16 @@ CheckSandbox::CheckSandbox(const fs::path& data_dir, SandboxPolicy policy,
     if (m_program.empty()) {
         m_problem = "bubblewrap (bwrap) is not installed on the server; " + std::string(k_fix);
         return;
+    }
+    if (m_switch_user) {
+        const auto setpriv = find_on_path("setpriv");
+        if (!setpriv) {
+            m_problem = "setpriv (util-linux), which drops a check's root, is not installed on "
+                        "the server; " +
+                        std::string(k_fix);
+            return;
+        }
+        m_setpriv = setpriv->string();
     }
     probe(data_dir);
 }
@@ -210,15 +222,17 @@ CheckConfinement CheckSandbox::confinement(const fs::path& work,
     const std::string root(k_sandbox_root);
     CheckConfinement confinement;
     auto& args = confinement.wrapper;
-    args = {m_program,
-            // Every namespace bwrap knows: no network but its own loopback, its own PIDs (so
-            // nothing outlives it: killing it ends them all), IPC and hostname. No user
-            // namespace may be made inside (the kernel's surface for a local root exploit).
-            "--unshare-all", "--unshare-user", "--disable-userns", "--hostname", "knot-check",
-            // When the server dies (kill -9 included) everything in the sandbox dies with it.
-            "--die-with-parent",
-            // Its own session: no terminal of the server's to push keystrokes into (TIOCSTI).
-            "--new-session"};
+    // No network but its own loopback, its own PIDs (so nothing outlives it: killing it ends
+    // them all), IPC and hostname.
+    args = {m_program,    "--unshare-net", "--unshare-pid",          "--unshare-ipc",
+            "--unshare-uts", "--hostname", "knot-check", "--unshare-cgroup-try"};
+    if (m_switch_user)
+        args.insert(args.end(), {"--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"});
+    else // no user namespace may be made inside: the kernel's surface for a local exploit
+        args.insert(args.end(), {"--unshare-user", "--disable-userns"});
+    // When the server dies (kill -9 included) everything in the sandbox dies with it. Its own
+    // session: no terminal of the server's to push keystrokes into (TIOCSTI).
+    args.insert(args.end(), {"--die-with-parent", "--new-session"});
     args.insert(args.end(), m_mounts.begin(), m_mounts.end());
     args.insert(args.end(), {"--bind", work.string(), root, "--bind", (work / "tmp").string(),
                              "/tmp", "--remount-ro", "/dev", "--remount-ro", "/", "--chdir",
@@ -227,8 +241,13 @@ CheckConfinement CheckSandbox::confinement(const fs::path& work,
         args.insert(args.end(), {"--setenv", name, value});
     args.push_back("--");
     if (m_switch_user) {
-        confinement.uid = m_owner.uid;
-        confinement.gid = m_owner.gid;
+        // Dropping root clears every capability; with no_new_privs no setuid program (su,
+        // mount) gives any back.
+        args.insert(args.end(),
+                    {m_setpriv, "--reuid=" + std::to_string(m_owner.uid),
+                     "--regid=" + std::to_string(m_owner.gid), "--clear-groups", "--no-new-privs",
+                     "--inh-caps=-all", "--"});
+        // Counted per user, so it only bites once the check is nobody (root is exempt).
         confinement.max_processes = k_max_processes;
     }
     confinement.max_memory_bytes = k_max_memory_bytes;

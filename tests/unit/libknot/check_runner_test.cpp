@@ -11,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 using namespace knot;
 namespace fs = std::filesystem;
@@ -370,31 +369,4 @@ TEST_CASE("a wrapper that cannot start is an error that names the directory as t
     CHECK(outcome.verdict == CheckVerdict::error);
     CHECK(outcome.summary.find("cannot start /nonexistent/bwrap for `true` in /knot/tree") == 0);
     CHECK(outcome.summary.find(run.dir.path().string()) == std::string::npos);
-}
-
-TEST_CASE("a confined command runs as the user it is given, without root's groups") {
-    if (::geteuid() != 0) {
-        WARN("not root: switching users cannot be tried");
-        return;
-    }
-    Run run;
-    const fs::path secret = run.state.path() / "secret";
-    std::ofstream(secret) << "root's\n";
-    fs::permissions(secret, fs::perms::owner_read | fs::perms::owner_write);
-    // Only the file's own mode keeps it from the user: its directory is open to all.
-    fs::permissions(run.state.path(), fs::perms::owner_all | fs::perms::group_exec |
-                                          fs::perms::group_read | fs::perms::others_exec |
-                                          fs::perms::others_read);
-    REQUIRE(run_checks(plan_of({"cat '" + secret.string() + "'"}), run.dir.path(),
-                       run.environment, run.limits, run.log)
-                .verdict == CheckVerdict::pass); // root reads it
-    CheckConfinement confinement;
-    confinement.wrapper = {"/usr/bin/env"};
-    confinement.uid = 65534;
-    confinement.gid = 65534;
-    run.limits.confinement = confinement;
-    const auto outcome =
-        run({"echo \"ids=$(id -u):$(id -g):$(id -G)\"", "! cat '" + secret.string() + "'"});
-    CHECK(outcome.verdict == CheckVerdict::pass);
-    CHECK(run.log_text().find("ids=65534:65534:65534\n") != std::string::npos);
 }
