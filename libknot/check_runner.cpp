@@ -1,6 +1,7 @@
 // Runs a check plan (see check_runner.hpp).
 #include "check_runner.hpp"
 
+#include "check_child.hpp"
 #include "error.hpp"
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <fcntl.h>
 #include <optional>
 #include <poll.h>
-#include <linux/close_range.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,28 +107,6 @@ std::string valid_utf8(std::string_view text) {
     return out;
 }
 
-class Fd {
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd) {}
-    ~Fd() { close(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-    void reset(int fd) {
-        close();
-        m_fd = fd;
-    }
-    void close() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd;
-};
-
 // The log file, the recent bytes the tail is cut from, and the on_output callback: everything
 // logged goes to all three.
 class CheckLog {
@@ -189,159 +166,6 @@ private:
     std::string m_recent;
 };
 
-// The forked child: its own process group, default signal dispositions and an empty mask (a
-// server ignores SIGPIPE and blocks SIGTERM; `yes | head` and a test runner must not inherit
-// that), stdin from /dev/null, stdout and stderr to `output`, no other descriptor, `dir`, the
-// limits; then exec. Only system calls from here: the parent may have had threads.
-[[noreturn]] void exec_child(char* const argv[], char* const envp[], const char* dir, int output,
-                             int report, const std::vector<std::pair<int, rlim_t>>& rlimits) {
-    const auto fail = [report](int error) {
-        while (::write(report, &error, sizeof error) < 0 && errno == EINTR) {
-        }
-        ::_exit(127);
-    };
-    if (::setpgid(0, 0) != 0)
-        fail(errno);
-    struct sigaction default_action {};
-    default_action.sa_handler = SIG_DFL;
-    for (int signal = 1; signal < NSIG; ++signal)
-        ::sigaction(signal, &default_action, nullptr); // SIGKILL, SIGSTOP and glibc's: EINVAL
-    sigset_t no_signals;
-    sigemptyset(&no_signals);
-    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(output, 1) < 0 || ::dup2(output, 2) < 0)
-        fail(errno);
-    // Descriptors another thread opened without O_CLOEXEC must not reach the command; the
-    // report pipe, above 2, is O_CLOEXEC already and stays open until exec.
-    if (::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) != 0) {
-        rlimit files{};
-        ::getrlimit(RLIMIT_NOFILE, &files);
-        for (rlim_t fd = 3; fd < files.rlim_cur && fd < 65536; ++fd)
-            ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
-    }
-    if (::chdir(dir) != 0)
-        fail(errno);
-    for (const auto& [resource, value] : rlimits) {
-        const rlimit limit{value, value};
-        if (::setrlimit(resource, &limit) != 0)
-            fail(errno);
-    }
-    ::execve(argv[0], argv, envp);
-    fail(errno);
-    ::_exit(127); // not reached: fail exits
-}
-
-// One `/bin/sh -c` child, the leader of its own process group. The group is only ever
-// signalled while the leader is unreaped: until then its pid cannot be reused, so the signal
-// cannot reach another run's group.
-class ShellChild {
-public:
-    ShellChild() = default;
-    ShellChild(const ShellChild&) = delete;
-    ShellChild& operator=(const ShellChild&) = delete;
-    // Anything still running when the runner leaves early (a log write failed) is killed.
-    ~ShellChild() {
-        if (m_pid > 0 && !m_reaped) {
-            kill_group(SIGKILL);
-            reap();
-        }
-    }
-
-    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe, inside
-    // `confinement`'s wrapper when there is one. Returns 0 or the errno that stopped it (a
-    // missing directory, no /bin/sh, no sandbox program). posix_spawn cannot set resource
-    // limits, so this forks; everything is prepared before, and the child of a threaded server
-    // makes only system calls (async-signal-safe) until exec.
-    int start(const std::string& command, const fs::path& dir, char* const envp[],
-              const CheckConfinement* confinement) {
-        std::vector<std::string> words;
-        if (confinement)
-            words = confinement->wrapper;
-        words.insert(words.end(), {"/bin/sh", "-c", command});
-        std::vector<char*> argv;
-        for (auto& word : words)
-            argv.push_back(word.data());
-        argv.push_back(nullptr);
-        std::vector<std::pair<int, rlim_t>> rlimits;
-        if (confinement) {
-            const std::pair<int, std::uint64_t> wanted[] = {
-                {RLIMIT_AS, confinement->max_memory_bytes},
-                {RLIMIT_NPROC, confinement->max_processes},
-                {RLIMIT_FSIZE, confinement->max_file_bytes},
-                {RLIMIT_CPU, confinement->max_cpu_seconds}};
-            for (const auto& [resource, value] : wanted)
-                if (value > 0)
-                    rlimits.emplace_back(resource, static_cast<rlim_t>(value));
-        }
-
-        int pipe_fds[2], report_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-            return errno;
-        m_output.reset(pipe_fds[0]);
-        Fd write_end(pipe_fds[1]);
-        // The child writes the errno of a failed step here; exec closes it (O_CLOEXEC), so end
-        // of file without a word means the program runs.
-        if (::pipe2(report_fds, O_CLOEXEC) != 0)
-            return errno;
-        Fd report_read(report_fds[0]), report_write(report_fds[1]);
-
-        const pid_t pid = ::fork();
-        if (pid < 0)
-            return errno;
-        if (pid == 0)
-            exec_child(argv.data(), envp, dir.c_str(), write_end.get(), report_write.get(),
-                       rlimits);
-        m_pid = pid;
-        report_write.close();
-        int child_error = 0;
-        ssize_t got;
-        while ((got = ::read(report_read.get(), &child_error, sizeof child_error)) < 0 &&
-               errno == EINTR) {
-        }
-        if (got > 0) {
-            reap();
-            m_pid = -1;
-            return child_error != 0 ? child_error : EIO;
-        }
-        m_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
-        return 0;
-    }
-
-    // The child's pid, which is also its process group's id.
-    pid_t pid() const { return m_pid; }
-    int output() const { return m_output.get(); }
-    void close_output() { m_output.close(); }
-    int pidfd() const { return m_reaped ? -1 : m_pidfd.get(); }
-    bool reaped() const { return m_reaped; }
-    int status() const { return m_status; }
-
-    // Whether the leader has exited, without reaping it.
-    bool exited() const {
-        siginfo_t info{};
-        return m_reaped || (::waitid(P_PID, static_cast<id_t>(m_pid), &info,
-                                     WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                            info.si_pid != 0);
-    }
-
-    void kill_group(int signal) {
-        if (!m_reaped)
-            ::killpg(m_pid, signal);
-    }
-
-    void reap() {
-        while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
-        }
-        m_reaped = true;
-    }
-
-private:
-    pid_t m_pid = -1;
-    Fd m_output, m_pidfd;
-    bool m_reaped = false;
-    int m_status = 0;
-};
-
 enum class Stop { none, timed_out, output_limit, cancelled };
 
 // What ended a command: its own exit or one of our limits, and the wait status.
@@ -356,7 +180,7 @@ bool cancelled(const CheckLimits& limits) {
 
 // Copies the child's output to the log until the child has exited and its pipe is drained,
 // killing the group at the deadline, on cancel, or when `output_bytes` would pass the cap.
-CommandEnd watch(ShellChild& child, Clock::time_point deadline, const CheckLimits& limits,
+CommandEnd watch(CheckChild& child, Clock::time_point deadline, const CheckLimits& limits,
                  std::uint64_t& output_bytes, CheckLog& log) {
     constexpr auto never = Clock::time_point::max();
     CommandEnd end;
@@ -457,8 +281,8 @@ std::string limit_hint(int signal, const CheckConfinement* confinement) {
         return ": over the sandbox's CPU time limit (" +
                std::to_string(confinement->max_cpu_seconds) + " s per process)";
     if (signal == SIGXFSZ && confinement->max_file_bytes > 0)
-        return ": over the sandbox's file size limit (" +
-               size_text(confinement->max_file_bytes) + " per file)";
+        return ": over the sandbox's file size limit (" + size_text(confinement->max_file_bytes) +
+               " per file)";
     return {};
 }
 
@@ -558,7 +382,7 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
                           "cancelled before " + label(command) + " started");
         }
         log.write("$ " + command.command + "\n");
-        ShellChild child;
+        CheckChild child;
         if (const int error = child.start(command.command, dir, envp.data(), confinement)) {
             outcome.command_name = command.name;
             const std::string program = confinement && !confinement->wrapper.empty()

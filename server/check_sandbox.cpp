@@ -66,8 +66,8 @@ std::vector<std::string> host_mounts(const std::vector<fs::path>& hidden) {
             continue;
         const std::string path = "/" + name;
         if (entry.is_symlink(error)) {
-            args.insert(args.end(), {"--symlink", fs::read_symlink(entry.path(), error).string(),
-                                     path});
+            args.insert(args.end(),
+                        {"--symlink", fs::read_symlink(entry.path(), error).string(), path});
         } else {
             args.insert(args.end(), {"--ro-bind", path, path});
             bound.push_back(name);
@@ -86,11 +86,11 @@ std::vector<std::string> host_mounts(const std::vector<fs::path>& hidden) {
             shown = shown || first == name;
         for (const fs::path& outer : covered)
             shown = shown && !is_inside(path, outer);
-        if (!shown || !fs::exists(path, error)) // bwrap cannot make a mount point in a read-only bind
+        if (!shown ||
+            !fs::exists(path, error)) // bwrap cannot make a mount point in a read-only bind
             continue;
         covered.push_back(path);
-        args.insert(args.end(),
-                    {"--perms", "0000", "--size", "4096", "--tmpfs", path.string()});
+        args.insert(args.end(), {"--perms", "0000", "--size", "4096", "--tmpfs", path.string()});
         args.insert(args.end(), {"--remount-ro", path.string()});
     }
     return args;
@@ -137,8 +137,8 @@ CheckSandbox::CheckSandbox(const fs::path& data_dir, SandboxPolicy policy,
     if (!m_switch_user) {
         // A server running as a person's user: their files (keys, tokens, other clones) are
         // readable by that user, so the home directory goes too.
-        if (const passwd* self = ::getpwuid(::getuid()); self && self->pw_dir && *self->pw_dir &&
-                                                          std::string(self->pw_dir) != "/")
+        if (const passwd* self = ::getpwuid(::getuid());
+            self && self->pw_dir && *self->pw_dir && std::string(self->pw_dir) != "/")
             hidden.push_back(resolved(self->pw_dir));
     }
     hidden.push_back(resolved(data_dir));
@@ -191,7 +191,8 @@ void CheckSandbox::probe(const fs::path& data_dir) {
     // Fails when the sandbox would let a check run as root.
     const CheckPlan plan{"probe", {{"probe", "test \"$(id -u)\" != 0"}}};
     try {
-        const CheckOutcome outcome = run_checks(plan, work / "tree", {}, limits, root / "probe.log");
+        const CheckOutcome outcome =
+            run_checks(plan, work / "tree", {}, limits, root / "probe.log");
         if (outcome.verdict != CheckVerdict::pass) {
             std::ifstream in(root / "probe.log");
             std::stringstream log;
@@ -224,8 +225,8 @@ CheckConfinement CheckSandbox::confinement(const fs::path& work,
     auto& args = confinement.wrapper;
     // No network but its own loopback, its own PIDs (so nothing outlives it: killing it ends
     // them all), IPC and hostname.
-    args = {m_program,    "--unshare-net", "--unshare-pid",          "--unshare-ipc",
-            "--unshare-uts", "--hostname", "knot-check", "--unshare-cgroup-try"};
+    args = {m_program,       "--unshare-net", "--unshare-pid", "--unshare-ipc",
+            "--unshare-uts", "--hostname",    "knot-check",    "--unshare-cgroup-try"};
     if (m_switch_user)
         args.insert(args.end(), {"--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"});
     else // no user namespace may be made inside: the kernel's surface for a local exploit
@@ -243,10 +244,9 @@ CheckConfinement CheckSandbox::confinement(const fs::path& work,
     if (m_switch_user) {
         // Dropping root clears every capability; with no_new_privs no setuid program (su,
         // mount) gives any back.
-        args.insert(args.end(),
-                    {m_setpriv, "--reuid=" + std::to_string(m_owner.uid),
-                     "--regid=" + std::to_string(m_owner.gid), "--clear-groups", "--no-new-privs",
-                     "--inh-caps=-all", "--"});
+        args.insert(args.end(), {m_setpriv, "--reuid=" + std::to_string(m_owner.uid),
+                                 "--regid=" + std::to_string(m_owner.gid), "--clear-groups",
+                                 "--no-new-privs", "--inh-caps=-all", "--"});
         // Counted per user, so it only bites once the check is nobody (root is exempt).
         confinement.max_processes = k_max_processes;
     }

@@ -62,8 +62,8 @@ private:
     void probe(const std::filesystem::path& data_dir);
 
     SandboxPolicy m_policy;
-    std::string m_program;            // bwrap's absolute path
-    std::string m_setpriv;            // setpriv's, when the server is root
+    std::string m_program;             // bwrap's absolute path
+    std::string m_setpriv;             // setpriv's, when the server is root
     std::vector<std::string> m_mounts; // the host's view, the same for every run
     ScratchOwner m_owner;
     bool m_switch_user = false;

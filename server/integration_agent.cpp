@@ -17,8 +17,7 @@
 namespace knot::server {
 
 IntegrationAgent::IntegrationAgent(Store& store, std::filesystem::path data_dir,
-                                   std::string server_agent_id, int workers,
-                                   SandboxPolicy sandbox)
+                                   std::string server_agent_id, int workers, SandboxPolicy sandbox)
     : m_store(store)
     , m_data_dir(std::move(data_dir))
     , m_server_agent_id(std::move(server_agent_id))

@@ -147,8 +147,7 @@ private:
         if (!m_env.sandbox.usable())
             return refuse_unconfined();
         const std::filesystem::path root = m_env.data_dir / "scratch" / m_run.room_id;
-        const ScratchTree scratch(root, repo_path(), m_env.sandbox.owner(),
-                                  m_env.sandbox.policy());
+        const ScratchTree scratch(root, repo_path(), m_env.sandbox.owner(), m_env.sandbox.policy());
         const auto checkout_start = Clock::now();
         scratch.check_out(m_run.candidate_oid);
         m_detail["checkout_ms"] = ms_since(checkout_start);

@@ -162,7 +162,8 @@ void ScratchTree::give_tracked_files() const {
     const std::string listing =
         run_git_checked({"--git-dir=" + (m_root / "git").string(), "ls-files", "-z"}, m_root);
     std::vector<std::pair<std::string, Fd>> open; // the directories of the last path
-    open.emplace_back("", Fd(::open(tree().c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)));
+    open.emplace_back("",
+                      Fd(::open(tree().c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)));
     if (open.front().second.get() < 0)
         throw Error(std::string("cannot open the scratch tree: ") + std::strerror(errno));
     for (std::size_t start = 0; start < listing.size();) {

@@ -9,8 +9,8 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <unistd.h>
 
 using namespace knot::test;
@@ -62,9 +62,9 @@ nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo) {
 void restart(const HostedRoom& room, int port, const std::string& prefix,
              const std::string& flags) {
     REQUIRE(run("git knot down", room.host()).status == 0);
-    const auto up = run(prefix + " git knot up --port " + std::to_string(port) + " --no-tunnel " +
-                            flags,
-                        room.host());
+    const auto up =
+        run(prefix + " git knot up --port " + std::to_string(port) + " --no-tunnel " + flags,
+            room.host());
     INFO(up.err);
     REQUIRE(up.status == 0);
 }
@@ -87,7 +87,7 @@ attempt "read another room's repository" cat "$2/config"
 attempt "connect to the server over loopback" bash -c "exec 3<>/dev/tcp/127.0.0.1/$3"
 attempt "write into the room's repository" sh -c "echo pwned > '$4/pwned'"
 attempt "write into the host's clone" sh -c "echo pwned > '$5/pwned'"
-attempt "write into /etc" sh -c "echo pwned > /etc/knot-pwned"
+attempt "write into the data directory" sh -c "echo pwned > '$1/pwned'"
 attempt "read a file only root may read" cat /etc/shadow
 if [ "$(id -u)" = 0 ]; then echo "ESCAPED: runs as root"; escaped=1; fi
 # /tmp is the check's own: this lands in the room's scratch area, not in the host's /tmp.
@@ -116,8 +116,8 @@ TEST_CASE("a pushed check cannot read the server's secrets or another room, reac
 
     write(a / "attacks.sh", k_attacks);
     write(a / ".knot/checks", "sh attacks.sh '" + data.string() + "' '" + other.string() + "' " +
-                                  std::to_string(port) + " '" + room.repository().string() +
-                                  "' '" + room.host().string() + "'\n");
+                                  std::to_string(port) + " '" + room.repository().string() + "' '" +
+                                  room.host().string() + "'\n");
     commit_all(a, "checks that attack the server");
     const auto ended = push_and_wait(events, a);
     INFO(ended.dump(2));
@@ -135,7 +135,7 @@ TEST_CASE("a pushed check cannot read the server's secrets or another room, reac
     // And from outside: nothing was written where the check tried.
     CHECK_FALSE(fs::exists(room.repository() / "pwned"));
     CHECK_FALSE(fs::exists(room.host() / "pwned"));
-    CHECK_FALSE(fs::exists("/etc/knot-pwned"));
+    CHECK_FALSE(fs::exists(data / "pwned"));
     const std::string mine = "knot-sandbox-" + ended.at("data").at("run").dump();
     CHECK_FALSE(fs::exists(fs::path("/tmp") / mine));
     CHECK(text_of(scratch_work(room) / "tmp" / mine) == "mine\n");
@@ -165,8 +165,7 @@ TEST_CASE("a check's symlinks make the server read or write nothing outside the 
     REQUIRE(token.size() > 10);
 
     // A committed .knot/checks that is a link to the admin token: the plan does not follow it.
-    REQUIRE(run("mkdir -p .knot && ln -s '" + (data / "admin.token").string() + "' .knot/checks",
-                a)
+    REQUIRE(run("mkdir -p .knot && ln -s '" + (data / "admin.token").string() + "' .knot/checks", a)
                 .status == 0);
     commit_all(a, "checks that are a link to the admin token");
     auto ended = push_and_wait(events, a);
@@ -179,14 +178,16 @@ TEST_CASE("a check's symlinks make the server read or write nothing outside the 
     REQUIRE(run("git rm -q .knot/checks", a).status == 0);
     write(a / "src/one.txt", "one\n");
     write(a / ".knot/checks", "rm -rf src \"$KNOT_BUILD_DIR\" && ln -s '" + outside.string() +
-                                  "' src && ln -s '" + outside.string() + "' \"$KNOT_BUILD_DIR\"\n");
+                                  "' src && ln -s '" + outside.string() +
+                                  "' \"$KNOT_BUILD_DIR\"\n");
     commit_all(a, "a check that leaves links behind");
     ended = push_and_wait(events, a);
     INFO(ended.dump(2));
     CHECK(ended.at("type") == "sync.integrated");
     REQUIRE(fs::is_symlink(scratch_work(room) / "build")); // it did leave them
     write(a / "src/two.txt", "two\n");
-    write(a / ".knot/checks", "test -f src/one.txt && test -f src/two.txt && touch \"$KNOT_BUILD_DIR/made\"\n");
+    write(a / ".knot/checks",
+          "test -f src/one.txt && test -f src/two.txt && touch \"$KNOT_BUILD_DIR/made\"\n");
     commit_all(a, "a sound check");
     ended = push_and_wait(events, a);
     CHECK(ended.at("type") == "sync.integrated");
@@ -262,8 +263,8 @@ TEST_CASE("the host's --unsandboxed-checks runs checks with the server's rights"
     restart(room, port, "", "--unsandboxed-checks");
     CHECK(text_of(data_dir(room) / "server.log").find("check sandbox: OFF") != std::string::npos);
     const fs::path marker = room.dir() / "ran-unconfined";
-    write(a / ".knot/checks", "touch '" + marker.string() + "' && test \"$(id -u)\" = " +
-                                  std::to_string(::geteuid()) + "\n");
+    write(a / ".knot/checks", "touch '" + marker.string() +
+                                  "' && test \"$(id -u)\" = " + std::to_string(::geteuid()) + "\n");
     commit_all(a, "a check that writes outside its tree");
     const auto ended = push_and_wait(events, a);
     INFO(ended.dump(2));

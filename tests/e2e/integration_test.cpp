@@ -62,8 +62,8 @@ void set_time_limit(const HostedRoom& room, int seconds) {
 // this machine, so it lives in the room's scratch area (<data>/scratch/<room>/work/tmp, made here
 // before the first check run; the server keeps what it finds). The room's repository must exist.
 fs::path check_fifo(const HostedRoom& room, const std::string& name) {
-    const fs::path dir = room.host() / ".git/knot/server/scratch" / room.repository().stem() /
-                         "work" / "tmp";
+    const fs::path dir =
+        room.host() / ".git/knot/server/scratch" / room.repository().stem() / "work" / "tmp";
     fs::create_directories(dir);
     const fs::path fifo = dir / name;
     REQUIRE(::mkfifo(fifo.c_str(), 0666) == 0);

@@ -359,7 +359,8 @@ TEST_CASE("a wrapper's exit status 128+N reads as the command killed by signal N
           "`exit 152` was killed by SIGXCPU: over the sandbox's CPU time limit (60 s per process)");
 }
 
-TEST_CASE("a wrapper that cannot start is an error that names the directory as the command sees it") {
+TEST_CASE(
+    "a wrapper that cannot start is an error that names the directory as the command sees it") {
     Run run;
     CheckConfinement confinement;
     confinement.wrapper = {"/nonexistent/bwrap"};
