@@ -121,6 +121,7 @@ void ScratchTree::prepare() const {
     }
     write_text(git_dir / "objects" / "info" / "alternates",
                fs::absolute(m_repo / "objects").string() + "\n");
+    start_afresh_for_another_owner();
     for (const fs::path& dir : {work(), tree(), build(), home(), tmp()})
         plain_directory(dir, m_owner);
     const fs::path link = tree() / ".git";
@@ -132,6 +133,24 @@ void ScratchTree::prepare() const {
     run_git_checked(
         {"--git-dir=" + git_dir.string(), "config", "core.worktree", fs::absolute(tree()).string()},
         m_root);
+}
+
+// What work/ holds belongs to one user. When that changes (the host turned the sandbox on or
+// off, or the server now runs as another user) the build output the old one left is not the
+// new one's to change, so work/ starts afresh. So do the directories of the layout before
+// work/ existed.
+void ScratchTree::start_afresh_for_another_owner() const {
+    const fs::path marker = m_root / "work.owner";
+    const std::string owner = std::to_string(m_owner.uid) + ":" + std::to_string(m_owner.gid);
+    std::ifstream in(marker);
+    std::string recorded;
+    std::getline(in, recorded);
+    if (recorded == owner)
+        return;
+    for (const fs::path& stale :
+         {work(), m_root / "tree", m_root / "build", m_root / "home", m_root / "tmp"})
+        fs::remove_all(stale); // never follows a symlink
+    write_text(marker, owner + "\n");
 }
 
 void ScratchTree::check_out(const std::string& commit) const {

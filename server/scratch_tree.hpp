@@ -42,6 +42,7 @@ public:
 
 private:
     void prepare() const;
+    void start_afresh_for_another_owner() const;
     void give_tracked_files() const;
 
     std::filesystem::path m_root;

@@ -59,12 +59,12 @@ void set_time_limit(const HostedRoom& room, int seconds) {
 }
 
 // A FIFO the room's checks see as /tmp/<name>: the sandbox shows them no other directory of
-// this machine, so it lives in the room's scratch area (<data>/scratch/<room>/work/tmp, made here
-// before the first check run; the server keeps what it finds). The room's repository must exist.
+// this machine, so it lives in the room's scratch area (<data>/scratch/<room>/work/tmp), which
+// the room's first check run made.
 fs::path check_fifo(const HostedRoom& room, const std::string& name) {
     const fs::path dir =
         room.host() / ".git/knot/server/scratch" / room.repository().stem() / "work" / "tmp";
-    fs::create_directories(dir);
+    REQUIRE(fs::is_directory(dir));
     const fs::path fifo = dir / name;
     REQUIRE(::mkfifo(fifo.c_str(), 0666) == 0);
     fs::permissions(fifo, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
@@ -264,7 +264,7 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    commit_file(a, "start.txt", "start\n");
+    commit_file(a, ".knot/checks", "true\n"); // the first check run makes the scratch area
     REQUIRE(events.push(a).at("type") == "sync.integrated");
     const std::string good = server_integration(room);
 
@@ -303,7 +303,7 @@ TEST_CASE("pushes queue while a run is busy, and a newer push supersedes the que
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    commit_file(a, "start.txt", "start\n");
+    commit_file(a, ".knot/checks", "true\n"); // the first check run makes the scratch area
     REQUIRE(events.push(a).at("type") == "sync.integrated");
     const fs::path gate = check_fifo(room, "gate.fifo");
     // Every check waits for the test to open the gate once.
