@@ -193,7 +193,10 @@ private:
         m_detail["checks"] = {{"source", plan.source},
                               {"commands", names},
                               {"verdict", verdict_name(outcome.verdict)},
-                              {"summary", outcome.summary}};
+                              {"summary", outcome.summary},
+                              {"sandbox", m_env.sandbox.policy() == SandboxPolicy::sandboxed
+                                              ? "bubblewrap"
+                                              : "off (the host's --unsandboxed-checks)"}};
         if (outcome.verdict == CheckVerdict::pass)
             return true;
         if (outcome.verdict == CheckVerdict::cancelled) {

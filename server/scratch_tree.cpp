@@ -76,13 +76,14 @@ private:
 };
 
 // Gives `name` in `dir` to `owner` unless it is theirs already; a symlink itself, never what
-// it points at.
-void give(int dir, const std::string& name, ScratchOwner owner) {
+// it points at. True when it changed hands.
+bool give(int dir, const std::string& name, ScratchOwner owner) {
     struct stat info {};
     if (::fstatat(dir, name.c_str(), &info, AT_SYMLINK_NOFOLLOW) != 0)
-        return;
-    if (info.st_uid != owner.uid || info.st_gid != owner.gid)
-        ::fchownat(dir, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW);
+        return false;
+    if (info.st_uid == owner.uid && info.st_gid == owner.gid)
+        return false;
+    return ::fchownat(dir, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 // Opens `name` in `dir` as a directory to work relative to, or -1 when it is anything else.
@@ -169,15 +170,21 @@ void ScratchTree::check_out(const std::string& commit) const {
     if (result.status != 0)
         throw Error("cannot check out " + commit + " for its checks: " + first_line(result.err));
     run_git_checked({git_dir, "update-ref", "--no-deref", "HEAD", commit}, m_root);
-    give_tracked_files();
+    if (give_tracked_files()) {
+        // A new owner is a new ctime and uid, which the index records: without a refresh the
+        // next checkout would take every file given away for changed and write it again, and
+        // the build would start over. Only the files given away are read again.
+        run_git({git_dir, work_tree, "update-index", "-q", "--refresh"}, m_root);
+    }
 }
 
 // git wrote the files it changed as this server's user, readable by it alone: they become the
 // check's. Paths come from the index in its order, so consecutive ones share the directories
-// kept open; files git did not touch are the owner's already and cost one fstatat.
-void ScratchTree::give_tracked_files() const {
+// kept open; files git did not touch are the owner's already and cost one fstatat. True when
+// a file changed hands.
+bool ScratchTree::give_tracked_files() const {
     if (m_owner.uid == ::geteuid() && m_owner.gid == ::getegid())
-        return;
+        return false;
     const std::string listing =
         run_git_checked({"--git-dir=" + (m_root / "git").string(), "ls-files", "-z"}, m_root);
     std::vector<std::pair<std::string, Fd>> open; // the directories of the last path
@@ -185,6 +192,7 @@ void ScratchTree::give_tracked_files() const {
                       Fd(::open(tree().c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)));
     if (open.front().second.get() < 0)
         throw Error(std::string("cannot open the scratch tree: ") + std::strerror(errno));
+    bool given = false;
     for (std::size_t start = 0; start < listing.size();) {
         const auto end = std::min(listing.find('\0', start), listing.size());
         const auto parts = components(std::string_view(listing).substr(start, end - start));
@@ -213,8 +221,9 @@ void ScratchTree::give_tracked_files() const {
                 deep.push_back(std::move(next));
         }
         if (reachable)
-            give(at, parts.back(), m_owner);
+            given = give(at, parts.back(), m_owner) || given;
     }
+    return given;
 }
 
 } // namespace knot::server

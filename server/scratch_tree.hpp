@@ -43,7 +43,7 @@ public:
 private:
     void prepare() const;
     void start_afresh_for_another_owner() const;
-    void give_tracked_files() const;
+    bool give_tracked_files() const;
 
     std::filesystem::path m_root;
     std::filesystem::path m_repo;

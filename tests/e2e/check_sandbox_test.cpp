@@ -50,10 +50,16 @@ std::string run_log(const fs::path& repo, int number) {
 }
 
 // Pushes `repo`'s HEAD and returns the event that ended its run, with the run's log attached
-// as "log" for the report.
+// as "log" and how its checks ran (the run's detail.checks.sandbox) as "sandbox".
 nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo) {
     auto ended = events.push(repo);
-    ended["log"] = run_log(repo, ended.at("data").at("run").get<int>());
+    const int number = ended.at("data").at("run").get<int>();
+    ended["log"] = run_log(repo, number);
+    const auto history =
+        nlohmann::json::parse(run("git knot check --history --json", repo).out).at("runs");
+    for (const auto& entry : history)
+        if (entry.at("run") == number)
+            ended["sandbox"] = entry.at("detail").at("checks").value("sandbox", "");
     return ended;
 }
 
@@ -107,6 +113,8 @@ TEST_CASE("a pushed check cannot read the server's secrets or another room, reac
     commit_file(a, "start.txt", "start\n");
     REQUIRE(events.push(a).at("type") == "sync.integrated");
     const fs::path data = data_dir(room);
+    const fs::path own = room.repository();
+    const fs::path work = scratch_work(room);
     // Another room's repository on the same server, as the server lays rooms out.
     const fs::path other = data / "repos" / "rm_0123456789abcdef.git";
     REQUIRE(run("git init -q --bare '" + other.string() + "'", room.dir()).status == 0);
@@ -116,12 +124,13 @@ TEST_CASE("a pushed check cannot read the server's secrets or another room, reac
 
     write(a / "attacks.sh", k_attacks);
     write(a / ".knot/checks", "sh attacks.sh '" + data.string() + "' '" + other.string() + "' " +
-                                  std::to_string(port) + " '" + room.repository().string() + "' '" +
+                                  std::to_string(port) + " '" + own.string() + "' '" +
                                   room.host().string() + "'\n");
     commit_all(a, "checks that attack the server");
     const auto ended = push_and_wait(events, a);
     INFO(ended.dump(2));
     CHECK(ended.at("type") == "sync.integrated");
+    CHECK(ended.at("sandbox") == "bubblewrap");
     const std::string log = ended.at("log");
     CHECK(log.find("ESCAPED") == std::string::npos);
     CHECK(log.find("blocked: read the admin token") != std::string::npos);
@@ -133,12 +142,12 @@ TEST_CASE("a pushed check cannot read the server's secrets or another room, reac
     CHECK(output.find(data.string()) == std::string::npos);
 
     // And from outside: nothing was written where the check tried.
-    CHECK_FALSE(fs::exists(room.repository() / "pwned"));
+    CHECK_FALSE(fs::exists(own / "pwned"));
     CHECK_FALSE(fs::exists(room.host() / "pwned"));
     CHECK_FALSE(fs::exists(data / "pwned"));
     const std::string mine = "knot-sandbox-" + ended.at("data").at("run").dump();
     CHECK_FALSE(fs::exists(fs::path("/tmp") / mine));
-    CHECK(text_of(scratch_work(room) / "tmp" / mine) == "mine\n");
+    CHECK(text_of(work / "tmp" / mine) == "mine\n");
 }
 
 TEST_CASE("a failing sandboxed check's event shows the sandbox's paths, not the server's") {
@@ -232,12 +241,13 @@ TEST_CASE("without bubblewrap a server refuses checks instead of running them un
     const int port = free_port();
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
-    RoomEvents events(a);
     // A PATH with git and knot's programs but no bwrap: a machine without bubblewrap.
     const fs::path bin = room.dir() / "bin-without-bwrap";
     fs::create_directories(bin);
     fs::create_symlink(trimmed(run("command -v git", a).out), bin / "git");
     restart(room, port, "PATH='" + bin.string() + ":" + KNOT_BUILD_DIR + "/bin'", "");
+    // Followed from here: a follower that saw the server stop gracefully may give up.
+    RoomEvents events(a);
     const std::string server_log = text_of(data_dir(room) / "server.log");
     CHECK(server_log.find("check sandbox: unavailable") != std::string::npos);
 
@@ -259,8 +269,8 @@ TEST_CASE("the host's --unsandboxed-checks runs checks with the server's rights"
     const int port = free_port();
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
-    RoomEvents events(a);
     restart(room, port, "", "--unsandboxed-checks");
+    RoomEvents events(a);
     CHECK(text_of(data_dir(room) / "server.log").find("check sandbox: OFF") != std::string::npos);
     const fs::path marker = room.dir() / "ran-unconfined";
     write(a / ".knot/checks", "touch '" + marker.string() +
@@ -269,5 +279,25 @@ TEST_CASE("the host's --unsandboxed-checks runs checks with the server's rights"
     const auto ended = push_and_wait(events, a);
     INFO(ended.dump(2));
     CHECK(ended.at("type") == "sync.integrated");
+    CHECK(ended.at("sandbox") == "off (the host's --unsandboxed-checks)");
     CHECK(fs::exists(marker));
+}
+
+TEST_CASE("between sandboxed runs unchanged files are not written again, so builds stay "
+          "incremental") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    RoomEvents events(a);
+    // The first run records keep.txt's inode and time in the build directory; later runs
+    // require the same file.
+    write(a / "keep.txt", "kept\n");
+    write(a / ".knot/checks", "stamp=\"$KNOT_BUILD_DIR/stamp\"; now=$(stat -c %i:%Y keep.txt); "
+                              "if [ -f \"$stamp\" ]; then test \"$now\" = \"$(cat \"$stamp\")\"; "
+                              "else echo \"$now\" > \"$stamp\"; fi\n");
+    commit_all(a, "a check that remembers keep.txt");
+    REQUIRE(push_and_wait(events, a).at("type") == "sync.integrated");
+    commit_file(a, "other.txt", "other\n");
+    const auto ended = push_and_wait(events, a);
+    INFO(ended.dump(2));
+    CHECK(ended.at("type") == "sync.integrated");
 }
