@@ -41,8 +41,11 @@ if [ "${KNOT_BENCH_SYNC:-0}" = 1 ]; then
     echo
     echo "== integration agent (50,000 files; a CMake project)"
     "$here/integration.sh" "$build"
+    echo
+    echo "== check sandbox (\`true\`; a CMake project), sandboxed against --unsandboxed-checks"
+    "$here/check_sandbox.sh" "$build"
 else
     echo
     echo "(sync and integration benchmarks skipped: set KNOT_BENCH_SYNC=1 to run sync_push.sh,"
-    echo " sync_large.sh and integration.sh)"
+    echo " sync_large.sh, integration.sh and check_sandbox.sh)"
 fi

@@ -1,11 +1,13 @@
 // Which commands check a tree (see check_plan.hpp).
 #include "check_plan.hpp"
 
-#include <fstream>
+#include <cerrno>
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sched.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace knot {
@@ -34,25 +36,50 @@ bool is_file(const fs::path& path) {
     return fs::is_regular_file(path, ec);
 }
 
-// The text of a regular file at `path` (symlinks followed), or nothing when it is missing, not
-// a regular file (a FIFO would block), too large or unreadable.
-std::optional<std::string> read_small_file(const fs::path& path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec))
+// The text of the regular file `name` (relative) in `tree`, or nothing when it is missing, not
+// a regular file (a FIFO would block), too large or unreadable. A symlink inside the tree is not
+// followed, neither as the file nor as a directory on the way: on the server the tree is a
+// member's, and a link could name the server's own files (its admin token), which would then be
+// printed as check commands.
+std::optional<std::string> read_small_file(const fs::path& tree, const fs::path& name) {
+    int dir = ::open(tree.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (const auto& part : name.parent_path()) {
+        if (dir < 0)
+            break;
+        const int next =
+            ::openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ::close(dir);
+        dir = next;
+    }
+    if (dir < 0)
         return std::nullopt;
-    const auto size = fs::file_size(path, ec);
-    if (ec || size > k_max_build_file_bytes)
+    const int fd = ::openat(dir, name.filename().c_str(),
+                            O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    ::close(dir);
+    if (fd < 0)
         return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    struct stat info {};
+    std::optional<std::string> text;
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+        static_cast<std::uintmax_t>(info.st_size) <= k_max_build_file_bytes) {
+        std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+        std::size_t done = 0;
+        ssize_t got = 0;
+        while (done < bytes.size() &&
+               ((got = ::read(fd, bytes.data() + done, bytes.size() - done)) > 0 ||
+                (got < 0 && errno == EINTR)))
+            done += got > 0 ? static_cast<std::size_t>(got) : 0;
+        if (got >= 0) {
+            bytes.resize(done);
+            text = std::move(bytes);
+        }
+    }
+    ::close(fd);
+    return text;
 }
 
-bool file_contains(const fs::path& path, std::string_view needle) {
-    const auto text = read_small_file(path);
+bool file_contains(const fs::path& tree, const fs::path& name, std::string_view needle) {
+    const auto text = read_small_file(tree, name);
     return text && text->find(needle) != std::string::npos;
 }
 
@@ -84,7 +111,7 @@ bool makefile_has_target(const std::string& makefile, std::string_view target) {
 // The make targets, in the order make itself looks for its file.
 std::optional<CheckCommand> make_check(const fs::path& tree) {
     for (const char* name : {"GNUmakefile", "makefile", "Makefile"}) {
-        const auto text = read_small_file(tree / name);
+        const auto text = read_small_file(tree, name);
         if (!text)
             continue;
         for (const char* target : {"check", "test"})
@@ -96,7 +123,7 @@ std::optional<CheckCommand> make_check(const fs::path& tree) {
 }
 
 bool has_npm_test(const fs::path& tree) {
-    const auto text = read_small_file(tree / "package.json");
+    const auto text = read_small_file(tree, "package.json");
     if (!text)
         return false;
     const auto package = nlohmann::json::parse(*text, nullptr, false);
@@ -126,9 +153,9 @@ bool has_python_tests_in(const fs::path& dir) {
 
 bool has_pytest(const fs::path& tree) {
     return is_file(tree / "pytest.ini") || is_file(tree / "conftest.py") ||
-           file_contains(tree / "tox.ini", "[pytest]") ||
-           file_contains(tree / "setup.cfg", "[tool:pytest]") ||
-           file_contains(tree / "pyproject.toml", "[tool.pytest") || has_python_tests_in(tree) ||
+           file_contains(tree, "tox.ini", "[pytest]") ||
+           file_contains(tree, "setup.cfg", "[tool:pytest]") ||
+           file_contains(tree, "pyproject.toml", "[tool.pytest") || has_python_tests_in(tree) ||
            has_python_tests_in(tree / "tests");
 }
 
@@ -197,7 +224,7 @@ CheckPlan plan_checks(const std::vector<std::string>& configured, const fs::path
         plan.source = "knot.check";
         return plan;
     }
-    if (const auto checks = read_small_file(tree / ".knot" / "checks")) {
+    if (const auto checks = read_small_file(tree, ".knot/checks")) {
         plan.source = ".knot/checks";
         plan.commands = parse_checks_file(*checks);
         return plan;

@@ -42,7 +42,8 @@ bool may_have_checks(const std::vector<std::string>& top_level_names);
 // `configured` (the values of knot.check, blank ones skipped; named "knot.check:<n>") when not
 // empty, else `tree`/.knot/checks when it exists, else detect_checks(tree); source "none" when
 // all three are empty. A .knot/checks that exists but holds no command is still the plan (empty,
-// source ".knot/checks"): it is how a tree turns detection off.
+// source ".knot/checks"): it is how a tree turns detection off. Files are read without
+// following a symlink inside `tree` (a .knot/checks that is a link counts as missing).
 CheckPlan plan_checks(const std::vector<std::string>& configured,
                       const std::filesystem::path& tree);
 

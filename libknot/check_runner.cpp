@@ -1,6 +1,7 @@
 // Runs a check plan (see check_runner.hpp).
 #include "check_runner.hpp"
 
+#include "check_child.hpp"
 #include "error.hpp"
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <fcntl.h>
 #include <optional>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -54,8 +54,10 @@ std::string duration_text(milliseconds duration) {
     return std::to_string(ms) + " ms";
 }
 
-// "8 MiB", "64 KiB", "1000 bytes".
+// "4 GiB", "8 MiB", "64 KiB", "1000 bytes".
 std::string size_text(std::uint64_t bytes) {
+    if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0)
+        return std::to_string(bytes >> 30) + " GiB";
     if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
         return std::to_string(bytes >> 20) + " MiB";
     if (bytes >= 1024 && bytes % 1024 == 0)
@@ -104,28 +106,6 @@ std::string valid_utf8(std::string_view text) {
     }
     return out;
 }
-
-class Fd {
-public:
-    explicit Fd(int fd = -1)
-        : m_fd(fd) {}
-    ~Fd() { close(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-    void reset(int fd) {
-        close();
-        m_fd = fd;
-    }
-    void close() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd;
-};
 
 // The log file, the recent bytes the tail is cut from, and the on_output callback: everything
 // logged goes to all three.
@@ -186,100 +166,6 @@ private:
     std::string m_recent;
 };
 
-// One `/bin/sh -c` child, the leader of its own process group. The group is only ever
-// signalled while the leader is unreaped: until then its pid cannot be reused, so the signal
-// cannot reach another run's group.
-class ShellChild {
-public:
-    ShellChild() = default;
-    ShellChild(const ShellChild&) = delete;
-    ShellChild& operator=(const ShellChild&) = delete;
-    // Anything still running when the runner leaves early (a log write failed) is killed.
-    ~ShellChild() {
-        if (m_pid > 0 && !m_reaped) {
-            kill_group(SIGKILL);
-            reap();
-        }
-    }
-
-    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe. Returns
-    // 0 or the errno that stopped it (a missing directory, no /bin/sh). posix_spawn does only
-    // async-signal-safe work between fork and exec, which the server's threads need.
-    int start(const std::string& command, const fs::path& dir, char* const envp[]) {
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
-            return errno;
-        m_output.reset(pipe_fds[0]);
-        Fd write_end(pipe_fds[1]);
-
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
-        posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
-        // Descriptors another thread opened without O_CLOEXEC must not reach the command.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-        posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-
-        posix_spawnattr_t attributes;
-        posix_spawnattr_init(&attributes);
-        sigset_t no_signals, all_signals;
-        sigemptyset(&no_signals);
-        sigfillset(&all_signals);
-        posix_spawnattr_setpgroup(&attributes, 0);
-        posix_spawnattr_setsigmask(&attributes, &no_signals);
-        // A server that ignores SIGPIPE must not pass that on to `yes | head`.
-        posix_spawnattr_setsigdefault(&attributes, &all_signals);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                  POSIX_SPAWN_SETSIGDEF);
-
-        std::string shell = "/bin/sh", dash_c = "-c", text = command;
-        char* argv[] = {shell.data(), dash_c.data(), text.data(), nullptr};
-        const int rc = ::posix_spawn(&m_pid, "/bin/sh", &actions, &attributes, argv, envp);
-        posix_spawnattr_destroy(&attributes);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) {
-            m_pid = -1;
-            return rc;
-        }
-        m_pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0)));
-        return 0;
-    }
-
-    // The child's pid, which is also its process group's id.
-    pid_t pid() const { return m_pid; }
-    int output() const { return m_output.get(); }
-    void close_output() { m_output.close(); }
-    int pidfd() const { return m_reaped ? -1 : m_pidfd.get(); }
-    bool reaped() const { return m_reaped; }
-    int status() const { return m_status; }
-
-    // Whether the leader has exited, without reaping it.
-    bool exited() const {
-        siginfo_t info{};
-        return m_reaped || (::waitid(P_PID, static_cast<id_t>(m_pid), &info,
-                                     WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                            info.si_pid != 0);
-    }
-
-    void kill_group(int signal) {
-        if (!m_reaped)
-            ::killpg(m_pid, signal);
-    }
-
-    void reap() {
-        while (::waitpid(m_pid, &m_status, 0) < 0 && errno == EINTR) {
-        }
-        m_reaped = true;
-    }
-
-private:
-    pid_t m_pid = -1;
-    Fd m_output, m_pidfd;
-    bool m_reaped = false;
-    int m_status = 0;
-};
-
 enum class Stop { none, timed_out, output_limit, cancelled };
 
 // What ended a command: its own exit or one of our limits, and the wait status.
@@ -294,7 +180,7 @@ bool cancelled(const CheckLimits& limits) {
 
 // Copies the child's output to the log until the child has exited and its pipe is drained,
 // killing the group at the deadline, on cancel, or when `output_bytes` would pass the cap.
-CommandEnd watch(ShellChild& child, Clock::time_point deadline, const CheckLimits& limits,
+CommandEnd watch(CheckChild& child, Clock::time_point deadline, const CheckLimits& limits,
                  std::uint64_t& output_bytes, CheckLog& log) {
     constexpr auto never = Clock::time_point::max();
     CommandEnd end;
@@ -376,6 +262,30 @@ int exit_code_of(int status) {
     return 128;
 }
 
+// The signal that ended a command, or 0. A wrapper reports its command's signal N as exit
+// status 128+N (bwrap does), so a confined command's 129..192 is read as one.
+int killed_by(int status, const CheckConfinement* confinement) {
+    if (WIFSIGNALED(status))
+        return WTERMSIG(status);
+    if (confinement && !confinement->wrapper.empty() && WIFEXITED(status) &&
+        WEXITSTATUS(status) > 128 && WEXITSTATUS(status) <= 128 + 64)
+        return WEXITSTATUS(status) - 128;
+    return 0;
+}
+
+// Which confinement limit a signal stands for: ": over its CPU time limit (600 s)".
+std::string limit_hint(int signal, const CheckConfinement* confinement) {
+    if (!confinement)
+        return {};
+    if (signal == SIGXCPU && confinement->max_cpu_seconds > 0)
+        return ": over the sandbox's CPU time limit (" +
+               std::to_string(confinement->max_cpu_seconds) + " s per process)";
+    if (signal == SIGXFSZ && confinement->max_file_bytes > 0)
+        return ": over the sandbox's file size limit (" + size_text(confinement->max_file_bytes) +
+               " per file)";
+    return {};
+}
+
 std::string signal_text(int signal) {
     const char* abbreviation = ::sigabbrev_np(signal);
     return abbreviation ? std::string("SIG") + abbreviation : "signal " + std::to_string(signal);
@@ -440,10 +350,15 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
     };
     if (plan.commands.empty())
         return finish(CheckVerdict::pass, "no checks to run");
+    const CheckConfinement* confinement = limits.confinement ? &*limits.confinement : nullptr;
+    // Summaries go into events: a confined run names the directory as its command sees it.
+    const std::string shown_dir = confinement ? confinement->shown_dir : dir.string();
     if (const auto problem = directory_problem(dir)) {
         outcome.command_name = plan.commands.front().name;
-        return finish(CheckVerdict::error, "cannot run in " + dir.string() + ": " + *problem);
+        return finish(CheckVerdict::error, "cannot run in " + shown_dir + ": " + *problem);
     }
+    if (confinement && !confinement->description.empty())
+        log.write("knot: " + confinement->description + "\n");
 
     std::vector<std::string> variables;
     for (const auto& [name, value] : environment)
@@ -467,11 +382,14 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
                           "cancelled before " + label(command) + " started");
         }
         log.write("$ " + command.command + "\n");
-        ShellChild child;
-        if (const int error = child.start(command.command, dir, envp.data())) {
+        CheckChild child;
+        if (const int error = child.start(command.command, dir, envp.data(), confinement)) {
             outcome.command_name = command.name;
-            return finish(CheckVerdict::error, "cannot start /bin/sh for " + label(command) +
-                                                   " in " + dir.string() + ": " +
+            const std::string program = confinement && !confinement->wrapper.empty()
+                                            ? confinement->wrapper.front()
+                                            : std::string("/bin/sh");
+            return finish(CheckVerdict::error, "cannot start " + program + " for " +
+                                                   label(command) + " in " + shown_dir + ": " +
                                                    error_text(error));
         }
         if (limits.on_start)
@@ -490,9 +408,10 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
             return finish(CheckVerdict::output_limit,
                           "output passed " + size_text(limits.max_output_bytes) + " in " +
                               label(command) + "; process group killed");
-        if (WIFSIGNALED(end.status))
-            return finish(CheckVerdict::fail,
-                          label(command) + " was killed by " + signal_text(WTERMSIG(end.status)));
+        if (const int signal = killed_by(end.status, confinement))
+            return finish(CheckVerdict::fail, label(command) + " was killed by " +
+                                                  signal_text(signal) +
+                                                  limit_hint(signal, confinement));
         if (outcome.exit_code != 0)
             return finish(CheckVerdict::fail,
                           label(command) + " exited with " + std::to_string(outcome.exit_code));

@@ -1,6 +1,7 @@
 // Runs a check plan: each command in its own process group under one time limit, with a
 // scrubbed environment, its output captured to a log (capped), and the whole group killed at
-// the limit so nothing it started outlives the run.
+// the limit so nothing it started outlives the run. The server confines each command further
+// (a sandbox program around it, another user, resource limits); `git knot check` does not.
 #pragma once
 
 #include "libknot/check_plan.hpp"
@@ -11,10 +12,36 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace knot {
+
+// How each command of a run is confined. The server's checks run other people's code; `git
+// knot check` runs the user's own and passes none.
+struct CheckConfinement {
+    // The sandbox program (an absolute path) and its arguments; `/bin/sh -c <command>` is
+    // appended. It starts with run_checks's `environment` and gives the command its own. The
+    // process group the runner kills is the wrapper's: a wrapper must keep the command's
+    // processes in it, or end them when it is killed (bwrap --die-with-parent with its own PID
+    // namespace ends every process inside when it goes).
+    std::vector<std::string> wrapper;
+    // Resource limits set before exec, so every process the command starts inherits them;
+    // 0 leaves one as it is. Memory is address space per process (RLIMIT_AS), processes count
+    // every process of the user (RLIMIT_NPROC: checks running as one user share it, and root
+    // is exempt), file size is per file written (RLIMIT_FSIZE), CPU time is per process
+    // (RLIMIT_CPU).
+    std::uint64_t max_memory_bytes = 0;
+    std::uint64_t max_processes = 0;
+    std::uint64_t max_file_bytes = 0;
+    std::uint64_t max_cpu_seconds = 0;
+    // How the command sees `dir`; summaries name this instead of the host's path.
+    std::string shown_dir;
+    // Logged as "knot: <description>" before the first command, so a log says how it ran.
+    std::string description;
+};
 
 struct CheckLimits {
     std::chrono::milliseconds time_limit{std::chrono::minutes(10)}; // for the whole plan
@@ -25,6 +52,8 @@ struct CheckLimits {
     // Called with each command's process group id right after it starts (a server records it
     // so that, restarted after a crash, it can kill what the crashed run left behind).
     std::function<void(int)> on_start;
+    // Set for the server's checks (see CheckConfinement).
+    std::optional<CheckConfinement> confinement;
 };
 
 enum class CheckVerdict {
@@ -32,7 +61,7 @@ enum class CheckVerdict {
     fail,         // a command exited non-zero or was killed by a signal
     timed_out,    // the time limit passed; the process group was killed
     output_limit, // the output passed max_output_bytes; the process group was killed
-    error,        // a command could not be started (missing directory, no /bin/sh ...)
+    error,        // a command could not be started (missing directory, no /bin/sh, no sandbox)
     cancelled,    // `cancel` became true; the process group was killed
 };
 
@@ -61,7 +90,10 @@ std::map<std::string, std::string> scrubbed_environment(const std::filesystem::p
 // with its directory; truncated when it exists). `on_output`, when given, sees the same bytes as
 // the log as they are written (those lines included). Output past max_output_bytes is not
 // logged. When a command's main process exits, the rest of its process group is killed too. An
-// empty plan passes ("no checks to run"); a missing `dir` gives verdict error. Never throws for
+// empty plan passes ("no checks to run"); a missing `dir` gives verdict error. With a
+// confinement, a wrapper exit status of 128+N (how bwrap reports a command killed by signal N)
+// reads as killed by signal N, and the CPU time and file size limits are named when their
+// signals end a command. Never throws for
 // a failing command; throws knot::Error only when the log cannot be written (a running command
 // is then killed first). Safe to call from several threads at once, provided nothing else in
 // the process reaps children with waitpid(-1) or ignores SIGCHLD.

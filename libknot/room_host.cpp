@@ -66,8 +66,8 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
     const Identity identity = clone.has_identity() ? clone.identity() : clone.create_identity();
 
     const auto program = find_program_beside_self("knot-server");
-    const RunningProcess server =
-        start_server_background(program, hosted.data_dir, options.port, options.bind);
+    const RunningProcess server = start_server_background(program, hosted.data_dir, options.port,
+                                                          options.bind, options.checks);
     hosted.server_pid = server.pid;
     try {
         hosted.local_url = local_url_for(server.url, options.bind);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "clone.hpp"
+#include "server_launcher.hpp"
 
 #include <filesystem>
 #include <string>
@@ -21,6 +22,7 @@ struct HostOptions {
     std::string room_name;          // empty: the work tree's directory name
     TunnelMode tunnel = TunnelMode::automatic;
     ServerMode mode = ServerMode::background;
+    PushedChecks checks = PushedChecks::sandboxed;
 };
 
 struct HostedRoom {

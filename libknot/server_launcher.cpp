@@ -121,16 +121,27 @@ std::filesystem::path find_program_beside_self(const std::string& name) {
 
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
-                                       const std::string& bind) {
+                                       const std::string& bind, PushedChecks checks) {
     std::filesystem::create_directories(data_dir);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
     const auto log = data_dir / "server.log";
-    const pid_t pid = spawn_detached({server_program.string(), "--data", data_dir.string(),
-                                      "--port", std::to_string(port), "--bind", bind, "--ready-fd",
-                                      "3", "--allow-local-forges", "--forge-schemes", "https,ssh"},
-                                     log, fds[1]);
+    std::vector<std::string> args = {server_program.string(),
+                                     "--data",
+                                     data_dir.string(),
+                                     "--port",
+                                     std::to_string(port),
+                                     "--bind",
+                                     bind,
+                                     "--ready-fd",
+                                     "3",
+                                     "--allow-local-forges",
+                                     "--forge-schemes",
+                                     "https,ssh"};
+    if (checks == PushedChecks::unsandboxed)
+        args.push_back("--unsandboxed-checks");
+    const pid_t pid = spawn_detached(args, log, fds[1]);
     ::close(fds[1]);
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.
     std::string url;

@@ -26,12 +26,19 @@ std::filesystem::path find_program_beside_self(const std::string& name);
 // `name` found on PATH, or nothing.
 std::optional<std::filesystem::path> find_on_path(const std::string& name);
 
-// Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` in its own
-// session, its output appended to <data_dir>/server.log, and waits (without polling) until it
-// reports its address. Throws knot::Error with the log's last lines when it exits instead.
+// How the server runs the checks members push: in its sandbox, or, only when the host asks for
+// it (`git knot up --unsandboxed-checks`, for a trusted single-room server), with the server's
+// own rights.
+enum class PushedChecks { sandboxed, unsandboxed };
+
+// Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` (and
+// --unsandboxed-checks when `checks` says so) in its own session, its output appended to
+// <data_dir>/server.log, and waits (without polling) until it reports its address. Throws
+// knot::Error with the log's last lines when it exits instead.
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
-                                       const std::string& bind);
+                                       const std::string& bind,
+                                       PushedChecks checks = PushedChecks::sandboxed);
 
 // Starts a cloudflared quick tunnel to `local_url`, output in <data_dir>/tunnel.log, and waits
 // up to `timeout` for the public URL it prints. Records <data_dir>/tunnel.json.

@@ -17,11 +17,12 @@
 namespace knot::server {
 
 IntegrationAgent::IntegrationAgent(Store& store, std::filesystem::path data_dir,
-                                   std::string server_agent_id, int workers)
+                                   std::string server_agent_id, int workers, SandboxPolicy sandbox)
     : m_store(store)
     , m_data_dir(std::move(data_dir))
     , m_server_agent_id(std::move(server_agent_id))
-    , m_worker_count(std::max(1, workers)) {}
+    , m_worker_count(std::max(1, workers))
+    , m_sandbox_policy(sandbox) {}
 
 IntegrationAgent::~IntegrationAgent() {
     stop();
@@ -34,6 +35,8 @@ std::filesystem::path IntegrationAgent::log_path(const std::string& room_id,
 
 void IntegrationAgent::start() {
     kill_orphaned_checks();
+    m_sandbox = std::make_unique<CheckSandbox>(m_data_dir, m_sandbox_policy);
+    log_line(m_sandbox->status_line());
     std::int64_t requeued = 0;
     m_store.write([&](Transaction& transaction) { requeued = transaction.requeue_running_runs(); });
     if (requeued > 0)
@@ -140,7 +143,8 @@ void IntegrationAgent::work() {
 void IntegrationAgent::process(RunRecord run) {
     const std::filesystem::path log = log_path(run.room_id, run.number);
     const std::string room = run.room_id;
-    run_integration({m_store, m_data_dir, m_server_agent_id, m_cancel, log, m_forge_policy},
+    run_integration({m_store, m_data_dir, m_server_agent_id, m_cancel, log, *m_sandbox,
+                     m_forge_policy},
                     std::move(run));
     maintain(room);
 }

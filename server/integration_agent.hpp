@@ -5,11 +5,13 @@
 #pragma once
 
 #include "forge_policy.hpp"
+#include "check_sandbox.hpp"
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,15 +25,17 @@ struct RunRecord;
 class IntegrationAgent {
 public:
     // `server_agent_id` is the id of the server's own agent, the author of the agent's events.
+    // `sandbox` is how checks run: sandboxed unless the host turned it off.
     IntegrationAgent(Store& store, std::filesystem::path data_dir, std::string server_agent_id,
-                     int workers = 2);
+                     int workers = 2, SandboxPolicy sandbox = SandboxPolicy::sandboxed);
     // Stops the workers (see stop).
     ~IntegrationAgent();
     IntegrationAgent(const IntegrationAgent&) = delete;
     IntegrationAgent& operator=(const IntegrationAgent&) = delete;
 
     // Recovers from a crash (runs left running are queued again; checks a killed server left
-    // behind are killed) and starts the workers.
+    // behind are killed), probes the check sandbox (a line in the log says what it found) and
+    // starts the workers.
     void start();
     // Tells the workers a run was queued.
     void wake();
@@ -56,6 +60,8 @@ private:
     std::string m_server_agent_id;
     int m_worker_count;
     ForgePolicy m_forge_policy;
+    SandboxPolicy m_sandbox_policy;
+    std::unique_ptr<CheckSandbox> m_sandbox; // probed by start()
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -3,6 +3,7 @@
 
 #include "api_error.hpp"
 #include "forge_policy.hpp"
+#include "check_sandbox.hpp"
 #include "integration_git.hpp"
 #include "libknot/check_runner.hpp"
 #include "libknot/git_command.hpp"
@@ -148,8 +149,10 @@ private:
                                   {"summary", "nothing to check: no .knot/checks, no build files"}};
             return true; // a checkout of a large tree costs more than the merge itself
         }
+        if (!m_env.sandbox.usable())
+            return refuse_unconfined();
         const std::filesystem::path root = m_env.data_dir / "scratch" / m_run.room_id;
-        const ScratchTree scratch(root, repo_path());
+        const ScratchTree scratch(root, repo_path(), m_env.sandbox.owner(), m_env.sandbox.policy());
         const auto checkout_start = Clock::now();
         scratch.check_out(m_run.candidate_oid);
         m_detail["checkout_ms"] = ms_since(checkout_start);
@@ -158,6 +161,8 @@ private:
         if (m_settings.checks)
             plan.source = "room settings";
         auto environment = scrubbed_environment(scratch.home(), scratch.tmp(), scratch.build());
+        // Also what identifies the run's processes after a crash (kill_orphaned_checks): a
+        // sandbox's bwrap keeps this environment, its command gets `inside`.
         environment["KNOT_SCRATCH"] = root.string();
         environment["KNOT_RUN"] = std::to_string(m_run.number);
         environment["KNOT_COMMIT"] = m_run.candidate_oid;
@@ -167,6 +172,15 @@ private:
         limits.on_start = [marker = root / "check.pgid"](int pgid) {
             std::ofstream(marker, std::ios::trunc) << pgid << "\n";
         };
+        if (m_env.sandbox.policy() == SandboxPolicy::sandboxed) {
+            const std::string inside_root(k_sandbox_root);
+            auto inside = environment;
+            inside["HOME"] = inside_root + "/home";
+            inside["TMPDIR"] = "/tmp";
+            inside["KNOT_BUILD_DIR"] = inside_root + "/build";
+            inside["KNOT_SCRATCH"] = inside_root;
+            limits.confinement = m_env.sandbox.confinement(scratch.work(), inside);
+        }
         CheckOutcome outcome =
             run_checks(plan, scratch.tree(), environment, limits, m_env.log_path);
         std::error_code ignored;
@@ -174,8 +188,8 @@ private:
         if (outcome.verdict == CheckVerdict::pass && !std::filesystem::exists(scratch.tree())) {
             // What passed is not what was checked out: nothing vouches for the candidate.
             outcome.verdict = CheckVerdict::fail;
-            outcome.summary =
-                "the checks removed the scratch work tree; the next run makes it again";
+            outcome.summary = "the checks removed the scratch work tree; the next run makes it "
+                              "again";
         }
         json names = json::array();
         for (const CheckCommand& command : plan.commands)
@@ -184,7 +198,10 @@ private:
         m_detail["checks"] = {{"source", plan.source},
                               {"commands", names},
                               {"verdict", verdict_name(outcome.verdict)},
-                              {"summary", outcome.summary}};
+                              {"summary", outcome.summary},
+                              {"sandbox", m_env.sandbox.policy() == SandboxPolicy::sandboxed
+                                              ? "bubblewrap"
+                                              : "off (the host's --unsandboxed-checks)"}};
         if (outcome.verdict == CheckVerdict::pass)
             return true;
         if (outcome.verdict == CheckVerdict::cancelled) {
@@ -205,6 +222,27 @@ private:
                    outcome.summary + ". refs/knot/integration stays at " +
                    short_oid(m_run.base_oid.empty() ? "(none)" : m_run.base_oid) +
                    ". Log: git knot check --log " + std::to_string(m_run.number));
+        return false;
+    }
+
+    // A room's checks never run unconfined by accident: where the sandbox does not work the
+    // run fails with what the host can do about it. False, as check() returns.
+    bool refuse_unconfined() {
+        const std::string summary =
+            "checks refused: they run only in the sandbox, which does not work here: " +
+            m_env.sandbox.problem();
+        m_detail["checks"] = {{"source", "refused"}, {"verdict", "error"}, {"summary", summary}};
+        finish("check_failed", who() + " was not checked: " + summary, "sync.check_failed",
+               {{"candidate", m_run.candidate_oid},
+                {"verdict", "error"},
+                {"command", ""},
+                {"exit_code", 0},
+                {"summary", summary},
+                {"tail", ""}},
+               "Checks refused for " + who() +
+                   ": this server cannot sandbox them, and it does not run a room's checks "
+                   "unconfined. refs/knot/integration stays where it is. " +
+                   m_env.sandbox.problem());
         return false;
     }
 

@@ -9,6 +9,7 @@
 
 namespace knot::server {
 
+class CheckSandbox;
 class Store;
 struct ForgePolicy;
 struct RunRecord;
@@ -19,6 +20,7 @@ struct RunEnvironment {
     std::string server_agent_id;     // the author of the run's events and chat messages
     const std::atomic<bool>& cancel; // the server is stopping: the run goes back to the queue
     std::filesystem::path log_path;  // where the check log goes
+    const CheckSandbox& sandbox;     // how checks are confined, or why they are refused
     const ForgePolicy& forge_policy; // checked before the integration ref goes to the forge
 };
 

@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
                    "forge URL schemes allowed, comma-separated: https (default), http, ssh, git");
     app.add_flag("--allow-private-forges", command_line.options.allow_private_forges,
                  "let a forge host be on a loopback, private or link-local network");
+    app.add_flag("--unsandboxed-checks", command_line.options.unsandboxed_checks,
+                 "UNSAFE with untrusted members: run pushed checks with this server's own rights "
+                 "instead of in the bubblewrap sandbox (a trusted single-room server only)");
     app.add_option("--integration-workers", command_line.options.integration_workers,
                    "integration runs that may check at once, each in its own room (default 2)")
         ->check(CLI::Range(1, 64));

@@ -86,9 +86,10 @@ struct Server::State {
         if (const std::size_t moved =
                 settle_pushed_refs(*store, GitStore(data_dir.path() / "repos")))
             log_line("moved " + std::to_string(moved) + " refs to pushes recorded before a crash");
-        integration = std::make_unique<IntegrationAgent>(*store, data_dir.path(),
-                                                         agent_id_of(context.server_public_key),
-                                                         opts.integration_workers);
+        integration = std::make_unique<IntegrationAgent>(
+            *store, data_dir.path(), agent_id_of(context.server_public_key),
+            opts.integration_workers,
+            opts.unsandboxed_checks ? SandboxPolicy::unsandboxed : SandboxPolicy::sandboxed);
         integration->set_forge_policy(context.forge_policy);
         context.wake_integration = [this] { integration->wake(); };
         // Runs under the store's lock right after each commit: never before, and in seq order.

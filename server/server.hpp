@@ -35,6 +35,9 @@ struct ServerOptions {
     std::uint64_t max_object_bytes = std::uint64_t{100} << 20;
     // The objects of one pushed pack may expand to at most this many bytes together.
     std::uint64_t max_pack_expanded_bytes = std::uint64_t{4} << 30;
+    // Whether pushed checks run unconfined, with this server's rights (--unsandboxed-checks).
+    // Off by default: only for a trusted single-room server; no room setting reaches it.
+    bool unsandboxed_checks = false;
 };
 
 class Server {

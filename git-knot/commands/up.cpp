@@ -87,8 +87,13 @@ int cmd_up(const std::vector<std::string>& args) {
     app.add_flag("--no-tunnel", no_tunnel, "Do not start a cloudflared quick tunnel");
     app.add_flag("--foreground", foreground, "Stay attached; Ctrl-C stops the room");
     app.add_flag("--json", json, "Print JSON");
+    bool unsandboxed_checks = false;
+    app.add_flag("--unsandboxed-checks", unsandboxed_checks,
+                 "UNSAFE with untrusted members: the server runs pushed checks with your rights, "
+                 "outside its sandbox");
     if (!parse_args(app, args))
         return 0;
+    options.checks = unsandboxed_checks ? PushedChecks::unsandboxed : PushedChecks::sandboxed;
     options.data_dir = data;
     options.tunnel = no_tunnel ? TunnelMode::off : TunnelMode::automatic;
     options.mode = foreground ? ServerMode::foreground : ServerMode::background;
@@ -106,6 +111,7 @@ int cmd_up(const std::vector<std::string>& args) {
                                     {"pid", hosted.server_pid},
                                     {"tunnel_pid", hosted.tunnel_pid},
                                     {"data", hosted.data_dir.string()},
+                                    {"unsandboxed_checks", unsandboxed_checks},
                                     {"check_settings", checks}}
                          .dump(2)
                   << '\n';
@@ -114,6 +120,9 @@ int cmd_up(const std::vector<std::string>& args) {
                   << '\n'
                   << "  server   " << hosted.local_url << "  (pid " << hosted.server_pid << ", log "
                   << (hosted.data_dir / "server.log").string() << ")\n";
+        if (unsandboxed_checks)
+            std::cout << "  checks   run UNSANDBOXED, with your rights (--unsandboxed-checks): "
+                         "only for members you trust\n";
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";

@@ -58,6 +58,21 @@ void set_time_limit(const HostedRoom& room, int seconds) {
     REQUIRE(run("git knot check --configure", room.host()).status == 0);
 }
 
+// A FIFO the room's checks see as /tmp/<name>: the sandbox shows them no other directory of
+// this machine, so it lives in the room's scratch area (<data>/scratch/<room>/work/tmp), which
+// the room's first check run made.
+fs::path check_fifo(const HostedRoom& room, const std::string& name) {
+    const fs::path dir =
+        room.host() / ".git/knot/server/scratch" / room.repository().stem() / "work" / "tmp";
+    REQUIRE(fs::is_directory(dir));
+    const fs::path fifo = dir / name;
+    REQUIRE(::mkfifo(fifo.c_str(), 0666) == 0);
+    fs::permissions(fifo, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                              fs::perms::group_write | fs::perms::others_read |
+                              fs::perms::others_write); // the check runs as another user
+    return fifo;
+}
+
 } // namespace
 
 TEST_CASE("two changes that pass alone but break together are held back until a fix") {
@@ -249,19 +264,17 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     HostedRoom room(port);
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    commit_file(a, "start.txt", "start\n");
+    commit_file(a, ".knot/checks", "true\n"); // the first check run makes the scratch area
     REQUIRE(events.push(a).at("type") == "sync.integrated");
     const std::string good = server_integration(room);
 
     // The check announces itself through a FIFO; the first time it then hangs.
-    const fs::path fifo = room.dir() / "started.fifo";
-    const fs::path mark = room.dir() / "hung-once";
-    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const fs::path fifo = check_fifo(room, "started.fifo");
     // One command, so that the announcement comes from the process group that then hangs. The
     // sleep's length is this test process's own, so no other test run's sleep is mistaken for it.
     const std::string hang = "sleep 7" + std::to_string(::getpid());
-    write(a / ".knot/checks", "echo run-$KNOT_RUN > '" + fifo.string() + "'; test -e '" +
-                                  mark.string() + "' || { touch '" + mark.string() + "'; exec " +
+    write(a / ".knot/checks", "echo run-$KNOT_RUN > /tmp/started.fifo; test -e /tmp/hung-once || "
+                              "{ touch /tmp/hung-once; exec " +
                                   hang + "; }\n");
     const std::string commit = commit_all(a, "checks that hang once");
     REQUIRE(run("git push -q knot main", a).status == 0);
@@ -290,10 +303,11 @@ TEST_CASE("pushes queue while a run is busy, and a newer push supersedes the que
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    const fs::path gate = room.dir() / "gate.fifo";
-    REQUIRE(::mkfifo(gate.c_str(), 0600) == 0);
+    commit_file(a, ".knot/checks", "true\n"); // the first check run makes the scratch area
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
+    const fs::path gate = check_fifo(room, "gate.fifo");
     // Every check waits for the test to open the gate once.
-    write(a / ".knot/checks", "read line < '" + gate.string() + "'\n");
+    write(a / ".knot/checks", "read line < /tmp/gate.fifo\n");
     const std::string first = commit_all(a, "gated checks");
     REQUIRE(run("git push -q knot main", a).status == 0);
     const int first_run = events.pushed(first);

@@ -315,3 +315,59 @@ TEST_CASE("verdicts have their protocol names") {
     CHECK(verdict_name(CheckVerdict::error) == "error");
     CHECK(verdict_name(CheckVerdict::cancelled) == "cancelled");
 }
+
+TEST_CASE("a confined command runs inside its wrapper, under its resource limits") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env", "KNOT_WRAPPED=yes"};
+    confinement.max_memory_bytes = 1ull << 30;
+    confinement.max_file_bytes = 1ull << 20;
+    confinement.max_cpu_seconds = 100;
+    confinement.description = "confined for a test";
+    run.limits.confinement = confinement;
+    const auto outcome =
+        run({"echo \"wrapped=$KNOT_WRAPPED as=$(ulimit -v) fsize=$(ulimit -f) cpu=$(ulimit -t)\""});
+    CHECK(outcome.verdict == CheckVerdict::pass);
+    // dash reports address space in KiB and file size in 512-byte blocks.
+    CHECK(run.log_text().find("wrapped=yes as=1048576 fsize=2048 cpu=100\n") != std::string::npos);
+    CHECK(run.log_text().starts_with("knot: confined for a test\n$ echo"));
+}
+
+TEST_CASE("a confined command writing past its file size limit fails naming the limit") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env"};
+    confinement.max_file_bytes = 1u << 20;
+    run.limits.confinement = confinement;
+    const auto outcome = run({"head -c 2000000 /dev/zero > big"});
+    CHECK(outcome.verdict == CheckVerdict::fail);
+    CHECK(outcome.summary.find("killed by SIGXFSZ: over the sandbox's file size limit (1 MiB") !=
+          std::string::npos);
+    CHECK(fs::file_size(run.dir.path() / "big") == (1u << 20));
+}
+
+TEST_CASE("a wrapper's exit status 128+N reads as the command killed by signal N") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/usr/bin/env"};
+    confinement.max_cpu_seconds = 60;
+    run.limits.confinement = confinement;
+    const auto outcome = run({"exit 152"}); // how bwrap reports its command's SIGXCPU
+    CHECK(outcome.verdict == CheckVerdict::fail);
+    CHECK(outcome.exit_code == 152);
+    CHECK(outcome.summary ==
+          "`exit 152` was killed by SIGXCPU: over the sandbox's CPU time limit (60 s per process)");
+}
+
+TEST_CASE(
+    "a wrapper that cannot start is an error that names the directory as the command sees it") {
+    Run run;
+    CheckConfinement confinement;
+    confinement.wrapper = {"/nonexistent/bwrap"};
+    confinement.shown_dir = "/knot/tree";
+    run.limits.confinement = confinement;
+    const auto outcome = run({"true"});
+    CHECK(outcome.verdict == CheckVerdict::error);
+    CHECK(outcome.summary.find("cannot start /nonexistent/bwrap for `true` in /knot/tree") == 0);
+    CHECK(outcome.summary.find(run.dir.path().string()) == std::string::npos);
+}

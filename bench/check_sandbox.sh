@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The check sandbox's cost: the same checks run by the integration agent in the bubblewrap
+# sandbox (the default) and with knot-server --unsandboxed-checks, each run timed by the server
+# (the run's detail.check_ms: planning and running the commands, not the merge or checkout).
+#  1. A check that runs `true`: N one-file pushes in each mode; medians and their ratio.
+#  2. The CMake project of integration.sh (configure, build, ctest, auto-detected): its first
+#     check in a fresh scratch tree and the second on the kept build tree, in each mode.
+#
+# usage: check_sandbox.sh [build-dir]   (default: build/ beside bench/; builds nothing)
+# KNOT_BENCH_RUNS sets the pushes per mode of part 1 (default 10, after 1 untimed),
+# KNOT_BENCH_SOURCES the C files of the CMake project (default 80). Needs bwrap.
+set -euo pipefail
+
+build=$(cd "${1:-$(dirname "$0")/../build}" && pwd)
+runs=${KNOT_BENCH_RUNS:-10}
+sources=${KNOT_BENCH_SOURCES:-80}
+here=$(cd "$(dirname "$0")" && pwd)
+command -v bwrap >/dev/null || {
+    echo "check_sandbox.sh: bwrap is missing (apt-get install bubblewrap)" >&2
+    exit 1
+}
+# shellcheck source=common.sh
+. "$here/common.sh"
+# shellcheck source=sync_common.sh
+. "$here/sync_common.sh"
+sync_setup check_sandbox.sh "$build"
+sync_join "$tmp/work" coder-1
+cd "$tmp/work"
+mkdir -p "$tmp/no-hooks"
+git config core.hooksPath "$tmp/no-hooks"
+data="$tmp/repo/.git/knot/server"
+
+# check_ms: pushes HEAD, waits for its run on the event stream, prints the run's check_ms.
+check_ms() {
+    git push -q knot main
+    python3 - "$(git rev-parse HEAD)" <<'PY'
+import json, subprocess, sys
+# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
+follow = subprocess.Popen(["git-knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
+ends = {"sync.integrated", "sync.check_failed", "sync.merge_conflict", "integration.skipped", "integration.error"}
+for line in follow.stdout:
+    if not line.startswith("{"):
+        continue
+    event = json.loads(line)
+    if event["type"] in ends and event["data"].get("commit") == sys.argv[1]:
+        follow.terminate()
+        if event["type"] != "sync.integrated":
+            sys.exit("run ended with %s: %s" % (event["type"], event["data"].get("summary")))
+        break
+runs = json.loads(subprocess.run(["git", "knot", "check", "--history", "--json", "-n", "1"], capture_output=True, text=True, check=True).stdout)["runs"]
+print(runs[0]["detail"]["check_ms"])
+PY
+}
+
+# median: of the numbers on standard input.
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# true_runs <mode>: one untimed and $runs timed one-file pushes whose check is `true`; prints
+# the median check_ms.
+true_runs() {
+    local i
+    for i in $(seq 0 "$runs"); do
+        echo "$1 $i" >>pushes.txt
+        git commit -q -a -m "$1 push $i"
+        if [ "$i" -gt 0 ]; then check_ms; else check_ms >/dev/null; fi
+    done | median
+}
+
+# restart <flags>: the room's server again on its port, with <flags>, and a fresh scratch tree.
+restart() {
+    (cd "$tmp/repo" && git knot down >/dev/null &&
+        git knot up --port "$port" --no-tunnel "$@" --json >"$tmp/up.json")
+    rm -rf "$data/scratch"
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }'
+}
+
+mkdir -p .knot
+echo "true" >.knot/checks
+echo start >pushes.txt
+git add -A
+git commit -q -m "checks: true"
+check_ms >/dev/null
+echo "1. a check that runs \`true\`, median of $runs runs (check_ms, timed by the server)"
+sandboxed=$(true_runs sandboxed)
+restart --unsandboxed-checks
+unsandboxed=$(true_runs unsandboxed)
+echo "   sandboxed:    ${sandboxed} ms"
+echo "   unsandboxed:  ${unsandboxed} ms"
+echo "   sandboxed / unsandboxed: $(ratio "$sandboxed" "$unsandboxed")"
+
+echo
+echo "2. the CMake project of integration.sh ($sources C files, auto-detected: configure, build, ctest)"
+git rm -q -r .knot
+mkdir -p cproject
+{
+    echo "cmake_minimum_required(VERSION 3.16)"
+    echo "project(bench C)"
+    echo "enable_testing()"
+    echo "file(GLOB sources cproject/*.c)"
+    echo "add_executable(prog \${sources})"
+    echo "add_test(NAME prog COMMAND prog)"
+} >CMakeLists.txt
+for i in $(seq 1 "$sources"); do
+    printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; ++i) s += i * %d; return s; }\n' \
+        "$i" "$i" >"cproject/f$i.c"
+done
+{
+    for i in $(seq 1 "$sources"); do printf 'int f%d(int);\n' "$i"; done
+    printf 'int main(void) { int s = 0;\n'
+    for i in $(seq 1 "$sources"); do printf '  s += f%d(3);\n' "$i"; done
+    printf '  return s < 0; }\n'
+} >cproject/main.c
+git add -A
+git commit -q -m "a CMake project"
+# cmake_pair: the first check in a fresh scratch tree, then one on the kept build tree.
+cmake_pair() {
+    local first second
+    first=$(check_ms)
+    echo "touched" >>README
+    git commit -q -a -m "docs only"
+    second=$(check_ms)
+    echo "$first $second"
+}
+restart --unsandboxed-checks
+read -r u_first u_second < <(cmake_pair)
+restart
+read -r s_first s_second < <(
+    echo "touched" >>README
+    git commit -q -a -m "docs only"
+    cmake_pair
+)
+echo "   first check, fresh scratch tree:  sandboxed ${s_first} ms, unsandboxed ${u_first} ms," \
+    "ratio $(ratio "$s_first" "$u_first")"
+echo "   second check, kept build tree:    sandboxed ${s_second} ms, unsandboxed ${u_second} ms," \
+    "ratio $(ratio "$s_second" "$u_second")"
