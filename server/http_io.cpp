@@ -112,6 +112,8 @@ BodyReader::int_type BodyReader::underflow() {
             in.erase(0, take);
             m_remaining -= take;
             m_received += take;
+            if (m_remaining == 0 && !m_chunked)
+                m_state = State::done; // finished() as soon as the last byte is taken
             setg(m_buffer.data(), m_buffer.data(), m_buffer.data() + m_buffer.size());
             return traits_type::to_int_type(m_buffer.front());
         }

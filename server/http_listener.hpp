@@ -69,6 +69,8 @@ private:
     void take_resumed();
     void watch(std::unique_ptr<Connection> connection, bool kept_alive);
     void work();
+    // Takes the client's next request on a kept-alive connection when it is already there.
+    bool next_request(Job& job);
     // Hands a kept-alive connection back from a worker, to wait for its next request.
     void resume(std::unique_ptr<Connection> connection);
 

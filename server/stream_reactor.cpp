@@ -73,7 +73,8 @@ struct StreamReactor::Stream : FrameSink {
     std::shared_ptr<StreamFeed> feed;
     std::string out;             // frames not yet sent, from out_offset on
     std::size_t out_offset = 0;
-    bool wants_more = false;     // the feed said more: pump again when there is room
+    bool woken = false;          // live events or a tick: pump whatever the output holds
+    bool backlog = false;        // the feed said more: pump again once the output has room
     bool closing = false;        // a close frame is queued: close once it is sent
     bool over_budget = false;    // the peer fell too far behind: close at once
     bool watching_writable = false;
@@ -96,7 +97,7 @@ struct StreamReactor::Stream : FrameSink {
             return;
         append_frame(out, op_close, close_payload(status, reason));
         closing = true;
-        wants_more = false;
+        woken = backlog = false;
     }
 };
 
@@ -217,7 +218,7 @@ void StreamReactor::run() {
         m_ready.clear();
         for (const std::uint64_t id : woken)
             if (const auto it = m_streams.find(id); it != m_streams.end()) {
-                it->second->wants_more = it->second->wants_more || !it->second->closing;
+                it->second->woken = !it->second->closing;
                 service(id);
             }
     }
@@ -265,7 +266,8 @@ void StreamReactor::take_new_streams() {
             const auto next = added.feed->start([this, id] { wake(id); });
             if (next == StreamFeed::Next::going_away)
                 added.send_close(k_close_going_away, "the server is stopping");
-            added.wants_more = next != StreamFeed::Next::going_away;
+            else
+                added.woken = true;
         } catch (const std::exception& error) {
             log_line(std::string("error: event stream: ") + error.what());
             close_stream(id);
@@ -278,15 +280,17 @@ void StreamReactor::take_new_streams() {
     }
 }
 
-// Pumps and sends in turns while the peer takes frames as fast as they come, then waits for
-// the socket, the feed's wake-up or the next tick.
+// Pumps and sends in turns while the peer takes a backlog as fast as it comes, then waits for
+// the socket, the feed's wake-up or the next tick. Live events are pumped whatever the output
+// holds (a peer that cannot keep up with them passes the budget and is cut off); a backlog only
+// while the output has room.
 void StreamReactor::service(std::uint64_t id) {
     for (int round = 0; round < k_rounds_per_turn; ++round) {
         const auto it = m_streams.find(id);
         if (it == m_streams.end())
             return;
         Stream& stream = *it->second;
-        if (stream.wants_more && stream.has_room())
+        if (stream.woken || (stream.backlog && stream.has_room()))
             pump(stream);
         if (stream.over_budget) {
             close_stream(id);
@@ -295,14 +299,14 @@ void StreamReactor::service(std::uint64_t id) {
         flush(stream);
         if (!m_streams.count(id))
             return;
-        if (!stream.wants_more || !stream.has_room())
+        if (!stream.backlog || !stream.has_room())
             return;
     }
     m_ready.insert(id); // a long backlog: more after the other streams had their turn
 }
 
 void StreamReactor::pump(Stream& stream) {
-    stream.wants_more = false;
+    stream.woken = stream.backlog = false;
     if (stream.closing)
         return;
     try {
@@ -310,7 +314,7 @@ void StreamReactor::pump(Stream& stream) {
         if (next == StreamFeed::Next::going_away)
             stream.send_close(k_close_going_away, "the server is stopping");
         else
-            stream.wants_more = next == StreamFeed::Next::more;
+            stream.backlog = next == StreamFeed::Next::more;
     } catch (const std::exception& error) {
         log_line(std::string("error: event stream: ") + error.what());
         stream.over_budget = true; // close it: the client resumes from its last seq

@@ -250,3 +250,22 @@ TEST_CASE("malformed framing is answered 400 with a JSON error, then the connect
     ApiClient client(server.host(), server.port());
     CHECK(client.get("/v1/health").status == 200);
 }
+
+TEST_CASE("a kept-alive connection carries request after request, POSTs with bodies included") {
+    ServerProcess server;
+    RawSocket socket(server.host(), server.port());
+    const std::string post = "POST /v1/rooms HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
+                             "\r\n{}";
+    const std::string get = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(socket.send_all(post));
+        REQUIRE(socket.read_until("\"}", k_wait)); // the end of the 403's JSON body
+        CHECK(status_of(socket.received()) == 403);
+        CHECK(socket.received().find("Connection: keep-alive") != std::string::npos);
+        socket.received().clear();
+    }
+    // Pipelined: two requests in one write, two answers one after the other.
+    REQUIRE(socket.send_all(get + get));
+    CHECK(socket.read_until("}HTTP/1.1 200", k_wait));
+    CHECK_FALSE(socket.closed_within(std::chrono::milliseconds(0)));
+}
