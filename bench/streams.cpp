@@ -72,9 +72,9 @@ public:
     // Reads until received holds `text`; false when the deadline passes or the server closes.
     bool read_until(const std::string& text, clock_type::time_point deadline) {
         while (received.find(text) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - clock_type::now())
-                                  .count();
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now())
+                    .count();
             pollfd pfd{m_fd, POLLIN, 0};
             if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) <= 0)
                 return false;
@@ -125,8 +125,8 @@ int run(const Options& options) {
     ::setrlimit(RLIMIT_NOFILE, &limit);
     // Idle connections are the attack the head deadline defends against; here they must stay
     // open for the whole measurement, so the deadline is set past it.
-    knot::test::ServerProcess server({}, {"--max-connections-per-address", "100000",
-                                          "--head-timeout-seconds", "600"});
+    knot::test::ServerProcess server(
+        {}, {"--max-connections-per-address", "100000", "--head-timeout-seconds", "600"});
     const auto room = knot::bench::create_room(server);
     const auto agents = knot::bench::register_agents(server.url(), room, 1);
     const auto& agent = agents.front();
@@ -165,8 +165,8 @@ int run(const Options& options) {
               << " open WebSockets, then " << options.idle
               << " idle TCP connections, knot-server at " << server.url() << "\n\n"
               << "  server RSS: " << before / 1024.0 << " MiB idle, " << with_streams / 1024.0
-              << " MiB with the streams, " << with_idle / 1024.0 << " MiB with the idle connections, "
-              << after / 1024.0 << " MiB after the writes\n"
+              << " MiB with the streams, " << with_idle / 1024.0
+              << " MiB with the idle connections, " << after / 1024.0 << " MiB after the writes\n"
               << "  per stream: " << std::setprecision(2)
               << static_cast<double>(with_streams - before) / options.streams
               << " KiB   per idle connection: "
@@ -192,8 +192,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 100000));
     app.add_option("--idle", options.idle, "Idle connections to open")
         ->check(CLI::Range(0, 100000));
-    app.add_option("--writes", options.writes, "Signed writes timed")
-        ->check(CLI::Range(1, 100000));
+    app.add_option("--writes", options.writes, "Signed writes timed")->check(CLI::Range(1, 100000));
     CLI11_PARSE(app, argc, argv);
     try {
         return run(options);

@@ -60,8 +60,8 @@ bool BodyReader::fill() {
         }
         const auto now = std::chrono::steady_clock::now();
         const auto earned = std::chrono::seconds(m_received / k_min_body_bytes_per_second);
-        const auto deadline = std::min(now + k_body_read_timeout,
-                                       m_start + k_body_read_timeout + earned);
+        const auto deadline =
+            std::min(now + k_body_read_timeout, m_start + k_body_read_timeout + earned);
         if (!m_connection.read_more(deadline))
             return fail(Failure::gone, "the client closed the connection inside the body");
         return true;
@@ -88,8 +88,8 @@ bool BodyReader::take_line(std::string& line) {
         if (!fill())
             return false;
     }
-    return fail(Failure::framing, "chunked body: a line longer than " +
-                                      std::to_string(k_max_chunk_line) + " bytes");
+    return fail(Failure::framing,
+                "chunked body: a line longer than " + std::to_string(k_max_chunk_line) + " bytes");
 }
 
 BodyReader::int_type BodyReader::underflow() {

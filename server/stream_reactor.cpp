@@ -23,6 +23,8 @@ constexpr std::uint64_t k_wakeup_id = 0;
 constexpr auto k_tick = std::chrono::seconds(1);
 // The largest frame a peer may send: they send only close, ping and {"ping": true}.
 constexpr std::size_t k_max_peer_frame = 4096;
+// The output buffer a drained stream keeps for its next frames.
+constexpr std::size_t k_kept_output_capacity = 4096;
 // Rounds of pump-and-send one stream gets before the others have their turn.
 constexpr int k_rounds_per_turn = 16;
 
@@ -71,12 +73,12 @@ struct StreamReactor::Stream : FrameSink {
     std::uint64_t id = 0;
     std::unique_ptr<Connection> connection;
     std::shared_ptr<StreamFeed> feed;
-    std::string out;             // frames not yet sent, from out_offset on
+    std::string out; // frames not yet sent, from out_offset on
     std::size_t out_offset = 0;
-    bool woken = false;          // live events or a tick: pump whatever the output holds
-    bool backlog = false;        // the feed said more: pump again once the output has room
-    bool closing = false;        // a close frame is queued: close once it is sent
-    bool over_budget = false;    // the peer fell too far behind: close at once
+    bool woken = false;       // live events or a tick: pump whatever the output holds
+    bool backlog = false;     // the feed said more: pump again once the output has room
+    bool closing = false;     // a close frame is queued: close once it is sent
+    bool over_budget = false; // the peer fell too far behind: close at once
     bool watching_writable = false;
     std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
 
@@ -172,7 +174,8 @@ void StreamReactor::run() {
     auto next_tick = std::chrono::steady_clock::now() + k_tick;
     for (;;) {
         const int timeout = m_ready.empty() ? 250 : 0;
-        const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), timeout);
+        const int n =
+            ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), timeout);
         for (int i = 0; i < n; ++i) {
             const std::uint64_t id = events[static_cast<std::size_t>(i)].data.u64;
             const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
@@ -227,7 +230,8 @@ void StreamReactor::run() {
     for (auto& [id, stream] : m_streams) {
         stream->send_close(k_close_going_away, "the server is stopping");
         try {
-            stream->connection->write_some(std::string_view(stream->out).substr(stream->out_offset));
+            stream->connection->write_some(
+                std::string_view(stream->out).substr(stream->out_offset));
         } catch (const ConnectionLost&) {
         }
     }
@@ -335,8 +339,9 @@ void StreamReactor::flush(Stream& stream) {
         stream.over_budget = true;
     }
     if (stream.pending() == 0) {
-        // Give back a buffer grown by a backlog; keep a small one for the next frames.
-        if (stream.out.capacity() > 2 * k_stream_low_water)
+        // Give back what the frames grew: a thousand quiet streams should cost a thousand small
+        // structures, not a thousand buffers sized for their busiest moment.
+        if (stream.out.capacity() > k_kept_output_capacity)
             std::string().swap(stream.out);
         else
             stream.out.clear();
@@ -415,10 +420,9 @@ void StreamReactor::read_peer(Stream& stream) {
         switch (opcode) {
         case op_close:
             // Echo the peer's status, as RFC 6455 asks, then close once it is sent.
-            stream.send_close(payload.size() >= 2
-                                  ? (static_cast<unsigned char>(payload[0]) << 8) |
-                                        static_cast<unsigned char>(payload[1])
-                                  : 1000,
+            stream.send_close(payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
+                                                        static_cast<unsigned char>(payload[1])
+                                                  : 1000,
                               "");
             return;
         case op_ping:

@@ -47,8 +47,7 @@ void check_upgrade(const Request& request) {
 // store and it sends pages from there as the output drains.
 class EventFeed : public StreamFeed {
 public:
-    EventFeed(ServerContext& context, std::string room_id, std::string agent_id,
-              std::int64_t since)
+    EventFeed(ServerContext& context, std::string room_id, std::string agent_id, std::int64_t since)
         : m_context(context)
         , m_room_id(std::move(room_id))
         , m_agent_id(std::move(agent_id))
@@ -78,9 +77,9 @@ public:
             send_stored(sink);
         const auto now = std::chrono::steady_clock::now();
         if (now >= m_next_heartbeat) {
-            sink.send_text(nlohmann::json{
-                {"heartbeat", true}, {"last_seq", m_room_last}, {"time", unix_now()}}
-                               .dump());
+            sink.send_text(
+                nlohmann::json{{"heartbeat", true}, {"last_seq", m_room_last}, {"time", unix_now()}}
+                    .dump());
             m_next_heartbeat = now + m_context.heartbeat_interval;
             // An agent that follows the room is present: keep it shown as online.
             m_context.store.write([&](Transaction& transaction) {

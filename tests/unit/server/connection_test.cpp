@@ -77,8 +77,9 @@ TEST_CASE("400 idle connections do not keep a signed write from answering at onc
 TEST_CASE("a slowloris client sending its head a byte at a time is cut off at the head deadline") {
     ServerProcess server({}, {"--head-timeout-seconds", "2"});
     RawSocket socket(server.host(), server.port());
-    const std::string head = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: " +
-                             std::string(200, 'a') + "\r\n\r\n";
+    const std::string head =
+        "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + std::string(200, 'a') +
+        "\r\n\r\n";
     const auto start = clock_type::now();
     std::size_t sent = 0;
     bool closed = false;
@@ -120,8 +121,8 @@ TEST_CASE("1000 event streams and 1000 idle connections: a write answers and eve
     // Each stream and idle connection costs the test one descriptor; keep 200 for the rest.
     const int each = static_cast<int>(std::min<std::size_t>(1000, (files - 200) / 2));
     REQUIRE(each >= 500);
-    ServerProcess server({}, {"--max-connections-per-address", "4000", "--head-timeout-seconds",
-                              "120"});
+    ServerProcess server(
+        {}, {"--max-connections-per-address", "4000", "--head-timeout-seconds", "120"});
     ApiClient client(server.host(), server.port());
     const TestRoom room = create_room(client, server.admin_token());
     const long rss_before = status_kib(server.pid(), "VmRSS");
@@ -192,9 +193,9 @@ TEST_CASE("streams that stop reading a long backlog hold a bounded amount of ser
     const long rss_before = status_kib(server.pid(), "VmRSS");
     std::vector<std::unique_ptr<RawStream>> stalled;
     for (int i = 0; i < 40; ++i)
-        stalled.push_back(std::make_unique<RawStream>(
-            server.host(), server.port(), stream_target(room, 0), stream_hello(room, room.owner, 0),
-            4096));
+        stalled.push_back(std::make_unique<RawStream>(server.host(), server.port(),
+                                                      stream_target(room, 0),
+                                                      stream_hello(room, room.owner, 0), 4096));
     // A stream opened after them sees a new event: the server has taken up every stalled one.
     REQUIRE(say(client, room, "last").status == 201);
     StreamClient reader(server.host(), server.port(), room, room.owner, 602);
