@@ -9,9 +9,16 @@
 namespace knot::server {
 
 Subscription::Batch Subscription::wait(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(m_mutex);
-    m_wake.wait_until(lock, deadline,
-                      [this] { return m_closed || m_overflowed || !m_queue.empty(); });
+    {
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_until(lock, deadline,
+                          [this] { return m_closed || m_overflowed || !m_queue.empty(); });
+    }
+    return take();
+}
+
+Subscription::Batch Subscription::take() {
+    std::lock_guard lock(m_mutex);
     Batch batch;
     batch.events.assign(m_queue.begin(), m_queue.end());
     m_queue.clear();
@@ -34,6 +41,8 @@ void Subscription::push(const StreamEvent& event) {
         }
     }
     m_wake.notify_one();
+    if (m_wake_callback)
+        m_wake_callback();
 }
 
 void Subscription::close() {
@@ -42,13 +51,16 @@ void Subscription::close() {
         m_closed = true;
     }
     m_wake.notify_one();
+    if (m_wake_callback)
+        m_wake_callback();
 }
 
-std::shared_ptr<Subscription> EventHub::subscribe(const std::string& room_id) {
+std::shared_ptr<Subscription> EventHub::subscribe(const std::string& room_id,
+                                                  std::function<void()> wake) {
     std::lock_guard lock(m_mutex);
     if (m_shut_down)
         return nullptr;
-    auto subscription = std::make_shared<Subscription>(room_id, m_queue_limit);
+    auto subscription = std::make_shared<Subscription>(room_id, m_queue_limit, std::move(wake));
     m_rooms[room_id].insert(subscription);
     return subscription;
 }

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,9 +29,12 @@ struct StreamEvent {
 // the store instead, so a slow reader never holds a writer up and never loses an event.
 class Subscription {
 public:
-    Subscription(std::string room_id, std::size_t limit)
+    // `wake`, when set, is called after each push and on close, outside the subscription's
+    // lock but under the hub's (and the store's): it must return at once.
+    Subscription(std::string room_id, std::size_t limit, std::function<void()> wake = {})
         : m_room_id(std::move(room_id))
-        , m_limit(limit) {}
+        , m_limit(limit)
+        , m_wake_callback(std::move(wake)) {}
 
     const std::string& room_id() const { return m_room_id; }
 
@@ -42,6 +46,8 @@ public:
     // Waits until events arrive, the subscription is closed, or `deadline` passes, and takes
     // what is queued.
     Batch wait(std::chrono::steady_clock::time_point deadline);
+    // Takes what is queued without waiting.
+    Batch take();
 
 private:
     friend class EventHub;
@@ -50,6 +56,7 @@ private:
 
     const std::string m_room_id;
     const std::size_t m_limit;
+    const std::function<void()> m_wake_callback;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<StreamEvent> m_queue;
@@ -65,8 +72,9 @@ public:
         : m_queue_limit(queue_limit) {}
 
     // A new subscription to the room's events committed from now on, or nullptr once the hub
-    // is shut down.
-    std::shared_ptr<Subscription> subscribe(const std::string& room_id);
+    // is shut down. `wake` is as for Subscription.
+    std::shared_ptr<Subscription> subscribe(const std::string& room_id,
+                                            std::function<void()> wake = {});
     void unsubscribe(const std::shared_ptr<Subscription>& subscription);
 
     // Queues `events` (committed, in seq order) for every subscriber of their room. Never

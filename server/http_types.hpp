@@ -7,6 +7,7 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -60,18 +61,34 @@ struct Request {
     nlohmann::json json_body() const;
 };
 
-// The server's end of a WebSocket, as a route that took its connection over sees it.
-class FrameSocket {
+// Where a stream feed puts its frames: the output of one WebSocket, kept by the stream reactor.
+class FrameSink {
 public:
-    virtual ~FrameSocket() = default;
-    // Sends one text frame. Throws when the peer is gone or does not take the frame within the
-    // send timeout.
+    virtual ~FrameSink() = default;
+    // Queues one text frame. Never blocks: a peer that lets its queue grow past the output
+    // budget is cut off by the reactor after the feed returns.
     virtual void send_text(const std::string& text) = 0;
-    // Handles what the peer sent, without waiting for more: answers pings, ignores text and
-    // pongs. Returns false when the peer closed the connection or went away.
-    virtual bool serve_peer() = 0;
-    // Sends a close frame with the WebSocket close code `status`.
-    virtual void close(int status, const std::string& reason) = 0;
+    // Whether the queue is short enough for more catch-up: a feed sends a backlog page by page
+    // while this holds, and the rest when the reactor calls it again as the socket drains.
+    virtual bool has_room() const = 0;
+};
+
+// What an upgraded connection streams (the room's events). Runs on the stream reactor's
+// thread, which serves every stream, so nothing in it may wait for a peer.
+class StreamFeed {
+public:
+    virtual ~StreamFeed() = default;
+    enum class Next {
+        idle,       // nothing more until woken, or the next tick
+        more,       // more to send: pump again once the output has room
+        going_away, // the server is stopping: close with 1001
+    };
+    // Called once, first. `wake` asks the reactor to pump this feed soon; it may be called
+    // from any thread and never blocks.
+    virtual Next start(std::function<void()> wake) = 0;
+    // Sends what is due into `sink`: on start, when woken, when the output drained after
+    // `more`, and at least once a second (for heartbeats).
+    virtual Next pump(FrameSink& sink) = 0;
 };
 
 struct Response {
@@ -82,8 +99,8 @@ struct Response {
     // with chunked transfer encoding instead of `body`.
     std::function<void(std::ostream&)> write_body;
     // Set by a route that takes the connection over as a WebSocket: the handler answers the
-    // upgrade (101) and then runs this with the socket until it returns.
-    std::function<void(FrameSocket&)> upgrade;
+    // upgrade (101) and hands the connection and this feed to the stream reactor.
+    std::shared_ptr<StreamFeed> upgrade;
 
     // A JSON answer: `value` serialised compactly.
     static Response json(int status, const nlohmann::json& value);

@@ -78,8 +78,17 @@ int main(int argc, char** argv) {
                    "after listening, write the base URL and a newline to this descriptor")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--threads", command_line.options.threads,
-                   "connections served at once, event streams included (default 256)")
+                   "requests served at once; idle connections and event streams hold no thread "
+                   "(default 64)")
         ->check(CLI::Range(2, 4096));
+    app.add_option("--max-connections-per-address",
+                   command_line.options.max_connections_per_address,
+                   "connections one remote address may hold open, event streams included "
+                   "(default 256)")
+        ->check(CLI::Range(1, 1000000));
+    app.add_option("--head-timeout-seconds", command_line.options.head_timeout_seconds,
+                   "seconds a client has to send a whole request head (default 10)")
+        ->check(CLI::Range(1, 3600));
     app.add_flag("--allow-local-forges", command_line.options.allow_local_forges,
                  "let a room's owner set a path on this machine or a file:// URL as its forge "
                  "(never the data directory; git knot up passes it)");

@@ -1,10 +1,12 @@
 // The knot server as one object (see server.hpp).
 #include "server.hpp"
 
+#include "connection.hpp"
 #include "context.hpp"
 #include "data_dir.hpp"
 #include "event_hub.hpp"
 #include "git_store.hpp"
+#include "http_listener.hpp"
 #include "integration_agent.hpp"
 #include "lease_reaper.hpp"
 #include "libknot/error.hpp"
@@ -13,27 +15,88 @@
 #include "request_handler.hpp"
 #include "router.hpp"
 #include "store.hpp"
+#include "stream_reactor.hpp"
 #include "views.hpp"
 
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/IPAddress.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
-#include <Poco/ThreadPool.h>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 
 namespace knot::server {
 namespace {
 
-// Connections beyond the threads wait in the queue (bounded, so an overload is refused rather
-// than piling up); streams hold their thread for hours, so the thread count is what bounds
-// listeners plus concurrent requests (ServerOptions::threads).
-constexpr int k_listen_backlog = 256;
-constexpr int k_max_queued = 256;
-constexpr int k_keep_alive_seconds = 15;
+constexpr int k_listen_backlog = 1024;
+// Descriptors kept free of connections for the database, packs, logs and git's pipes.
+constexpr rlim_t k_reserved_files = 128;
+
+// Raises the soft limit on open files to the hard limit and returns how many connections fit
+// under it.
+std::size_t raise_file_limit() {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    const rlim_t files = limit.rlim_cur == RLIM_INFINITY ? 1 << 20 : limit.rlim_cur;
+    return static_cast<std::size_t>(std::max<rlim_t>(files, 2 * k_reserved_files) -
+                                    k_reserved_files);
+}
+
+// A non-blocking listening socket on `address`:`port`; throws knot::Error when it cannot be had.
+int listen_on(const std::string& address, std::uint16_t port) {
+    sockaddr_storage storage{};
+    socklen_t size = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        size = sizeof *v4;
+    } else if (::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        size = sizeof *v6;
+    } else {
+        throw Error("--bind " + address + " is not an IP address");
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&storage), size) != 0 ||
+        ::listen(fd, k_listen_backlog) != 0) {
+        const std::string why = std::strerror(errno);
+        if (fd >= 0)
+            ::close(fd);
+        throw Error("cannot listen on " + address + " port " + std::to_string(port) + ": " + why);
+    }
+    return fd;
+}
+
+// http://ADDR:PORT of the socket `fd` listens on, an IPv6 address in brackets.
+std::string url_of(int fd) {
+    sockaddr_storage storage{};
+    socklen_t size = sizeof storage;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &size);
+    char text[INET6_ADDRSTRLEN] = "";
+    std::uint16_t port = 0;
+    if (storage.ss_family == AF_INET6) {
+        const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+        ::inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+        port = ntohs(v6->sin6_port);
+        return "http://[" + std::string(text) + "]:" + std::to_string(port);
+    }
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
+    ::inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    port = ntohs(v4->sin_port);
+    return "http://" + std::string(text) + ":" + std::to_string(port);
+}
 
 // A push is recorded before its ref moves (routes/git.cpp, record_and_move), under a lock per
 // room, so a kill -9 can leave at most each room's newest recorded push with its ref behind.
@@ -60,8 +123,9 @@ struct Server::State {
     Router router;
     std::unique_ptr<LeaseReaper> reaper;
     std::unique_ptr<IntegrationAgent> integration;
-    std::unique_ptr<Poco::ThreadPool> pool;
-    std::unique_ptr<Poco::Net::HTTPServer> http;
+    std::unique_ptr<ConnectionLimits> limits;
+    StreamReactor streams;
+    std::unique_ptr<HttpListener> http;
     std::string url;
 
     explicit State(const ServerOptions& opts)
@@ -111,38 +175,25 @@ Server::~Server() {
 
 std::string Server::start() {
     State& state = *m_state;
-    Poco::Net::IPAddress address;
-    if (!Poco::Net::IPAddress::tryParse(state.options.bind_address, address))
-        throw Error("--bind " + state.options.bind_address + " is not an IP address");
-    Poco::Net::ServerSocket socket;
-    try {
-        socket.bind(Poco::Net::SocketAddress(address, state.options.port), true);
-        socket.listen(k_listen_backlog);
-    } catch (const Poco::Exception& error) {
-        throw Error("cannot listen on " + state.options.bind_address + " port " +
-                    std::to_string(state.options.port) + ": " + error.displayText());
-    }
-    const int threads = std::max(state.options.threads, 2);
-    auto params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(threads);
-    params->setMaxQueued(k_max_queued);
-    params->setKeepAlive(true);
-    params->setMaxKeepAliveRequests(0);
-    params->setKeepAliveTimeout(Poco::Timespan(k_keep_alive_seconds, 0));
-    params->setServerName("knot-server");
-    params->setSoftwareVersion("knot-server/" KNOT_VERSION);
-    state.pool = std::make_unique<Poco::ThreadPool>("knot-http", 2, threads + 2);
-    state.http = std::make_unique<Poco::Net::HTTPServer>(make_handler_factory(state.router),
-                                                         *state.pool, socket, params);
+    const std::size_t max_connections = raise_file_limit();
+    const int fd = listen_on(state.options.bind_address, state.options.port);
+    state.limits = std::make_unique<ConnectionLimits>(
+        static_cast<std::size_t>(std::max(state.options.max_connections_per_address, 1)),
+        max_connections);
+    ListenerOptions listener;
+    listener.workers = std::max(state.options.threads, 2);
+    listener.head_timeout = std::chrono::seconds(std::max(state.options.head_timeout_seconds, 1));
+    state.streams.start();
+    state.http = std::make_unique<HttpListener>(
+        fd, *state.limits, state.streams, listener,
+        [&router = state.router](Connection& connection, const RequestHead& head) {
+            return serve_request(connection, head, router);
+        });
     state.http->start();
     state.reaper = std::make_unique<LeaseReaper>(*state.store);
     state.integration->start();
 
-    const Poco::Net::SocketAddress bound = socket.address();
-    const std::string host = bound.family() == Poco::Net::SocketAddress::IPv6
-                                 ? "[" + bound.host().toString() + "]"
-                                 : bound.host().toString();
-    state.url = "http://" + host + ":" + std::to_string(bound.port());
+    state.url = url_of(fd);
     state.data_dir.write_server_json(state.url, unix_now());
     log_line("knot-server " KNOT_VERSION " listening on " + state.url + ", data in " +
              state.data_dir.path().string());
@@ -152,17 +203,15 @@ std::string Server::start() {
 void Server::stop() {
     State& state = *m_state;
     if (state.http) {
-        // First the streams: they wait on the hub, not on their socket, so closing the hub ends
-        // them. It must come before stopAll, which waits for every handler that is running
-        // (Poco holds each connection's mutex across its handler) and a stream never returns
-        // by itself.
+        // First no new work: the listener stops accepting, closes the connections that wait
+        // for a request and joins its workers once their requests are answered. Then the
+        // streams: the hub closes every subscription and the reactor sends each peer 1001.
+        state.http->stop();
         state.hub.shutdown();
-        state.http->stopAll(false);
-        state.pool->joinAll();
+        state.streams.stop();
         state.reaper.reset();
         state.integration->stop();
         state.http.reset();
-        state.pool.reset();
         state.data_dir.remove_server_json();
         log_line("knot-server stopped");
     }

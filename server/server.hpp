@@ -16,9 +16,15 @@ struct ServerOptions {
     // 0 asks the system for a free port.
     std::uint16_t port = 8787;
     std::filesystem::path data_dir = "knot-data";
-    // Connections served at once; each keep-alive client and each event stream (WebSocket)
-    // holds one for as long as it is open, so the default leaves room for 200 listeners.
-    int threads = 256;
+    // Requests served at once (worker threads). Connections waiting for a request and event
+    // streams hold none: one thread reads every request head, another serves every stream.
+    int threads = 64;
+    // Connections one remote address may hold open at once, event streams included; more are
+    // refused with 429. Generous, because a tunnel or a NAT puts many clients behind one
+    // address (all of `git knot up`'s tunnel traffic comes from 127.0.0.1).
+    int max_connections_per_address = 256;
+    // The whole request head must arrive within this many seconds (see ListenerOptions).
+    int head_timeout_seconds = 10;
     // How often a quiet event stream sends a heartbeat frame.
     int heartbeat_seconds = 15;
     // Integration runs that may check at once (each in its own room).
@@ -50,11 +56,12 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    // Listens and starts serving, then writes <data>/server.json. Returns the base URL,
+    // Raises the soft limit on open files to the hard one (connections are files), listens and
+    // starts serving, then writes <data>/server.json. Returns the base URL,
     // http://ADDR:PORT with the real port (IPv6 addresses in brackets). Throws knot::Error when
     // the address cannot be bound.
     std::string start();
-    // Stops accepting, closes the event streams, lets in-flight requests finish, stops the
+    // Stops accepting, lets in-flight requests finish, closes the event streams, stops the
     // lease reaper, closes the database (checkpointing the WAL) and removes server.json. Safe
     // to call twice.
     void stop();

@@ -14,17 +14,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 
 namespace knot::server {
 namespace {
 
-// Events read from the store per page of a backlog.
-constexpr std::int64_t k_page_events = 1000;
-// How often a stream with nothing to send checks whether its client closed the connection.
-constexpr auto k_peer_poll = std::chrono::seconds(1);
-// WebSocket close code "going away": the server is stopping.
-constexpr int k_close_going_away = 1001;
-
+// Events read from the store per page of a backlog: a page is read only when the stream's output
+// has room, so a stream that stops reading holds at most one page, not its whole backlog.
+constexpr std::int64_t k_page_events = 32;
 bool header_has(const Request& request, std::string_view name, std::string_view token) {
     std::string value = request.header(name);
     std::transform(value.begin(), value.end(), value.begin(),
@@ -44,97 +41,100 @@ void check_upgrade(const Request& request) {
         throw ApiError(426, "upgrade_required", "the event stream speaks WebSocket version 13");
 }
 
-// One stream: subscribed before the backlog is read, so that every event committed after the
-// read arrives live; what was both read and queued is sent once (seq order decides).
-class Streamer {
+// One stream's events: subscribed before the backlog is read, so that every event committed
+// after the read arrives live; what was both read and queued is sent once (seq order decides).
+// While it is behind (the backlog, a queue that overflowed, a gap), live events are left to the
+// store and it sends pages from there as the output drains.
+class EventFeed : public StreamFeed {
 public:
-    Streamer(ServerContext& context, std::string room_id, std::string agent_id, std::int64_t since,
-             FrameSocket& socket)
+    EventFeed(ServerContext& context, std::string room_id, std::string agent_id, std::int64_t since)
         : m_context(context)
         , m_room_id(std::move(room_id))
         , m_agent_id(std::move(agent_id))
-        , m_last_sent(since)
-        , m_socket(socket) {}
+        , m_last_sent(since) {}
 
-    void run() {
-        const auto subscription = m_context.hub.subscribe(m_room_id);
-        if (!subscription) {
-            m_socket.close(k_close_going_away, "the server is stopping");
-            return;
+    ~EventFeed() override {
+        if (m_subscription)
+            m_context.hub.unsubscribe(m_subscription);
+    }
+
+    Next start(std::function<void()> wake) override {
+        m_subscription = m_context.hub.subscribe(m_room_id, std::move(wake));
+        if (!m_subscription)
+            return Next::going_away;
+        m_next_heartbeat = std::chrono::steady_clock::now() + m_context.heartbeat_interval;
+        return Next::more;
+    }
+
+    Next pump(FrameSink& sink) override {
+        const Subscription::Batch batch = m_subscription->take();
+        if (batch.closed)
+            return Next::going_away;
+        m_behind = m_behind || batch.overflowed;
+        for (const StreamEvent& event : batch.events)
+            deliver(sink, event);
+        while (m_behind && sink.has_room())
+            send_stored(sink);
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= m_next_heartbeat) {
+            sink.send_text(
+                nlohmann::json{{"heartbeat", true}, {"last_seq", m_room_last}, {"time", unix_now()}}
+                    .dump());
+            m_next_heartbeat = now + m_context.heartbeat_interval;
+            // An agent that follows the room is present: keep it shown as online.
+            m_context.store.write([&](Transaction& transaction) {
+                transaction.touch_agent(m_room_id, m_agent_id, unix_now());
+            });
         }
-        const Unsubscribe unsubscribe{m_context.hub, subscription};
-        catch_up();
-        auto next_heartbeat = std::chrono::steady_clock::now() + m_context.heartbeat_interval;
-        for (;;) {
-            const auto deadline =
-                std::min(next_heartbeat, std::chrono::steady_clock::now() + k_peer_poll);
-            Subscription::Batch batch = subscription->wait(deadline);
-            if (batch.closed) {
-                m_socket.close(k_close_going_away, "the server is stopping");
-                return;
-            }
-            if (batch.overflowed)
-                catch_up();
-            for (const StreamEvent& event : batch.events)
-                deliver(event);
-            if (std::chrono::steady_clock::now() >= next_heartbeat) {
-                m_socket.send_text(nlohmann::json{
-                    {"heartbeat", true}, {"last_seq", m_room_last}, {"time", unix_now()}}
-                                       .dump());
-                next_heartbeat = std::chrono::steady_clock::now() + m_context.heartbeat_interval;
-                // An agent that follows the room is present: keep it shown as online.
-                m_context.store.write([&](Transaction& transaction) {
-                    transaction.touch_agent(m_room_id, m_agent_id, unix_now());
-                });
-            }
-            if (!m_socket.serve_peer())
-                return;
-        }
+        return m_behind ? Next::more : Next::idle;
     }
 
 private:
-    struct Unsubscribe {
-        EventHub& hub;
-        std::shared_ptr<Subscription> subscription;
-        ~Unsubscribe() { hub.unsubscribe(subscription); }
-    };
-
-    // Sends every stored event after the last one sent, page by page.
-    void catch_up() {
-        for (;;) {
+    // Sends the next stored event after the last one sent, reading a page when none is left.
+    void send_stored(FrameSink& sink) {
+        if (m_page.empty()) {
             std::vector<EventRecord> page;
             m_context.store.read([&](const Reader& reader) {
                 page = reader.events(m_room_id, m_last_sent, k_page_events);
                 m_room_last = std::max(m_room_last, reader.last_seq(m_room_id));
             });
-            for (const EventRecord& event : page) {
-                m_socket.send_text(event_json(event).dump(
-                    -1, ' ', false, nlohmann::json::error_handler_t::replace));
-                m_last_sent = event.seq;
-            }
-            if (static_cast<std::int64_t>(page.size()) < k_page_events)
+            if (page.empty()) {
+                m_behind = false; // caught up: live events take over
                 return;
+            }
+            m_page.assign(std::make_move_iterator(page.begin()),
+                          std::make_move_iterator(page.end()));
         }
+        const EventRecord& event = m_page.front();
+        if (event.seq > m_last_sent) {
+            sink.send_text(
+                event_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            m_last_sent = event.seq;
+        }
+        m_page.pop_front();
     }
 
-    void deliver(const StreamEvent& event) {
+    void deliver(FrameSink& sink, const StreamEvent& event) {
         m_room_last = std::max(m_room_last, event.seq);
-        if (event.seq <= m_last_sent)
-            return; // already sent from the backlog
+        if (m_behind || event.seq <= m_last_sent)
+            return; // the store has it, or it was sent already
         if (event.seq > m_last_sent + 1) {
-            catch_up(); // a gap: never expected, but the store has it
+            m_behind = true; // a gap: never expected, but the store has it
             return;
         }
-        m_socket.send_text(*event.text);
+        sink.send_text(*event.text);
         m_last_sent = event.seq;
     }
 
     ServerContext& m_context;
     const std::string m_room_id;
     const std::string m_agent_id;
+    std::shared_ptr<Subscription> m_subscription;
     std::int64_t m_last_sent;
     std::int64_t m_room_last = 0; // the newest seq the stream knows the room has
-    FrameSocket& m_socket;
+    bool m_behind = true;         // the backlog comes first
+    std::deque<EventRecord> m_page;
+    std::chrono::steady_clock::time_point m_next_heartbeat;
 };
 
 // The hello is a signed GET: its nonce is consumed like a write's, so it cannot be replayed.
@@ -146,10 +146,7 @@ Response open_stream(const Request& request, ServerContext& context) {
     context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
     Response response;
     response.status = 101;
-    response.upgrade = [&context, room_id = member.room.id, agent_id = member.agent.id,
-                        since](FrameSocket& socket) {
-        Streamer(context, room_id, agent_id, since, socket).run();
-    };
+    response.upgrade = std::make_shared<EventFeed>(context, member.room.id, member.agent.id, since);
     return response;
 }
 
