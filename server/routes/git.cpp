@@ -6,6 +6,7 @@
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
+#include "server/request_fields.hpp"
 #include "server/git_store.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -49,7 +50,8 @@ bool is_knot_ref(const std::string& ref) {
         if (c < 0x20 || c == 0x7f || c == ' ' || c == '~' || c == '^' || c == ':' || c == '?' ||
             c == '*' || c == '[' || c == '\\')
             return false;
-    return true;
+    // Events carry the ref as JSON text (a fuzzed push of "refs/knot/x/\xff" once got a 500).
+    return is_valid_utf8(ref);
 }
 
 // Refuses an update whose ref or oids are malformed, or that names the integration ref.
