@@ -55,19 +55,36 @@ std::string auth_failure_message(AuthFailure failure) {
     return "unauthorized";
 }
 
+namespace {
+
+// A timestamp is read only in the one spelling std::to_string gives it (what the canonical
+// string holds): "0123", "+123" or "-0" would otherwise verify against a signature over "123"
+// or "0", and a header could be varied without breaking its signature.
+bool parse_timestamp(const std::string& text, std::int64_t& timestamp) {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    const auto [end, ec] = std::from_chars(first, last, timestamp);
+    return ec == std::errc() && end == last && std::to_string(timestamp) == text;
+}
+
+// |a - b| without overflow: a timestamp of INT64_MIN must be stale, not wrap into the window.
+std::uint64_t distance(std::int64_t a, std::int64_t b) {
+    const auto ua = static_cast<std::uint64_t>(a);
+    const auto ub = static_cast<std::uint64_t>(b);
+    return a > b ? ua - ub : ub - ua;
+}
+
+} // namespace
+
 std::optional<AuthFailure> check_signature_form(const SignatureHeaders& headers, std::int64_t now,
                                                 std::int64_t& timestamp) {
     if (headers.timestamp.empty() && headers.nonce.empty() && headers.signature.empty())
         return AuthFailure::unsigned_request;
     if (headers.timestamp.empty() || headers.nonce.empty() || headers.signature.empty())
         return AuthFailure::malformed_signature;
-    const char* first = headers.timestamp.data();
-    const char* last = first + headers.timestamp.size();
-    auto [end, ec] = std::from_chars(first, last, timestamp);
-    if (ec != std::errc() || end != last || !is_nonce(headers.nonce))
+    if (!parse_timestamp(headers.timestamp, timestamp) || !is_nonce(headers.nonce))
         return AuthFailure::malformed_signature;
-    const std::int64_t skew = timestamp > now ? timestamp - now : now - timestamp;
-    if (skew > k_signature_window_seconds)
+    if (distance(timestamp, now) > static_cast<std::uint64_t>(k_signature_window_seconds))
         return AuthFailure::stale_timestamp;
     return std::nullopt;
 }

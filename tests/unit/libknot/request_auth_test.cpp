@@ -75,3 +75,35 @@ TEST_CASE("every refusal has a stable code and a message naming the check") {
     CHECK(auth_failure_message(AuthFailure::stale_timestamp).find("5 minutes") !=
           std::string::npos);
 }
+
+// Found by fuzz/signed_request_fuzz.cpp (corpus/signed_request/finding-*): the skew was
+// computed as now - timestamp, which overflows for INT64_MIN and wrapped into the window.
+TEST_CASE("the most negative timestamp is stale, not wrapped into the window") {
+    const auto id = Identity::generate();
+    auto h = headers_of(sign_request(id, "", "POST", "/", "", 1000));
+    for (const char* timestamp : {"-9223372036854775808", "9223372036854775807"}) {
+        h.timestamp = timestamp;
+        std::int64_t parsed = 0;
+        CHECK(check_signature_form(h, 1000, parsed) == AuthFailure::stale_timestamp);
+        CHECK(check_signature_form(h, -9223372036854775807 - 1, parsed) ==
+              AuthFailure::stale_timestamp);
+    }
+}
+
+// Found by fuzz/signed_request_fuzz.cpp: "000<ts>" was read as <ts> and verified against a
+// signature over "<ts>", so one signed request had many spellings.
+TEST_CASE("a timestamp is accepted only in its canonical decimal spelling") {
+    const auto id = Identity::generate();
+    const auto h = headers_of(sign_request(id, "", "POST", "/", "{}", 1000));
+    for (const char* spelling : {"0001000", "+1000", "1000 ", " 1000", "1e3", "1000.0"}) {
+        auto other = h;
+        other.timestamp = spelling;
+        CHECK(check_signature(other, id.public_key(), "POST", "/", "{}", 1000) ==
+              AuthFailure::malformed_signature);
+    }
+    auto zero = headers_of(sign_request(id, "", "POST", "/", "{}", 0));
+    zero.timestamp = "-0";
+    CHECK(check_signature(zero, id.public_key(), "POST", "/", "{}", 0) ==
+          AuthFailure::malformed_signature);
+    CHECK_FALSE(check_signature(h, id.public_key(), "POST", "/", "{}", 1000));
+}
