@@ -79,3 +79,5 @@ void ChainVerifier::check(const nlohmann::json& event) {
     m_prev = hash;
     ++m_next_seq;
 }
+
+} // namespace knot
