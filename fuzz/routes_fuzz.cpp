@@ -128,8 +128,8 @@ struct Backend {
 
     Backend(const fs::path& database, const fs::path& data_dir, const Bytes& server_key)
         : store(database)
-        , context{store, k_admin_token, server_key, hub, std::chrono::seconds(15), data_dir,
-                  false, {}}
+        , context{store,    k_admin_token, server_key, hub, std::chrono::seconds(15),
+                  data_dir, false,         {}}
         , router(context) {
         add_all_routes(router);
     }

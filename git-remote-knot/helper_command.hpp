@@ -27,8 +27,8 @@ enum class CommandKind { capabilities, option, list, list_for_push, fetch, push 
 
 struct Command {
     CommandKind kind = CommandKind::capabilities;
-    std::string option_name;  // option: its name
-    std::string option_value; // option: its value, "" when none
+    std::string option_name;        // option: its name
+    std::string option_value;       // option: its value, "" when none
     std::vector<FetchLine> fetches; // fetch: the whole batch, first line included
     std::vector<PushLine> pushes;   // push: the whole batch, first line included
 };

@@ -66,12 +66,12 @@ void ChainVerifier::check(const nlohmann::json& event) {
             ? member(event, "time", {JsonType::number_integer, JsonType::number_unsigned}, where)
                   .get<std::int64_t>()
             : 0;
-    const nlohmann::json& data = member(event, "data",
-                                        {JsonType::object, JsonType::array, JsonType::string,
-                                         JsonType::boolean, JsonType::number_integer,
-                                         JsonType::number_unsigned, JsonType::number_float,
-                                         JsonType::null},
-                                        where);
+    const nlohmann::json& data =
+        member(event, "data",
+               {JsonType::object, JsonType::array, JsonType::string, JsonType::boolean,
+                JsonType::number_integer, JsonType::number_unsigned, JsonType::number_float,
+                JsonType::null},
+               where);
     const std::string hash = event_hash(m_prev, seq, text_member(event, "type", where),
                                         text_member(event, "agent", where), time, data.dump());
     if (hash != text_member(event, "hash", where))

@@ -73,8 +73,9 @@ TEST_CASE("an unknown command is refused with the line it was") {
     CHECK_THROWS_WITH(read_command(in), "unknown command from git: connect git-upload-pack");
 }
 
-// Found while factoring the parser out for fuzz/helper_command_fuzz.cpp: a short line inside a batch was cut with substr past
-// its end, and std::out_of_range ended the helper with a message about basic_string.
+// Found while factoring the parser out for fuzz/helper_command_fuzz.cpp: a short line inside a
+// batch was cut with substr past its end, and std::out_of_range ended the helper with a message
+// about basic_string.
 TEST_CASE("a batch line of another kind or too short is refused by name") {
     std::istringstream fetch("fetch " + std::string(40, 'a') + " r\nx\n\n");
     CHECK_THROWS_WITH(read_command(fetch), "malformed fetch batch from git: x");

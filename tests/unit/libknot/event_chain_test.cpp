@@ -57,8 +57,9 @@ TEST_CASE("a changed event, a gap or a broken link is refused naming the event")
     CHECK_THROWS_WITH(verify(relinked), Catch::Contains("does not link to the one before"));
 }
 
-// Found while factoring the check out for fuzz/event_chain_fuzz.cpp: a field of the wrong type threw nlohmann's type_error,
-// which `git knot log --verify` reported as a fatal error about JSON rather than a broken log.
+// Found while factoring the check out for fuzz/event_chain_fuzz.cpp: a field of the wrong type
+// threw nlohmann's type_error, which `git knot log --verify` reported as a fatal error about JSON
+// rather than a broken log.
 TEST_CASE("a malformed event is refused as a broken log, not a JSON error") {
     const auto good = chain_of({{{"text", "a"}}});
     for (const char* field : {"seq", "time", "prev", "hash", "type", "agent"}) {
