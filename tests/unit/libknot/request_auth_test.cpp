@@ -76,8 +76,8 @@ TEST_CASE("every refusal has a stable code and a message naming the check") {
           std::string::npos);
 }
 
-// Found by fuzz/signed_request_fuzz.cpp (corpus/signed_request/finding-*): the skew was
-// computed as now - timestamp, which overflows for INT64_MIN and wrapped into the window.
+// Issue 10: the skew was computed as now - timestamp, which overflows for INT64_MIN (undefined
+// behaviour; in practice it wrapped into the window).
 TEST_CASE("the most negative timestamp is stale, not wrapped into the window") {
     const auto id = Identity::generate();
     auto h = headers_of(sign_request(id, "", "POST", "/", "", 1000));
@@ -90,8 +90,9 @@ TEST_CASE("the most negative timestamp is stale, not wrapped into the window") {
     }
 }
 
-// Found by fuzz/signed_request_fuzz.cpp: "000<ts>" was read as <ts> and verified against a
-// signature over "<ts>", so one signed request had many spellings.
+// Found by fuzz/signed_request_fuzz.cpp (fuzz/corpus/signed_request/finding-leading-zero-
+// timestamp): "0<ts>" was read as <ts> and verified against a signature over "<ts>", so one
+// signed request had many spellings.
 TEST_CASE("a timestamp is accepted only in its canonical decimal spelling") {
     const auto id = Identity::generate();
     const auto h = headers_of(sign_request(id, "", "POST", "/", "{}", 1000));
