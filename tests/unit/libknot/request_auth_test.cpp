@@ -81,13 +81,14 @@ TEST_CASE("every refusal has a stable code and a message naming the check") {
 TEST_CASE("the most negative timestamp is stale, not wrapped into the window") {
     const auto id = Identity::generate();
     auto h = headers_of(sign_request(id, "", "POST", "/", "", 1000));
-    for (const char* timestamp : {"-9223372036854775808", "9223372036854775807"}) {
-        h.timestamp = timestamp;
-        std::int64_t parsed = 0;
-        CHECK(check_signature_form(h, 1000, parsed) == AuthFailure::stale_timestamp);
-        CHECK(check_signature_form(h, -9223372036854775807 - 1, parsed) ==
-              AuthFailure::stale_timestamp);
-    }
+    std::int64_t parsed = 0;
+    h.timestamp = "-9223372036854775808";
+    CHECK(check_signature_form(h, 1000, parsed) == AuthFailure::stale_timestamp);
+    CHECK(check_signature_form(h, 9223372036854775807, parsed) == AuthFailure::stale_timestamp);
+    h.timestamp = "9223372036854775807";
+    CHECK(check_signature_form(h, 1000, parsed) == AuthFailure::stale_timestamp);
+    CHECK(check_signature_form(h, -9223372036854775807 - 1, parsed) ==
+          AuthFailure::stale_timestamp);
 }
 
 // Found by fuzz/signed_request_fuzz.cpp (fuzz/corpus/signed_request/finding-leading-zero-
