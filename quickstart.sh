@@ -148,13 +148,16 @@ run_fuzzers() {
     cmake --build "$dir" --target fuzzers
     rm -rf "$dir/corpus" "$dir/findings"
     mkdir -p "$dir/findings"
+    # The routes harness copies a SQLite file for each input: on tmpfs when there is one.
+    local tmp=${TMPDIR:-/tmp}
+    [ -w /dev/shm ] && tmp=/dev/shm
     local harness target
     for harness in "$here"/fuzz/*_fuzz.cpp; do
         target=$(basename "$harness" _fuzz.cpp)
         say "fuzzing $target for $seconds s"
         mkdir -p "$dir/corpus/$target"
         cp -r "$here/fuzz/corpus/$target/." "$dir/corpus/$target/"
-        "$dir/bin/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+        TMPDIR=$tmp "$dir/bin/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
             -print_final_stats=1 -artifact_prefix="$dir/findings/$target-" \
             "$dir/corpus/$target" 2>"$dir/findings/$target.log" ||
             { tail -n 60 "$dir/findings/$target.log" >&2; return 1; }
