@@ -4,9 +4,14 @@
 # default) or runs every test (`test`, what .ci/run calls).
 #
 #   ./quickstart.sh [up [REPO]]   host a room in REPO (default: this checkout); prints the invite
-#   ./quickstart.sh test          the same set-up, then the whole test suite
+#   ./quickstart.sh test          the same set-up, then the whole test suite, then (CI) the suite
+#                                 again under ASan+UBSan, the concurrency tests under TSan, and
+#                                 each fuzzer for a short fixed time (fuzz/README.md)
 #
-# Environment: KNOT_PREFIX (default /usr/local), KNOT_BUILD_DIR (default ./build).
+# Environment: KNOT_PREFIX (default /usr/local), KNOT_BUILD_DIR (default ./build; the sanitizer
+# and fuzzing builds go to the same path with -asan, -tsan and -fuzz appended), KNOT_CI_FAST=1
+# (`test` stops after the plain suite: the slow stages are for CI), KNOT_FUZZ_SECONDS (how long
+# each fuzzer runs, default 20).
 set -euo pipefail
 
 mode=${1:-up}
@@ -16,7 +21,7 @@ build=${KNOT_BUILD_DIR:-$here/build}
 
 packages=(g++ cmake ninja-build pkg-config git ca-certificates openssl ccache
           libgit2-dev libsodium-dev libpoco-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev
-          catch2 libcli11-dev man-db groff-base clang-format bubblewrap)
+          catch2 libcli11-dev man-db groff-base clang-format bubblewrap clang libclang-rt-14-dev)
 
 say() { printf '==> %s\n' "$*"; }
 
@@ -67,11 +72,109 @@ host_room() {
     git knot up --no-tunnel
 }
 
-run_tests() {
+# Runs `$@` as one stage of `test` and says how long it took.
+stage() {
+    local start=$SECONDS
+    "$@"
+    say "$1: $((SECONDS - start)) s"
+}
+
+check_format() {
     say "checking the format"
     cmake --build "$build" --target check_format
+}
+
+test_plain() {
     say "running every test"
     ctest --test-dir "$build" --output-on-failure -j 2 --timeout 300
+}
+
+# Sanitizer builds compile at -O1 with line tables only: a third of the -O2 build's time, and
+# still fast enough that the tests' timeouts hold. A report from any process the tests start
+# (servers, hooks, the remote helper: their output is often not shown) lands in $dir/reports,
+# which must stay empty.
+sanitized_build() {
+    local dir=$1 sanitizer=$2
+    shift 2
+    cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
+          -DKNOT_SANITIZE="$sanitizer" -DKNOT_BENCH=OFF -DKNOT_WERROR=ON >/dev/null
+    cmake --build "$dir" "$@"
+    rm -rf "$dir/reports"
+    mkdir -p "$dir/reports"
+}
+
+no_reports() {
+    local dir=$1
+    if compgen -G "$dir/reports/*" >/dev/null; then
+        cat "$dir"/reports/* >&2
+        echo "quickstart: sanitizer reports in $dir/reports (above)" >&2
+        return 1
+    fi
+}
+
+test_asan() {
+    local dir=$build-asan
+    say "building under ASan+UBSan in $dir"
+    sanitized_build "$dir" address
+    say "running every test under ASan+UBSan"
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$dir/reports/asan" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/reports/ubsan" \
+        ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 600
+    no_reports "$dir"
+}
+
+# The tests where threads or clients race: the lock table and task claims under 50 agents at
+# once, the event hub, the streams, and the store's transactions and commit listener.
+tsan_tests='^server_test: ?(50 agents .* at once|a (stream|subscriber|replayed stream|refused hello|quiet stream)|an agent following the stream|120 streams|SIGTERM closes|shutting the hub|a transaction that throws|a nonce is accepted|events (are numbered|appended in a transaction))'
+
+test_tsan() {
+    local dir=$build-tsan
+    say "building under TSan in $dir"
+    sanitized_build "$dir" thread --target server_test
+    say "running the concurrency tests under TSan"
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$dir/reports/tsan" \
+        ctest --test-dir "$dir" --output-on-failure -j 2 --timeout 600 -R "$tsan_tests"
+    no_reports "$dir"
+}
+
+# Each harness runs on a copy of its seed corpus, so the committed corpus never changes; a crash
+# leaves its input in $dir/findings and fails the stage.
+run_fuzzers() {
+    local dir=$build-fuzz seconds=${KNOT_FUZZ_SECONDS:-20}
+    say "building the fuzzers with clang in $dir"
+    cmake -S "$here" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_CXX_COMPILER=clang++ -DKNOT_FUZZ=ON -DKNOT_TESTS=OFF -DKNOT_BENCH=OFF \
+          -DKNOT_WERROR=ON >/dev/null
+    cmake --build "$dir" --target fuzzers
+    rm -rf "$dir/corpus" "$dir/findings"
+    mkdir -p "$dir/findings"
+    # The routes harness copies a SQLite file for each input: on tmpfs when there is one.
+    local tmp=${TMPDIR:-/tmp}
+    [ -w /dev/shm ] && tmp=/dev/shm
+    local harness target
+    for harness in "$here"/fuzz/*_fuzz.cpp; do
+        target=$(basename "$harness" _fuzz.cpp)
+        say "fuzzing $target for $seconds s"
+        mkdir -p "$dir/corpus/$target"
+        cp -r "$here/fuzz/corpus/$target/." "$dir/corpus/$target/"
+        TMPDIR=$tmp "$dir/bin/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+            -print_final_stats=1 -artifact_prefix="$dir/findings/$target-" \
+            "$dir/corpus/$target" 2>"$dir/findings/$target.log" ||
+            { tail -n 60 "$dir/findings/$target.log" >&2; return 1; }
+        grep -E '^stat::number_of_executed_units' "$dir/findings/$target.log" || true
+    done
+}
+
+run_tests() {
+    stage check_format
+    stage test_plain
+    if [ "${KNOT_CI_FAST:-0}" = 1 ]; then
+        say "KNOT_CI_FAST=1: skipping the sanitizer and fuzzing stages"
+        return 0
+    fi
+    stage test_asan
+    stage test_tsan
+    stage run_fuzzers
 }
 
 install_packages

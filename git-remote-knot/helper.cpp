@@ -2,6 +2,7 @@
 #include "helper.hpp"
 
 #include "forge.hpp"
+#include "helper_command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
 #include "local_repo.hpp"
@@ -32,32 +33,6 @@ std::string reason_for(const Refusal& refusal) {
     return "\"" + refusal.message + "\"";
 }
 
-// One line of a push batch: "push [+]<src>:<dst>"; `src` is empty for a deletion.
-struct PushLine {
-    std::string spec; // [+]<src>:<dst>, as git wrote it
-    bool force = false;
-    std::string src;
-    std::string dst;
-};
-
-PushLine parse_push_line(const std::string& line) {
-    PushLine push;
-    push.spec = line.substr(5);
-    push.force = !push.spec.empty() && push.spec.front() == '+';
-    const std::string bare = push.force ? push.spec.substr(1) : push.spec;
-    const std::size_t colon = bare.find(':');
-    push.src = bare.substr(0, colon);
-    push.dst = colon == std::string::npos ? bare : bare.substr(colon + 1);
-    return push;
-}
-
-std::vector<PushLine> parse_push_lines(const std::vector<std::string>& lines) {
-    std::vector<PushLine> pushes;
-    for (const std::string& line : lines)
-        pushes.push_back(parse_push_line(line));
-    return pushes;
-}
-
 // The sources of `pushes` that are not deletions.
 std::vector<std::string> sources_of(const std::vector<PushLine>& pushes) {
     std::vector<std::string> sources;
@@ -75,11 +50,7 @@ public:
 
     void capabilities() { m_out << "fetch\npush\noption\n\n" << std::flush; }
 
-    void option(const std::string& line) {
-        const std::string rest = line.substr(7);
-        const std::size_t space = rest.find(' ');
-        const std::string name = rest.substr(0, space);
-        const std::string value = space == std::string::npos ? "" : rest.substr(space + 1);
+    void option(const std::string& name, const std::string& value) {
         if (name == "verbosity") {
             m_quiet = value == "0";
             m_out << "ok\n";
@@ -111,11 +82,10 @@ public:
         m_out << '\n' << std::flush;
     }
 
-    // `lines` are the batch's "fetch <oid> <name>" lines.
-    void fetch(const std::vector<std::string>& lines) {
+    void fetch(const std::vector<FetchLine>& lines) {
         std::vector<std::string> asked;
-        for (const std::string& line : lines)
-            asked.push_back(line.substr(6, line.find(' ', 6) - 6));
+        for (const FetchLine& line : lines)
+            asked.push_back(line.oid);
         const std::set<std::string> have = local().present(asked);
         std::vector<std::string> wants;
         for (const std::string& oid : asked)
@@ -131,10 +101,9 @@ public:
         m_out << '\n' << std::flush;
     }
 
-    // `lines` are the batch's "push [+]<src>:<dst>" lines.
-    void push(const std::vector<std::string>& lines) {
+    void push(const std::vector<PushLine>& pushes) {
         if (forge()) {
-            push_through_forge(lines);
+            push_through_forge(pushes);
             return;
         }
         // The refs git compared with when it listed them: the server checks each old oid again
@@ -142,7 +111,6 @@ public:
         if (!m_their_refs)
             m_their_refs = remote().refs();
         const std::map<std::string, std::string>& theirs = *m_their_refs;
-        const std::vector<PushLine> pushes = parse_push_lines(lines);
         std::vector<std::string> their_oids;
         for (const auto& [ref, oid] : theirs)
             their_oids.push_back(oid);
@@ -188,10 +156,9 @@ public:
 private:
     // Forge mode: git pushes each ref to the forge, then the server hears of it (or the outbox
     // keeps the notification until it can).
-    void push_through_forge(const std::vector<std::string>& lines) {
+    void push_through_forge(const std::vector<PushLine>& pushes) {
         if (!m_forge_refs)
             m_forge_refs = forge_refs(*forge());
-        const std::vector<PushLine> pushes = parse_push_lines(lines);
         const LocalRepo::Lookup found = local().look_up(sources_of(pushes), {});
         for (const PushLine& line : pushes) {
             const std::string& dst = line.dst;
@@ -282,33 +249,29 @@ private:
     std::unique_ptr<LocalRepo> m_local;
 };
 
-// The lines of a batch starting with `first`, up to the blank line that ends it.
-std::vector<std::string> batch(const std::string& first, std::istream& in) {
-    std::vector<std::string> lines{first};
-    for (std::string line; std::getline(in, line) && !line.empty();)
-        lines.push_back(line);
-    return lines;
-}
-
 } // namespace
 
 void serve(const std::string& url, std::istream& in, std::ostream& out) {
     Conversation conversation(url, out);
-    for (std::string line; std::getline(in, line);) {
-        if (line == "capabilities")
+    while (const std::optional<Command> command = read_command(in)) {
+        switch (command->kind) {
+        case CommandKind::capabilities:
             conversation.capabilities();
-        else if (line.rfind("option ", 0) == 0)
-            conversation.option(line);
-        else if (line == "list" || line == "list for-push")
-            conversation.list(line == "list for-push");
-        else if (line.rfind("fetch ", 0) == 0)
-            conversation.fetch(batch(line, in));
-        else if (line.rfind("push ", 0) == 0)
-            conversation.push(batch(line, in));
-        else if (line.empty())
-            return;
-        else
-            throw Error("unknown command from git: " + line);
+            break;
+        case CommandKind::option:
+            conversation.option(command->option_name, command->option_value);
+            break;
+        case CommandKind::list:
+        case CommandKind::list_for_push:
+            conversation.list(command->kind == CommandKind::list_for_push);
+            break;
+        case CommandKind::fetch:
+            conversation.fetch(command->fetches);
+            break;
+        case CommandKind::push:
+            conversation.push(command->pushes);
+            break;
+        }
     }
 }
 

@@ -55,6 +55,7 @@ TEST_CASE("a timestamp more than five minutes off either way is stale") {
           AuthFailure::stale_timestamp);
 }
 
+// Issue 10, and fuzz/corpus/signed_request/finding-leading-zero-timestamp.
 TEST_CASE("a timestamp has one spelling: zero-padded, signed or overflowing times are malformed") {
     const auto id = Identity::generate();
     const auto h = headers_of(sign_request(id, "", "POST", "/", "", 1000));
