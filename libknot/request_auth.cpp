@@ -4,7 +4,6 @@
 #include "identity.hpp"
 #include "protocol.hpp"
 
-
 namespace knot {
 
 std::string_view auth_failure_code(AuthFailure failure) {

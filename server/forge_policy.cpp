@@ -155,7 +155,8 @@ std::vector<std::string> resolve(const std::string& host, bool& all_public) {
 }
 
 bool is_inside(const std::filesystem::path& path, const std::filesystem::path& dir) {
-    const auto [dir_end, path_end] = std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
+    const auto [dir_end, path_end] =
+        std::mismatch(dir.begin(), dir.end(), path.begin(), path.end());
     (void)path_end;
     return dir_end == dir.end();
 }
@@ -167,9 +168,10 @@ ForgeTarget check_forge(const ForgePolicy& policy, const std::string& url) {
     if (!parsed)
         throw bad_request("forge_url", "must be an https://, http://, ssh://, git:// or "
                                        "[user@]host:path URL, or an absolute path");
-    ForgeTarget target{url, {"-c", "protocol.allow=never", "-c",
-                             "protocol." + parsed->scheme + ".allow=always", "-c",
-                             "http.followRedirects=false"}};
+    ForgeTarget target{url,
+                       {"-c", "protocol.allow=never", "-c",
+                        "protocol." + parsed->scheme + ".allow=always", "-c",
+                        "http.followRedirects=false"}};
     if (parsed->scheme == "file") {
         if (!policy.allow_local_paths)
             throw refused("a path on the server's machine (knot-server --allow-local-forges "
@@ -197,8 +199,9 @@ ForgeTarget check_forge(const ForgePolicy& policy, const std::string& url) {
         throw refused("its host is on a loopback, private or link-local network "
                       "(knot-server --allow-private-forges allows that)");
     if (parsed->scheme == "https" || parsed->scheme == "http") {
-        const std::string port =
-            !parsed->port.empty() ? parsed->port : parsed->scheme == "https" ? "443" : "80";
+        const std::string port = !parsed->port.empty()       ? parsed->port
+                                 : parsed->scheme == "https" ? "443"
+                                                             : "80";
         std::string pinned;
         for (const std::string& address : addresses)
             pinned += (pinned.empty() ? "" : ",") + address;

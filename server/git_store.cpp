@@ -3,11 +3,11 @@
 
 #include "api_error.hpp"
 #include "forge_policy.hpp"
-#include "log.hpp"
 #include "git_handles.hpp"
 #include "git_store_repo.hpp"
 #include "libknot/crypto.hpp"
 #include "libknot/git_command.hpp"
+#include "log.hpp"
 
 #include <git2.h>
 
@@ -94,9 +94,11 @@ bool is_forge_url(std::string_view url) {
         return false;
     // git reads `<transport>::<address>` as a remote helper (ext:: runs commands); "::" inside
     // an IPv6 literal ("https://[::1]/x") is no such thing.
-    if (const std::size_t helper = url.find("::"); helper != std::string_view::npos &&
-        url.substr(0, helper).find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                "0123456789+.-") == std::string_view::npos)
+    if (const std::size_t helper = url.find("::");
+        helper != std::string_view::npos &&
+        url.substr(0, helper).find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            "0123456789+.-") == std::string_view::npos)
         return false;
     for (const unsigned char c : url)
         if (c < 0x20 || c == 0x7f)
@@ -317,16 +319,15 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTa
     std::vector<std::string> args = {git_dir};
     args.insert(args.end(), target.git_options.begin(), target.git_options.end());
     args.insert(args.end(), {"-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true",
-                             "-c", "fetch.fsck.badFilemode=error", "fetch", "--quiet",
-                             "--no-tags", "--no-write-fetch-head", "--", target.url,
-                             "+" + ref + ":" + landing});
+                             "-c", "fetch.fsck.badFilemode=error", "fetch", "--quiet", "--no-tags",
+                             "--no-write-fetch-head", "--", target.url, "+" + ref + ":" + landing});
     const GitResult fetched = run_git(args, m_repos_dir);
     const GitResult landed =
         run_git({git_dir, "rev-parse", "--verify", "-q", landing + "^{commit}"}, m_repos_dir);
     run_git({git_dir, "update-ref", "-d", landing}, m_repos_dir);
     if (fetched.status != 0 || landed.status != 0) {
-        log_line("forge fetch for " + room_id + " failed: " +
-                 fetched.err.substr(0, fetched.err.find('\n')));
+        log_line("forge fetch for " + room_id +
+                 " failed: " + fetched.err.substr(0, fetched.err.find('\n')));
         throw ApiError(502, "forge_unreachable",
                        "the server could not fetch " + ref +
                            " from the room's forge (unreachable, refused, or no such ref)");

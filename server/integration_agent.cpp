@@ -143,9 +143,9 @@ void IntegrationAgent::work() {
 void IntegrationAgent::process(RunRecord run) {
     const std::filesystem::path log = log_path(run.room_id, run.number);
     const std::string room = run.room_id;
-    run_integration({m_store, m_data_dir, m_server_agent_id, m_cancel, log, *m_sandbox,
-                     m_forge_policy},
-                    std::move(run));
+    run_integration(
+        {m_store, m_data_dir, m_server_agent_id, m_cancel, log, *m_sandbox, m_forge_policy},
+        std::move(run));
     maintain(room);
 }
 

@@ -4,8 +4,8 @@
 // time, rooms run side by side up to the number of workers.
 #pragma once
 
-#include "forge_policy.hpp"
 #include "check_sandbox.hpp"
+#include "forge_policy.hpp"
 
 #include <atomic>
 #include <condition_variable>

@@ -2,8 +2,8 @@
 #include "integration_run.hpp"
 
 #include "api_error.hpp"
-#include "forge_policy.hpp"
 #include "check_sandbox.hpp"
+#include "forge_policy.hpp"
 #include "integration_git.hpp"
 #include "libknot/check_runner.hpp"
 #include "libknot/git_command.hpp"

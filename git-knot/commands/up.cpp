@@ -63,8 +63,9 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
              wanted.value("time_limit", current.at("time_limit")) == current.at("time_limit"));
         return send_room_settings(session, same_checks ? nullptr : &config, forge);
     } catch (const Error& e) {
-        std::cerr << "git-knot: warning: the room did not get this clone's check settings or forge: "
-                  << e.what() << " (git knot check --configure tries again)\n";
+        std::cerr
+            << "git-knot: warning: the room did not get this clone's check settings or forge: "
+            << e.what() << " (git knot check --configure tries again)\n";
         return nullptr;
     }
 }

@@ -6,8 +6,8 @@
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
-#include "server/request_fields.hpp"
 #include "server/git_store.hpp"
+#include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
@@ -322,9 +322,8 @@ Response notify_push(const Request& request, ServerContext& context) {
     check_own_ref(context.store, member, update);
     refuse_replay(context.store, member); // before the server fetches anything
     std::string forge_url;
-    context.store.read([&](const Reader& reader) {
-        forge_url = reader.check_settings(member.room.id).forge_url;
-    });
+    context.store.read(
+        [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
     if (forge_url.empty())
         throw ApiError(409, "no_forge",
                        "this room has no forge: its owner sets one with 'git knot up' in a clone "

@@ -142,7 +142,8 @@ TEST_CASE("a signed request updates its agent's last_seen") {
     CHECK(before["agents"].size() == after["agents"].size());
 }
 
-TEST_CASE("a request refused after its signature verified cannot be sent again once it would pass") {
+TEST_CASE(
+    "a request refused after its signature verified cannot be sent again once it would pass") {
     Fixture f;
     const Identity coder = Identity::generate();
     REQUIRE(register_agent(f.client, f.room, coder, "coder-1").status == 201);
@@ -154,10 +155,9 @@ TEST_CASE("a request refused after its signature verified cannot be sent again o
                                      {{k_token, f.room.token}}))
                 .status == 200);
     // The coder's lock is refused while the owner holds the path...
-    const std::string bytes =
-        raw_request("POST", target, owner_lock,
-                    signed_headers(coder, agent_id_of(coder), "POST", target, owner_lock,
-                                   {{k_token, f.room.token}}));
+    const std::string bytes = raw_request("POST", target, owner_lock,
+                                          signed_headers(coder, agent_id_of(coder), "POST", target,
+                                                         owner_lock, {{k_token, f.room.token}}));
     const auto refused = send_raw(f.server.host(), f.server.port(), bytes);
     REQUIRE(refused.status == 409);
     // ...and once the owner lets go, the same signed bytes are a replay, not a fresh request.
@@ -181,8 +181,8 @@ TEST_CASE("a body read two ways by lenient parsers is 400 bad_json before anythi
          {std::string("\xEF\xBB\xBF{}"), std::string("{}\0", 3),
           std::string(R"({"status":"a","status":"b"})"), std::string("{} {}")}) {
         const auto r = f.client.send("POST", f.target, body,
-                                     signed_headers(f.room.owner, f.room.owner_id, "POST",
-                                                    f.target, body, {{k_token, f.room.token}}));
+                                     signed_headers(f.room.owner, f.room.owner_id, "POST", f.target,
+                                                    body, {{k_token, f.room.token}}));
         CHECK(r.status == 400);
         CHECK(r.code() == "bad_json");
     }

@@ -23,7 +23,8 @@ const std::string k_zero(40, '0');
 
 nlohmann::json notice(const std::string& ref, const std::string& now,
                       const std::string& forge_url = {}) {
-    nlohmann::json body = {{"ref", ref}, {"old", k_zero}, {"new", now}, {"paths", nlohmann::json::array()}};
+    nlohmann::json body = {
+        {"ref", ref}, {"old", k_zero}, {"new", now}, {"paths", nlohmann::json::array()}};
     if (!forge_url.empty())
         body["forge_url"] = forge_url;
     return body;
@@ -70,16 +71,16 @@ TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or p
         INFO(url);
         CHECK(code_of([&] { check_forge(policy, url); }) == "forge_refused");
     }
-    for (const char* url : {"http://203.0.113.9/x.git", "ssh://git@203.0.113.9/x.git",
-                                  "git@203.0.113.9:x.git", "git://203.0.113.9/x.git",
-                                  "https://user:secret@203.0.113.9/x.git", "/srv/forge.git",
-                                  "file:///srv/forge.git"}) {
+    for (const char* url :
+         {"http://203.0.113.9/x.git", "ssh://git@203.0.113.9/x.git", "git@203.0.113.9:x.git",
+          "git://203.0.113.9/x.git", "https://user:secret@203.0.113.9/x.git", "/srv/forge.git",
+          "file:///srv/forge.git"}) {
         INFO(url);
         CHECK(code_of([&] { check_forge(policy, url); }) == "forge_refused");
     }
-    for (const char* url : {"ext::sh -c touch% /tmp/pwned", "-uploadpack=touch",
-                                  "relative/forge.git", "https://", "https://host:99999/x",
-                                  "file://otherhost/x.git", "ftp://203.0.113.9/x"}) {
+    for (const char* url :
+         {"ext::sh -c touch% /tmp/pwned", "-uploadpack=touch", "relative/forge.git", "https://",
+          "https://host:99999/x", "file://otherhost/x.git", "ftp://203.0.113.9/x"}) {
         INFO(url);
         CHECK(code_of([&] { check_forge(policy, url); }) == "bad_request");
     }
@@ -89,8 +90,8 @@ TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or p
     CHECK(std::find(target.git_options.begin(), target.git_options.end(),
                     "http.curloptResolve=203.0.113.9:8443:203.0.113.9") !=
           target.git_options.end());
-    CHECK(std::find(target.git_options.begin(), target.git_options.end(),
-                    "protocol.allow=never") != target.git_options.end());
+    CHECK(std::find(target.git_options.begin(), target.git_options.end(), "protocol.allow=never") !=
+          target.git_options.end());
     // The host may allow more.
     policy.schemes = {"https", "ssh"};
     policy.allow_private_hosts = true;
@@ -138,7 +139,8 @@ TEST_CASE("only the owner sets the forge, within the host's rules") {
     CHECK(settings.at("forge") == "a repository on the server's machine");
 }
 
-TEST_CASE("a forge notification fetches from the owner's forge, never from a URL the member names") {
+TEST_CASE(
+    "a forge notification fetches from the owner's forge, never from a URL the member names") {
     Fixture f;
     const std::string ref = "refs/knot/alice/main";
     const std::string tip = f.forge.commit("a.txt", "one\n");
@@ -148,20 +150,19 @@ TEST_CASE("a forge notification fetches from the owner's forge, never from a URL
     // had the server push into it by naming its path as the forge.
     TestRoom other = create_room(f.client, f.server.admin_token(), "other");
     TestMember mallory = join_room(f.client, other, "mallory");
-    const std::string other_repo =
-        (f.server.data_dir() / "repos" / (other.id + ".git")).string();
+    const std::string other_repo = (f.server.data_dir() / "repos" / (other.id + ".git")).string();
 
     // No forge set: the notification is refused, whatever URL it names.
-    auto refused = room_post(f.client, f.room, f.alice.identity, "/git/notify",
-                             notice(ref, tip, other_repo));
+    auto refused =
+        room_post(f.client, f.room, f.alice.identity, "/git/notify", notice(ref, tip, other_repo));
     CHECK(refused.status == 409);
     CHECK(refused.code() == "no_forge");
     CHECK(refused.body.find(f.server.data_dir().string()) == std::string::npos);
 
     REQUIRE(f.set_forge(f.forge.path.string()).status == 200);
     // The member's URL is ignored: the owner's forge is what the server reads.
-    const auto accepted = room_post(f.client, f.room, f.alice.identity, "/git/notify",
-                                    notice(ref, tip, other_repo));
+    const auto accepted =
+        room_post(f.client, f.room, f.alice.identity, "/git/notify", notice(ref, tip, other_repo));
     INFO(accepted.body);
     REQUIRE(accepted.status == 200);
     CHECK(f.refs() == nlohmann::json{{ref, tip}});
@@ -192,11 +193,11 @@ TEST_CASE("forge failures are told in the same fixed words: no paths, no port or
     const std::string closed = "http://127.0.0.1:9/x.git";
     const std::string own = "http://127.0.0.1:" + std::to_string(f.server.port()) + "/x.git";
     for (const std::string& url : {(f.forge.path / "missing.git").string(),
-                                  (f.forge.path / "a.txt").string(), closed, own}) {
+                                   (f.forge.path / "a.txt").string(), closed, own}) {
         INFO(url);
         REQUIRE(f.set_forge(url).status == 200);
-        const auto r = room_post(f.client, f.room, f.alice.identity, "/git/notify",
-                                 notice(ref, tip));
+        const auto r =
+            room_post(f.client, f.room, f.alice.identity, "/git/notify", notice(ref, tip));
         CHECK(r.status == 502);
         CHECK(r.code() == "forge_unreachable");
         const std::string message = r.json().at("error");

@@ -146,4 +146,3 @@ TEST_CASE("an update that is not a fast-forward needs force, and old must be cur
     CHECK(f.receive(f.alice, ref, first, rewritten, pack, true).status == 200);
     CHECK(f.refs().at(ref) == rewritten);
 }
-
