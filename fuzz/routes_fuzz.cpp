@@ -101,15 +101,14 @@ struct TestKey {
     }
 };
 
-// The end of a stream's WebSocket: whatever the route sends must be JSON.
-class RecordingSocket : public FrameSocket {
+// The stream reactor's side of a WebSocket: whatever the route sends must be JSON.
+class RecordingSink : public FrameSink {
 public:
     void send_text(const std::string& text) override {
         if (!nlohmann::json::accept(text))
             std::abort();
     }
-    bool serve_peer() override { return false; }
-    void close(int, const std::string&) override {}
+    bool has_room() const override { return true; }
 };
 
 // A server without its HTTP listener: a store on `database`, a hub, and the routes.
@@ -121,8 +120,15 @@ struct Backend {
 
     Backend(const fs::path& database, const fs::path& data_dir, const Bytes& server_key)
         : store(database)
-        , context{store,    k_admin_token, server_key, hub, std::chrono::seconds(15),
-                  data_dir, false,         {}}
+        , context{store,
+                  k_admin_token,
+                  server_key,
+                  hub,
+                  std::chrono::seconds(15),
+                  data_dir,
+                  ForgePolicy{{"https"}, false, false, data_dir},
+                  {},
+                  PackLimits{}}
         , router(context) {
         add_all_routes(router);
     }
@@ -188,8 +194,9 @@ int call(Backend& backend, Request& request) {
             // With the hub shut, the stream ends at once instead of waiting a second for the
             // peer; its catch-up is the stream tests' to check.
             backend.hub.shutdown();
-            RecordingSocket socket;
-            response.upgrade(socket);
+            RecordingSink sink;
+            if (response.upgrade->start([] {}) != StreamFeed::Next::going_away)
+                response.upgrade->pump(sink);
         } else if (response.content_type == "application/json" &&
                    !nlohmann::json::accept(response.body)) {
             std::abort();
