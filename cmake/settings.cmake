@@ -37,6 +37,13 @@ endif()
 if(KNOT_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(knot_settings INTERFACE -Wno-maybe-uninitialized)
 endif()
+# A test's time limit (tests/CMakeLists.txt): sanitized programs start and run several times
+# slower, and some tests start fifty of them at once.
+if(KNOT_SANITIZE)
+  set(KNOT_TEST_TIMEOUT 600)
+else()
+  set(KNOT_TEST_TIMEOUT 120)
+endif()
 # Fuzzing: the libraries get libFuzzer's coverage instrumentation without its main(), which only
 # the harnesses link (fuzz/CMakeLists.txt). Undefined behaviour aborts rather than being printed
 # and passed over, so that libFuzzer counts it as a crash and keeps the input.
