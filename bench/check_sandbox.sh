@@ -96,25 +96,7 @@ echo "   sandboxed / unsandboxed: $(ratio "$sandboxed" "$unsandboxed")"
 echo
 echo "2. the CMake project of integration.sh ($sources C files, auto-detected: configure, build, ctest)"
 git rm -q -r .knot
-mkdir -p cproject
-{
-    echo "cmake_minimum_required(VERSION 3.16)"
-    echo "project(bench C)"
-    echo "enable_testing()"
-    echo "file(GLOB sources cproject/*.c)"
-    echo "add_executable(prog \${sources})"
-    echo "add_test(NAME prog COMMAND prog)"
-} >CMakeLists.txt
-for i in $(seq 1 "$sources"); do
-    printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; ++i) s += i * %d; return s; }\n' \
-        "$i" "$i" >"cproject/f$i.c"
-done
-{
-    for i in $(seq 1 "$sources"); do printf 'int f%d(int);\n' "$i"; done
-    printf 'int main(void) { int s = 0;\n'
-    for i in $(seq 1 "$sources"); do printf '  s += f%d(3);\n' "$i"; done
-    printf '  return s < 0; }\n'
-} >cproject/main.c
+sync_make_cmake_project "$sources"
 git add -A
 git commit -q -m "a CMake project"
 # cmake_pair: the first check in a fresh scratch tree, then one on the kept build tree.

@@ -45,25 +45,7 @@ python3 "$here/integration_measure.py" "$tmp/work" "$server_repo" "$pushes" "$ta
 echo
 echo "check runs in the kept scratch work tree (CMake project, $sources C files, auto-detected)"
 (cd "$tmp/repo" && git config --unset knot.check && git knot check --configure >/dev/null)
-mkdir -p cproject
-{
-    echo "cmake_minimum_required(VERSION 3.16)"
-    echo "project(bench C)"
-    echo "enable_testing()"
-    echo "file(GLOB sources cproject/*.c)"
-    echo "add_executable(prog \${sources})"
-    echo "add_test(NAME prog COMMAND prog)"
-} >CMakeLists.txt
-for i in $(seq 1 "$sources"); do
-    printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; ++i) s += i * %d; return s; }\n' \
-        "$i" "$i" >"cproject/f$i.c"
-done
-{
-    for i in $(seq 1 "$sources"); do printf 'int f%d(int);\n' "$i"; done
-    printf 'int main(void) { int s = 0;\n'
-    for i in $(seq 1 "$sources"); do printf '  s += f%d(3);\n' "$i"; done
-    printf '  return s < 0; }\n'
-} >cproject/main.c
+sync_make_cmake_project "$sources"
 git add -A
 git commit -q -m "a CMake project"
 check_run() { # check_run: pushes HEAD; prints the run's check_ms, status checked

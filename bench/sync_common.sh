@@ -150,3 +150,29 @@ sync_targets() {
         echo "http-backend skipped: $http_skipped"
     fi
 }
+
+# sync_make_cmake_project N: a CMake project of N C files in the current directory (CMakeLists.txt
+# and cproject/), built and tested by the integration agent's detection: what the check
+# benchmarks time.
+sync_make_cmake_project() {
+    local sources=$1 i
+    mkdir -p cproject
+    {
+        echo "cmake_minimum_required(VERSION 3.16)"
+        echo "project(bench C)"
+        echo "enable_testing()"
+        echo "file(GLOB sources cproject/*.c)"
+        echo "add_executable(prog \${sources})"
+        echo "add_test(NAME prog COMMAND prog)"
+    } >CMakeLists.txt
+    for i in $(seq 1 "$sources"); do
+        printf 'int f%d(int x) { int s = 0; for (int i = 0; i < x; ++i) s += i * %d; return s; }\n' \
+            "$i" "$i" >"cproject/f$i.c"
+    done
+    {
+        for i in $(seq 1 "$sources"); do printf 'int f%d(int);\n' "$i"; done
+        printf 'int main(void) { int s = 0;\n'
+        for i in $(seq 1 "$sources"); do printf '  s += f%d(3);\n' "$i"; done
+        printf '  return s < 0; }\n'
+    } >cproject/main.c
+}

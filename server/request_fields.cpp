@@ -1,8 +1,6 @@
 // Validation of the fields of JSON request bodies (see request_fields.hpp).
 #include "request_fields.hpp"
 
-#include <cstdint>
-
 #include "api_error.hpp"
 #include "http_types.hpp"
 #include "libknot/repo_path.hpp"
@@ -38,43 +36,6 @@ std::size_t utf8_length(std::string_view text) {
         if ((c & 0xc0) != 0x80)
             ++chars;
     return chars;
-}
-
-bool is_valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        std::uint32_t point = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1;
-            point = c & 0x1fu;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2;
-            point = c & 0x0fu;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3;
-            point = c & 0x07u;
-        } else {
-            return false;
-        }
-        if (i + extra >= text.size())
-            return false;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xc0) != 0x80)
-                return false;
-            point = (point << 6) | (next & 0x3fu);
-        }
-        static constexpr std::uint32_t k_smallest[] = {0, 0x80, 0x800, 0x10000};
-        if (point < k_smallest[extra] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff))
-            return false;
-        i += extra + 1;
-    }
-    return true;
 }
 
 void check_text(const std::string& text, std::string_view field, std::size_t min_chars,

@@ -28,10 +28,6 @@ enum class TextLines { single_line, multi_line };
 // The number of UTF-8 code points in `text` (which the JSON parser already checked).
 std::size_t utf8_length(std::string_view text);
 
-// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
-// U+10FFFF): what the JSON of events and answers can carry.
-bool is_valid_utf8(std::string_view text);
-
 // The string `field` of `body`, or nothing when absent or null. Throws ApiError 400
 // bad_request naming the field when it is not a string, has more than `max_chars` characters
 // or fewer than `min_chars`, or holds a control character `lines` does not allow.

@@ -1,6 +1,8 @@
 // The names and modes a pushed tree entry may have (see tree_check.hpp).
 #include "tree_check.hpp"
 
+#include "utf8.hpp"
+
 #include <cctype>
 
 namespace knot::server {
@@ -48,37 +50,14 @@ bool is_hfs_dotgit(std::string_view name) {
     std::string folded;
     std::size_t i = 0;
     while (i < name.size()) {
-        const auto c = static_cast<unsigned char>(name[i]);
-        std::uint32_t code_point = 0;
-        std::size_t length = 1;
-        if (c < 0x80) {
-            code_point = c;
-        } else if ((c & 0xe0) == 0xc0) {
-            code_point = c & 0x1f;
-            length = 2;
-        } else if ((c & 0xf0) == 0xe0) {
-            code_point = c & 0x0f;
-            length = 3;
-        } else if ((c & 0xf8) == 0xf0) {
-            code_point = c & 0x07;
-            length = 4;
-        } else {
+        const auto code_point = next_code_point(name, i);
+        if (!code_point)
             return false;
-        }
-        if (i + length > name.size())
-            return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(name[i + k]);
-            if ((next & 0xc0) != 0x80)
-                return false;
-            code_point = (code_point << 6) | (next & 0x3f);
-        }
-        i += length;
-        if (hfs_ignores(code_point))
+        if (hfs_ignores(*code_point))
             continue;
-        if (code_point >= 0x80 || folded.size() == 4)
+        if (*code_point >= 0x80 || folded.size() == 4)
             return false;
-        folded += static_cast<char>(std::tolower(static_cast<int>(code_point)));
+        folded += static_cast<char>(std::tolower(static_cast<int>(*code_point)));
     }
     return folded == ".git";
 }

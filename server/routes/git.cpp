@@ -7,10 +7,10 @@
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
-#include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
+#include "server/utf8.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>

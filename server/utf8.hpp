@@ -1,0 +1,20 @@
+// Reading UTF-8 one code point at a time, for the checks of names and refs members send.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace knot::server {
+
+// The code point that starts at `at` in `text`, advancing `at` past it; nothing when the bytes
+// there are not a lead byte followed by its continuation bytes. Only the form is checked:
+// overlong forms, surrogates and values past U+10FFFF are returned as read.
+std::optional<std::uint32_t> next_code_point(std::string_view text, std::size_t& at);
+
+// True when `text` is well-formed UTF-8: every sequence in form, none overlong, no surrogate,
+// nothing past U+10FFFF (what the JSON of events and answers can carry).
+bool is_valid_utf8(std::string_view text);
+
+} // namespace knot::server
