@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 // that), stdin from /dev/null, stdout and stderr to `output`, no other descriptor, `dir`, the
 // limits; then exec. Only system calls from here: the parent may have had threads.
 [[noreturn]] void exec_child(char* const argv[], char* const envp[], const char* dir, int output,
-                             int report, const std::vector<std::pair<int, rlim_t>>& rlimits) {
+                             int report, int go, int go_write,
+                             const std::vector<std::pair<int, rlim_t>>& rlimits) {
     const auto fail = [report](int error) {
         while (::write(report, &error, sizeof error) < 0 && errno == EINTR) {
         }
@@ -55,6 +56,15 @@ namespace fs = std::filesystem;
         if (::setrlimit(resource, &limit) != 0)
             fail(errno);
     }
+    // Waits for the parent's one byte: the parent has recorded the group by then. A byte, not
+    // end of file: another thread's child may hold a copy of the write end until its own exec.
+    ::close(go_write);
+    char byte = 0;
+    ssize_t got;
+    while ((got = ::read(go, &byte, 1)) < 0 && errno == EINTR) {
+    }
+    if (got != 1)
+        ::_exit(127); // the parent is gone
     ::execve(argv[0], argv, envp);
     fail(errno);
     ::_exit(127); // not reached: fail exits
@@ -63,7 +73,8 @@ namespace fs = std::filesystem;
 } // namespace
 
 int CheckChild::start(const std::string& command, const fs::path& dir, char* const envp[],
-                      const CheckConfinement* confinement) {
+                      const CheckConfinement* confinement,
+                      const std::function<void(pid_t)>& started) {
     std::vector<std::string> words;
     if (confinement)
         words = confinement->wrapper;
@@ -93,14 +104,28 @@ int CheckChild::start(const std::string& command, const fs::path& dir, char* con
     if (::pipe2(report_fds, O_CLOEXEC) != 0)
         return errno;
     OwnedFd report_read(report_fds[0]), report_write(report_fds[1]);
+    int go_fds[2];
+    if (::pipe2(go_fds, O_CLOEXEC) != 0)
+        return errno;
+    OwnedFd go_read(go_fds[0]), go_write(go_fds[1]);
 
     const pid_t pid = ::fork();
     if (pid < 0)
         return errno;
     if (pid == 0)
-        exec_child(argv.data(), envp, dir.c_str(), write_end.get(), report_write.get(), rlimits);
+        exec_child(argv.data(), envp, dir.c_str(), write_end.get(), report_write.get(),
+                   go_read.get(), go_write.get(), rlimits);
     m_pid = pid;
     report_write.close();
+    if (started)
+        started(pid);
+    // The parent's read end stays open until the byte is in the pipe: a child that already
+    // failed cannot turn this write into SIGPIPE.
+    const char go = 1;
+    while (::write(go_write.get(), &go, 1) < 0 && errno == EINTR) {
+    }
+    go_write.close();
+    go_read.close();
     int child_error = 0;
     ssize_t got;
     while ((got = ::read(report_read.get(), &child_error, sizeof child_error)) < 0 &&

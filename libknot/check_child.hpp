@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -57,9 +58,12 @@ public:
     // `confinement`'s wrapper when there is one. Returns 0 or the errno that stopped it (a
     // missing directory, no /bin/sh, no sandbox program). posix_spawn cannot set resource
     // limits, so this forks; everything is prepared before, and the child of a threaded server
-    // makes only system calls (async-signal-safe) until exec.
+    // makes only system calls (async-signal-safe) until exec. `started`, when given, is called
+    // with the group's id before the command can run, so whatever it records (the server's
+    // check.pgid) exists before the command does anything.
     int start(const std::string& command, const std::filesystem::path& dir, char* const envp[],
-              const CheckConfinement* confinement);
+              const CheckConfinement* confinement,
+              const std::function<void(pid_t)>& started = {});
 
     // The child's pid, which is also its process group's id.
     pid_t pid() const { return m_pid; }

@@ -383,7 +383,8 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
         }
         log.write("$ " + command.command + "\n");
         CheckChild child;
-        if (const int error = child.start(command.command, dir, envp.data(), confinement)) {
+        if (const int error =
+                child.start(command.command, dir, envp.data(), confinement, limits.on_start)) {
             outcome.command_name = command.name;
             const std::string program = confinement && !confinement->wrapper.empty()
                                             ? confinement->wrapper.front()
@@ -392,8 +393,6 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
                                                    label(command) + " in " + shown_dir + ": " +
                                                    error_text(error));
         }
-        if (limits.on_start)
-            limits.on_start(child.pid());
         const CommandEnd end = watch(child, deadline, limits, output_bytes, log);
         outcome.exit_code = exit_code_of(end.status);
         outcome.command_name = command.name;

@@ -49,8 +49,9 @@ struct CheckLimits {
     // When set and it becomes true, the running command's group is killed and the outcome is
     // `cancelled` (a server stopping). Looked at between reads, at least every 100 ms.
     const std::atomic<bool>* cancel = nullptr;
-    // Called with each command's process group id right after it starts (a server records it
-    // so that, restarted after a crash, it can kill what the crashed run left behind).
+    // Called with each command's process group id after it is made and before the command runs
+    // (a server records it so that, restarted after a crash, it can kill what the crashed run
+    // left behind, however soon the crash comes).
     std::function<void(int)> on_start;
     // Set for the server's checks (see CheckConfinement).
     std::optional<CheckConfinement> confinement;

@@ -260,8 +260,12 @@ TEST_CASE("a hanging, flooding or tree-deleting checker fails cleanly and the ne
 }
 
 TEST_CASE("a server killed during a check runs the check again on restart") {
+    // Sandboxed, the check dies with its server; unsandboxed, it outlives it and the restarted
+    // server kills it (check.pgid, recorded before the check can announce itself).
+    const std::string options = GENERATE(as<std::string>{}, "", "--unsandboxed-checks");
+    INFO("git knot up " << options);
     const int port = free_port();
-    HostedRoom room(port);
+    HostedRoom room(port, options);
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
     commit_file(a, ".knot/checks", "true\n"); // the first check run makes the scratch area
@@ -275,9 +279,11 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     // The mark is made before the announcement: a sandboxed check dies with the server, so the
     // first run may get no further than its announcement.
     const std::string hang = "sleep 7" + std::to_string(::getpid());
-    write(a / ".knot/checks", "again=$(test -e /tmp/hung-once && echo yes); touch /tmp/hung-once; "
-                              "echo run-$KNOT_RUN > /tmp/started.fifo; test -n \"$again\" || exec " +
-                                  hang + "\n");
+    // ($TMPDIR is the scratch tree's tmp/, which a sandboxed check sees as /tmp.)
+    write(a / ".knot/checks",
+          "again=$(test -e $TMPDIR/hung-once && echo yes); touch $TMPDIR/hung-once; "
+          "echo run-$KNOT_RUN > $TMPDIR/started.fifo; test -n \"$again\" || exec " +
+              hang + "\n");
     const std::string commit = commit_all(a, "checks that hang once");
     REQUIRE(run("git push -q knot main", a).status == 0);
     const int run_number = events.pushed(commit);
@@ -289,7 +295,8 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     CHECK(server_integration(room) == good); // nothing unchecked was ever referenced
 
     BackgroundCommand again("cat '" + fifo.string() + "'", room.dir());
-    const auto up = run("git knot up --port " + std::to_string(port) + " --no-tunnel", room.host());
+    const auto up = run("git knot up --port " + std::to_string(port) + " --no-tunnel " + options,
+                        room.host());
     REQUIRE(up.status == 0);
     // The run starts again from the top: the check runs a second time, and passes.
     CHECK(again.next_line(k_wait_ms) == "run-" + std::to_string(run_number));

@@ -14,14 +14,15 @@
 
 namespace knot::test {
 
-HostedRoom::HostedRoom(int port) {
+HostedRoom::HostedRoom(int port, const std::string& up_options) {
     prepare_e2e_environment();
     m_host = m_dir.path() / "host";
     make_repository(m_host);
     const auto init = sh("git knot init --name host-1", m_host);
     REQUIRE(init.status == 0);
     const auto up =
-        sh("git knot up --port " + std::to_string(port) + " --no-tunnel --json", m_host);
+        sh("git knot up --port " + std::to_string(port) + " --no-tunnel --json " + up_options,
+           m_host);
     INFO(up.err);
     REQUIRE(up.status == 0);
     m_invite = nlohmann::json::parse(up.out).at("invite");

@@ -13,11 +13,11 @@
 
 namespace knot::test {
 
-// `git knot init` + `git knot up --no-tunnel` in <tmp>/host (on `port`, any free one when 0);
-// `git knot down` when destroyed. REQUIREs that each step works.
+// `git knot init` + `git knot up --no-tunnel <up_options>` in <tmp>/host (on `port`, any free
+// one when 0); `git knot down` when destroyed. REQUIREs that each step works.
 class HostedRoom {
 public:
-    explicit HostedRoom(int port = 0);
+    explicit HostedRoom(int port = 0, const std::string& up_options = "");
     ~HostedRoom();
     HostedRoom(const HostedRoom&) = delete;
     HostedRoom& operator=(const HostedRoom&) = delete;
