@@ -121,14 +121,18 @@ PushResult push_head(const std::filesystem::path& workdir, const std::string& ag
     return result;
 }
 
-void fetch_refs(const std::filesystem::path& workdir) {
-    const auto r = run_git({"fetch", "-q", "knot"}, workdir);
+void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec) {
+    std::vector<std::string> args = {"fetch", "-q", "knot"};
+    if (!refspec.empty())
+        args.push_back(refspec);
+    const auto r = run_git(args, workdir);
     if (r.status != 0)
         throw_git_failure("git fetch knot", r);
 }
 
-void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote) {
-    const auto r = run_git({"fetch", "-q", remote, "+refs/knot/*:refs/knot/*"}, workdir);
+void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote,
+                           const std::string& refspec) {
+    const auto r = run_git({"fetch", "-q", remote, refspec}, workdir);
     if (r.status != 0)
         throw Error("git fetch " + remote + " failed: " + trimmed(r.err.empty() ? r.out : r.err));
 }

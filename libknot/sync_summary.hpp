@@ -45,12 +45,18 @@ std::string own_ref(const std::filesystem::path& workdir, const std::string& age
 // knot::Error for anything else.
 PushResult push_head(const std::filesystem::path& workdir, const std::string& agent);
 
-// `git fetch knot` (the refspec +refs/knot/*:refs/knot/* set by join); throws as push_head.
-void fetch_refs(const std::filesystem::path& workdir);
+// The refs a sync fetches: every agent's and the integration ref, each onto itself.
+inline constexpr std::string_view k_knot_refspec = "+refs/knot/*:refs/knot/*";
 
-// `git fetch <remote> +refs/knot/*:refs/knot/*`: every agent's refs and the integration ref as
-// the forge `remote` has them, which needs no knot server. Throws knot::Error with git's message.
-void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote);
+// `git fetch knot` (the refspec +refs/knot/*:refs/knot/* set by join), or `git fetch knot
+// <refspec>` when one is given; throws as push_head (a ref the room lacks is a knot::Error whose
+// message holds git's "couldn't find remote ref").
+void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec = {});
+
+// `git fetch <remote> <refspec>`: by default every agent's refs and the integration ref as the
+// forge `remote` has them, which needs no knot server. Throws knot::Error with git's message.
+void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote,
+                           const std::string& refspec = std::string(k_knot_refspec));
 
 // A teammate's ref as fetched: `files` are what they changed since our merge base with it
 // (`git diff --name-only HEAD...<ref>`).

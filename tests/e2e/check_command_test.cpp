@@ -1,6 +1,7 @@
-// End to end: `git knot check` run locally (.knot/checks, knot.check, the merge preview onto a
-// local refs/knot/integration), `--configure`, `--history` and `--log` against a room hosted by
-// `git knot up`, and `git knot undo`. Waits are on the room's event stream, never a sleep.
+// End to end: `git knot check` run locally (on HEAD merged onto the room's refs/knot/integration,
+// fetched first, in a scratch tree; --here on the work tree; .knot/checks, knot.check),
+// `--configure`, `--history` and `--log` against a room hosted by `git knot up`, and
+// `git knot undo`. Waits are on the room's event stream, never a sleep.
 #include "tests/support/git_steps.hpp"
 #include "tests/support/room_events.hpp"
 
@@ -58,31 +59,54 @@ nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo, const std
 
 } // namespace
 
-TEST_CASE("check runs .knot/checks in the work tree, shows their output and passes") {
+TEST_CASE("check --here runs .knot/checks in the work tree, shows their output and passes") {
     LocalRepo repo;
     write(repo.path / ".knot/checks", "# the checks\necho hello-from-check\n\ntest -f here.txt\n");
     write(repo.path / "here.txt", "not committed: the work tree is what is checked\n");
-    const auto passed = run("git knot check", repo.path);
+    const auto passed = run("git knot check --here", repo.path);
     CHECK(passed.status == 0);
-    CHECK(contains(passed.out, "checks  .knot/checks: 2 commands"));
+    CHECK(contains(passed.out, "here    the work tree as it is, uncommitted changes included; not "
+                               "the merge the room checks\n"));
+    CHECK(contains(passed.out, "checks  .knot/checks: 2 commands, in the work tree\n"));
     CHECK(contains(passed.out, "$ echo hello-from-check\nhello-from-check\n"));
-    CHECK(contains(passed.out, "\u2713 check passed"));
+    CHECK(contains(passed.out, "\u2713 check passed in the work tree (--here): "));
     CHECK(contains(passed.out, "no refs/knot/integration here yet"));
     std::ifstream log(repo.path / ".git/knot/checks/last.log");
     std::stringstream logged;
     logged << log.rdbuf();
     CHECK(contains(logged.str(), "hello-from-check"));
 
-    const auto quiet = run("git knot check --quiet", repo.path);
+    const auto quiet = run("git knot check --here --quiet", repo.path);
     CHECK(quiet.status == 0);
     CHECK(!contains(quiet.out, "hello-from-check"));
     CHECK(contains(quiet.out, "\u2713 check passed"));
 
     fs::remove(repo.path / "here.txt");
-    const auto failed = run("git knot check", repo.path);
+    const auto failed = run("git knot check --here", repo.path);
     CHECK(failed.status == 1);
-    CHECK(contains(failed.out, "\u2717 check failed: `test -f here.txt` exited with 1"));
+    CHECK(contains(failed.out,
+                   "\u2717 check failed in the work tree (--here): `test -f here.txt` exited "
+                   "with 1"));
     CHECK(contains(failed.out, ".git/knot/checks/last.log"));
+
+    // Without --here the checks run on the commit, in the scratch tree: uncommitted files are
+    // not there, and the check says so.
+    write(repo.path / "here.txt", "uncommitted\n");
+    REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
+    REQUIRE(run("echo changed >> .knot/checks", repo.path).status == 0);
+    const auto committed = run("git knot check", repo.path);
+    CHECK(committed.status == 1);
+    CHECK(contains(committed.out, "fetch   - this clone has not joined a room: no "
+                                  "refs/knot/integration to merge onto\n"));
+    CHECK(contains(committed.out, "merge   - no refs/knot/integration: HEAD " +
+                                      rev(repo.path, "HEAD").substr(0, 7) +
+                                      " alone, as the room checks a first push\n"));
+    CHECK(contains(committed.out, "note    uncommitted changes are not part of it"));
+    CHECK(contains(committed.out,
+                   "checks  .knot/checks: 2 commands, in .git/knot/scratch/work/tree\n"));
+    CHECK(contains(committed.out, "\u2717 check failed on HEAD " +
+                                      rev(repo.path, "HEAD").substr(0, 7) +
+                                      ": `test -f here.txt` exited with 1"));
 }
 
 TEST_CASE("knot.check overrides .knot/checks, none runs nothing, and --json reports the outcome") {
@@ -134,9 +158,21 @@ TEST_CASE("checks run with a scrubbed environment and a persistent build directo
     write(repo.path / ".knot/checks",
           "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\ntest -z \"$GIT_DIR\"\n"
           "test \"$CI\" = true\n");
-    const auto r = run("KNOT_SECRET_TOKEN=s3cret GIT_DIR=.git git knot check", repo.path);
+    const auto r = run("KNOT_SECRET_TOKEN=s3cret GIT_DIR=.git git knot check --here", repo.path);
     CHECK(r.status == 0);
     CHECK(contains(r.out, "build=" + (repo.path / ".git/knot/check-build").string()));
+
+    // On the merge: the scratch tree's own build directory (a build directory remembers the
+    // sources it was made for), and a git that sees the checked commit.
+    write(repo.path / ".knot/checks",
+          "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\n"
+          "echo \"head=$(git rev-parse HEAD)\"\n");
+    REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
+    const auto merged = run("KNOT_SECRET_TOKEN=s3cret git knot check", repo.path);
+    CHECK(merged.status == 0);
+    CHECK(contains(merged.out,
+                   "build=" + (repo.path / ".git/knot/scratch/work/build").string() + "\n"));
+    CHECK(contains(merged.out, "head=" + rev(repo.path, "HEAD") + "\n"));
 }
 
 TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integration") {
@@ -146,8 +182,9 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     const std::string theirs = commit_file(repo.path, "a.txt", "theirs\n");
     REQUIRE(run("git update-ref refs/knot/integration " + theirs, repo.path).status == 0);
     REQUIRE(run("git checkout -q main", repo.path).status == 0);
-    commit_file(repo.path, "a.txt", "ours\n");
     write(repo.path / ".knot/checks", "echo should-not-run\n");
+    REQUIRE(run("git add .knot/checks", repo.path).status == 0);
+    commit_file(repo.path, "a.txt", "ours\n");
 
     const auto refused = run("git knot check", repo.path);
     CHECK(refused.status == 1);
@@ -163,15 +200,104 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     // Nothing of the work tree or the index moved.
     CHECK(trimmed(run("git status --porcelain --untracked-files=no", repo.path).out).empty());
 
-    // A change beside the integration merges cleanly, and the checks then run.
+    // A change beside the integration merges cleanly, and the checks then run on the merge.
     REQUIRE(run("git reset -q --hard " + base, repo.path).status == 0);
-    commit_file(repo.path, "b.txt", "b\n");
+    write(repo.path / ".knot/checks", "echo should-not-run\ncat a.txt\n");
+    REQUIRE(run("git add .knot/checks", repo.path).status == 0);
+    const std::string ours = commit_file(repo.path, "b.txt", "b\n");
     const auto clean = run("git knot check", repo.path);
     CHECK(clean.status == 0);
-    CHECK(contains(clean.out, "HEAD merges cleanly onto refs/knot/integration"));
-    CHECK(contains(clean.out, "should-not-run")); // it does run now
+    CHECK(contains(clean.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
+                                  " merges cleanly onto refs/knot/integration " +
+                                  theirs.substr(0, 7) + "\n"));
+    CHECK(contains(clean.out, "should-not-run"));        // it does run now
+    CHECK(contains(clean.out, "$ cat a.txt\ntheirs\n")); // the integration's side is there
+    CHECK(contains(clean.out, "\u2713 check passed on the merge of HEAD " + ours.substr(0, 7) +
+                                  " onto refs/knot/integration " + theirs.substr(0, 7) + ": "));
+    CHECK(trimmed(run("cat a.txt", repo.path).out) == "base"); // the work tree is as it was
+    const auto merged = check_json(repo.path, 0);
+    CHECK(merged.at("target") == "merge");
+    CHECK(merged.at("fetch").at("state") == "not_joined");
+    const std::string candidate = merged.at("candidate");
+    CHECK(trimmed(run("git rev-parse " + candidate + "^1 " + candidate + "^2", repo.path).out) ==
+          theirs + "\n" + ours);
+    CHECK(rev(repo.path, "HEAD") == ours); // no ref moved
     REQUIRE(run("git update-ref refs/knot/integration HEAD", repo.path).status == 0);
-    CHECK(check_json(repo.path, 0).at("merge").at("state") == "up_to_date");
+    const auto up_to_date = check_json(repo.path, 0);
+    CHECK(up_to_date.at("merge").at("state") == "up_to_date");
+    CHECK(up_to_date.at("candidate") == ours);
+}
+
+TEST_CASE("check fetches the room's integration and fails the semantic conflict --here misses") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    const auto b = hosted_clone(room, "coder-2");
+    RoomEvents events(a);
+    // Every name a file under uses/ calls must be defined in defs.txt.
+    write(a / ".knot/checks",
+          "for f in uses/*; do grep -qx \"$(cat $f)\" defs.txt || "
+          "{ echo \"$f calls $(cat $f), which defs.txt lacks\"; exit 1; }; done\n");
+    write(a / "defs.txt", "greet\n");
+    write(a / "uses/main.txt", "greet\n");
+    REQUIRE(push_and_wait(events, a, "base").at("type") == "sync.integrated");
+    REQUIRE(run("git fetch -q knot && git reset -q --hard refs/knot/integration", b).status == 0);
+    const std::string stale = rev(b, "refs/knot/integration");
+
+    // A renames greet to hello where it is defined and used; the room integrates it.
+    write(a / "defs.txt", "hello\n");
+    write(a / "uses/main.txt", "hello\n");
+    const auto renamed = push_and_wait(events, a, "rename greet to hello");
+    REQUIRE(renamed.at("type") == "sync.integrated");
+    const std::string integration = renamed.at("data").at("integration");
+
+    // B, which has not fetched since, adds a call of greet: no line of it conflicts.
+    const std::string ours = commit_file(b, "uses/extra.txt", "greet\n");
+    const std::string merge_of = "the merge of HEAD " + ours.substr(0, 7) +
+                                 " onto refs/knot/integration " + integration.substr(0, 7);
+
+    // The work tree's checks (what check ran before) pass, and say that is all they checked.
+    const auto here = run("git knot check --here", b);
+    CHECK(here.status == 0);
+    CHECK(contains(here.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
+                                 " merges cleanly onto refs/knot/integration " +
+                                 stale.substr(0, 7) +
+                                 " (a preview: --here checks the work tree)\n"));
+    CHECK(contains(here.out, "\u2713 check passed in the work tree (--here): "));
+
+    // check fetches the integration first, merges onto it and fails as the room will.
+    const auto checked = run("git knot check", b);
+    CHECK(checked.status == 1);
+    CHECK(contains(checked.out, "fetch   \u2713 refs/knot/integration " + integration.substr(0, 7) +
+                                    " from the room\n"));
+    CHECK(contains(checked.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
+                                    " merges cleanly onto refs/knot/integration " +
+                                    integration.substr(0, 7) + "\n"));
+    CHECK(contains(checked.out, "uses/extra.txt calls greet, which defs.txt lacks"));
+    CHECK(contains(checked.out, "\u2717 check failed on " + merge_of + ": "));
+    CHECK(!contains(checked.out, "check passed"));
+    CHECK(rev(b, "refs/knot/integration") == integration);
+    const auto report = check_json(b, 1);
+    CHECK(report.at("target") == "merge");
+    CHECK(report.at("fetch") ==
+          nlohmann::json{{"state", "fetched"}, {"from", "knot"}, {"reason", nullptr}});
+    CHECK(report.at("merge").at("state") == "clean");
+    CHECK(report.at("checks").at("verdict") == "fail");
+    // B's branch, index and work tree are as they were.
+    CHECK(rev(b, "HEAD") == ours);
+    CHECK(trimmed(run("git status --porcelain", b).out).empty());
+    CHECK(trimmed(run("cat defs.txt", b).out) == "greet");
+
+    // The room agrees.
+    REQUIRE(run("git push -q knot main", b).status == 0);
+    CHECK(events.outcome_of_push(ours).at("type") == "sync.check_failed");
+
+    // Calling the new name passes, on the merge.
+    const std::string fixed = commit_file(b, "uses/extra.txt", "hello\n");
+    const auto passed = run("git knot check", b);
+    CHECK(passed.status == 0);
+    CHECK(contains(passed.out, "\u2713 check passed on the merge of HEAD " + fixed.substr(0, 7) +
+                                   " onto refs/knot/integration " + integration.substr(0, 7) +
+                                   ": "));
 }
 
 TEST_CASE("check answers usage errors with 129 and runs nowhere but in a repository") {
@@ -181,6 +307,8 @@ TEST_CASE("check answers usage errors with 129 and runs nowhere but in a reposit
     CHECK(run("git knot check --log 0", repo.path).status == 129);
     CHECK(run("git knot check --history --configure", repo.path).status == 129);
     CHECK(run("git knot check --log 1 --json", repo.path).status == 129);
+    CHECK(run("git knot check --here --history", repo.path).status == 129);
+    CHECK(run("git knot check --here --configure", repo.path).status == 129);
     CHECK(run("git knot check", repo.dir.path()).status == 128);
     CHECK(run("git knot undo --help", repo.path).status == 0);
     CHECK(run("git knot undo extra", repo.path).status == 129);
