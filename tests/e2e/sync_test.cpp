@@ -206,7 +206,8 @@ TEST_CASE("a fetch whose pack arrives broken fails and moves no ref") {
     CHECK(run("git fsck --no-dangling", b).status == 0);
 }
 
-TEST_CASE("a plain git push knot pushes the current branch only, and a named branch or --all theirs") {
+TEST_CASE(
+    "a plain git push knot pushes the current branch only, and a named branch or --all theirs") {
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
