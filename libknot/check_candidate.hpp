@@ -25,7 +25,7 @@ struct IntegrationFetch {
     };
     State state = State::not_joined;
     std::string from;
-    std::string reason;
+    std::string reason; // why the room could not be read (also when the forge then served it)
 };
 
 // "fetched", "absent", "not_joined" or "failed".

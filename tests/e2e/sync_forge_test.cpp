@@ -3,6 +3,7 @@
 // fetches the commit from the forge and serves it to every clone's `git fetch knot`. With the
 // server down the push still succeeds and the notification waits in the outbox.
 #include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -207,6 +208,33 @@ TEST_CASE("sync with the server down pushes to the forge and fetches from it and
     CHECK(back.at("fetched_from") == "knot");
     CHECK(back.at("queued") == 0);
     CHECK(waiting_notifications(a) == 0);
+}
+
+TEST_CASE("check with the server down merges onto the integration ref the forge has") {
+    const int port = free_port();
+    HostedRoom room(port);
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    RoomEvents events(a);
+    commit_file(b, "src/db.txt", "db\n");
+    REQUIRE(run("git push -q knot main", b).status == 0);
+    events.next([](const nlohmann::json& e) { return e.at("type") == "integration.forge_pushed"; });
+    const std::string integration = rev(forge, "refs/knot/integration");
+    REQUIRE(!integration.empty());
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+
+    commit_file(a, "src/api.txt", "api\n");
+    const auto checked = run("git knot check --json", a);
+    REQUIRE(checked.status == 0);
+    const auto report = nlohmann::json::parse(checked.out);
+    CHECK(report.at("fetch").at("state") == "fetched");
+    CHECK(report.at("fetch").at("from") == "origin");
+    CHECK(report.at("fetch").at("reason").get<std::string>().find("cannot reach") !=
+          std::string::npos);
+    CHECK(report.at("merge").at("state") == "clean");
+    CHECK(report.at("merge").at("integration") == integration);
+    CHECK(rev(a, "refs/knot/integration") == integration);
 }
 
 TEST_CASE("three forge clones sync through the forge, and a teammate's work pulls in with git") {
