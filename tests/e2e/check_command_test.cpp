@@ -1,5 +1,6 @@
-// End to end: `git knot check` run locally (on HEAD merged onto the room's refs/knot/integration,
-// fetched first, in a scratch tree; --here on the work tree; .knot/checks, knot.check),
+// End to end: `git knot check` run locally (on HEAD merged onto refs/knot/integration in a
+// scratch tree, --here on the work tree; .knot/checks, knot.check; check_merge_test.cpp has it
+// against a room),
 // `--configure`, `--history` and `--log` against a room hosted by `git knot up`, and
 // `git knot undo`. Waits are on the room's event stream, never a sleep.
 #include "tests/support/git_steps.hpp"
@@ -17,10 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The line of `text` that starts with `start`, "" when none does.
 std::string line_starting(const std::string& text, const std::string& start) {
     std::istringstream lines(text);
@@ -28,11 +25,6 @@ std::string line_starting(const std::string& text, const std::string& start) {
         if (line.rfind(start, 0) == 0)
             return line;
     return "";
-}
-
-void write(const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
 }
 
 // A repository with one commit in a fresh temporary directory; no room.
@@ -61,8 +53,9 @@ nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo, const std
 
 TEST_CASE("check --here runs .knot/checks in the work tree, shows their output and passes") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks", "# the checks\necho hello-from-check\n\ntest -f here.txt\n");
-    write(repo.path / "here.txt", "not committed: the work tree is what is checked\n");
+    write_file(repo.path / ".knot/checks",
+               "# the checks\necho hello-from-check\n\ntest -f here.txt\n");
+    write_file(repo.path / "here.txt", "not committed: the work tree is what is checked\n");
     const auto passed = run("git knot check --here", repo.path);
     CHECK(passed.status == 0);
     CHECK(contains(passed.out, "here    the work tree as it is, uncommitted changes included; not "
@@ -91,7 +84,7 @@ TEST_CASE("check --here runs .knot/checks in the work tree, shows their output a
 
     // Without --here the checks run on the commit, in the scratch tree: uncommitted files are
     // not there, and the check says so.
-    write(repo.path / "here.txt", "uncommitted\n");
+    write_file(repo.path / "here.txt", "uncommitted\n");
     REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
     REQUIRE(run("echo changed >> .knot/checks", repo.path).status == 0);
     const auto committed = run("git knot check", repo.path);
@@ -111,7 +104,7 @@ TEST_CASE("check --here runs .knot/checks in the work tree, shows their output a
 
 TEST_CASE("knot.check overrides .knot/checks, none runs nothing, and --json reports the outcome") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks", "false\n");
+    write_file(repo.path / ".knot/checks", "false\n");
     REQUIRE(run("git config knot.check 'echo out; exit 3'", repo.path).status == 0);
     const auto report = check_json(repo.path, 1);
     CHECK(report.at("verdict") == "fail");
@@ -155,18 +148,19 @@ TEST_CASE("knot.check overrides .knot/checks, none runs nothing, and --json repo
 
 TEST_CASE("checks run with a scrubbed environment and a persistent build directory") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks",
-          "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\ntest -z \"$GIT_DIR\"\n"
-          "test \"$CI\" = true\n");
+    write_file(
+        repo.path / ".knot/checks",
+        "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\ntest -z \"$GIT_DIR\"\n"
+        "test \"$CI\" = true\n");
     const auto r = run("KNOT_SECRET_TOKEN=s3cret GIT_DIR=.git git knot check --here", repo.path);
     CHECK(r.status == 0);
     CHECK(contains(r.out, "build=" + (repo.path / ".git/knot/check-build").string()));
 
     // On the merge: the scratch tree's own build directory (a build directory remembers the
     // sources it was made for), and a git that sees the checked commit.
-    write(repo.path / ".knot/checks",
-          "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\n"
-          "echo \"head=$(git rev-parse HEAD)\"\n");
+    write_file(repo.path / ".knot/checks",
+               "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\n"
+               "echo \"head=$(git rev-parse HEAD)\"\n");
     REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
     const auto merged = run("KNOT_SECRET_TOKEN=s3cret git knot check", repo.path);
     CHECK(merged.status == 0);
@@ -182,7 +176,7 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     const std::string theirs = commit_file(repo.path, "a.txt", "theirs\n");
     REQUIRE(run("git update-ref refs/knot/integration " + theirs, repo.path).status == 0);
     REQUIRE(run("git checkout -q main", repo.path).status == 0);
-    write(repo.path / ".knot/checks", "echo should-not-run\n");
+    write_file(repo.path / ".knot/checks", "echo should-not-run\n");
     REQUIRE(run("git add .knot/checks", repo.path).status == 0);
     commit_file(repo.path, "a.txt", "ours\n");
 
@@ -202,7 +196,7 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
 
     // A change beside the integration merges cleanly, and the checks then run on the merge.
     REQUIRE(run("git reset -q --hard " + base, repo.path).status == 0);
-    write(repo.path / ".knot/checks", "echo should-not-run\ncat a.txt\n");
+    write_file(repo.path / ".knot/checks", "echo should-not-run\ncat a.txt\n");
     REQUIRE(run("git add .knot/checks", repo.path).status == 0);
     const std::string ours = commit_file(repo.path, "b.txt", "b\n");
     const auto clean = run("git knot check", repo.path);
@@ -226,78 +220,6 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     const auto up_to_date = check_json(repo.path, 0);
     CHECK(up_to_date.at("merge").at("state") == "up_to_date");
     CHECK(up_to_date.at("candidate") == ours);
-}
-
-TEST_CASE("check fetches the room's integration and fails the semantic conflict --here misses") {
-    HostedRoom room;
-    const auto a = hosted_clone(room, "coder-1");
-    const auto b = hosted_clone(room, "coder-2");
-    RoomEvents events(a);
-    // Every name a file under uses/ calls must be defined in defs.txt.
-    write(a / ".knot/checks",
-          "for f in uses/*; do grep -qx \"$(cat $f)\" defs.txt || "
-          "{ echo \"$f calls $(cat $f), which defs.txt lacks\"; exit 1; }; done\n");
-    write(a / "defs.txt", "greet\n");
-    write(a / "uses/main.txt", "greet\n");
-    REQUIRE(push_and_wait(events, a, "base").at("type") == "sync.integrated");
-    REQUIRE(run("git fetch -q knot && git reset -q --hard refs/knot/integration", b).status == 0);
-    const std::string stale = rev(b, "refs/knot/integration");
-
-    // A renames greet to hello where it is defined and used; the room integrates it.
-    write(a / "defs.txt", "hello\n");
-    write(a / "uses/main.txt", "hello\n");
-    const auto renamed = push_and_wait(events, a, "rename greet to hello");
-    REQUIRE(renamed.at("type") == "sync.integrated");
-    const std::string integration = renamed.at("data").at("integration");
-
-    // B, which has not fetched since, adds a call of greet: no line of it conflicts.
-    const std::string ours = commit_file(b, "uses/extra.txt", "greet\n");
-    const std::string merge_of = "the merge of HEAD " + ours.substr(0, 7) +
-                                 " onto refs/knot/integration " + integration.substr(0, 7);
-
-    // The work tree's checks (what check ran before) pass, and say that is all they checked.
-    const auto here = run("git knot check --here", b);
-    CHECK(here.status == 0);
-    CHECK(contains(here.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
-                                 " merges cleanly onto refs/knot/integration " +
-                                 stale.substr(0, 7) +
-                                 " (a preview: --here checks the work tree)\n"));
-    CHECK(contains(here.out, "\u2713 check passed in the work tree (--here): "));
-
-    // check fetches the integration first, merges onto it and fails as the room will.
-    const auto checked = run("git knot check", b);
-    CHECK(checked.status == 1);
-    CHECK(contains(checked.out, "fetch   \u2713 refs/knot/integration " + integration.substr(0, 7) +
-                                    " from the room\n"));
-    CHECK(contains(checked.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
-                                    " merges cleanly onto refs/knot/integration " +
-                                    integration.substr(0, 7) + "\n"));
-    CHECK(contains(checked.out, "uses/extra.txt calls greet, which defs.txt lacks"));
-    CHECK(contains(checked.out, "\u2717 check failed on " + merge_of + ": "));
-    CHECK(!contains(checked.out, "check passed"));
-    CHECK(rev(b, "refs/knot/integration") == integration);
-    const auto report = check_json(b, 1);
-    CHECK(report.at("target") == "merge");
-    CHECK(report.at("fetch") ==
-          nlohmann::json{{"state", "fetched"}, {"from", "knot"}, {"reason", nullptr}});
-    CHECK(report.at("merge").at("state") == "clean");
-    CHECK(report.at("checks").at("verdict") == "fail");
-    // B's branch, index and work tree are as they were.
-    CHECK(rev(b, "HEAD") == ours);
-    CHECK(trimmed(run("git status --porcelain", b).out).empty());
-    CHECK(trimmed(run("cat defs.txt", b).out) == "greet");
-
-    // The room agrees.
-    REQUIRE(run("git push -q knot main", b).status == 0);
-    CHECK(events.outcome_of_push(ours).at("type") == "sync.check_failed");
-
-    // Calling the new name passes, on the merge.
-    const std::string fixed = commit_file(b, "uses/extra.txt", "hello\n");
-    const auto passed = run("git knot check", b);
-    CHECK(passed.status == 0);
-    CHECK(contains(passed.out, "\u2713 check passed on the merge of HEAD " + fixed.substr(0, 7) +
-                                   " onto refs/knot/integration " + integration.substr(0, 7) +
-                                   ": "));
 }
 
 TEST_CASE("check answers usage errors with 129 and runs nowhere but in a repository") {
@@ -381,13 +303,13 @@ TEST_CASE("check --history and --log show the room's integration runs and their 
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    write(a / ".knot/checks", "echo integration-check-ran\n");
+    write_file(a / ".knot/checks", "echo integration-check-ran\n");
     const auto integrated = push_and_wait(events, a, "checks that pass");
     REQUIRE(integrated.at("type") == "sync.integrated");
     const int first_run = integrated.at("data").at("run");
     const std::string first_commit = rev(a, "HEAD");
 
-    write(a / ".knot/checks", "echo failing-now\nexit 4\n");
+    write_file(a / ".knot/checks", "echo failing-now\nexit 4\n");
     const auto failed = push_and_wait(events, a, "checks that fail");
     REQUIRE(failed.at("type") == "sync.check_failed");
     const int failed_run = failed.at("data").at("run");
@@ -445,10 +367,10 @@ TEST_CASE("undo moves the integration ref back one integration, and refuses with
     CHECK(contains(nothing.err, "nothing to undo"));
 
     RoomEvents events(a);
-    write(a / "one.txt", "1\n");
+    write_file(a / "one.txt", "1\n");
     const auto first = push_and_wait(events, a, "one");
     REQUIRE(first.at("type") == "sync.integrated");
-    write(a / "two.txt", "2\n");
+    write_file(a / "two.txt", "2\n");
     const auto second = push_and_wait(events, a, "two");
     REQUIRE(second.at("type") == "sync.integrated");
     const std::string from = second.at("data").at("integration");
