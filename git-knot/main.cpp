@@ -10,7 +10,8 @@ namespace knot::cli {
 const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"chat", cmd_chat, "Talk in the room: lines typed are sent, the stream is shown live"},
-        {"check", cmd_check, "Run the integration checks here, now; --history of the room's runs"},
+        {"check", cmd_check,
+         "Check HEAD merged onto the room's integration; --history of its runs"},
         {"claim", cmd_claim, "Claim a task atomically and create its worktree on knot/<id>"},
         {"dash", cmd_dash, "Live dashboard: agents, tasks, locks, recent events"},
         {"doctor", cmd_doctor, "Check git, keys, config, hooks, the server and the clock"},

@@ -24,6 +24,9 @@ constexpr std::size_t k_max_haves = 10000;
 // The server records at most this many changed paths per push.
 constexpr std::size_t k_max_paths = 1000;
 
+// Where git sends a branch pushed under its own name.
+constexpr std::string_view k_branch_prefix = "refs/heads/";
+
 // git's words for the refusals it explains itself (transport-helper.c).
 std::string reason_for(const Refusal& refusal) {
     if (refusal.code == "non_fast_forward")
@@ -67,18 +70,24 @@ public:
     }
 
     // A push in forge mode compares with the forge's refs, which it can read while the server
-    // is down; everything else lists the server's.
+    // is down; everything else lists the server's. For a push, this agent's refs are listed
+    // again under the branch names they are pushed from (see knot_ref), so that git compares a
+    // branch with its ref: it reports "up to date" and refuses what is not a fast-forward.
     void list(bool for_push) {
-        if (for_push && forge()) {
+        const bool from_forge = for_push && forge();
+        if (from_forge)
             m_forge_refs = forge_refs(*forge());
-            for (const auto& [ref, oid] : *m_forge_refs)
-                m_out << oid << ' ' << ref << '\n';
-            m_out << '\n' << std::flush;
-            return;
-        }
-        m_their_refs = remote().refs();
-        for (const auto& [ref, oid] : *m_their_refs)
+        else
+            m_their_refs = remote().refs();
+        const std::map<std::string, std::string>& refs = from_forge ? *m_forge_refs : *m_their_refs;
+        for (const auto& [ref, oid] : refs)
             m_out << oid << ' ' << ref << '\n';
+        if (for_push) {
+            const std::string& own = own_prefix();
+            for (const auto& [ref, oid] : refs)
+                if (ref.rfind(own, 0) == 0)
+                    m_out << oid << ' ' << k_branch_prefix << ref.substr(own.size()) << '\n';
+        }
         m_out << '\n' << std::flush;
     }
 
@@ -119,36 +128,35 @@ public:
         const LocalRepo::Lookup found = local().look_up(sources_of(pushes), their_oids);
         const std::vector<std::string> hide(found.present.begin(), found.present.end());
         for (const PushLine& line : pushes) {
+            // git hears back about the ref it named; the server moves the one it maps to.
+            const std::string& dst = line.dst;
             Push push;
             push.force = line.force;
-            push.ref = line.dst;
+            push.ref = knot_ref(dst);
             if (line.src.empty()) {
-                m_out << "error " << push.ref
-                      << " \"deleting a ref through knot is not supported\"\n";
+                m_out << "error " << dst << " \"deleting a ref through knot is not supported\"\n";
                 continue;
             }
             const auto tip = found.commits.find(line.src);
             if (tip == found.commits.end()) {
-                m_out << "error " << push.ref << " \"" << line.src << " is not a commit\"\n";
+                m_out << "error " << dst << " \"" << line.src << " is not a commit\"\n";
                 continue;
             }
             push.new_oid = tip->second;
             const auto current = theirs.find(push.ref);
             push.old_oid = current == theirs.end() ? std::string(k_zero_oid) : current->second;
-            if (push.old_oid == push.new_oid) {
-                m_out << "ok " << push.ref << '\n';
-                continue;
-            }
-            if (m_dry_run) {
-                m_out << "ok " << push.ref << '\n';
+            if (push.old_oid == push.new_oid || m_dry_run) {
+                m_out << "ok " << dst << '\n';
                 continue;
             }
             const auto refusal =
                 remote().receive(push, local().pack_for(push.new_oid, hide, m_progress));
-            if (refusal)
-                m_out << "error " << push.ref << ' ' << reason_for(*refusal) << '\n';
-            else
-                m_out << "ok " << push.ref << '\n';
+            if (refusal) {
+                m_out << "error " << dst << ' ' << reason_for(*refusal) << '\n';
+                continue;
+            }
+            moved(dst, push.ref, push.new_oid);
+            m_out << "ok " << dst << '\n';
         }
         m_out << '\n' << std::flush;
     }
@@ -161,13 +169,14 @@ private:
             m_forge_refs = forge_refs(*forge());
         const LocalRepo::Lookup found = local().look_up(sources_of(pushes), {});
         for (const PushLine& line : pushes) {
-            const std::string& dst = line.dst;
+            const std::string& dst = line.dst; // as git named it; `ref` is what moves
+            const std::string ref = knot_ref(dst);
             if (line.src.empty()) {
                 m_out << "error " << dst << " \"deleting a ref through knot is not supported\"\n";
                 continue;
             }
             // The forge would take any ref; knot moves only this agent's.
-            if (dst.rfind(own_prefix(), 0) != 0) {
+            if (ref.rfind(own_prefix(), 0) != 0) {
                 m_out << "error " << dst << " \"knot moves only this agent's refs, under "
                       << own_prefix() << "\"\n";
                 continue;
@@ -177,25 +186,57 @@ private:
                 m_out << "error " << dst << " \"" << line.src << " is not a commit\"\n";
                 continue;
             }
-            const auto current = m_forge_refs->find(dst);
+            const auto current = m_forge_refs->find(ref);
             const std::string old_oid =
                 current == m_forge_refs->end() ? std::string(k_zero_oid) : current->second;
+            const std::string spec = (line.force ? "+" : "") + line.src + ":" + ref;
             const std::optional<std::string> failure = push_to_forge(
-                *forge(), line.spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real,
-                m_quiet, m_progress);
+                *forge(), spec, m_dry_run ? ForgePushMode::dry_run : ForgePushMode::real, m_quiet,
+                m_progress);
             if (failure) {
                 m_out << "error " << dst << ' ' << *failure << '\n';
                 continue;
             }
-            if (!m_dry_run && old_oid != tip->second)
-                announce(dst, old_oid, tip->second);
+            if (!m_dry_run && old_oid != tip->second) {
+                moved(dst, ref, tip->second);
+                announce(ref, old_oid, tip->second);
+            }
             m_out << "ok " << dst << '\n';
         }
         m_out << '\n' << std::flush;
     }
 
     // refs/knot/<this clone's agent name>/
-    std::string own_prefix() const { return "refs/knot/" + Clone::open().agent_name() + "/"; }
+    const std::string& own_prefix() {
+        if (m_own_prefix.empty())
+            m_own_prefix = "refs/knot/" + Clone::open().agent_name() + "/";
+        return m_own_prefix;
+    }
+
+    // A branch pushed under its own name, refs/heads/<branch> (what `git push knot` sends with
+    // the push refspec HEAD that join sets, and a branch named on the command line or --all),
+    // goes to this agent's ref of that name, refs/knot/<agent>/<branch>, so each task branch has
+    // its own. Any other destination is taken as it is (and refused unless it is this agent's).
+    std::string knot_ref(const std::string& dst) {
+        if (dst.rfind(k_branch_prefix, 0) != 0)
+            return dst;
+        return own_prefix() + dst.substr(k_branch_prefix.size());
+    }
+
+    // After git's `dst` went to `ref` (a branch mapped by knot_ref): the local copy of `ref` is
+    // moved, as git moves the copies of refs it pushed by their own names, and people are told
+    // where the branch went, since git's own report names only the branch.
+    void moved(const std::string& dst, const std::string& ref, const std::string& oid) {
+        if (dst == ref)
+            return;
+        try {
+            local().set_ref(ref, oid);
+        } catch (const Error& error) {
+            std::cerr << "knot: warning: " << error.what() << '\n';
+        }
+        if (!m_quiet)
+            std::cerr << "knot: " << dst.substr(k_branch_prefix.size()) << " -> " << ref << '\n';
+    }
 
     // The push already succeeded: whatever the server says, it is only warned about.
     void announce(const std::string& ref, const std::string& old_oid, const std::string& new_oid) {
@@ -243,6 +284,7 @@ private:
     bool m_quiet = false;
     bool m_forge_looked_up = false;
     std::optional<Forge> m_forge;
+    std::string m_own_prefix;
     std::optional<std::map<std::string, std::string>> m_forge_refs;
     std::optional<std::map<std::string, std::string>> m_their_refs; // as listed to git
     std::unique_ptr<Remote> m_remote;

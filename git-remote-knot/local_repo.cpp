@@ -124,6 +124,12 @@ std::vector<std::string> LocalRepo::tips() const {
     return {tips.begin(), tips.end()};
 }
 
+void LocalRepo::set_ref(const std::string& ref, const std::string& oid) const {
+    const GitResult moved = run_git(git_args({"update-ref", ref, oid}), m_git_dir);
+    if (moved.status != 0)
+        throw Error("cannot update " + ref + ": " + first_line(moved.err));
+}
+
 std::string LocalRepo::pack_for(const std::string& tip, const std::vector<std::string>& hide,
                                 Progress progress) const {
     if (!is_oid(tip))

@@ -45,6 +45,9 @@ public:
     // when it is cut short or not valid, and then stores nothing. With `progress`,
     // index-pack's "Receiving objects" meter goes to stderr as in git fetch.
     void write_pack(std::istream& pack, Progress progress) const;
+    // Points the local ref `ref` at `oid`, as git does for the refs its fetch refspec maps a
+    // pushed ref onto. Throws knot::Error with git's message when it cannot.
+    void set_ref(const std::string& ref, const std::string& oid) const;
 
 private:
     std::vector<std::string> git_args(std::vector<std::string> args) const;

@@ -36,7 +36,8 @@ std::string_view merge_state_name(MergePreview::State state) {
 MergePreview preview_merge(const std::filesystem::path& workdir) {
     MergePreview preview;
     preview.integration = resolve(std::string(k_integration_ref_name), workdir);
-    const std::string head = resolve("HEAD", workdir);
+    preview.head = resolve("HEAD", workdir);
+    const std::string& head = preview.head;
     if (preview.integration.empty() || head.empty())
         return preview;
     const GitResult contained =
@@ -52,6 +53,7 @@ MergePreview preview_merge(const std::filesystem::path& workdir) {
         {"merge-tree", "--write-tree", "--name-only", "-z", head, preview.integration}, workdir);
     if (merged.status == 0) {
         preview.state = MergePreview::State::clean;
+        preview.tree = merged.out.substr(0, merged.out.find_first_of(std::string("\0\n", 2)));
         return preview;
     }
     if (merged.status != 1) {

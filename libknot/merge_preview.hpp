@@ -21,6 +21,8 @@ struct MergePreview {
     };
     State state = State::no_integration;
     std::string integration; // the commit refs/knot/integration points at, "" when none
+    std::string head;        // the commit HEAD points at, "" when it has none
+    std::string tree;        // clean: the merged tree (its objects written), else ""
     std::vector<std::string> conflicts;
 };
 

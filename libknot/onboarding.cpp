@@ -53,8 +53,11 @@ void configure_clone_for_room(Clone& clone, const RoomConfig& room, const std::s
     repo.config_set("knot.kind", kind);
     if (!repo.config_get("knot.autolock"))
         repo.config_set("knot.autolock", "commit");
+    // Push refspec HEAD: a bare `git push knot` sends the current branch only, as
+    // push.default=current would (a setting of the whole clone, so not ours to change); the
+    // helper maps refs/heads/<branch> onto refs/knot/<name>/<branch>.
     repo.set_remote("knot", "knot::" + room.server + "/" + room.room, "+refs/knot/*:refs/knot/*",
-                    "refs/heads/*:refs/knot/" + name + "/*");
+                    "HEAD");
     const std::map<std::string, std::string> values = {{"name", name},
                                                        {"kind", kind},
                                                        {"room", room.room},

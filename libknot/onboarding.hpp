@@ -19,7 +19,8 @@ std::string render_template(const std::string& name,
                             const std::map<std::string, std::string>& values);
 
 // Stores the room and the agent's name and kind, adds the `knot` remote
-// (knot::<server>/<room>, fetching refs/knot/*, pushing branches to refs/knot/<name>/*), and
+// (knot::<server>/<room>, fetching refs/knot/*, pushing the current branch, which the helper
+// sends to refs/knot/<name>/<branch>), and
 // writes .knot/playbook.md and the editor rule. Running it again rewrites the same state.
 void configure_clone_for_room(Clone& clone, const RoomConfig& room, const std::string& name,
                               const std::string& kind, const std::string& invite_url);

@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "git_command.hpp"
 #include "git_repo.hpp"
+#include "merge_preview.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -74,9 +75,9 @@ SyncMode sync_mode(const GitRepo& repo, const std::string& server) {
     if (forge != "none") {
         const std::string remote = forge.empty() ? "origin" : forge;
         if (const auto url = repo.remote_url(remote))
-            return {"forge", *url};
+            return {"forge", *url, remote};
     }
-    return {"hosted", server};
+    return {"hosted", server, ""};
 }
 
 std::string own_ref(const std::filesystem::path& workdir, const std::string& agent) {
@@ -104,18 +105,36 @@ PushResult push_head(const std::filesystem::path& workdir, const std::string& ag
     run_git({"update-ref", result.ref, result.commit}, workdir);
     if (result.up_to_date())
         return result;
-    const auto diff =
-        result.previous.empty()
-            ? run_git({"ls-tree", "-r", "--name-only", result.commit}, workdir)
-            : run_git({"diff", "--name-only", result.previous, result.commit}, workdir);
+    // What the server's event counts (GitStore::changed_files): renames as a removal and an
+    // addition, against the merge base with the integration when there is one.
+    const std::string integration = resolve(workdir, std::string(k_integration_ref_name));
+    const std::string base = integration.empty() ? result.previous : integration;
+    GitResult diff;
+    if (!integration.empty())
+        diff =
+            run_git({"diff", "--no-renames", "--name-only", base + "..." + result.commit}, workdir);
+    if (integration.empty() || diff.status != 0) // no merge base: against the integration itself
+        diff = base.empty()
+                   ? run_git({"ls-tree", "-r", "--name-only", result.commit}, workdir)
+                   : run_git({"diff", "--no-renames", "--name-only", base, result.commit}, workdir);
     result.files = lines_of(diff.out);
     return result;
 }
 
-void fetch_refs(const std::filesystem::path& workdir) {
-    const auto r = run_git({"fetch", "-q", "knot"}, workdir);
+void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec) {
+    std::vector<std::string> args = {"fetch", "-q", "knot"};
+    if (!refspec.empty())
+        args.push_back(refspec);
+    const auto r = run_git(args, workdir);
     if (r.status != 0)
         throw_git_failure("git fetch knot", r);
+}
+
+void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote,
+                           const std::string& refspec) {
+    const auto r = run_git({"fetch", "-q", remote, refspec}, workdir);
+    if (r.status != 0)
+        throw Error("git fetch " + remote + " failed: " + trimmed(r.err.empty() ? r.out : r.err));
 }
 
 std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
@@ -160,8 +179,12 @@ std::string summary_text(const SyncSummary& summary) {
             out << "✓ pushed  " << short_sha(p.commit) << "  " << file_count(p.files.size())
                 << '\n';
     }
-    if (summary.fetched)
-        out << "✓ fetched\n";
+    if (summary.fetched) {
+        out << "✓ fetched";
+        if (!summary.fetched_from.empty() && summary.fetched_from != "knot")
+            out << " from " << summary.fetched_from << " (the forge)";
+        out << '\n';
+    }
     // An agent with several branches is shown once per branch, as agent/branch.
     std::size_t width = 0;
     auto label = [&](const TeammateRef& t) {
@@ -187,6 +210,17 @@ std::string summary_text(const SyncSummary& summary) {
             out << "  run " << state.run << ' ' << state.status << ": " << state.summary;
         out << '\n';
     }
+    if (!summary.server_reachable) {
+        out << "! coordination queued: the knot server did not answer; ";
+        if (summary.queued == 0)
+            out << "nothing waits in the outbox";
+        else
+            out << summary.queued
+                << (summary.queued == 1 ? " notification waits" : " notifications wait")
+                << " in the outbox";
+        out << " and the room integrates nothing until it is back (the next git knot command "
+               "or push delivers what waits)\n";
+    }
     return out.str();
 }
 
@@ -209,7 +243,12 @@ nlohmann::json summary_json(const SyncSummary& summary) {
                           {"where", summary.mode.where},
                           {"pushed", nullptr},
                           {"fetched", summary.fetched},
-                          {"teammates", nlohmann::json::array()}};
+                          {"fetched_from", summary.fetched_from.empty()
+                                               ? nlohmann::json()
+                                               : nlohmann::json(summary.fetched_from)},
+                          {"teammates", nlohmann::json::array()},
+                          {"server", summary.server_reachable ? "reachable" : "unreachable"},
+                          {"queued", summary.queued}};
     if (summary.pushed) {
         const auto& p = *summary.pushed;
         out["pushed"] = {

@@ -18,12 +18,15 @@ class GitRepo;
 struct SyncMode {
     std::string name;
     std::string where;
+    std::string remote; // forge mode: the forge's remote name ("origin"); hosted: ""
 };
 SyncMode sync_mode(const GitRepo& repo, const std::string& server);
 
 // The outcome of pushing HEAD: `ref` is refs/knot/<agent>/<branch>, `previous` the commit it
-// held before ("" when new), `files` the paths that differ between the two (every path of HEAD
-// for a new ref, as the server's sync.pushed event counts them).
+// held before ("" when new), `files` the paths the push brings, as the server's sync.pushed
+// event counts them: those that differ from HEAD's merge base with refs/knot/integration as
+// fetched (from the integration itself when the histories are unrelated); without one, from
+// `previous` (every path of HEAD for a new ref).
 struct PushResult {
     std::string ref;
     std::string branch;
@@ -42,8 +45,18 @@ std::string own_ref(const std::filesystem::path& workdir, const std::string& age
 // knot::Error for anything else.
 PushResult push_head(const std::filesystem::path& workdir, const std::string& agent);
 
-// `git fetch knot` (the refspec +refs/knot/*:refs/knot/* set by join); throws as push_head.
-void fetch_refs(const std::filesystem::path& workdir);
+// The refs a sync fetches: every agent's and the integration ref, each onto itself.
+inline constexpr std::string_view k_knot_refspec = "+refs/knot/*:refs/knot/*";
+
+// `git fetch knot` (the refspec +refs/knot/*:refs/knot/* set by join), or `git fetch knot
+// <refspec>` when one is given; throws as push_head (a ref the room lacks is a knot::Error whose
+// message holds git's "couldn't find remote ref").
+void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec = {});
+
+// `git fetch <remote> <refspec>`: by default every agent's refs and the integration ref as the
+// forge `remote` has them, which needs no knot server. Throws knot::Error with git's message.
+void fetch_refs_from_forge(const std::filesystem::path& workdir, const std::string& remote,
+                           const std::string& refspec = std::string(k_knot_refspec));
 
 // A teammate's ref as fetched: `files` are what they changed since our merge base with it
 // (`git diff --name-only HEAD...<ref>`).
@@ -72,8 +85,11 @@ struct SyncSummary {
     SyncMode mode;
     std::optional<PushResult> pushed; // nothing when the push was skipped (--pull-only)
     bool fetched = false;
+    std::string fetched_from; // "knot", or the forge's remote when the server was unreachable
     std::vector<TeammateRef> teammates;
     std::optional<IntegrationState> integration; // nothing when the server could not say
+    bool server_reachable = true;
+    int queued = 0; // notifications waiting in the outbox after the sync
 };
 
 // The lines the product shows:
@@ -82,10 +98,13 @@ struct SyncSummary {
 //   ✓ fetched
 //   ● coder-2  9f8e7d6c  2 files  src/api.ts, src/db.ts
 //   ◆ integration  5e6f7a8b  run 12 integrated: integrated coder-2@9f8e7d6
+// With the server unreachable (forge mode), "✓ fetched from origin" and, last,
+//   ! coordination queued: the knot server did not answer; 1 notification waits in the outbox...
 std::string summary_text(const SyncSummary& summary);
 
-// The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "teammates",
-// "integration": {"commit", "run", "status", "summary"} or null}.
+// The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "fetched_from"
+// ("knot", the forge's remote, or null), "teammates", "integration": {"commit", "run", "status",
+// "summary"} or null, "server": "reachable" or "unreachable", "queued"}.
 nlohmann::json summary_json(const SyncSummary& summary);
 
 // The integration state in the answer of GET .../integration (`runs` newest first).

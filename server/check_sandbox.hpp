@@ -5,6 +5,7 @@
 #pragma once
 
 #include "libknot/check_runner.hpp"
+#include "libknot/scratch_tree.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -16,19 +17,8 @@
 
 namespace knot::server {
 
-// Whether checks run in the sandbox. Only the host chooses, on knot-server's command line
-// (--unsandboxed-checks): no room setting reaches it.
-enum class SandboxPolicy { sandboxed, unsandboxed };
-
 // Where a run's writable directory appears inside the sandbox, and what it holds.
 inline constexpr std::string_view k_sandbox_root = "/knot";
-
-// The user a run's writable directory belongs to: the sandbox's user when the server runs as
-// root (so its files are the check's to change), else the server's own.
-struct ScratchOwner {
-    uid_t uid = 0;
-    gid_t gid = 0;
-};
 
 class CheckSandbox {
 public:

@@ -104,8 +104,12 @@ public:
     void check_tip(const std::string& room_id, const RefUpdate& update,
                    const Quarantine* quarantine = nullptr) const;
 
-    // The paths that differ between the trees of `update`'s old and new commits, at most
-    // `max_files`, sorted. Both commits must be in the repository (the new one kept already).
+    // The paths `update` brings that the room does not have, at most `max_files`, sorted: those
+    // that differ between the new commit's tree and that of its merge base with
+    // refs/knot/integration (the integration's own tree when the histories are unrelated), so a
+    // new branch lists what it changed, not every file, and a branch that merged the integration
+    // in lists only its own work. Without an integration ref, against the old commit (every path
+    // for a new ref). The new commit must be in the repository (kept already).
     std::vector<std::string> changed_files(const std::string& room_id, const RefUpdate& update,
                                            std::size_t max_files) const;
 

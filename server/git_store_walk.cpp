@@ -5,6 +5,7 @@
 #include "git_store_repo.hpp"
 
 #include "api_error.hpp"
+#include "integration_git.hpp"
 #include "tree_check.hpp"
 
 #include <algorithm>
@@ -285,18 +286,26 @@ std::vector<std::string> GitStore::changed_files(const std::string& room_id,
                                                  const RefUpdate& update,
                                                  std::size_t max_files) const {
     const Repository repo = open_repo(repo_path(room_id), true);
-    auto tree_of = [&](const std::string& hex) -> std::optional<git_oid> {
-        if (hex == k_zero_oid)
-            return std::nullopt;
-        const git_oid id = oid_of(hex);
+    auto tree_of = [&](const git_oid& id) -> std::optional<git_oid> {
         git_commit* commit = nullptr;
         if (git_commit_lookup(&commit, repo.get(), &id) < 0)
             return std::nullopt;
         const Commit owned(commit);
         return *git_commit_tree_id(commit);
     };
+    std::optional<git_oid> before;
+    git_oid integration;
+    if (git_reference_name_to_id(&integration, repo.get(),
+                                 std::string(k_integration_ref).c_str()) == 0) {
+        const git_oid tip = oid_of(update.new_oid);
+        git_oid base;
+        before = tree_of(git_merge_base(&base, repo.get(), &tip, &integration) == 0 ? base
+                                                                                    : integration);
+    } else if (update.old_oid != k_zero_oid) {
+        before = tree_of(oid_of(update.old_oid));
+    }
     std::vector<std::string> files =
-        diff_trees(repo.get(), tree_of(update.old_oid), tree_of(update.new_oid), max_files);
+        diff_trees(repo.get(), before, tree_of(oid_of(update.new_oid)), max_files);
     std::sort(files.begin(), files.end());
     return files;
 }

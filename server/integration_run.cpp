@@ -8,9 +8,9 @@
 #include "libknot/check_runner.hpp"
 #include "libknot/git_command.hpp"
 #include "libknot/protocol.hpp"
+#include "libknot/scratch_tree.hpp"
 #include "log.hpp"
 #include "review_gate.hpp"
-#include "scratch_tree.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json.hpp>

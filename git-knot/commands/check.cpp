@@ -1,8 +1,11 @@
-// git knot check: the integration pipeline run here, now, on the work tree (merge preview onto
-// refs/knot/integration, then the checks); --history and --log read the room's integration
-// runs; --configure sends this clone's check settings to the room.
+// git knot check: the integration pipeline run here, now: HEAD merged onto the room's
+// refs/knot/integration (fetched first) and checked in a scratch tree, or with --here the work
+// tree as it is; --history and --log read the room's integration runs; --configure sends this
+// clone's check settings to the room.
 #include "command.hpp"
+#include "libknot/check_candidate.hpp"
 #include "libknot/check_config.hpp"
+#include "libknot/check_report.hpp"
 #include "libknot/check_runner.hpp"
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
@@ -22,9 +25,6 @@ namespace knot::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// How many conflicting paths the text output names before "and N more".
-constexpr std::size_t k_listed_conflicts = 10;
 
 std::atomic<bool> g_interrupted{false};
 
@@ -59,10 +59,6 @@ std::string short_oid(const std::string& oid) {
     return oid.substr(0, 7);
 }
 
-nlohmann::json oid_or_null(const std::string& oid) {
-    return oid.empty() ? nlohmann::json(nullptr) : nlohmann::json(oid);
-}
-
 // "850 ms", "12.3 s", "4 min 05 s".
 std::string duration_text(long long ms) {
     if (ms < 1000)
@@ -80,15 +76,6 @@ std::string padded(std::string text, std::size_t width) {
     return text;
 }
 
-std::string joined(const std::vector<std::string>& items, std::size_t most) {
-    std::string out;
-    for (std::size_t i = 0; i < items.size() && i < most; ++i)
-        out += (i ? ", " : "") + items[i];
-    if (items.size() > most)
-        out += " and " + std::to_string(items.size() - most) + " more";
-    return out;
-}
-
 // A path relative to the current directory when it is inside it, as people typed it.
 std::string shown_path(const fs::path& path) {
     std::error_code ec;
@@ -98,37 +85,11 @@ std::string shown_path(const fs::path& path) {
     return relative.string();
 }
 
-nlohmann::json merge_json(const MergePreview& merge) {
-    return {{"state", merge_state_name(merge.state)},
-            {"integration", oid_or_null(merge.integration)},
-            {"conflicts", merge.conflicts}};
-}
-
-void print_merge(const MergePreview& merge, std::ostream& out) {
-    const std::string ref =
-        std::string(k_integration_ref_name) + " " + short_oid(merge.integration);
-    switch (merge.state) {
-    case MergePreview::State::no_integration:
-        out << "merge   - no " << k_integration_ref_name
-            << " here yet (git knot sync fetches it)\n";
-        break;
-    case MergePreview::State::up_to_date:
-        out << "merge   \u2713 HEAD is already part of " << ref << '\n';
-        break;
-    case MergePreview::State::clean:
-        out << "merge   \u2713 HEAD merges cleanly onto " << ref << '\n';
-        break;
-    case MergePreview::State::conflict:
-        out << "merge   \u2717 HEAD conflicts with " << ref << " in "
-            << joined(merge.conflicts, k_listed_conflicts) << '\n';
-        break;
-    }
-}
-
 // Where the checks run with which environment: the user's own HOME (caches and credentials of
-// the tools work as they do by hand), the usual temporary directory, and a build directory
-// under this worktree's git dir that persists between runs.
-std::map<std::string, std::string> local_environment(const GitRepo& repo) {
+// the tools work as they do by hand), the usual temporary directory, and `build`, a build
+// directory that persists between runs (one per tree checked: a build directory remembers its
+// sources).
+std::map<std::string, std::string> local_environment(const GitRepo& repo, const fs::path& build) {
     const char* home = std::getenv("HOME");
     const fs::path home_dir =
         home && fs::path(home).is_absolute() ? fs::path(home) : repo.git_dir() / "knot/check-home";
@@ -136,33 +97,23 @@ std::map<std::string, std::string> local_environment(const GitRepo& repo) {
     fs::path tmp = fs::temp_directory_path(ec);
     if (ec)
         tmp = "/tmp";
-    return scrubbed_environment(home_dir, tmp, repo.git_dir() / "knot" / "check-build");
+    return scrubbed_environment(home_dir, tmp, build);
 }
 
-int check_here(bool json, bool quiet) {
-    const GitRepo repo = GitRepo::discover(fs::current_path());
-    const fs::path workdir = repo.workdir();
-    const CheckConfig config = read_check_config(workdir);
-    const fs::path log_path = repo.git_dir() / "knot" / "checks" / "last.log";
+// Where and how a check runs, and the words that say so.
+struct CheckTarget {
+    fs::path tree;                          // the checks' working directory
+    std::map<std::string, std::string> env; // their environment
+    std::string where;                      // for the checks line: "in the work tree"
+    std::string verdict_prefix;             // for the verdict: "in the work tree (--here)"
+};
+
+// Runs `config`'s plan in `target` and reports it (into `report` for --json, else as text).
+int run_and_report(const CheckConfig& config, const CheckTarget& target, nlohmann::json report,
+                   const fs::path& log_path, bool json, bool quiet) {
     // With --json the report owns standard output; the checks' output goes to standard error.
     std::ostream& live = json ? std::cerr : std::cout;
-
-    const MergePreview merge = preview_merge(workdir);
-    nlohmann::json report = {{"merge", merge_json(merge)}, {"checks", nullptr}, {"log", nullptr}};
-    if (!json)
-        print_merge(merge, std::cout);
-    if (merge.state == MergePreview::State::conflict) {
-        report["verdict"] = "fail";
-        if (json)
-            std::cout << report.dump(2) << '\n';
-        else
-            std::cout << "\u2717 check failed: HEAD does not merge onto " << k_integration_ref_name
-                      << " (the room would refuse it); merge it (git merge "
-                      << k_integration_ref_name << "), then check again\n";
-        return 1;
-    }
-
-    const CheckPlan plan = plan_configured_checks(config, workdir);
+    const CheckPlan plan = plan_configured_checks(config, target.tree);
     std::vector<std::string> names;
     for (const auto& command : plan.commands)
         names.push_back(command.name);
@@ -171,7 +122,7 @@ int check_here(bool json, bool quiet) {
                   << (names.empty() ? std::string("nothing to run")
                                     : std::to_string(names.size()) +
                                           (names.size() == 1 ? " command" : " commands"))
-                  << '\n';
+                  << ", " << target.where << '\n';
     std::cout.flush();
 
     CheckLimits limits;
@@ -184,7 +135,7 @@ int check_here(bool json, bool quiet) {
     CheckOutcome outcome;
     {
         InterruptGuard guard;
-        outcome = run_checks(plan, workdir, local_environment(repo), limits, log_path, on_output);
+        outcome = run_checks(plan, target.tree, target.env, limits, log_path, on_output);
     }
     const bool passed = outcome.verdict == CheckVerdict::pass;
     report["verdict"] = passed ? "pass" : "fail";
@@ -200,16 +151,80 @@ int check_here(bool json, bool quiet) {
     if (json) {
         std::cout << report.dump(2) << '\n';
     } else if (passed) {
-        std::cout << "\u2713 check passed: " << outcome.summary << " ("
-                  << duration_text(outcome.duration.count()) << ")\n";
+        std::cout << "\u2713 check passed " << target.verdict_prefix << ": " << outcome.summary
+                  << " (" << duration_text(outcome.duration.count()) << ")\n";
     } else {
-        std::cout << (outcome.verdict == CheckVerdict::cancelled ? "\u2717 check interrupted: "
-                                                                 : "\u2717 check failed: ")
-                  << outcome.summary << "; log " << shown_path(log_path) << '\n';
+        std::cout << (outcome.verdict == CheckVerdict::cancelled ? "\u2717 check interrupted "
+                                                                 : "\u2717 check failed ")
+                  << target.verdict_prefix << ": " << outcome.summary << "; log "
+                  << shown_path(log_path) << '\n';
     }
     if (outcome.verdict == CheckVerdict::cancelled)
         return 130;
     return passed ? 0 : 1;
+}
+
+// A conflict ends the check before any command runs, as the room would end its run.
+int refuse_conflict(nlohmann::json report, bool json) {
+    report["verdict"] = "fail";
+    if (json)
+        std::cout << report.dump(2) << '\n';
+    else
+        std::cout << "\u2717 check failed: HEAD does not merge onto " << k_integration_ref_name
+                  << " (the room would refuse it); merge it (git merge " << k_integration_ref_name
+                  << "), then check again\n";
+    return 1;
+}
+
+// --here: the checks in the work tree as it is, with a merge preview onto this clone's copy of
+// the integration ref (not fetched).
+int check_here(bool json, bool quiet) {
+    const GitRepo repo = GitRepo::discover(fs::current_path());
+    const fs::path workdir = repo.workdir();
+    const CheckConfig config = read_check_config(workdir);
+    const MergePreview merge = preview_merge(workdir);
+    nlohmann::json report = {{"target", "here"},     {"fetch", nullptr},
+                             {"candidate", nullptr}, {"merge", merge_json(merge)},
+                             {"checks", nullptr},    {"log", nullptr}};
+    if (!json)
+        std::cout << "here    the work tree as it is, uncommitted changes included; not the merge "
+                     "the room checks\n"
+                  << merge_line(merge, MergeUse::preview);
+    if (merge.state == MergePreview::State::conflict)
+        return refuse_conflict(report, json);
+    const CheckTarget target{workdir, local_environment(repo, repo.git_dir() / "knot/check-build"),
+                             "in the work tree", "in the work tree (--here)"};
+    return run_and_report(config, target, report, repo.git_dir() / "knot/checks/last.log", json,
+                          quiet);
+}
+
+// The default: HEAD merged onto the room's integration ref, fetched first, checked in this
+// worktree's scratch tree.
+int check_merge(bool json, bool quiet) {
+    const GitRepo repo = GitRepo::discover(fs::current_path());
+    const fs::path workdir = repo.workdir();
+    const CheckConfig config = read_check_config(workdir);
+    const ScratchLock lock(repo);
+    const IntegrationFetch fetch = fetch_integration(repo);
+    const MergePreview merge = preview_merge(workdir);
+    nlohmann::json report = {{"target", "merge"},    {"fetch", fetch_json(fetch)},
+                             {"candidate", nullptr}, {"merge", merge_json(merge)},
+                             {"checks", nullptr},    {"log", nullptr}};
+    if (!json)
+        std::cout << fetch_line(fetch, merge) << merge_line(merge, MergeUse::checked);
+    if (merge.state == MergePreview::State::conflict)
+        return refuse_conflict(report, json);
+    const std::string candidate = candidate_commit(workdir, merge);
+    report["candidate"] = candidate;
+    if (!json && has_uncommitted_changes(workdir))
+        std::cout << "note    uncommitted changes are not part of it (git knot check --here checks "
+                     "the work tree)\n";
+    const ScratchTree scratch = local_scratch_tree(repo);
+    scratch.check_out(candidate);
+    const CheckTarget target{scratch.tree(), local_environment(repo, scratch.build()),
+                             "in " + shown_path(scratch.tree()), checked_text(merge)};
+    return run_and_report(config, target, report, repo.git_dir() / "knot/checks/last.log", json,
+                          quiet);
 }
 
 // The room's check settings for people: a "checks" line and a "time" line.
@@ -321,9 +336,11 @@ int show_log(long long run) {
 } // namespace
 
 int cmd_check(const std::vector<std::string>& args) {
-    CLI::App app{"Run the integration checks here, now; show the room's integration runs", "check"};
+    CLI::App app{"Check HEAD merged onto the room's integration; show the room's integration runs",
+                 "check"};
     bool json = false;
     bool quiet = false;
+    bool here = false;
     bool show_history = false;
     bool configure_room = false;
     int count = 10;
@@ -347,6 +364,11 @@ int cmd_check(const std::vector<std::string>& args) {
         ->excludes(log_option)
         ->excludes(quiet_flag);
     history_flag->excludes(quiet_flag);
+    app.add_flag("--here", here,
+                 "Check the work tree as it is (uncommitted changes included), not the merge")
+        ->excludes(history_flag)
+        ->excludes(log_option)
+        ->excludes("--configure");
     if (!parse_args(app, args))
         return 0;
     if (log_run > 0) {
@@ -358,7 +380,7 @@ int cmd_check(const std::vector<std::string>& args) {
         return configure(json);
     if (show_history)
         return history(count, json);
-    return check_here(json, quiet);
+    return here ? check_here(json, quiet) : check_merge(json, quiet);
 }
 
 } // namespace knot::cli

@@ -45,17 +45,35 @@ struct Syncer {
     void run(bool push) {
         SyncSummary summary;
         summary.mode = sync_mode(session.clone().repo(), session.room().server);
+        // In forge mode the push reaches the forge with the server down (its notification
+        // waits in the outbox) and the forge has every agent's refs: only hosted mode needs
+        // the server to sync at all.
         if (push && direction != Direction::pull_only)
             summary.pushed = push_head(workdir, agent);
         if (direction != Direction::push_only) {
-            fetch_refs(workdir);
+            try {
+                fetch_refs(workdir);
+                summary.fetched_from = "knot";
+            } catch (const UnreachableError&) {
+                if (summary.mode.name != "forge")
+                    throw;
+                fetch_refs_from_forge(workdir, summary.mode.remote);
+                summary.fetched_from = summary.mode.remote;
+                summary.server_reachable = false;
+            }
             summary.fetched = true;
         }
         summary.teammates = teammate_refs(workdir, agent);
-        try { // a sync works without the server in forge mode: then the summary omits it
-            summary.integration = integration_state(session.client().get("/integration?limit=1"));
-        } catch (const Error&) {
+        if (summary.server_reachable) {
+            try {
+                summary.integration =
+                    integration_state(session.client().get("/integration?limit=1"));
+            } catch (const UnreachableError&) {
+                summary.server_reachable = false;
+            } catch (const Error&) { // the summary leaves out what the server would not say
+            }
         }
+        summary.queued = session.outbox().size();
         if (json)
             std::cout << summary_json(summary).dump() << '\n';
         else

@@ -1,6 +1,8 @@
-// End to end: `git knot check` run locally (.knot/checks, knot.check, the merge preview onto a
-// local refs/knot/integration), `--configure`, `--history` and `--log` against a room hosted by
-// `git knot up`, and `git knot undo`. Waits are on the room's event stream, never a sleep.
+// End to end: `git knot check` run locally (on HEAD merged onto refs/knot/integration in a
+// scratch tree, --here on the work tree; .knot/checks, knot.check; check_merge_test.cpp has it
+// against a room),
+// `--configure`, `--history` and `--log` against a room hosted by `git knot up`, and
+// `git knot undo`. Waits are on the room's event stream, never a sleep.
 #include "tests/support/git_steps.hpp"
 #include "tests/support/room_events.hpp"
 
@@ -16,10 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The line of `text` that starts with `start`, "" when none does.
 std::string line_starting(const std::string& text, const std::string& start) {
     std::istringstream lines(text);
@@ -27,11 +25,6 @@ std::string line_starting(const std::string& text, const std::string& start) {
         if (line.rfind(start, 0) == 0)
             return line;
     return "";
-}
-
-void write(const fs::path& file, const std::string& text) {
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
 }
 
 // A repository with one commit in a fresh temporary directory; no room.
@@ -58,36 +51,60 @@ nlohmann::json push_and_wait(RoomEvents& events, const fs::path& repo, const std
 
 } // namespace
 
-TEST_CASE("check runs .knot/checks in the work tree, shows their output and passes") {
+TEST_CASE("check --here runs .knot/checks in the work tree, shows their output and passes") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks", "# the checks\necho hello-from-check\n\ntest -f here.txt\n");
-    write(repo.path / "here.txt", "not committed: the work tree is what is checked\n");
-    const auto passed = run("git knot check", repo.path);
+    write_file(repo.path / ".knot/checks",
+               "# the checks\necho hello-from-check\n\ntest -f here.txt\n");
+    write_file(repo.path / "here.txt", "not committed: the work tree is what is checked\n");
+    const auto passed = run("git knot check --here", repo.path);
     CHECK(passed.status == 0);
-    CHECK(contains(passed.out, "checks  .knot/checks: 2 commands"));
+    CHECK(contains(passed.out, "here    the work tree as it is, uncommitted changes included; not "
+                               "the merge the room checks\n"));
+    CHECK(contains(passed.out, "checks  .knot/checks: 2 commands, in the work tree\n"));
     CHECK(contains(passed.out, "$ echo hello-from-check\nhello-from-check\n"));
-    CHECK(contains(passed.out, "\u2713 check passed"));
+    CHECK(contains(passed.out, "\u2713 check passed in the work tree (--here): "));
     CHECK(contains(passed.out, "no refs/knot/integration here yet"));
     std::ifstream log(repo.path / ".git/knot/checks/last.log");
     std::stringstream logged;
     logged << log.rdbuf();
     CHECK(contains(logged.str(), "hello-from-check"));
 
-    const auto quiet = run("git knot check --quiet", repo.path);
+    const auto quiet = run("git knot check --here --quiet", repo.path);
     CHECK(quiet.status == 0);
     CHECK(!contains(quiet.out, "hello-from-check"));
     CHECK(contains(quiet.out, "\u2713 check passed"));
 
     fs::remove(repo.path / "here.txt");
-    const auto failed = run("git knot check", repo.path);
+    const auto failed = run("git knot check --here", repo.path);
     CHECK(failed.status == 1);
-    CHECK(contains(failed.out, "\u2717 check failed: `test -f here.txt` exited with 1"));
+    CHECK(contains(failed.out,
+                   "\u2717 check failed in the work tree (--here): `test -f here.txt` exited "
+                   "with 1"));
     CHECK(contains(failed.out, ".git/knot/checks/last.log"));
+
+    // Without --here the checks run on the commit, in the scratch tree: uncommitted files are
+    // not there, and the check says so.
+    write_file(repo.path / "here.txt", "uncommitted\n");
+    REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
+    REQUIRE(run("echo changed >> .knot/checks", repo.path).status == 0);
+    const auto committed = run("git knot check", repo.path);
+    CHECK(committed.status == 1);
+    CHECK(contains(committed.out, "fetch   - this clone has not joined a room: no "
+                                  "refs/knot/integration to merge onto\n"));
+    CHECK(contains(committed.out, "merge   - no refs/knot/integration: HEAD " +
+                                      rev(repo.path, "HEAD").substr(0, 7) +
+                                      " alone, as the room checks a first push\n"));
+    CHECK(contains(committed.out, "note    uncommitted changes are not part of it"));
+    CHECK(contains(committed.out,
+                   "checks  .knot/checks: 2 commands, in .git/knot/scratch/work/tree\n"));
+    CHECK(contains(committed.out, "\u2717 check failed on HEAD " +
+                                      rev(repo.path, "HEAD").substr(0, 7) +
+                                      ": `test -f here.txt` exited with 1"));
 }
 
 TEST_CASE("knot.check overrides .knot/checks, none runs nothing, and --json reports the outcome") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks", "false\n");
+    write_file(repo.path / ".knot/checks", "false\n");
     REQUIRE(run("git config knot.check 'echo out; exit 3'", repo.path).status == 0);
     const auto report = check_json(repo.path, 1);
     CHECK(report.at("verdict") == "fail");
@@ -131,12 +148,25 @@ TEST_CASE("knot.check overrides .knot/checks, none runs nothing, and --json repo
 
 TEST_CASE("checks run with a scrubbed environment and a persistent build directory") {
     LocalRepo repo;
-    write(repo.path / ".knot/checks",
-          "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\ntest -z \"$GIT_DIR\"\n"
-          "test \"$CI\" = true\n");
-    const auto r = run("KNOT_SECRET_TOKEN=s3cret GIT_DIR=.git git knot check", repo.path);
+    write_file(
+        repo.path / ".knot/checks",
+        "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\ntest -z \"$GIT_DIR\"\n"
+        "test \"$CI\" = true\n");
+    const auto r = run("KNOT_SECRET_TOKEN=s3cret GIT_DIR=.git git knot check --here", repo.path);
     CHECK(r.status == 0);
     CHECK(contains(r.out, "build=" + (repo.path / ".git/knot/check-build").string()));
+
+    // On the merge: the scratch tree's own build directory (a build directory remembers the
+    // sources it was made for), and a git that sees the checked commit.
+    write_file(repo.path / ".knot/checks",
+               "echo \"build=$KNOT_BUILD_DIR\"\ntest -z \"$KNOT_SECRET_TOKEN\"\n"
+               "echo \"head=$(git rev-parse HEAD)\"\n");
+    REQUIRE(run("git add .knot/checks && git commit -q -m checks", repo.path).status == 0);
+    const auto merged = run("KNOT_SECRET_TOKEN=s3cret git knot check", repo.path);
+    CHECK(merged.status == 0);
+    CHECK(contains(merged.out,
+                   "build=" + (repo.path / ".git/knot/scratch/work/build").string() + "\n"));
+    CHECK(contains(merged.out, "head=" + rev(repo.path, "HEAD") + "\n"));
 }
 
 TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integration") {
@@ -146,8 +176,9 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     const std::string theirs = commit_file(repo.path, "a.txt", "theirs\n");
     REQUIRE(run("git update-ref refs/knot/integration " + theirs, repo.path).status == 0);
     REQUIRE(run("git checkout -q main", repo.path).status == 0);
+    write_file(repo.path / ".knot/checks", "echo should-not-run\n");
+    REQUIRE(run("git add .knot/checks", repo.path).status == 0);
     commit_file(repo.path, "a.txt", "ours\n");
-    write(repo.path / ".knot/checks", "echo should-not-run\n");
 
     const auto refused = run("git knot check", repo.path);
     CHECK(refused.status == 1);
@@ -163,15 +194,32 @@ TEST_CASE("check refuses a HEAD that conflicts with the local refs/knot/integrat
     // Nothing of the work tree or the index moved.
     CHECK(trimmed(run("git status --porcelain --untracked-files=no", repo.path).out).empty());
 
-    // A change beside the integration merges cleanly, and the checks then run.
+    // A change beside the integration merges cleanly, and the checks then run on the merge.
     REQUIRE(run("git reset -q --hard " + base, repo.path).status == 0);
-    commit_file(repo.path, "b.txt", "b\n");
+    write_file(repo.path / ".knot/checks", "echo should-not-run\ncat a.txt\n");
+    REQUIRE(run("git add .knot/checks", repo.path).status == 0);
+    const std::string ours = commit_file(repo.path, "b.txt", "b\n");
     const auto clean = run("git knot check", repo.path);
     CHECK(clean.status == 0);
-    CHECK(contains(clean.out, "HEAD merges cleanly onto refs/knot/integration"));
-    CHECK(contains(clean.out, "should-not-run")); // it does run now
+    CHECK(contains(clean.out, "merge   \u2713 HEAD " + ours.substr(0, 7) +
+                                  " merges cleanly onto refs/knot/integration " +
+                                  theirs.substr(0, 7) + "\n"));
+    CHECK(contains(clean.out, "should-not-run"));        // it does run now
+    CHECK(contains(clean.out, "$ cat a.txt\ntheirs\n")); // the integration's side is there
+    CHECK(contains(clean.out, "\u2713 check passed on the merge of HEAD " + ours.substr(0, 7) +
+                                  " onto refs/knot/integration " + theirs.substr(0, 7) + ": "));
+    CHECK(trimmed(run("cat a.txt", repo.path).out) == "base"); // the work tree is as it was
+    const auto merged = check_json(repo.path, 0);
+    CHECK(merged.at("target") == "merge");
+    CHECK(merged.at("fetch").at("state") == "not_joined");
+    const std::string candidate = merged.at("candidate");
+    CHECK(trimmed(run("git rev-parse " + candidate + "^1 " + candidate + "^2", repo.path).out) ==
+          theirs + "\n" + ours);
+    CHECK(rev(repo.path, "HEAD") == ours); // no ref moved
     REQUIRE(run("git update-ref refs/knot/integration HEAD", repo.path).status == 0);
-    CHECK(check_json(repo.path, 0).at("merge").at("state") == "up_to_date");
+    const auto up_to_date = check_json(repo.path, 0);
+    CHECK(up_to_date.at("merge").at("state") == "up_to_date");
+    CHECK(up_to_date.at("candidate") == ours);
 }
 
 TEST_CASE("check answers usage errors with 129 and runs nowhere but in a repository") {
@@ -181,6 +229,8 @@ TEST_CASE("check answers usage errors with 129 and runs nowhere but in a reposit
     CHECK(run("git knot check --log 0", repo.path).status == 129);
     CHECK(run("git knot check --history --configure", repo.path).status == 129);
     CHECK(run("git knot check --log 1 --json", repo.path).status == 129);
+    CHECK(run("git knot check --here --history", repo.path).status == 129);
+    CHECK(run("git knot check --here --configure", repo.path).status == 129);
     CHECK(run("git knot check", repo.dir.path()).status == 128);
     CHECK(run("git knot undo --help", repo.path).status == 0);
     CHECK(run("git knot undo extra", repo.path).status == 129);
@@ -253,13 +303,13 @@ TEST_CASE("check --history and --log show the room's integration runs and their 
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     RoomEvents events(a);
-    write(a / ".knot/checks", "echo integration-check-ran\n");
+    write_file(a / ".knot/checks", "echo integration-check-ran\n");
     const auto integrated = push_and_wait(events, a, "checks that pass");
     REQUIRE(integrated.at("type") == "sync.integrated");
     const int first_run = integrated.at("data").at("run");
     const std::string first_commit = rev(a, "HEAD");
 
-    write(a / ".knot/checks", "echo failing-now\nexit 4\n");
+    write_file(a / ".knot/checks", "echo failing-now\nexit 4\n");
     const auto failed = push_and_wait(events, a, "checks that fail");
     REQUIRE(failed.at("type") == "sync.check_failed");
     const int failed_run = failed.at("data").at("run");
@@ -317,10 +367,10 @@ TEST_CASE("undo moves the integration ref back one integration, and refuses with
     CHECK(contains(nothing.err, "nothing to undo"));
 
     RoomEvents events(a);
-    write(a / "one.txt", "1\n");
+    write_file(a / "one.txt", "1\n");
     const auto first = push_and_wait(events, a, "one");
     REQUIRE(first.at("type") == "sync.integrated");
-    write(a / "two.txt", "2\n");
+    write_file(a / "two.txt", "2\n");
     const auto second = push_and_wait(events, a, "two");
     REQUIRE(second.at("type") == "sync.integrated");
     const std::string from = second.at("data").at("integration");

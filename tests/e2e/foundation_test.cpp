@@ -67,7 +67,7 @@ TEST_CASE("joining configures the clone, and joining twice changes nothing") {
     CHECK(git_config(a, "knot.name") == "coder-1");
     CHECK(git_config(a, "remote.knot.url").rfind("knot::http://127.0.0.1:", 0) == 0);
     CHECK(git_config(a, "remote.knot.fetch") == "+refs/knot/*:refs/knot/*");
-    CHECK(git_config(a, "remote.knot.push") == "refs/heads/*:refs/knot/coder-1/*");
+    CHECK(git_config(a, "remote.knot.push") == "HEAD");
     CHECK(fs::exists(a / ".knot" / "playbook.md"));
     // The playbook is excluded from git, file by file.
     CHECK(sh("git status --porcelain --untracked-files=all", a).out.find(".knot/playbook.md") ==

@@ -3,6 +3,7 @@
 // fetches the commit from the forge and serves it to every clone's `git fetch knot`. With the
 // server down the push still succeeds and the notification waits in the outbox.
 #include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -32,6 +33,16 @@ int waiting_notifications(const fs::path& repo) {
         const std::string text{std::istreambuf_iterator<char>(in), {}};
         count += text.find("/git/notify") != std::string::npos ? 1 : 0;
     }
+    return count;
+}
+
+// Everything waiting in `repo`'s outbox (the hooks' claims made offline among it).
+int outbox_size(const fs::path& repo) {
+    int count = 0;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(repo / ".git" / "knot" / "outbox", ec);
+         it != fs::directory_iterator(); ++it)
+        ++count;
     return count;
 }
 
@@ -104,8 +115,10 @@ TEST_CASE("the forge's refusal fails a forge push and a forced push replaces the
     CHECK(pushes(a).size() == 1);
 
     // Only the agent's own refs go through knot, even though the forge would take any.
-    CHECK(run("git push knot +main", a).status != 0);
-    CHECK(rev(forge, "refs/heads/main").empty());
+    CHECK(run("git push knot +main:refs/knot/coder-2/main", a).status != 0);
+    CHECK(run("git push knot +main:refs/tags/main", a).status != 0);
+    CHECK(rev(forge, "refs/knot/coder-2/main").empty());
+    CHECK(rev(forge, "refs/tags/main").empty());
 
     REQUIRE(run("git push -q knot +main:refs/knot/coder-1/main", a).status == 0);
     CHECK(rev(forge, "refs/knot/coder-1/main") == rewritten);
@@ -146,6 +159,82 @@ TEST_CASE("with the server down a forge push succeeds and its notification waits
     CHECK(events[0].at("data").at("mode") == "forge");
     CHECK(events[0].at("data").at("new") == first);
     CHECK(sh("git ls-remote knot refs/knot/coder-1/main", b).out.find(first) != std::string::npos);
+}
+
+TEST_CASE("sync with the server down pushes to the forge and fetches from it and queues the rest") {
+    const int port = free_port();
+    HostedRoom room(port);
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    const std::string b_first = commit_file(b, "src/db.txt", "db\n");
+    REQUIRE(run("git knot sync", b).status == 0);
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+
+    const std::string a_commit = commit_file(a, "src/api.txt", "api\n");
+    const auto synced = run("git knot sync", a);
+    CHECK(synced.status == 0);
+    CHECK(synced.out.find("\u2713 pushed  " + a_commit.substr(0, 8)) != std::string::npos);
+    CHECK(synced.out.find("\u2713 fetched from origin") != std::string::npos);
+    CHECK(synced.out.find("\u25CF coder-2  " + b_first.substr(0, 8) + "  1 file  src/db.txt") !=
+          std::string::npos);
+    CHECK(synced.out.find("coordination queued") != std::string::npos);
+    CHECK(synced.out.find(std::to_string(outbox_size(a)) + " notifications wait in the outbox") !=
+          std::string::npos);
+    CHECK(rev(forge, "refs/knot/coder-1/main") == a_commit);
+    CHECK(rev(a, "refs/knot/coder-2/main") == b_first);
+    CHECK(waiting_notifications(a) == 1);
+
+    // A teammate's later push, made with the server down too, arrives through the forge.
+    const std::string b_second = commit_file(b, "src/db2.txt", "db2\n");
+    REQUIRE(run("git push -q knot", b).status == 0);
+    const auto pulled = run("git knot sync --pull-only --json", a);
+    CHECK(pulled.status == 0);
+    const auto summary = nlohmann::json::parse(pulled.out);
+    CHECK(summary.at("fetched") == true);
+    CHECK(summary.at("fetched_from") == "origin");
+    CHECK(summary.at("server") == "unreachable");
+    CHECK(summary.at("queued") == outbox_size(a));
+    CHECK(summary.at("integration").is_null());
+    REQUIRE(summary.at("teammates").size() == 1);
+    CHECK(summary.at("teammates")[0].at("commit") == b_second);
+
+    // Back up: the next sync delivers what waited and reads the server again.
+    REQUIRE(
+        run("git knot up --port " + std::to_string(port) + " --no-tunnel", room.host()).status ==
+        0);
+    const auto back = nlohmann::json::parse(run("git knot sync --json", a).out);
+    CHECK(back.at("server") == "reachable");
+    CHECK(back.at("fetched_from") == "knot");
+    CHECK(back.at("queued") == 0);
+    CHECK(waiting_notifications(a) == 0);
+}
+
+TEST_CASE("check with the server down merges onto the integration ref the forge has") {
+    const int port = free_port();
+    HostedRoom room(port);
+    const fs::path forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    RoomEvents events(a);
+    commit_file(b, "src/db.txt", "db\n");
+    REQUIRE(run("git push -q knot main", b).status == 0);
+    events.next([](const nlohmann::json& e) { return e.at("type") == "integration.forge_pushed"; });
+    const std::string integration = rev(forge, "refs/knot/integration");
+    REQUIRE(!integration.empty());
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+
+    commit_file(a, "src/api.txt", "api\n");
+    const auto checked = run("git knot check --json", a);
+    REQUIRE(checked.status == 0);
+    const auto report = nlohmann::json::parse(checked.out);
+    CHECK(report.at("fetch").at("state") == "fetched");
+    CHECK(report.at("fetch").at("from") == "origin");
+    CHECK(report.at("fetch").at("reason").get<std::string>().find("cannot reach") !=
+          std::string::npos);
+    CHECK(report.at("merge").at("state") == "clean");
+    CHECK(report.at("merge").at("integration") == integration);
+    CHECK(rev(a, "refs/knot/integration") == integration);
 }
 
 TEST_CASE("three forge clones sync through the forge, and a teammate's work pulls in with git") {

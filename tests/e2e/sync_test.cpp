@@ -2,6 +2,7 @@
 // hosted by `git knot up`, which keeps the room's objects in its own bare repository (hosted
 // mode: knot.forge is none; sync_forge_test.cpp covers forge mode).
 #include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
@@ -203,4 +204,45 @@ TEST_CASE("a fetch whose pack arrives broken fails and moves no ref") {
     CHECK(fetched.err.find("git-remote-knot") != std::string::npos);
     CHECK(rev(b, "refs/knot/coder-1/main").empty());
     CHECK(run("git fsck --no-dangling", b).status == 0);
+}
+
+TEST_CASE(
+    "a plain git push knot pushes the current branch only, and a named branch or --all theirs") {
+    HostedRoom room;
+    const auto a = hosted_clone(room, "coder-1");
+    RoomEvents events(a);
+    commit_file(a, "src/base.txt", "base\n");
+    REQUIRE(events.push(a).at("type") == "sync.integrated");
+    REQUIRE(run("git checkout -q -b wip && echo wip > wip.txt && git add wip.txt && "
+                "git commit -q -m wip && git checkout -q main && git checkout -q -b task",
+                a)
+                .status == 0);
+    const std::string task = commit_file(a, "src/task.txt", "task\n");
+
+    // Without a refspec: the branch checked out, to this agent's ref of the same name.
+    const auto pushed = run("git push knot", a);
+    REQUIRE(pushed.status == 0);
+    CHECK(pushed.err.find("refs/knot/coder-1/task") != std::string::npos);
+    const auto listed = [&] { return trimmed(run("git ls-remote knot 'refs/knot/*'", a).out); };
+    CHECK(listed().find("refs/knot/coder-1/task") != std::string::npos);
+    CHECK(listed().find("refs/knot/coder-1/wip") == std::string::npos);
+    CHECK(rev(a, "refs/knot/coder-1/task") == task);
+    // A new branch's event lists what it changed beside the integration, not every file.
+    const auto events_now = pushes(a);
+    REQUIRE(events_now.size() == 2);
+    CHECK(events_now[1].at("data").at("ref") == "refs/knot/coder-1/task");
+    CHECK(events_now[1].at("data").at("files") == nlohmann::json::array({"src/task.txt"}));
+    // Again with nothing new: git knows the ref is there and sends nothing.
+    const auto again = run("git push knot", a);
+    CHECK(again.status == 0);
+    CHECK(again.err.find("Everything up-to-date") != std::string::npos);
+    CHECK(pushes(a).size() == 2);
+
+    // A branch named on the command line, and --all, still push theirs.
+    REQUIRE(run("git push -q knot wip", a).status == 0);
+    CHECK(listed().find("refs/knot/coder-1/wip") != std::string::npos);
+    REQUIRE(run("git branch more", a).status == 0);
+    REQUIRE(run("git push -q knot --all", a).status == 0);
+    CHECK(listed().find("refs/knot/coder-1/more") != std::string::npos);
+    CHECK(pushes(a).size() == 4);
 }

@@ -15,6 +15,15 @@ std::string trimmed(std::string text) {
     return text;
 }
 
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+void write_file(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+}
+
 std::string rev(const fs::path& repo, const std::string& name) {
     return trimmed(sh("git rev-parse -q --verify '" + name + "^{commit}'", repo).out);
 }

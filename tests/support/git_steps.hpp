@@ -14,6 +14,12 @@ namespace knot::test {
 // `text` without trailing newlines and spaces.
 std::string trimmed(std::string text);
 
+// Whether `text` holds `part`.
+bool contains(const std::string& text, const std::string& part);
+
+// Writes `text` to `file`, making its directories first.
+void write_file(const std::filesystem::path& file, const std::string& text);
+
 // The commit `name` resolves to in `repo`, "" when it does not.
 std::string rev(const std::filesystem::path& repo, const std::string& name);
 

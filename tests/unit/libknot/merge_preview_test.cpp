@@ -34,8 +34,12 @@ TEST_CASE("HEAD already in the integration is up to date, and a side change merg
     const MergePreview preview = preview_merge(repo.path);
     CHECK(preview.state == MergePreview::State::clean);
     CHECK(preview.integration == side);
+    CHECK(preview.head == repo.git({"rev-parse", "HEAD"}));
     CHECK(preview.conflicts.empty());
     CHECK(merge_state_name(preview.state) == "clean");
+    // The merged tree is written: both sides' files are in it.
+    const GitResult listed = run_git({"ls-tree", "--name-only", preview.tree}, repo.path);
+    CHECK(listed.out == "a.txt\nb.txt\nc.txt\n");
 }
 
 TEST_CASE("conflicting changes name every conflicted path, spaces included") {

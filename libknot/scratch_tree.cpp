@@ -1,8 +1,8 @@
 // Checking a candidate out for its checks with the real git (see scratch_tree.hpp).
 #include "scratch_tree.hpp"
 
-#include "libknot/error.hpp"
-#include "libknot/git_command.hpp"
+#include "error.hpp"
+#include "git_command.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace knot::server {
+namespace knot {
 namespace {
 
 namespace fs = std::filesystem;
@@ -226,4 +226,4 @@ bool ScratchTree::give_tracked_files() const {
     return given;
 }
 
-} // namespace knot::server
+} // namespace knot

@@ -1,6 +1,8 @@
-// The persistent scratch work tree an integration run checks a candidate in:
-// <data>/scratch/<room>/ holds git/ (the tree's own index and HEAD, borrowing the room
-// repository's objects; the server's alone) and work/, the one directory a check may write:
+// The persistent scratch work tree a candidate commit is checked in: the server's integration
+// runs keep one per room (<data>/scratch/<room>/), `git knot check` one per worktree
+// (.git/knot/scratch/). Its root holds git/ (the tree's own index and HEAD, borrowing the
+// objects of the repository the candidate is in; the checker's alone) and work/, the one
+// directory a check may write:
 // work/tree (the files), work/build ($KNOT_BUILD_DIR), work/home and work/tmp. Moving between
 // commits rewrites only the files that differ, so builds stay incremental; whatever a checker
 // removed or changed among the tracked files is restored; untracked build output is kept.
@@ -12,12 +14,23 @@
 // handed over one name at a time relative to directories opened with O_NOFOLLOW.
 #pragma once
 
-#include "check_sandbox.hpp"
-
 #include <filesystem>
 #include <string>
+#include <sys/types.h>
 
-namespace knot::server {
+namespace knot {
+
+// Whether checks run in the server's sandbox (server/check_sandbox.hpp; only the host chooses,
+// on knot-server's command line: no room setting reaches it) or as plain processes of the
+// user, as `git knot check` runs them.
+enum class SandboxPolicy { sandboxed, unsandboxed };
+
+// The user a run's writable directory belongs to: the sandbox's user when the server runs as
+// root (so its files are the check's to change), else the server's (or the user's) own.
+struct ScratchOwner {
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
 
 class ScratchTree {
 public:
@@ -51,4 +64,4 @@ private:
     SandboxPolicy m_policy;
 };
 
-} // namespace knot::server
+} // namespace knot
