@@ -3,10 +3,12 @@
 #include "libknot/check_config.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/http_client.hpp"
 #include "libknot/room_host.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -77,6 +79,8 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
 nlohmann::json send_room_base() {
     try {
         Session session;
+        // The server fetches the forge's history first: longer than a coordination call.
+        session.client().http() = HttpClient(session.room().server, std::chrono::minutes(10));
         return session.client().post("/integration/base", nlohmann::json::object());
     } catch (const Error& e) {
         std::cerr << "git-knot: warning: the room has no base: " << e.what()

@@ -171,11 +171,13 @@ Response set_base(const Request& request, ServerContext& context) {
     std::string forge_url;
     context.store.read(
         [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
-    nlohmann::json answer = {{"created", false}};
+    // The ref exists: nothing changes, the request is only admitted (its nonce spent).
     const auto existing = [&] {
-        answer["integration"] = repo.integration();
-        context.store.read([&](const Reader& reader) {
-            answer["base"] = oid_or_null(reader.integration_base(member.room.id));
+        nlohmann::json answer = {{"created", false}};
+        context.store.write([&](Transaction& transaction) {
+            admit_member(transaction, member, now);
+            answer["integration"] = repo.integration();
+            answer["base"] = oid_or_null(transaction.integration_base(member.room.id));
         });
         return Response::json(200, answer);
     };
@@ -198,9 +200,9 @@ Response set_base(const Request& request, ServerContext& context) {
     git.check_tip(member.room.id, update);
     bool created = false;
     context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
         if (!repo.integration().empty())
             return; // every move of the ref happens inside a write: this check holds
+        admit_member(transaction, member, now);
         transaction.set_integration_base(member.room.id, update.new_oid);
         transaction.append_event(member.room.id, "integration.based", member.agent.id, now,
                                  nlohmann::json{{"integration", update.new_oid},
