@@ -5,6 +5,8 @@
 #include "helper_command.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/hook_runner.hpp"
+#include "libknot/protocol.hpp"
 #include "local_repo.hpp"
 #include "remote.hpp"
 
@@ -151,6 +153,10 @@ public:
             }
             const auto refusal =
                 remote().receive(push, local().pack_for(push.new_oid, hide, m_progress));
+            // The server enforces locks: a push that changes what another agent holds is
+            // refused whatever the hooks did, and git shows only one line of why.
+            if (refusal && !refusal->conflicts.empty())
+                std::cerr << refusal_message("push to " + push.ref, refusal->conflicts, unix_now());
             if (refusal) {
                 m_out << "error " << dst << ' ' << reason_for(*refusal) << '\n';
                 continue;
@@ -246,10 +252,17 @@ private:
                                   {"forge_url", forge()->url},
                                   {"paths", changed_paths(old_oid, new_oid, k_max_paths)}};
         try {
-            if (!remote().notify(body))
+            const std::optional<nlohmann::json> answer = remote().notify(body);
+            if (!answer)
                 std::cerr << "knot: warning: the coordination server is unreachable; the "
                              "notification of "
                           << ref << " waits in the outbox for the next contact\n";
+            else if (const auto held = answer->find("held"); held != answer->end())
+                // The bytes are on the forge; the server holds back their integration.
+                std::cerr << "knot: warning: " << ref << " reached the forge, but its "
+                          << "integration is held: " << held->value("summary", std::string())
+                          << "\nhint: it is integrated once the lock ends; coordinate with the "
+                             "holder ('git knot say ...'), or push again without that change\n";
         } catch (const Error& error) {
             std::cerr << "knot: warning: the server refused the notification of " << ref << ": "
                       << error.what() << '\n';

@@ -67,16 +67,15 @@ int Remote::deliver_outbox() {
     return m_outbox.size();
 }
 
-bool Remote::notify(const nlohmann::json& body) {
+std::optional<nlohmann::json> Remote::notify(const nlohmann::json& body) {
     if (m_outbox.size() == 0) {
         try {
-            m_client.post(std::string(k_notify_target), body);
-            return true;
+            return m_client.post(std::string(k_notify_target), body);
         } catch (const UnreachableError&) {
         }
     }
     m_outbox.queue(std::string(k_notify_target), body);
-    return false;
+    return std::nullopt;
 }
 
 std::map<std::string, std::string> Remote::headers(const std::string& method,
@@ -125,11 +124,14 @@ std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack
     const HttpResponse response = m_http.request("POST", target, pack, signed_headers);
     if (response.status == 200)
         return std::nullopt;
-    Refusal refusal{response.status, "", "the server answered " + std::to_string(response.status)};
+    Refusal refusal{
+        response.status, "", "the server answered " + std::to_string(response.status), {}};
     try {
         const nlohmann::json body = nlohmann::json::parse(response.body);
         refusal.code = body.value("code", "");
         refusal.message = body.value("error", refusal.message);
+        if (refusal.code == "lock_conflict")
+            refusal.conflicts = parse_locks(body.value("conflicts", nlohmann::json::array()));
     } catch (const nlohmann::json::exception&) {
         // not JSON: keep the status line
     }

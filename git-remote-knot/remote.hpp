@@ -3,6 +3,7 @@
 // ("Forge mode") and the clone's outbox, where a notification waits while the server is down.
 #pragma once
 
+#include "libknot/hook_runner.hpp"
 #include "libknot/http_client.hpp"
 #include "libknot/identity.hpp"
 #include "libknot/outbox.hpp"
@@ -36,11 +37,13 @@ struct Push {
     bool force = false;
 };
 
-// Why the server refused a push: its HTTP status, code and message.
+// Why the server refused a push: its HTTP status, code and message, and for lock_conflict the
+// locks of other agents the push changes.
 struct Refusal {
     int status = 0;
     std::string code;
     std::string message;
+    std::vector<LockView> conflicts;
 };
 
 class Remote {
@@ -65,9 +68,9 @@ public:
     int deliver_outbox();
     // Sends the forge-mode notification `body` (POST git/notify), or queues it in the outbox
     // when the server cannot be reached or older notifications still wait there (so they keep
-    // their order). Returns false when it was queued. Throws knot::HttpError when the server
-    // refuses it.
-    bool notify(const nlohmann::json& body);
+    // their order). Returns the server's answer, nothing when it was queued. Throws
+    // knot::HttpError when the server refuses it.
+    std::optional<nlohmann::json> notify(const nlohmann::json& body);
 
 private:
     std::map<std::string, std::string> headers(const std::string& method, const std::string& target,

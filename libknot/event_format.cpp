@@ -76,14 +76,24 @@ std::optional<std::string> describe_integration_event(const std::string& type,
                json_text(data, "integration").substr(0, 7);
     if (type == "sync.merge_conflict" || type == "sync.check_failed" ||
         type == "sync.review_failed" || type == "integration.skipped" ||
-        type == "integration.error")
+        type == "integration.error" || type == "sync.held_locked" || type == "integration.released")
         return run + ": " + json_text(data, "summary");
+    // A forge push after an integration names its run; after an undo or the room's base, why.
+    const std::string cause = json_text(data, "cause");
+    const std::string after = cause == "undo"   ? " (after the undo of " + run + ")"
+                              : cause == "base" ? " (the room's base)"
+                                                : "";
+    const std::string prefix = cause.empty() ? run + ": " : "";
     if (type == "integration.forge_pushed")
-        return run + ": refs/knot/integration " + json_text(data, "integration").substr(0, 7) +
-               " pushed to " + json_text(data, "forge");
+        return prefix + "refs/knot/integration " + json_text(data, "integration").substr(0, 7) +
+               " pushed to " + json_text(data, "forge") + after;
     if (type == "integration.forge_push_failed")
-        return run + ": cannot push refs/knot/integration to " + json_text(data, "forge") + ": " +
-               json_text(data, "error");
+        return prefix + "cannot push refs/knot/integration to " + json_text(data, "forge") + after +
+               ": " + json_text(data, "error");
+    if (type == "integration.based")
+        return who + " started refs/knot/integration at " +
+               json_text(data, "integration").substr(0, 7) + ", the room's base (from " +
+               json_text(data, "forge") + ")";
     if (type == "integration.undone")
         return who + " undid " + run + " (" + pushed + "): refs/knot/integration " +
                json_text(data, "from").substr(0, 7) + " -> " + json_text(data, "to").substr(0, 7);

@@ -189,8 +189,7 @@ int pre_commit(HookContext& ctx) {
                 const auto conflicts = parse_locks(
                     answer.is_object() && answer.contains("conflicts") ? answer["conflicts"]
                                                                        : json::array());
-                ctx.err() << refusal_message("commit", conflicts, "git commit --no-verify",
-                                             unix_now());
+                ctx.err() << refusal_message("commit", conflicts, unix_now());
                 return 1;
             } catch (const UnreachableError& e) {
                 return ctx.go_on_offline(
@@ -251,7 +250,7 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
                 parse_locks(ctx.client().get("/locks").value("locks", json::array()));
             const auto conflicts = locks_held_by_others(locks, paths, ctx.self());
             if (!conflicts.empty()) {
-                ctx.err() << refusal_message("push", conflicts, "git push --no-verify", unix_now());
+                ctx.err() << refusal_message("push", conflicts, unix_now());
                 return 1;
             }
             const bool holds_any = std::any_of(locks.begin(), locks.end(), [&](const LockView& l) {
@@ -453,7 +452,7 @@ std::vector<LockView> locks_held_by_others(const std::vector<LockView>& locks,
 }
 
 std::string refusal_message(std::string_view action, const std::vector<LockView>& conflicts,
-                            std::string_view bypass, std::int64_t now) {
+                            std::int64_t now) {
     std::ostringstream out;
     const std::size_t n = conflicts.size();
     out << "knot: " << action << " refused: " << n << (n == 1 ? " path is" : " paths are")
@@ -467,9 +466,9 @@ std::string refusal_message(std::string_view action, const std::vector<LockView>
                 << local_clock(lock.expires_at) << ")";
         out << '\n';
     }
-    out << "hint: coordinate with the holder ('git knot chat'), wait for the lease to end, or "
-           "skip this check with '"
-        << bypass << "'\n";
+    out << "hint: coordinate with the holder ('git knot say ...') or wait for the lease to end; "
+           "the room's server refuses (hosted) or holds (forge) a push of this change whatever "
+           "the hooks say\n";
     return out.str();
 }
 

@@ -73,10 +73,11 @@ std::vector<LockView> locks_held_by_others(const std::vector<LockView>& locks,
                                            std::string_view self);
 
 // The text of a refusal: "knot: <action> refused: ...", one line per lock naming its path,
-// holder, intent and expiry (relative to `now`, and as local time), then a hint naming
-// `bypass`, the command that skips the hook.
+// holder, intent and expiry (relative to `now`, and as local time), then a hint: coordinate or
+// wait. It names no way around the hooks: the room's server refuses (hosted) or holds (forge)
+// such a push anyway.
 std::string refusal_message(std::string_view action, const std::vector<LockView>& conflicts,
-                            std::string_view bypass, std::int64_t now);
+                            std::int64_t now);
 
 // True when refs/knot/integration exists in the clone (loose or packed; read without git).
 bool has_integration_ref(const GitRepo& repo);

@@ -206,8 +206,11 @@ std::string summary_text(const SyncSummary& summary) {
     if (summary.integration) {
         const IntegrationState& state = *summary.integration;
         out << "◆ integration  " << (state.commit.empty() ? "none yet" : short_sha(state.commit));
+        if (!state.commit.empty() && state.commit == state.base)
+            out << " (the room's base)";
         if (state.run > 0)
-            out << "  run " << state.run << ' ' << state.status << ": " << state.summary;
+            out << "  run " << state.run << ' ' << state.status
+                << (state.undone ? ", then undone" : "") << ": " << state.summary;
         out << '\n';
     }
     if (!summary.server_reachable) {
@@ -228,12 +231,15 @@ IntegrationState integration_state(const nlohmann::json& answer) {
     IntegrationState state;
     if (const auto it = answer.find("integration"); it != answer.end() && it->is_string())
         state.commit = it->get<std::string>();
+    if (const auto it = answer.find("base"); it != answer.end() && it->is_string())
+        state.base = it->get<std::string>();
     if (const auto runs = answer.find("runs");
         runs != answer.end() && runs->is_array() && !runs->empty()) {
         const nlohmann::json& run = runs->front();
         state.run = run.value("run", 0LL);
         state.status = run.value("status", "");
         state.summary = run.value("summary", "");
+        state.undone = run.value("undone", false);
     }
     return state;
 }
@@ -270,9 +276,11 @@ nlohmann::json summary_json(const SyncSummary& summary) {
         const IntegrationState& state = *summary.integration;
         out["integration"] = {
             {"commit", state.commit.empty() ? nlohmann::json() : nlohmann::json(state.commit)},
+            {"base", state.base.empty() ? nlohmann::json() : nlohmann::json(state.base)},
             {"run", state.run},
             {"status", state.status},
-            {"summary", state.summary}};
+            {"summary", state.summary},
+            {"undone", state.undone}};
     }
     return out;
 }

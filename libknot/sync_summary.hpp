@@ -76,9 +76,11 @@ std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
 // The room's known-good state as the server reports it (GET .../integration?limit=1).
 struct IntegrationState {
     std::string commit;  // refs/knot/integration, "" when none yet
+    std::string base;    // the room's base (where the ref started), "" when it has none
     long long run = 0;   // the newest run, 0 when none
     std::string status;  // its status: queued, running, integrated, check_failed ...
     std::string summary; // its one line
+    bool undone = false; // `git knot undo` moved the ref back past the newest run
 };
 
 struct SyncSummary {
@@ -100,11 +102,13 @@ struct SyncSummary {
 //   ◆ integration  5e6f7a8b  run 12 integrated: integrated coder-2@9f8e7d6
 // With the server unreachable (forge mode), "✓ fetched from origin" and, last,
 //   ! coordination queued: the knot server did not answer; 1 notification waits in the outbox...
+// An undone newest run reads "run 12 integrated, then undone: ...", and an integration ref at
+// the room's base says "(the room's base)".
 std::string summary_text(const SyncSummary& summary);
 
 // The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "fetched_from"
-// ("knot", the forge's remote, or null), "teammates", "integration": {"commit", "run", "status",
-// "summary"} or null, "server": "reachable" or "unreachable", "queued"}.
+// ("knot", the forge's remote, or null), "teammates", "integration": {"commit", "base", "run",
+// "status", "summary", "undone"} or null, "server": "reachable" or "unreachable", "queued"}.
 nlohmann::json summary_json(const SyncSummary& summary);
 
 // The integration state in the answer of GET .../integration (`runs` newest first).

@@ -113,6 +113,22 @@ public:
     std::vector<std::string> changed_files(const std::string& room_id, const RefUpdate& update,
                                            std::size_t max_files) const;
 
+    // Of `paths` (repository paths, a folder standing for everything below it), those whose
+    // entry differs between `update.new_oid` and the commit its change is measured from: the
+    // merge base of refs/knot/integration and `update.new_oid` (what integrating the push would
+    // change, as `git diff refs/knot/integration...new` shows it), or, while the room has no
+    // integration ref, `update.old_oid` (every path present in `new` for a new ref). Unrelated
+    // histories count from an empty tree. `quarantine` holds the push's objects when they are
+    // not kept yet. Cost: a lookup per path, never a walk of the whole tree.
+    std::vector<std::string> changed_among(const std::string& room_id, const RefUpdate& update,
+                                           const std::vector<std::string>& paths,
+                                           const Quarantine* quarantine = nullptr) const;
+
+    // True when `path` has the same entry (object and mode, or absent from both) in commits `a`
+    // and `b`; false when either commit is missing.
+    bool same_entry(const std::string& room_id, const std::string& a, const std::string& b,
+                    const std::string& path, const Quarantine* quarantine = nullptr) const;
+
     // Holds off every other ref move and ref listing of the room while it lives: a push checks
     // that its ref is still at `old`, records the push and moves the ref under it.
     std::unique_lock<std::mutex> lock_room(const std::string& room_id) const;

@@ -1,12 +1,10 @@
 // The steps of one integration run (see integration_run.hpp).
 #include "integration_run.hpp"
 
-#include "api_error.hpp"
 #include "check_sandbox.hpp"
-#include "forge_policy.hpp"
+#include "integration_forge.hpp"
 #include "integration_git.hpp"
 #include "libknot/check_runner.hpp"
-#include "libknot/git_command.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/scratch_tree.hpp"
 #include "log.hpp"
@@ -283,39 +281,11 @@ private:
     }
 
     // Forge mode: the forge gets the new integration ref too, so teammates see it there with the
-    // server down. The outcome is its own event (integration.forge_pushed, or
-    // integration.forge_push_failed in fixed words; git's own message goes to the server's log
-    // only, as it may name the server's paths): the server's ref is the authority, and a forge
-    // that refuses does not undo an integration. The host's forge rules are checked again first.
+    // server down (integration_forge.hpp).
     void push_to_forge() {
-        const std::string& forge = m_settings.forge_url;
-        if (forge.empty())
-            return;
-        json data = base_event();
-        data["integration"] = m_run.candidate_oid;
-        data["forge"] = forge_display(forge);
-        std::string type = "integration.forge_pushed";
-        try {
-            const ForgeTarget target = check_forge(m_env.forge_policy, forge);
-            std::vector<std::string> args = {"--git-dir=" + repo_path().string()};
-            args.insert(args.end(), target.git_options.begin(), target.git_options.end());
-            args.insert(args.end(), {"push", "--quiet", "--force", "--", target.url,
-                                     m_run.candidate_oid + ":" + std::string(k_integration_ref)});
-            const GitResult pushed = run_git(args, m_env.data_dir);
-            if (pushed.status != 0) {
-                type = "integration.forge_push_failed";
-                data["error"] = "the forge refused the push or could not be reached";
-                log_line("integration: cannot push refs/knot/integration to " + forge + ": " +
-                         pushed.err.substr(0, pushed.err.find('\n')));
-            }
-        } catch (const ApiError& refusal) {
-            type = "integration.forge_push_failed";
-            data["error"] = refusal.what();
-        }
-        m_env.store.write([&](Transaction& transaction) {
-            transaction.append_event(m_run.room_id, type, m_env.server_agent_id, unix_now(),
-                                     data.dump());
-        });
+        push_integration_to_forge(
+            {m_env.store, m_env.forge_policy, m_env.data_dir, m_env.server_agent_id}, m_run.room_id,
+            base_event());
     }
 
     void requeue(const std::string& why) {

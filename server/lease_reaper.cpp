@@ -4,13 +4,16 @@
 #include "libknot/protocol.hpp"
 #include "lock_table.hpp"
 #include "log.hpp"
+#include "push_locks.hpp"
 #include "store.hpp"
 
 namespace knot::server {
 
-LeaseReaper::LeaseReaper(Store& store, std::chrono::milliseconds interval)
+LeaseReaper::LeaseReaper(Store& store, std::chrono::milliseconds interval,
+                         std::function<void()> on_released)
     : m_store(store)
     , m_interval(interval)
+    , m_on_released(std::move(on_released))
     , m_thread([this] { run(); }) {}
 
 LeaseReaper::~LeaseReaper() {
@@ -41,9 +44,15 @@ void LeaseReaper::reap() {
     const std::int64_t now = unix_now();
     std::vector<std::string> rooms;
     m_store.read([&](const Reader& reader) { rooms = reader.rooms_with_due_locks(now); });
-    for (const std::string& room_id : rooms)
-        m_store.write(
-            [&](Transaction& transaction) { expire_due_locks(transaction, room_id, now); });
+    for (const std::string& room_id : rooms) {
+        bool released = false;
+        m_store.write([&](Transaction& transaction) {
+            expire_due_locks(transaction, room_id, now);
+            released = released_held_runs(transaction);
+        });
+        if (released && m_on_released)
+            m_on_released();
+    }
 }
 
 } // namespace knot::server

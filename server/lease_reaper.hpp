@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -14,9 +15,10 @@ class Store;
 class LeaseReaper {
 public:
     // Starts the thread: every `interval` it expires the due locks of each room in one
-    // transaction per room (one lock.expired event per lock).
-    explicit LeaseReaper(Store& store,
-                         std::chrono::milliseconds interval = std::chrono::seconds(1));
+    // transaction per room (one lock.expired event per lock). `on_released`, when set, is called
+    // after a transaction that queued integration runs the expired locks held.
+    explicit LeaseReaper(Store& store, std::chrono::milliseconds interval = std::chrono::seconds(1),
+                         std::function<void()> on_released = {});
     // Stops and joins the thread at once, without waiting for the interval to pass.
     ~LeaseReaper();
     LeaseReaper(const LeaseReaper&) = delete;
@@ -28,6 +30,7 @@ private:
 
     Store& m_store;
     const std::chrono::milliseconds m_interval;
+    std::function<void()> m_on_released;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     bool m_stopping = false;

@@ -3,6 +3,7 @@
 
 #include "api_error.hpp"
 #include "auth.hpp"
+#include "push_locks.hpp"
 #include "views.hpp"
 
 #include <nlohmann/json.hpp>
@@ -55,7 +56,8 @@ void break_lock(Transaction& transaction, const Member& member, const LockRecord
 } // namespace
 
 void expire_due_locks(Transaction& transaction, const std::string& room_id, std::int64_t now) {
-    for (const LockRecord& lock : transaction.due_locks(room_id, now)) {
+    const std::vector<LockRecord> due = transaction.due_locks(room_id, now);
+    for (const LockRecord& lock : due) {
         transaction.delete_lock(room_id, lock.path);
         transaction.append_event(room_id, "lock.expired", lock.agent_id, now,
                                  nlohmann::json{{"path", lock.path},
@@ -63,6 +65,8 @@ void expire_due_locks(Transaction& transaction, const std::string& room_id, std:
                                                 {"fencing", lock.fencing}}
                                      .dump());
     }
+    if (!due.empty())
+        release_held_runs(transaction, room_id, now);
 }
 
 std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& member,
@@ -129,6 +133,9 @@ std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& me
     if (!acquired.empty())
         append(transaction, member, "lock.acquired",
                {{"paths", acquired}, {"fencing", fencing}, {"intent", intent}}, now);
+    // A run held for a broken lock waits on for the new holder, unless that is its pusher.
+    if (!conflicts.empty())
+        release_held_runs(transaction, room_id, now);
     return granted;
 }
 
@@ -151,6 +158,7 @@ std::vector<std::string> release_locks(Transaction& transaction, const Member& m
     }
     if (!released_own.empty())
         append(transaction, member, "lock.released", {{"paths", released_own}}, now);
+    release_held_runs(transaction, member.room.id, now);
     return wanted;
 }
 

@@ -1,5 +1,6 @@
 // The rules of file locks, applied inside a store transaction: leases, all-or-nothing grants,
-// fencing tokens, release, renewal, breaking and expiry, each with its events.
+// fencing tokens, release, renewal, breaking and expiry, each with its events. Where a lock ends,
+// the integration runs it held are queued again (push_locks.hpp).
 #pragma once
 
 #include "store.hpp"

@@ -135,7 +135,14 @@ INSERT INTO agent_names (room_id, name, agent_id, first_used)
 UPDATE rooms SET forge_url = '';
 )sql";
 
-constexpr std::array<std::string_view, 5> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5};
+// The room's base: the commit refs/knot/integration started at when its owner's `git knot up`
+// created it (the forge's default branch), so undo can tell "back at the start" from "a ref no
+// run made". '' for rooms without one.
+constexpr std::string_view k_v6 = R"sql(
+ALTER TABLE rooms ADD COLUMN base_oid TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 6> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5, k_v6};
 
 } // namespace
 

@@ -190,7 +190,8 @@ std::string Server::start() {
             return serve_request(connection, head, router);
         });
     state.http->start();
-    state.reaper = std::make_unique<LeaseReaper>(*state.store);
+    state.reaper = std::make_unique<LeaseReaper>(*state.store, std::chrono::seconds(1),
+                                                 [&state] { state.integration->wake(); });
     state.integration->start();
 
     state.url = url_of(fd);

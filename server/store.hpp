@@ -76,7 +76,9 @@ struct TaskCounts {
 
 // One accepted push's way through the integration agent. `status` is queued, running, then one
 // of integrated, up_to_date, merge_conflict, check_failed, review_failed, error; or superseded
-// (a newer push of the same ref replaced it while it waited).
+// (a newer push of the same ref replaced it while it waited); or held_locked (a forge push that
+// changed paths other agents held when it reached the server: it waits, its `detail` naming
+// them under "held", until none of them is held any more, and is then queued again).
 struct RunRecord {
     std::string room_id;
     std::int64_t number = 0; // per room, from 1
@@ -167,7 +169,11 @@ public:
     // The newest integrated run not undone whose candidate is `candidate`.
     std::optional<RunRecord> integration_of(const std::string& room_id,
                                             const std::string& candidate) const;
+    // The room's runs waiting as held_locked, oldest first.
+    std::vector<RunRecord> held_runs(const std::string& room_id) const;
     CheckSettings check_settings(const std::string& room_id) const;
+    // The commit refs/knot/integration started at (set_integration_base), "" when none.
+    std::string integration_base(const std::string& room_id) const;
 
 protected:
     sqlite3* m_db;
@@ -215,7 +221,8 @@ public:
                              const std::string& signature = {});
 
     // Queues a run for `run`'s push (its number is the room's next) and returns that number.
-    // Queued runs of the same agent and ref are marked superseded: the newer push replaces them.
+    // Queued and held runs of the same agent and ref are marked superseded: the newer push
+    // replaces them.
     std::int64_t queue_run(const RunRecord& run);
     // Stores every field of `run` but its room, number, agent, ref and commit.
     void update_run(const RunRecord& run);
@@ -223,6 +230,8 @@ public:
     // many.
     std::int64_t requeue_running_runs();
     void set_check_settings(const std::string& room_id, const CheckSettings& settings);
+    // Records `commit` as the room's base: where refs/knot/integration started.
+    void set_integration_base(const std::string& room_id, const std::string& commit);
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }

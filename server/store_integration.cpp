@@ -83,6 +83,22 @@ std::optional<RunRecord> Reader::integration_of(const std::string& room_id,
     return run_from(stmt);
 }
 
+std::vector<RunRecord> Reader::held_runs(const std::string& room_id) const {
+    Statement stmt(m_db, std::string(k_run_select) +
+                             "WHERE r.room_id = ? AND r.status = 'held_locked' ORDER BY r.number");
+    stmt.bind(1, room_id);
+    std::vector<RunRecord> out;
+    while (stmt.step())
+        out.push_back(run_from(stmt));
+    return out;
+}
+
+std::string Reader::integration_base(const std::string& room_id) const {
+    Statement stmt(m_db, "SELECT base_oid FROM rooms WHERE id = ?");
+    stmt.bind(1, room_id);
+    return stmt.step() ? stmt.text(0) : std::string();
+}
+
 CheckSettings Reader::check_settings(const std::string& room_id) const {
     Statement stmt(m_db, "SELECT checks, check_time_limit, forge_url FROM rooms WHERE id = ?");
     stmt.bind(1, room_id);
@@ -107,7 +123,7 @@ std::int64_t Transaction::queue_run(const RunRecord& run) {
     Statement supersede(m_db, "UPDATE integration_runs SET status = 'superseded', "
                               "summary = 'a newer push of the same ref replaced it' "
                               "WHERE room_id = ? AND agent_id = ? AND ref = ? AND "
-                              "status = 'queued'");
+                              "status IN ('queued', 'held_locked')");
     supersede.bind(1, run.room_id).bind(2, run.agent_id).bind(3, run.ref);
     supersede.run();
     Statement next(m_db, "SELECT COALESCE(MAX(number), 0) + 1 FROM integration_runs "
@@ -162,6 +178,12 @@ void Transaction::set_check_settings(const std::string& room_id, const CheckSett
     else
         stmt.bind_null(1);
     stmt.bind(2, settings.time_limit_seconds).bind(3, room_id);
+    stmt.run();
+}
+
+void Transaction::set_integration_base(const std::string& room_id, const std::string& commit) {
+    Statement stmt(m_db, "UPDATE rooms SET base_oid = ? WHERE id = ?");
+    stmt.bind(1, commit).bind(2, room_id);
     stmt.run();
 }
 

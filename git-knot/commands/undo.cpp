@@ -1,5 +1,6 @@
 // git knot undo: move refs/knot/integration back one integration, signed and recorded as
-// integration.undone; stackable, and the undone agent's next push integrates again.
+// integration.undone (and, in forge mode, on the forge too); stackable, down to the room's base,
+// and the undone agent's next push integrates again.
 #include "command.hpp"
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
@@ -49,6 +50,13 @@ int cmd_undo(const std::vector<std::string>& args) {
                  "--pull-only\n"
               << json_text(answer, "agent")
               << "'s next push is integrated again; git knot undo again steps back further.\n";
+    const std::string forge = json_text(answer, "forge");
+    if (forge == "pushed")
+        std::cout << "The forge's refs/knot/integration moved back too.\n";
+    else if (forge == "failed")
+        std::cerr << "git-knot: warning: the server could not move the forge's "
+                     "refs/knot/integration back (git knot log says why): a fetch from the forge "
+                     "still brings the undone integration\n";
     return 0;
 }
 

@@ -3,10 +3,12 @@
 #include "libknot/check_config.hpp"
 #include "libknot/clone.hpp"
 #include "libknot/error.hpp"
+#include "libknot/http_client.hpp"
 #include "libknot/room_host.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -70,6 +72,37 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
     }
 }
 
+// Gives the room its base (once: the server keeps an existing refs/knot/integration): the
+// forge's default branch, which with no origin is this clone's own HEAD, so the first push
+// merges onto it and undo can return to it. A failure is a warning: pushes still integrate, the
+// first one starting the ref. Returns the server's answer, or null.
+nlohmann::json send_room_base() {
+    try {
+        Session session;
+        // The server fetches the forge's history first: longer than a coordination call.
+        session.client().http() = HttpClient(session.room().server, std::chrono::minutes(10));
+        return session.client().post("/integration/base", nlohmann::json::object());
+    } catch (const Error& e) {
+        std::cerr << "git-knot: warning: the room has no base: " << e.what()
+                  << " (the first push to integrate starts refs/knot/integration; 'git knot up' "
+                     "tries again)\n";
+        return nullptr;
+    }
+}
+
+// "1a2b3c4 (refs/knot/integration starts here: ...)", for the base answer `base`.
+std::string base_line(const nlohmann::json& base) {
+    const auto short_oid = [&](const char* key) {
+        const auto it = base.find(key);
+        return it != base.end() && it->is_string() ? it->get<std::string>().substr(0, 7)
+                                                   : std::string("none");
+    };
+    if (base.value("created", false))
+        return short_oid("base") + " (refs/knot/integration starts here: the first push merges "
+                                   "onto it)";
+    return short_oid("base") + " (refs/knot/integration is at " + short_oid("integration") + ")";
+}
+
 } // namespace
 
 int cmd_up(const std::vector<std::string>& args) {
@@ -102,6 +135,7 @@ int cmd_up(const std::vector<std::string>& args) {
     Clone clone = Clone::open();
     const HostedRoom hosted = host_room(clone, options);
     const nlohmann::json checks = send_host_check_settings(clone);
+    const nlohmann::json base = send_room_base();
     const std::string join_line = "git knot join '" + hosted.invite + "'";
     if (json) {
         std::cout << nlohmann::json{{"room", hosted.room},
@@ -113,7 +147,8 @@ int cmd_up(const std::vector<std::string>& args) {
                                     {"tunnel_pid", hosted.tunnel_pid},
                                     {"data", hosted.data_dir.string()},
                                     {"unsandboxed_checks", unsandboxed_checks},
-                                    {"check_settings", checks}}
+                                    {"check_settings", checks},
+                                    {"base", base}}
                          .dump(2)
                   << '\n';
     } else {
@@ -137,6 +172,8 @@ int cmd_up(const std::vector<std::string>& args) {
         if (!checks.is_null() && checks.value("forge", nlohmann::json()).is_string())
             std::cout << "  forge    " << checks.at("forge").get<std::string>()
                       << " (the server fetches forge-mode pushes from it)\n";
+        if (!base.is_null())
+            std::cout << "  base     " << base_line(base) << '\n';
         std::cout << "  hooks    " << hosted.hooks << '\n'
                   << "  invite   " << hosted.invite << "\n\n"
                   << "Teammates, in their clone of this repository:\n"

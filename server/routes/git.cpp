@@ -7,10 +7,12 @@
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
+#include "server/push_locks.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
 #include "server/utf8.hpp"
+#include "server/views.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -18,7 +20,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <functional>
 #include <istream>
 #include <optional>
 
@@ -174,6 +175,12 @@ Response list_refs(const Request& request, ServerContext& context) {
     return Response::json(200, {{"refs", git_store(context).refs(room.id)}});
 }
 
+// What a push that changes paths other agents hold gets (DESIGN.md, "Trust model" 7).
+enum class LockedPush {
+    refuse, // hosted: 409 lock_conflict, nothing recorded, the ref stays
+    hold,   // forge: the bytes are on the forge already; recorded, its run held_locked
+};
+
 // Records an accepted push and then moves its ref, under the room's lock.
 //
 // Record first, move second: a kill -9 between the two leaves the push recorded (its event, its
@@ -184,23 +191,32 @@ Response list_refs(const Request& request, ServerContext& context) {
 // room's lock makes the check of `old`, the record and the move one step for every other push
 // and ref listing of the room: the move cannot find the ref moved, and nobody reads the ref
 // between the record and the move.
-// `also` makes the route's own changes in the same write.
-void record_and_move(ServerContext& context, const GitStore& git, const Member& member,
-                     const RefUpdate& update, std::int64_t now, nlohmann::json data,
-                     const std::function<void(Transaction&)>& also = {}) {
+// `locked` are the held paths the push changes (locked_paths_changed); the write decides on the
+// locks live then, so a lock granted meanwhile counts too. Returns the sync.held_locked data of
+// a held push, else null.
+nlohmann::json record_and_move(ServerContext& context, const GitStore& git, const Member& member,
+                               const RefUpdate& update, std::int64_t now, nlohmann::json data,
+                               const std::vector<std::string>& locked, LockedPush on_locked) {
     data["files"] = git.changed_files(member.room.id, update, k_max_event_files);
     const auto lock = git.lock_room(member.room.id);
     git.check_ref_at(member.room.id, update);
+    nlohmann::json held;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
-        if (also)
-            also(transaction);
+        const std::vector<LockRecord> conflicts =
+            conflicting_locks(transaction, member, locked, now);
+        if (!conflicts.empty() && on_locked == LockedPush::refuse)
+            refuse_locked_push(update, conflicts, now);
         data["run"] = queue_integration(transaction, member, update, now);
         transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now, data.dump(),
                                  member.signed_request.signed_string,
                                  member.signed_request.signature);
+        if (!conflicts.empty())
+            held = hold_locked_run(transaction, member, update, data["run"].get<std::int64_t>(),
+                                   conflicts, agent_id_of(context.server_public_key), now);
     });
     git.move_ref(member.room.id, update);
+    return held;
 }
 
 // Every credential is checked before a byte of the body is read: the token, the signature over
@@ -240,13 +256,24 @@ Response receive_pack(const Request& request, ServerContext& context) {
         throw ApiError(400, "content_mismatch",
                        "the body's SHA-256 is not the one the request declares and signs");
     git.check_tip(member.room.id, update, quarantine.get());
+    // A push that changes what another agent holds is refused before its pack is kept; the
+    // write below decides again on the locks live then.
+    const std::vector<std::string> locked =
+        locked_paths_changed(context.store, git, member, update, quarantine.get(), now);
+    if (!locked.empty())
+        context.store.read([&](const Reader& reader) {
+            const auto conflicts = conflicting_locks(reader, member, locked, now);
+            if (!conflicts.empty())
+                refuse_locked_push(update, conflicts, now);
+        });
     quarantine->keep();
     record_and_move(context, git, member, update, now,
                     {{"ref", update.ref},
                      {"old", update.old_oid},
                      {"new", update.new_oid},
                      {"objects", objects},
-                     {"mode", "hosted"}});
+                     {"mode", "hosted"}},
+                    locked, LockedPush::refuse);
     wake_integration(context);
     return Response::json(200,
                           {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}});
@@ -337,13 +364,17 @@ Response notify_push(const Request& request, ServerContext& context) {
                        "the forge's " + update.ref + " is at " + fetched + ", not " +
                            update.new_oid);
     git.check_tip(member.room.id, update);
-    record_and_move(
+    const nlohmann::json held = record_and_move(
         context, git, member, update, now,
-        {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}});
+        {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}},
+        locked_paths_changed(context.store, git, member, update, nullptr, now), LockedPush::hold);
     wake_integration(context);
-    return Response::json(
-        200,
-        {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}});
+    nlohmann::json answer = {
+        {"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}};
+    if (!held.is_null())
+        answer["held"] = {
+            {"run", held.at("run")}, {"locks", held.at("locks")}, {"summary", held.at("summary")}};
+    return Response::json(200, answer);
 }
 
 } // namespace

@@ -1,16 +1,19 @@
 // The integration agent's records and controls: the integration ref and the last runs, one
-// run's check log, undo (move the integration ref back one integration) and the room's check
-// settings. docs/protocol.md, "Integration".
+// run's check log, the room's base, undo (move the integration ref back one integration) and the
+// room's check settings. docs/protocol.md, "Integration".
 #include "libknot/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
+#include "server/integration_forge.hpp"
 #include "server/integration_git.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
+#include "server/views.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -94,6 +97,7 @@ Response show_integration(const Request& request, ServerContext& context) {
         answer = {{"settings", settings_json(reader.check_settings(room.id))}, {"runs", runs}};
         answer["integration"] =
             oid_or_null(IntegrationRepo(repo_of(context, room.id)).integration());
+        answer["base"] = oid_or_null(reader.integration_base(room.id));
     });
     return Response::json(200, answer);
 }
@@ -136,6 +140,90 @@ Response run_log(const Request& request, ServerContext& context) {
     return response;
 }
 
+ForgePushEnvironment forge_push_environment(const ServerContext& context) {
+    return {context.store, context.forge_policy, context.data_dir,
+            agent_id_of(context.server_public_key)};
+}
+
+std::string forge_push_word(ForgePushOutcome outcome) {
+    switch (outcome) {
+    case ForgePushOutcome::pushed:
+        return "pushed";
+    case ForgePushOutcome::failed:
+        return "failed";
+    case ForgePushOutcome::no_forge:
+        break;
+    }
+    return "none";
+}
+
+// Gives a room with no integration ref yet its base: the room's forge's default branch (its
+// HEAD), fetched and checked as a forge push is, becomes refs/knot/integration, so the first push
+// merges onto it and undo can return to it. The owner's, sent by `git knot up`; a room whose ref
+// exists already keeps it (created: false), so sending it again changes nothing.
+Response set_base(const Request& request, ServerContext& context) {
+    const std::int64_t now = unix_now();
+    const Member member = authenticate_member(context.store, request, now);
+    body_object(request);
+    if (member.agent.role != "owner")
+        throw ApiError(403, "not_owner", "only the room's owner may set its base");
+    const IntegrationRepo repo(repo_of(context, member.room.id));
+    std::string forge_url;
+    context.store.read(
+        [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
+    // The ref exists: nothing changes, the request is only admitted (its nonce spent).
+    const auto existing = [&] {
+        nlohmann::json answer = {{"created", false}};
+        context.store.write([&](Transaction& transaction) {
+            admit_member(transaction, member, now);
+            answer["integration"] = repo.integration();
+            answer["base"] = oid_or_null(transaction.integration_base(member.room.id));
+        });
+        return Response::json(200, answer);
+    };
+    if (!repo.integration().empty())
+        return existing();
+    if (forge_url.empty())
+        throw ApiError(409, "no_forge",
+                       "this room has no forge to take its base from: its owner sets one with "
+                       "'git knot up' or 'git knot check --configure'");
+    const ForgeTarget target = check_forge(context.forge_policy, forge_url);
+    refuse_replay(context.store, member); // before the server fetches anything
+    GitLimits limits;
+    limits.pack = context.pack_limits;
+    const GitStore git(context.data_dir / "repos", limits);
+    RefUpdate update;
+    update.ref = std::string(k_integration_ref);
+    update.old_oid = std::string(k_zero_oid);
+    update.new_oid = git.fetch_from_forge(member.room.id, target, "HEAD");
+    update.force = true;
+    git.check_tip(member.room.id, update);
+    bool created = false;
+    context.store.write([&](Transaction& transaction) {
+        if (!repo.integration().empty())
+            return; // every move of the ref happens inside a write: this check holds
+        admit_member(transaction, member, now);
+        transaction.set_integration_base(member.room.id, update.new_oid);
+        transaction.append_event(member.room.id, "integration.based", member.agent.id, now,
+                                 nlohmann::json{{"integration", update.new_oid},
+                                                {"forge", forge_display(forge_url)},
+                                                {"by", member.agent.name}}
+                                     .dump(),
+                                 member.signed_request.signed_string,
+                                 member.signed_request.signature);
+        if (!repo.move("", update.new_oid)) // last: a failure rolls everything back
+            throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
+        created = true;
+    });
+    if (!created)
+        return existing();
+    push_integration_to_forge(forge_push_environment(context), member.room.id, {{"cause", "base"}});
+    return Response::json(200, {{"created", true},
+                                {"integration", update.new_oid},
+                                {"base", update.new_oid},
+                                {"forge", forge_display(forge_url)}});
+}
+
 // Moves refs/knot/integration back to what it was before its newest integration. Stackable: the
 // run before that one is then the newest not undone. `expect` (optional) guards against undoing
 // an integration the caller has not seen.
@@ -159,6 +247,10 @@ Response undo(const Request& request, ServerContext& context) {
         if (!expect.empty() && expect != current)
             throw ApiError(409, "stale_integration",
                            "refs/knot/integration is at " + current + ", not " + expect);
+        if (current == transaction.integration_base(member.room.id))
+            throw ApiError(409, "nothing_to_undo",
+                           "refs/knot/integration is at the room's base (" + current.substr(0, 7) +
+                               "), where the room started; there is nothing before it");
         std::optional<RunRecord> run = transaction.integration_of(member.room.id, current);
         if (!run)
             throw ApiError(409, "nothing_to_undo",
@@ -179,6 +271,14 @@ Response undo(const Request& request, ServerContext& context) {
         if (!repo.move(current, run->base_oid)) // last: a failure rolls everything back
             throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
     });
+    // Forge mode: the forge's copy moves back too, or the documented fallback (a fetch from the
+    // forge while the server is down) would bring the undone commit back.
+    answer["forge"] =
+        forge_push_word(push_integration_to_forge(forge_push_environment(context), member.room.id,
+                                                  {{"cause", "undo"},
+                                                   {"run", answer.at("run")},
+                                                   {"agent", answer.at("agent")},
+                                                   {"commit", answer.at("commit")}}));
     return Response::json(200, answer);
 }
 
@@ -247,6 +347,7 @@ void add_integration_routes(Router& router) {
     router.add("GET", "/v1/rooms/{room}/integration", show_integration);
     router.add("GET", "/v1/rooms/{room}/integration/runs/{run}", show_run);
     router.add("GET", "/v1/rooms/{room}/integration/runs/{run}/log", run_log);
+    router.add("POST", "/v1/rooms/{room}/integration/base", set_base);
     router.add("POST", "/v1/rooms/{room}/integration/undo", undo);
     router.add("POST", "/v1/rooms/{room}/integration/settings", change_settings);
 }

@@ -4,6 +4,7 @@
 #include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/lock_table.hpp"
+#include "server/push_locks.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -16,6 +17,13 @@ namespace {
 
 constexpr std::size_t k_max_intent_chars = 200;
 constexpr std::int64_t k_max_lease_seconds = 86400;
+
+// A lock that ended (released, broken, or expired on the way) may have queued a held integration
+// run again; the agent hears of it once the write committed.
+void wake_if_released(const ServerContext& context, bool released) {
+    if (released && context.wake_integration)
+        context.wake_integration();
+}
 
 // `force` is the owner's: anyone else asking for it is refused before anything is written.
 LockForce force_of(const nlohmann::json& body, const Member& member) {
@@ -45,11 +53,14 @@ Response lock_paths(const Request& request, ServerContext& context) {
     const std::string intent = optional_text(body, "intent", 0, k_max_intent_chars).value_or("");
     const LockForce force = force_of(body, member);
     nlohmann::json answer;
+    bool released = false;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         answer = {
             {"locks", locks_json(acquire_locks(transaction, member, paths, intent, force, now))}};
+        released = released_held_runs(transaction);
     });
+    wake_if_released(context, released);
     return Response::json(200, answer);
 }
 
@@ -60,10 +71,13 @@ Response release_paths(const Request& request, ServerContext& context) {
     const auto paths = parse_paths(body, "paths", PathsRequired::yes);
     const LockForce force = force_of(body, member);
     nlohmann::json answer;
+    bool released = false;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         answer = {{"released", release_locks(transaction, member, paths, force, now)}};
+        released = released_held_runs(transaction);
     });
+    wake_if_released(context, released);
     return Response::json(200, answer);
 }
 
@@ -72,10 +86,13 @@ Response renew_paths(const Request& request, ServerContext& context) {
     const Member member = authenticate_member(context.store, request, now);
     const auto paths = parse_paths(body_object(request), "paths", PathsRequired::no);
     nlohmann::json answer;
+    bool released = false;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         answer = {{"locks", locks_json(renew_locks(transaction, member, paths, now))}};
+        released = released_held_runs(transaction);
     });
+    wake_if_released(context, released);
     return Response::json(200, answer);
 }
 
@@ -111,6 +128,7 @@ Response set_doing(const Request& request, ServerContext& context) {
     const std::string status = required_text(body, "status", 0, k_max_intent_chars);
     const auto files = parse_paths(body, "files", PathsRequired::no);
     nlohmann::json answer;
+    bool released = false;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
         std::vector<LockRecord> locks;
@@ -122,7 +140,9 @@ Response set_doing(const Request& request, ServerContext& context) {
                                  member.signed_request.signed_string,
                                  member.signed_request.signature);
         answer = {{"status", status}, {"locks", locks_json(locks)}};
+        released = released_held_runs(transaction);
     });
+    wake_if_released(context, released);
     return Response::json(200, answer);
 }
 

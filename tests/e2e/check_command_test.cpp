@@ -362,9 +362,11 @@ TEST_CASE("undo moves the integration ref back one integration, and refuses with
     HostedRoom room;
     const auto a = hosted_clone(room, "coder-1");
     const auto b = hosted_clone(room, "coder-2");
+    // The room starts at its base: there is nothing to undo yet.
     const auto nothing = run("git knot undo", b);
     CHECK(nothing.status == 1);
     CHECK(contains(nothing.err, "nothing to undo"));
+    CHECK(contains(nothing.err, "the room's base"));
 
     RoomEvents events(a);
     write_file(a / "one.txt", "1\n");
@@ -390,9 +392,12 @@ TEST_CASE("undo moves the integration ref back one integration, and refuses with
     CHECK(history.at("runs")[0].at("undone") == true);
     CHECK(contains(run("git knot check --history", b).out, "(undone by coder-2)"));
 
-    // The first integration has nothing before it.
+    // The first integration goes back to the room's base, and nothing is before that.
+    const auto to_base = run("git knot undo --json", b);
+    REQUIRE(to_base.status == 0);
+    CHECK(nlohmann::json::parse(to_base.out).at("to") == rev(room.host(), "HEAD"));
     const auto refused = run("git knot undo --json", b);
     CHECK(refused.status == 1);
     CHECK(contains(refused.err, "nothing to undo"));
-    CHECK(rev(b, "refs/knot/integration") == to);
+    CHECK(contains(refused.err, "the room's base"));
 }

@@ -267,3 +267,42 @@ TEST_CASE("three forge clones sync through the forge, and a teammate's work pull
     CHECK(sh("cat src/api.txt", c).out == "api\n");
     CHECK(sh("git merge-base --is-ancestor " + a_commit + " HEAD", c).status == 0);
 }
+
+TEST_CASE("in forge mode undo moves the forge's integration ref back too, so a fetch from the "
+          "forge with the server down does not bring the undone commit back") {
+    HostedRoom room;
+    const auto forge = make_forge(room);
+    const auto a = forge_clone(room, "coder-1", forge);
+    const auto b = forge_clone(room, "coder-2", forge);
+    RoomEvents events(a);
+    std::vector<std::string> integrations;
+    for (const char* file : {"one.txt", "two.txt"}) {
+        commit_file(a, file, std::string(file) + "\n");
+        const auto ended = events.push(a);
+        REQUIRE(ended.at("type") == "sync.integrated");
+        integrations.push_back(ended.at("data").at("integration"));
+        events.next([&](const nlohmann::json& e) {
+            return e.at("type") == "integration.forge_pushed" &&
+                   e.at("data").value("run", 0) == ended.at("data").at("run");
+        });
+    }
+    REQUIRE(rev(forge, "refs/knot/integration") == integrations[1]);
+    REQUIRE(run("git fetch -q origin '+refs/knot/*:refs/knot/*'", b).status == 0);
+    REQUIRE(rev(b, "refs/knot/integration") == integrations[1]);
+
+    const auto undone = run("git knot undo", b);
+    REQUIRE(undone.status == 0);
+    CHECK(undone.out.find("The forge's refs/knot/integration moved back too.") !=
+          std::string::npos);
+    CHECK(rev(forge, "refs/knot/integration") == integrations[0]);
+    const auto pushed_back = events.next([](const nlohmann::json& e) {
+        return e.at("type") == "integration.forge_pushed" &&
+               e.at("data").value("cause", "") == "undo";
+    });
+    CHECK(pushed_back.at("data").at("integration") == integrations[0]);
+
+    // The documented fallback, with the server down, brings the reverted state.
+    REQUIRE(run("git knot down", room.host()).status == 0);
+    REQUIRE(run("git fetch -q origin '+refs/knot/*:refs/knot/*'", b).status == 0);
+    CHECK(rev(b, "refs/knot/integration") == integrations[0]);
+}

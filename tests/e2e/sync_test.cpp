@@ -87,7 +87,10 @@ TEST_CASE("an agent cannot move another agent's ref or the integration ref") {
     CHECK(integration.status != 0);
 
     REQUIRE(run("git fetch -q knot", b).status == 0);
-    CHECK(sh("git for-each-ref refs/knot", b).out.empty());
+    // Nothing but the room's base, where `up` started refs/knot/integration.
+    CHECK(sh("git for-each-ref --format='%(refname)' refs/knot", b).out ==
+          "refs/knot/integration\n");
+    CHECK(rev(b, "refs/knot/integration") == rev(room.host(), "HEAD"));
     CHECK(pushes(b).empty());
 }
 

@@ -39,9 +39,9 @@ int RoomEvents::pushed(const std::string& commit) {
 }
 
 nlohmann::json RoomEvents::outcome(int run) {
-    static const std::vector<std::string> ends = {"sync.integrated",     "sync.check_failed",
-                                                  "sync.merge_conflict", "sync.review_failed",
-                                                  "integration.skipped", "integration.error"};
+    static const std::vector<std::string> ends = {
+        "sync.integrated",     "sync.check_failed", "sync.merge_conflict", "sync.review_failed",
+        "integration.skipped", "integration.error", "sync.held_locked"};
     return next([run](const nlohmann::json& event) {
         return std::find(ends.begin(), ends.end(), event.at("type").get<std::string>()) !=
                    ends.end() &&

@@ -23,7 +23,8 @@ public:
     // The integration run the push of `commit` was queued as (its sync.pushed event's `run`).
     int pushed(const std::string& commit);
     // The event that ends integration run `run`: sync.integrated, sync.check_failed,
-    // sync.merge_conflict, sync.review_failed, integration.skipped or integration.error.
+    // sync.merge_conflict, sync.review_failed, integration.skipped or integration.error; or
+    // holds it: sync.held_locked (a forge push past a lock; it ends later, once released).
     nlohmann::json outcome(int run);
     // outcome(pushed(commit)).
     nlohmann::json outcome_of_push(const std::string& commit);

@@ -62,3 +62,33 @@ TEST_CASE("a push names the commit, the ref, the files and its integration run")
                   "ag_s") == "integration run 3: refs/knot/integration 9f8e7d6 pushed to "
                              "/srv/forge.git");
 }
+
+TEST_CASE("a held run, its release, the room's base and a forge push after an undo say why") {
+    auto held = k_run;
+    held["summary"] = "coder-1@1a2b3c4 is held: it changes a.c, locked by coder-2 for another 4m";
+    CHECK(line_of("sync.held_locked", held, "ag_s") ==
+          "integration run 7: coder-1@1a2b3c4 is held: it changes a.c, locked by coder-2 for "
+          "another 4m");
+    auto released = k_run;
+    released["summary"] = "the locks that held it ended; queued again";
+    CHECK(line_of("integration.released", released, "ag_s") ==
+          "integration run 7: the locks that held it ended; queued again");
+    CHECK(line_of("integration.based",
+                  {{"integration", "5e4d3c2b1a09"}, {"forge", "/srv/forge.git"}}) ==
+          "coder-1 started refs/knot/integration at 5e4d3c2, the room's base (from "
+          "/srv/forge.git)");
+    CHECK(line_of("integration.forge_pushed",
+                  {{"cause", "undo"},
+                   {"run", 7},
+                   {"integration", "5e4d3c2b1a09"},
+                   {"forge", "/srv/forge.git"}},
+                  "ag_s") == "refs/knot/integration 5e4d3c2 pushed to /srv/forge.git (after the "
+                             "undo of integration run 7)");
+    CHECK(line_of("integration.forge_push_failed",
+                  {{"cause", "base"},
+                   {"integration", "5e4d3c2b1a09"},
+                   {"forge", "/srv/forge.git"},
+                   {"error", "the forge refused the push or could not be reached"}},
+                  "ag_s") == "cannot push refs/knot/integration to /srv/forge.git (the room's "
+                             "base): the forge refused the push or could not be reached");
+}
