@@ -62,8 +62,7 @@ public:
     // with the group's id before the command can run, so whatever it records (the server's
     // check.pgid) exists before the command does anything.
     int start(const std::string& command, const std::filesystem::path& dir, char* const envp[],
-              const CheckConfinement* confinement,
-              const std::function<void(pid_t)>& started = {});
+              const CheckConfinement* confinement, const std::function<void(pid_t)>& started = {});
 
     // The child's pid, which is also its process group's id.
     pid_t pid() const { return m_pid; }

@@ -295,8 +295,8 @@ TEST_CASE("a server killed during a check runs the check again on restart") {
     CHECK(server_integration(room) == good); // nothing unchecked was ever referenced
 
     BackgroundCommand again("cat '" + fifo.string() + "'", room.dir());
-    const auto up = run("git knot up --port " + std::to_string(port) + " --no-tunnel " + options,
-                        room.host());
+    const auto up =
+        run("git knot up --port " + std::to_string(port) + " --no-tunnel " + options, room.host());
     REQUIRE(up.status == 0);
     // The run starts again from the top: the check runs a second time, and passes.
     CHECK(again.next_line(k_wait_ms) == "run-" + std::to_string(run_number));

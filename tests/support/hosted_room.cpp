@@ -20,9 +20,8 @@ HostedRoom::HostedRoom(int port, const std::string& up_options) {
     make_repository(m_host);
     const auto init = sh("git knot init --name host-1", m_host);
     REQUIRE(init.status == 0);
-    const auto up =
-        sh("git knot up --port " + std::to_string(port) + " --no-tunnel --json " + up_options,
-           m_host);
+    const auto up = sh(
+        "git knot up --port " + std::to_string(port) + " --no-tunnel --json " + up_options, m_host);
     INFO(up.err);
     REQUIRE(up.status == 0);
     m_invite = nlohmann::json::parse(up.out).at("invite");
