@@ -8,7 +8,8 @@
 
 namespace CLI {
 class App;
-}
+class Validator;
+} // namespace CLI
 
 namespace knot {
 class HttpError;
@@ -31,12 +32,21 @@ struct Command {
 // The sorted table of every subcommand, defined in main.cpp.
 const std::vector<Command>& commands();
 
-// Parses `args` into `app`. Throws knot::UsageError on a bad command line; returns false when
-// --help was given and printed (the command then returns 0).
+// Parses `args` into `app`, named after its command ("lock"). Throws knot::UsageError on a bad
+// command line, in knot's words rather than CLI11's ("missing <paths>", "unknown option
+// '--bogus'"); returns false when --help was given and printed (the command then returns 0).
 bool parse_args(CLI::App& app, const std::vector<std::string>& args);
 
+// A CLI11 check that an integer option is `least` or more ("'-5' is not a number of 0 or more").
+CLI::Validator at_least(long long least);
+
+// What main prints before a usage error: "git knot lock: " when `name` is a command of the
+// table, else "git knot: ".
+std::string usage_prefix(const std::string& name);
+
 // Turns a 409 lock_conflict into knot::Refused whose message lists each conflicting lock
-// (holder, intent, expiry); any other error is rethrown as it is.
+// (holder, intent, expiry), and a 403 not_owner (--force by a member) into knot::Refused with
+// the server's words; any other error is rethrown as it is.
 [[noreturn]] void rethrow_with_conflicts(const HttpError& error);
 
 // Repository paths from what the user typed, relative to the current directory.

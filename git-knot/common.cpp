@@ -12,27 +12,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 
 namespace knot::cli {
 
-bool parse_args(CLI::App& app, const std::vector<std::string>& args) {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        app.parse(reversed);
-    } catch (const CLI::CallForHelp&) {
-        std::cout << app.help();
-        return false;
-    } catch (const CLI::ParseError& e) {
-        throw UsageError(std::string(e.what()) + " (see 'git knot " + app.get_name() + " --help')");
-    }
-    return true;
-}
-
 void rethrow_with_conflicts(const HttpError& error) {
     if (error.code() == "not_owner")
-        throw Refused(std::string(error.what()) + "; only the room's owner may --force");
+        throw Refused(std::string(error.what()) + "; nothing was locked");
     if (error.code() != "lock_conflict")
         throw error;
     std::string message = "not locked: another agent holds ";

@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     try {
         return knot::cli::dispatch(argc, argv);
     } catch (const knot::UsageError& e) {
-        std::cerr << "git-knot: usage: " << e.what() << '\n';
+        std::cerr << knot::cli::usage_prefix(argc > 1 ? argv[1] : "") << e.what() << '\n';
         return 129;
     } catch (const knot::UnreachableError& e) {
         std::cerr << "git-knot: error: " << e.what() << '\n';

@@ -98,10 +98,13 @@ GitRepo GitRepo::discover(const std::filesystem::path& start) {
         std::istringstream lines(found.out);
         std::string bare, top, dir, common;
         std::getline(lines, bare);
-        if (found.status != 0)
-            throw Error("not a git repository (or any parent up to /): run this inside a clone");
+        // git answers --is-bare-repository before it fails for want of a work tree.
         if (bare == "true")
             throw Error("this is a bare repository: run git knot inside a clone with a work tree");
+        if (bare == "false" && found.status != 0)
+            throw Error("this is inside a git directory: run git knot in the clone's work tree");
+        if (found.status != 0)
+            throw Error("not a git repository (or any parent up to /): run this inside a clone");
         std::getline(lines, top);
         std::getline(lines, dir);
         std::getline(lines, common);
@@ -135,6 +138,19 @@ bool GitRepo::has_commits() const {
 std::string GitRepo::head_branch() const {
     const GitResult result = run_git({"symbolic-ref", "-q", "HEAD"}, m_workdir);
     return result.status == 0 ? chomp(result.out) : "";
+}
+
+std::optional<std::filesystem::path> GitRepo::worktree_of(std::string_view branch) const {
+    // Porcelain records are "worktree <path>" followed by "branch <ref>" (or "detached").
+    std::istringstream lines(git({"worktree", "list", "--porcelain"}));
+    std::string path;
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("worktree ", 0) == 0)
+            path = line.substr(9);
+        else if (line.rfind("branch ", 0) == 0 && line.substr(7) == branch && !path.empty())
+            return fs::path(path);
+    }
+    return std::nullopt;
 }
 
 std::optional<std::string> GitRepo::config_get(std::string_view key) const {

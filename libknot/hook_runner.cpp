@@ -172,7 +172,9 @@ int pre_commit(HookContext& ctx) {
     const std::string intent = current_intent(ctx.clone().knot_dir());
     std::vector<Report> claims;
     for (auto& batch : batches(paths)) {
-        json body = {{"paths", batch}};
+        // The intent is the last `doing`: it names new locks, and leaves alone the intent of a
+        // lock this agent already holds (`git knot lock -m` after `doing` said something else).
+        json body = {{"paths", batch}, {"keep_intent", true}};
         if (!intent.empty())
             body["intent"] = intent;
         claims.push_back({"/locks", std::move(body)});

@@ -71,8 +71,8 @@ void expire_due_locks(Transaction& transaction, const std::string& room_id, std:
 
 std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& member,
                                       const std::vector<std::string>& paths,
-                                      const std::string& intent, LockForce force,
-                                      std::int64_t now) {
+                                      const std::string& intent, LockForce force, std::int64_t now,
+                                      RenewedIntent renewed) {
     const std::string& room_id = member.room.id;
     expire_due_locks(transaction, room_id, now);
     const std::vector<std::string> wanted = sorted(paths);
@@ -113,7 +113,7 @@ std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& me
         LockRecord lock;
         if (const auto it = own.find(path); it != own.end()) {
             lock = it->second;
-            if (!intent.empty())
+            if (!intent.empty() && (renewed == RenewedIntent::replace || lock.intent.empty()))
                 lock.intent = intent;
         } else {
             lock.room_id = room_id;

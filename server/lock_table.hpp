@@ -21,14 +21,21 @@ enum class LockForce { no, yes };
 // depends on when the reaper last ran.
 void expire_due_locks(Transaction& transaction, const std::string& room_id, std::int64_t now);
 
+// What a renewal does to the intent of a lock the member already holds: `replace` it with the
+// request's (an explicit lock or doing), or `keep` it and give the request's only to a lock
+// that has none (a commit's claim, whose intent is the last doing, not a word about this path).
+enum class RenewedIntent { replace, keep };
+
 // Grants `paths` to the member, all or none. A path the member already holds is renewed and
-// keeps its fencing token (and its intent when `intent` is empty); a free path gets the next
-// token. A path another agent holds is a conflict: 409 lock_conflict whose "conflicts" lists
-// those locks, unless `force`, which breaks them first (lock.broken each). Appends
-// lock.acquired for the newly granted paths. Returns the member's locks on `paths`, sorted.
+// keeps its fencing token (and its intent when `intent` is empty, or per `renewed`); a free path
+// gets the next token. A path another agent holds is a conflict: 409 lock_conflict whose
+// "conflicts" lists those locks, unless `force`, which breaks them first (lock.broken each).
+// Appends lock.acquired for the newly granted paths. Returns the member's locks on `paths`,
+// sorted.
 std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& member,
                                       const std::vector<std::string>& paths,
-                                      const std::string& intent, LockForce force, std::int64_t now);
+                                      const std::string& intent, LockForce force, std::int64_t now,
+                                      RenewedIntent renewed = RenewedIntent::replace);
 
 // Releases `paths`, all or none: 404 unknown_lock when one is not locked, 403 not_holder when
 // another agent holds one and not `force`. Appends lock.released for the member's own locks and

@@ -3,12 +3,16 @@
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/git_command.hpp"
+#include "libknot/git_repo.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 
 namespace knot::cli {
+
+namespace fs = std::filesystem;
 
 int cmd_claim(const std::vector<std::string>& args) {
     CLI::App app{"Claim a task atomically and create its worktree on knot/<id>", "claim"};
@@ -35,18 +39,25 @@ int cmd_claim(const std::vector<std::string>& args) {
             throw Refused(e.what());
         throw;
     }
-    const auto workdir = session.clone().repo().workdir();
+    const GitRepo& repo = session.clone().repo();
+    const auto workdir = repo.workdir();
     const std::string branch = "knot/" + id;
+    // Claiming one's own task again (an agent that lost track, or one working in the task's
+    // worktree) finds the worktree that has the branch, wherever it is, and keeps the claim.
+    const auto existing = no_worktree ? std::nullopt : repo.worktree_of("refs/heads/" + branch);
+    if (existing && (path.empty() || fs::weakly_canonical(path) == fs::weakly_canonical(*existing)))
+        path = existing->string();
     if (path.empty())
         path = (workdir.parent_path() / (workdir.filename().string() + "-" + id)).string();
-    const bool worktree_exists =
-        !no_worktree && run_git({"rev-parse", "--abbrev-ref", "HEAD"}, path).out == branch + "\n";
-    if (!no_worktree && !worktree_exists) {
+    if (!no_worktree && path != (existing ? existing->string() : "")) {
         const bool branch_exists =
             run_git({"rev-parse", "-q", "--verify", "refs/heads/" + branch}, workdir).status == 0;
         const GitResult made =
             branch_exists ? run_git({"worktree", "add", "-q", path, branch}, workdir)
                           : run_git({"worktree", "add", "-q", "-b", branch, path, "HEAD"}, workdir);
+        if (made.status != 0 && existing)
+            throw Error(id + " stays claimed by you, with its worktree at " + existing->string() +
+                        "; no second worktree made at " + path + ": " + made.err);
         if (made.status != 0) {
             // Nothing half-done: without its worktree the claim is given back.
             try {

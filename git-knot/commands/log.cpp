@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 namespace knot::cli {
 namespace {
@@ -19,6 +20,29 @@ void stop_following(int) {
     if (g_stream)
         g_stream->stop();
 }
+
+// While alive, SIGINT and SIGTERM stop `stream` (follow() then returns and the command exits
+// 0). Made before the history is replayed, so a signal at any moment of --follow ends it so.
+struct StopGuard {
+    struct sigaction old_int {};
+    struct sigaction old_term {};
+    explicit StopGuard(EventStream& stream) {
+        g_stream = &stream;
+        struct sigaction action {};
+        action.sa_handler = stop_following;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, &old_int);
+        sigaction(SIGTERM, &action, &old_term);
+    }
+    ~StopGuard() {
+        sigaction(SIGINT, &old_int, nullptr);
+        sigaction(SIGTERM, &old_term, nullptr);
+        g_stream = nullptr;
+    }
+    StopGuard(const StopGuard&) = delete;
+    StopGuard& operator=(const StopGuard&) = delete;
+};
 
 // Every event with seq > `since`, fetched a page at a time, passed to `each` in order.
 std::int64_t replay(RoomClient& client, std::int64_t since,
@@ -35,25 +59,18 @@ std::int64_t replay(RoomClient& client, std::int64_t since,
     }
 }
 
-// Recomputes the chain from the first event; returns the number of events checked or throws
-// knot::Refused at the first event whose link or hash does not match.
-std::int64_t verify_chain(RoomClient& client) {
-    ChainVerifier verifier;
-    replay(client, 0, [&](const nlohmann::json& event) { verifier.check(event); });
-    return verifier.checked();
-}
-
 } // namespace
 
 int cmd_log(const std::vector<std::string>& args) {
     CLI::App app{"Replay or follow the room's event log; verify its hash chain", "log"};
     std::int64_t since = 0;
-    std::int64_t count = 0;
+    std::int64_t count = -1; // -1: every event
     bool follow = false;
     bool json = false;
     bool verify = false;
-    app.add_option("--since", since, "Only events after this sequence number");
-    app.add_option("-n", count, "Only the last N events");
+    app.add_option("--since", since, "Only events after this sequence number")->check(at_least(0));
+    app.add_option("-n", count, "Only the last N events (0: none; with --follow, only new ones)")
+        ->check(at_least(0));
     app.add_flag("--follow,-f", follow, "Keep printing new events as they happen");
     app.add_flag("--json", json, "One JSON event per line");
     app.add_flag("--verify", verify, "Check the log's hash chain from the first event");
@@ -62,13 +79,34 @@ int cmd_log(const std::vector<std::string>& args) {
     Session session;
     auto& client = session.client();
     if (verify) {
-        const auto checked = verify_chain(client);
-        std::cout << "the log of " << session.room().room << " verifies: " << checked
+        ChainVerifier verifier;
+        std::string broken;
+        try {
+            replay(client, 0, [&](const nlohmann::json& event) { verifier.check(event); });
+        } catch (const Refused& e) {
+            if (!json)
+                throw;
+            broken = e.what();
+        }
+        if (json) {
+            nlohmann::json report = {{"room", session.room().room},
+                                     {"verified", broken.empty()},
+                                     {"events", verifier.checked()}};
+            if (!broken.empty())
+                report["error"] = broken;
+            std::cout << report.dump() << '\n';
+            return broken.empty() ? 0 : 1;
+        }
+        std::cout << "the log of " << session.room().room << " verifies: " << verifier.checked()
                   << " events, hash chain intact\n";
         return 0;
     }
+    EventStream stream(session.room(), session.identity());
+    std::optional<StopGuard> stopping;
+    if (follow)
+        stopping.emplace(stream);
     AgentNames names = agent_names(client.get("/agents").at("agents"));
-    if (count > 0) {
+    if (count >= 0) {
         const std::int64_t last = client.get("").value("last_seq", 0LL);
         since = std::max(since, last - count);
     }
@@ -85,10 +123,6 @@ int cmd_log(const std::vector<std::string>& args) {
     since = replay(client, since, print);
     if (!follow)
         return 0;
-    EventStream stream(session.room(), session.identity());
-    g_stream = &stream;
-    std::signal(SIGINT, stop_following);
-    std::signal(SIGTERM, stop_following);
     stream.follow(since, print, [&](const std::string& state) {
         if (state != "connected")
             std::cerr << "knot: stream " << state << '\n';

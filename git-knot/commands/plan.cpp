@@ -32,7 +32,8 @@ int cmd_plan(const std::vector<std::string>& args) {
     std::vector<std::string> titles;
     std::string file;
     bool json = false;
-    app.add_option("goal", goal, "The goal the tasks serve");
+    app.add_option("goal", goal,
+                   "The goal the tasks serve (recorded with them, not split into tasks)");
     app.add_option("--task,-t", titles, "A task title (repeatable)");
     app.add_option("--file,-f", file, "Read task titles from a file, one a line ('-': stdin)");
     app.add_flag("--json", json, "Print the created tasks as JSON");
@@ -48,8 +49,12 @@ int cmd_plan(const std::vector<std::string>& args) {
     } else if (titles.empty() && !::isatty(0)) {
         read_titles(std::cin, titles);
     }
+    // A goal is not split into tasks here: rather than make one task of it, which reads as a
+    // plan and is not one, say how to give the tasks (or the goal itself as the one task).
     if (titles.empty() && !goal.empty())
-        titles.push_back(goal); // a goal alone is one task
+        throw UsageError("a goal alone is not split into tasks: give its tasks with -t, a file "
+                         "with -f, or lines on stdin (-t '" +
+                         goal + "' adds the goal itself as one task)");
     if (titles.empty())
         throw UsageError("no tasks given: pass titles with -t, a file with -f, or lines on stdin");
     Session session;

@@ -52,12 +52,14 @@ Response lock_paths(const Request& request, ServerContext& context) {
     const auto paths = parse_paths(body, "paths", PathsRequired::yes);
     const std::string intent = optional_text(body, "intent", 0, k_max_intent_chars).value_or("");
     const LockForce force = force_of(body, member);
+    const RenewedIntent renewed =
+        optional_flag(body, "keep_intent") ? RenewedIntent::keep : RenewedIntent::replace;
     nlohmann::json answer;
     bool released = false;
     context.store.write([&](Transaction& transaction) {
         admit_member(transaction, member, now);
-        answer = {
-            {"locks", locks_json(acquire_locks(transaction, member, paths, intent, force, now))}};
+        answer = {{"locks", locks_json(acquire_locks(transaction, member, paths, intent, force, now,
+                                                     renewed))}};
         released = released_held_runs(transaction);
     });
     wake_if_released(context, released);

@@ -108,7 +108,7 @@ TEST_CASE("lock paths are repository paths, anything outside the repository is r
 TEST_CASE("fifty processes claim one task and exactly one wins") {
     HostedRoom room;
     const auto planner = room.joined("planner");
-    REQUIRE(sh("git knot plan 'the contested task'", planner).status == 0);
+    REQUIRE(sh("git knot plan -t 'the contested task'", planner).status == 0);
     const auto clones = joined_agents(room, 50);
     const auto codes = run_all_at_once(
         clones, [](std::size_t) { return std::string("git knot claim t1 --no-worktree"); },
@@ -329,7 +329,7 @@ TEST_CASE("chat sends the lines typed and shows the room's messages live") {
 TEST_CASE("dash draws agents, tasks, locks and events within 80x24") {
     HostedRoom room;
     const auto a = room.joined("coder-1");
-    REQUIRE(sh("git knot plan 'a task for the board'", a).status == 0);
+    REQUIRE(sh("git knot plan -t 'a task for the board'", a).status == 0);
     REQUIRE(sh("git knot lock notes.txt", a).status == 0);
     for (int i = 0; i < 30; ++i)
         REQUIRE(sh("git knot say message-" + std::to_string(i), a).status == 0);

@@ -42,6 +42,20 @@ TEST_CASE("outside a repository discovery names what to do") {
     CHECK_THROWS_WITH(GitRepo::discover(dir.path()), Catch::Contains("not a git repository"));
 }
 
+TEST_CASE("a bare repository, or its git dir, is named as such rather than as no repository") {
+    knot::test::TempDir dir;
+    REQUIRE(
+        run_git({"init", "-q", "--bare", (dir.path() / "bare.git").string()}, dir.path()).status ==
+        0);
+    CHECK_THROWS_WITH(GitRepo::discover(dir.path() / "bare.git"),
+                      Catch::Contains("this is a bare repository"));
+    CHECK_THROWS_WITH(GitRepo::discover(dir.path() / "bare.git" / "objects"),
+                      Catch::Contains("this is a bare repository"));
+    TempRepo repo;
+    CHECK_THROWS_WITH(GitRepo::discover(repo.path / ".git"),
+                      Catch::Contains("inside a git directory"));
+}
+
 TEST_CASE("config written through git is read back natively, and unset removes it") {
     TempRepo repo;
     auto found = GitRepo::discover(repo.path);

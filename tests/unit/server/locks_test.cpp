@@ -133,6 +133,23 @@ TEST_CASE("locking a path again renews it and keeps its fencing token") {
     CHECK(unknown.code() == "unknown_lock");
 }
 
+TEST_CASE("a claim with keep_intent names new locks and leaves held ones their intent") {
+    Fixture f;
+    REQUIRE(f.lock(f.alice, {"a"}, {{"intent", "the lock's own"}}).status == 200);
+    REQUIRE(f.lock(f.alice, {"b"}).status == 200); // held with no intent
+    const auto claimed =
+        f.lock(f.alice, {"a", "b", "c"}, {{"intent", "the last doing"}, {"keep_intent", true}});
+    REQUIRE(claimed.status == 200);
+    const auto locks = claimed.json()["locks"];
+    CHECK(locks[0]["intent"] == "the lock's own");
+    CHECK(locks[1]["intent"] == "the last doing");
+    CHECK(locks[2]["intent"] == "the last doing");
+    // Without it an explicit intent still replaces the held one, as `git knot lock -m` does.
+    const auto replaced = f.lock(f.alice, {"a"}, {{"intent", "new words"}});
+    CHECK(replaced.json()["locks"][0]["intent"] == "new words");
+    CHECK(f.lock(f.alice, {"a"}, {{"keep_intent", "yes"}}).status == 400);
+}
+
 TEST_CASE("release is all or nothing: unknown_lock, not_holder, and force by the owner") {
     Fixture f;
     REQUIRE(f.lock(f.alice, {"a", "b"}).status == 200);
