@@ -7,6 +7,7 @@
 #include "utf8.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace knot {
 namespace {
@@ -82,6 +83,27 @@ nlohmann::json RoomClient::register_agent(const AgentCard& card) {
     const nlohmann::json answer = send("POST", "/v1/rooms/" + m_room + "/agents",
                                        card_json(card, *m_identity).dump(), true, false);
     return answer.at("agent");
+}
+
+nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoice choice) {
+    const std::string base = card.name;
+    std::set<std::string> in_use;
+    for (int n = 2;; ++n) {
+        try {
+            return client.register_agent(card);
+        } catch (const HttpError& e) {
+            if (e.code() != "name_taken" || choice == NameChoice::exact || n > 101)
+                throw;
+        }
+        if (in_use.empty()) {
+            const nlohmann::json agents = client.get("/agents").at("agents");
+            for (const auto& agent : agents)
+                in_use.insert(agent.value("name", ""));
+        }
+        while (n <= 101 && in_use.count(numbered_agent_name(base, n)))
+            ++n;
+        card.name = numbered_agent_name(base, n);
+    }
 }
 
 nlohmann::json RoomClient::send(const std::string& method, const std::string& target,
