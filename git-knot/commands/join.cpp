@@ -25,7 +25,9 @@ int cmd_join(const std::vector<std::string>& args) {
     bool json = false;
     app.add_option("url", url, "The invite URL: http(s)://host:port/join?room=rm_...&token=...")
         ->required();
-    app.add_option("--name", name, "Agent name shown to teammates (default: knot.name)");
+    app.add_option("--name", name,
+                   "Agent name shown to teammates (default: knot.name, numbered as name-2, "
+                   "name-3 ... when another agent has it)");
     app.add_option("--kind", kind, "claude, codex, cursor, human or other");
     app.add_option("--capabilities", capabilities, "What this agent does (code, review, ...)")
         ->delimiter(',');
