@@ -152,30 +152,11 @@ std::vector<std::vector<std::string>> batches(const std::vector<std::string>& pa
     return out;
 }
 
-// Drops what the server would refuse as a lock path, saying which and why on `err`: git names
-// any bytes (a file name that is not UTF-8, one with a newline), the protocol carries only
-// normal UTF-8 paths, and one such name must not take the check of the others with it.
-std::vector<std::string> valid_paths(std::vector<std::string> paths, std::ostream& err) {
-    constexpr std::size_t k_named = 10;
-    std::size_t left_out = 0;
-    std::erase_if(paths, [&](const std::string& path) {
-        const auto why = invalid_repo_path(path);
-        if (why && ++left_out <= k_named)
-            err << "knot: warning: '" << printable_path(path)
-                << "' is left out of the lock check: " << *why << '\n';
-        return why.has_value();
-    });
-    if (left_out > k_named)
-        err << "knot: warning: " << left_out - k_named
-            << " more paths are left out of the lock check\n";
-    return paths;
-}
-
 int pre_commit(HookContext& ctx) {
     const auto autolock = ctx.clone().repo().config_get("knot.autolock").value_or("commit");
     if (autolock == "off")
         return 0;
-    const auto paths = valid_paths(staged_paths(ctx.clone().repo()), ctx.err());
+    const auto paths = lockable_paths(staged_paths(ctx.clone().repo()), ctx.err());
     if (paths.empty())
         return 0;
     const std::string intent = current_intent(ctx.clone().knot_dir());
@@ -236,7 +217,7 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
     const auto updates = parse_push_updates(text);
     if (updates.empty())
         return 0;
-    auto paths = valid_paths(outgoing_paths(updates, ctx.workdir()), ctx.err());
+    auto paths = lockable_paths(outgoing_paths(updates, ctx.workdir()), ctx.err());
     json refs = json::array();
     for (const auto& u : updates)
         if (refs.size() < k_max_notice_refs)

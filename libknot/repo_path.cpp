@@ -5,6 +5,7 @@
 #include "utf8.hpp"
 
 #include <cctype>
+#include <ostream>
 #include <set>
 
 namespace knot {
@@ -70,6 +71,22 @@ std::string printable_path(std::string_view path) {
     if (at < path.size())
         out += "... (" + std::to_string(path.size()) + " bytes)";
     return out;
+}
+
+std::vector<std::string> lockable_paths(std::vector<std::string> paths, std::ostream& warnings) {
+    constexpr std::size_t k_named = 10;
+    std::size_t left_out = 0;
+    std::erase_if(paths, [&](const std::string& path) {
+        const auto why = invalid_repo_path(path);
+        if (why && ++left_out <= k_named)
+            warnings << "knot: warning: '" << printable_path(path)
+                     << "' is left out of the lock check: " << *why << '\n';
+        return why.has_value();
+    });
+    if (left_out > k_named)
+        warnings << "knot: warning: " << left_out - k_named
+                 << " more paths are left out of the lock check\n";
+    return paths;
 }
 
 std::string normalise_repo_path(std::string_view input, const std::filesystem::path& cwd,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ std::optional<std::string> invalid_repo_path(std::string_view path);
 // \xNN, and a path longer than 80 characters cut there with "... (N bytes)", so that no
 // message echoes a long or hostile name whole.
 std::string printable_path(std::string_view path);
+
+// Those of `paths` (names git gave, any bytes) that a lock can name, in order. Each other one is
+// named on `warnings` with the reason ("knot: warning: '<printable path>' is left out of the lock
+// check: ..."), ten at most, then how many more: a hook checks the rest rather than none.
+std::vector<std::string> lockable_paths(std::vector<std::string> paths, std::ostream& warnings);
 
 // Turns what a user typed into a repository path: relative paths are taken from `cwd`, '.'
 // and empty segments dropped, '..' resolved. Throws knot::UsageError naming the path when it

@@ -3,7 +3,9 @@
 #include "libknot/error.hpp"
 #include "libknot/repo_path.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <sstream>
 
 using namespace knot;
 
@@ -50,4 +52,26 @@ TEST_CASE("what a user types is refused with a message that never echoes it whol
     } catch (const UsageError& e) {
         CHECK(std::string(e.what()).size() < 200);
     }
+}
+
+TEST_CASE("of the names git gives, those a lock cannot name are left out, each said once") {
+    std::ostringstream warnings;
+    const std::vector<std::string> staged = {"a.c", "odd\xff", "b\nc", "src/d.c"};
+    CHECK(lockable_paths(staged, warnings) == std::vector<std::string>{"a.c", "src/d.c"});
+    CHECK(warnings.str() ==
+          "knot: warning: 'odd\\xff' is left out of the lock check: a path must be UTF-8 text "
+          "(knot's protocol carries no other bytes)\n"
+          "knot: warning: 'b\\x0ac' is left out of the lock check: a path cannot contain NUL or "
+          "control characters\n");
+
+    std::vector<std::string> many;
+    for (int i = 0; i < 25; ++i)
+        many.push_back("bad\xfe" + std::to_string(i));
+    many.push_back("good.c");
+    std::ostringstream capped;
+    CHECK(lockable_paths(many, capped) == std::vector<std::string>{"good.c"});
+    const std::string said = capped.str();
+    CHECK(std::count(said.begin(), said.end(), '\n') == 11);
+    CHECK(said.find("knot: warning: 15 more paths are left out of the lock check\n") !=
+          std::string::npos);
 }
