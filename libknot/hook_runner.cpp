@@ -152,21 +152,11 @@ std::vector<std::vector<std::string>> batches(const std::vector<std::string>& pa
     return out;
 }
 
-// Drops what the server would refuse as a lock path (git never stages such a path, but a
-// refused request would lose the valid ones with it).
-std::vector<std::string> valid_paths(std::vector<std::string> paths) {
-    paths.erase(
-        std::remove_if(paths.begin(), paths.end(),
-                       [](const std::string& p) { return invalid_repo_path(p).has_value(); }),
-        paths.end());
-    return paths;
-}
-
 int pre_commit(HookContext& ctx) {
     const auto autolock = ctx.clone().repo().config_get("knot.autolock").value_or("commit");
     if (autolock == "off")
         return 0;
-    const auto paths = valid_paths(staged_paths(ctx.clone().repo()));
+    const auto paths = lockable_paths(staged_paths(ctx.clone().repo()), ctx.err());
     if (paths.empty())
         return 0;
     const std::string intent = current_intent(ctx.clone().knot_dir());
@@ -228,7 +218,7 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
     const auto updates = parse_push_updates(text);
     if (updates.empty())
         return 0;
-    auto paths = valid_paths(outgoing_paths(updates, ctx.workdir()));
+    auto paths = lockable_paths(outgoing_paths(updates, ctx.workdir()), ctx.err());
     json refs = json::array();
     for (const auto& u : updates)
         if (refs.size() < k_max_notice_refs)

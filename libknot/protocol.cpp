@@ -132,4 +132,10 @@ std::string slug_agent_name(std::string_view text) {
     return out;
 }
 
+std::string numbered_agent_name(std::string_view base, int n) {
+    const std::string suffix = "-" + std::to_string(n);
+    std::string name(base.substr(0, 39 - std::min<std::size_t>(suffix.size(), 38)));
+    return name + suffix;
+}
+
 } // namespace knot

@@ -72,4 +72,8 @@ bool is_nonce(std::string_view nonce);
 // usable is left.
 std::string slug_agent_name(std::string_view text);
 
+// The `n`th name (n >= 2) to try for an agent whose default name `base` (a valid agent name) is
+// taken in a room: "<base>-<n>", with `base` cut short so that the result stays a valid name.
+std::string numbered_agent_name(std::string_view base, int n);
+
 } // namespace knot

@@ -2,7 +2,10 @@
 #include "repo_path.hpp"
 
 #include "error.hpp"
+#include "utf8.hpp"
 
+#include <cctype>
+#include <ostream>
 #include <set>
 
 namespace knot {
@@ -15,6 +18,9 @@ std::optional<std::string> invalid_repo_path(std::string_view path) {
     for (unsigned char c : path)
         if (c < 0x20 || c == 0x7f)
             return "a path cannot contain NUL or control characters";
+    // JSON, and so the protocol, carries text: a name git stores as other bytes has no form in it.
+    if (!is_valid_utf8(path))
+        return "a path must be UTF-8 text (knot's protocol carries no other bytes)";
     if (path.front() == '/')
         return "a path is relative to the top of the repository, not absolute";
     if (path.back() == '/')
@@ -29,19 +35,68 @@ std::optional<std::string> invalid_repo_path(std::string_view path) {
             return "a path cannot contain '.' or '..' segments";
         if (segment.size() > k_max_repo_path_segment_bytes)
             return "a path segment has at most 255 bytes";
+        // The repository's own files are nobody's to lock (git itself never tracks them).
+        if (segment.size() == 4 && segment[0] == '.' && std::tolower(segment[1]) == 'g' &&
+            std::tolower(segment[2]) == 'i' && std::tolower(segment[3]) == 't')
+            return "a path cannot be in a .git directory";
         start = end + 1;
     }
     return std::nullopt;
 }
 
+std::string printable_path(std::string_view path) {
+    constexpr std::size_t k_shown_characters = 80;
+    std::string out;
+    std::size_t at = 0;
+    for (std::size_t shown = 0; at < path.size() && shown < k_shown_characters; ++shown) {
+        const std::size_t start = at;
+        const auto point = next_code_point(path, at);
+        const std::string_view sequence = point ? path.substr(start, at - start) : "";
+        const bool printable = point && is_valid_utf8(sequence) && *point >= 0x20 &&
+                               *point != 0x7f && !(*point >= 0x80 && *point < 0xa0);
+        if (printable) {
+            out += sequence;
+            continue;
+        }
+        // One escape per byte: a character that is not text, or a byte that starts none.
+        at = point ? at : start + 1;
+        static constexpr char k_hex[] = "0123456789abcdef";
+        for (std::size_t i = start; i < at; ++i) {
+            const auto byte = static_cast<unsigned char>(path[i]);
+            out += "\\x";
+            out += k_hex[byte >> 4];
+            out += k_hex[byte & 0xf];
+        }
+    }
+    if (at < path.size())
+        out += "... (" + std::to_string(path.size()) + " bytes)";
+    return out;
+}
+
+std::vector<std::string> lockable_paths(std::vector<std::string> paths, std::ostream& warnings) {
+    constexpr std::size_t k_named = 10;
+    std::size_t left_out = 0;
+    std::erase_if(paths, [&](const std::string& path) {
+        const auto why = invalid_repo_path(path);
+        if (why && ++left_out <= k_named)
+            warnings << "knot: warning: '" << printable_path(path)
+                     << "' is left out of the lock check: " << *why << '\n';
+        return why.has_value();
+    });
+    if (left_out > k_named)
+        warnings << "knot: warning: " << left_out - k_named
+                 << " more paths are left out of the lock check\n";
+    return paths;
+}
+
 std::string normalise_repo_path(std::string_view input, const std::filesystem::path& cwd,
                                 const std::filesystem::path& workdir) {
-    const std::string shown(input);
+    const std::string shown = printable_path(input);
     if (input.find('\0') != std::string_view::npos)
         throw UsageError("path contains a NUL byte");
     if (input.empty())
         throw UsageError("an empty path names no file");
-    std::filesystem::path given(shown);
+    std::filesystem::path given{std::string(input)};
     const auto absolute = (given.is_absolute() ? given : cwd / given).lexically_normal();
     const auto top = workdir.lexically_normal();
     auto relative = absolute.lexically_relative(top).generic_string();

@@ -4,10 +4,29 @@
 #include "error.hpp"
 #include "identity.hpp"
 #include "protocol.hpp"
+#include "utf8.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace knot {
+namespace {
+
+// The name of the first member of `value` (at any depth) whose text is not UTF-8, or "".
+std::string non_utf8_member(const nlohmann::json& value, const std::string& name) {
+    if (value.is_string())
+        return is_valid_utf8(value.get_ref<const std::string&>()) ? "" : name;
+    for (auto it = value.begin(); value.is_structured() && it != value.end(); ++it) {
+        const std::string member = value.is_object() ? it.key() : name;
+        if (!is_valid_utf8(member))
+            return name;
+        if (auto found = non_utf8_member(*it, member); !found.empty())
+            return found;
+    }
+    return "";
+}
+
+} // namespace
 
 nlohmann::json card_json(const AgentCard& card, const Identity& identity) {
     return {{"name", card.name},
@@ -51,6 +70,10 @@ nlohmann::json RoomClient::get(const std::string& target) {
 }
 
 nlohmann::json RoomClient::post(const std::string& target, const nlohmann::json& body) {
+    // JSON carries UTF-8 text only: bytes that are not (a file name, an argument) are the
+    // caller's input, refused before anything is sent.
+    if (auto member = non_utf8_member(body, "request"); !member.empty())
+        throw UsageError("'" + member + "' is not UTF-8 text: knot's protocol carries only UTF-8");
     return send("POST", "/v1/rooms/" + m_room + target, body.dump(), true, true);
 }
 
@@ -60,6 +83,27 @@ nlohmann::json RoomClient::register_agent(const AgentCard& card) {
     const nlohmann::json answer = send("POST", "/v1/rooms/" + m_room + "/agents",
                                        card_json(card, *m_identity).dump(), true, false);
     return answer.at("agent");
+}
+
+nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoice choice) {
+    const std::string base = card.name;
+    std::set<std::string> in_use;
+    for (int n = 2;; ++n) {
+        try {
+            return client.register_agent(card);
+        } catch (const HttpError& e) {
+            if (e.code() != "name_taken" || choice == NameChoice::exact || n > 101)
+                throw;
+        }
+        if (in_use.empty()) {
+            const nlohmann::json agents = client.get("/agents").at("agents");
+            for (const auto& agent : agents)
+                in_use.insert(agent.value("name", ""));
+        }
+        while (n <= 101 && in_use.count(numbered_agent_name(base, n)))
+            ++n;
+        card.name = numbered_agent_name(base, n);
+    }
 }
 
 nlohmann::json RoomClient::send(const std::string& method, const std::string& target,

@@ -56,6 +56,17 @@ private:
     std::string m_agent_id;
 };
 
+// Whether a registration takes the card's name or nothing (exact), or may number it when another
+// agent has it (first_free: the name was a default, not one the user chose).
+enum class NameChoice { exact, first_free };
+
+// Registers `card` as RoomClient::register_agent does. With NameChoice::first_free, when another
+// agent holds or held the card's name (a second clone of the same person), registers as the
+// first free numbered_agent_name of it instead: "ana-2", "ana-3" ..., skipping the room's current
+// names without asking, at most 100 tried. Returns the agent; its "name" is the name it got.
+// A taken name with NameChoice::exact, or no free one, is the server's 409 name_taken.
+nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoice choice);
+
 // Turns a response into its JSON body, or throws knot::HttpError with the server's message.
 nlohmann::json json_or_throw(const HttpResponse& response);
 

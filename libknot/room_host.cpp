@@ -44,6 +44,47 @@ bool room_still_valid(const RoomConfig& room, const std::string& url) {
     }
 }
 
+// What the last `up` from a data directory left for the next one: <data>/host.json.
+struct HostRecord {
+    int port = 0;
+    std::string public_url;
+};
+
+std::optional<HostRecord> read_host_record(const std::filesystem::path& data_dir) {
+    std::error_code ec;
+    if (!std::filesystem::exists(data_dir / "host.json", ec))
+        return std::nullopt;
+    const auto record = nlohmann::json::parse(read_file(data_dir / "host.json"), nullptr, false);
+    if (!record.is_object() || !record.contains("port") || !record["port"].is_number_integer() ||
+        !record.contains("public_url") || !record["public_url"].is_string())
+        return std::nullopt;
+    const int port = record["port"].get<int>();
+    if (port <= 0 || port > 65535)
+        return std::nullopt;
+    return HostRecord{port, record["public_url"].get<std::string>()};
+}
+
+// The port to start the server on: one asked for (other than 0) as it is; else the room's own
+// when it had one and it is free; else any free one (0) or the default. Sets `taken_port` when
+// the room's port is held by another program, and throws knot::Error when a port asked for is.
+int port_to_listen_on(const HostOptions& options, const std::optional<HostRecord>& previous,
+                      int& taken_port) {
+    if (options.port.value_or(0) != 0) {
+        if (!port_is_free(options.bind, *options.port))
+            throw Error("port " + std::to_string(*options.port) + " on " + options.bind +
+                        " is taken by another program: free it, or choose another with --port "
+                        "(0: the room's own port, else any free one)");
+        return *options.port;
+    }
+    if (previous) {
+        if (port_is_free(options.bind, previous->port))
+            return previous->port;
+        taken_port = previous->port;
+        return 0;
+    }
+    return options.port ? 0 : k_default_port;
+}
+
 } // namespace
 
 std::filesystem::path host_data_dir(const Clone& clone) {
@@ -64,10 +105,12 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
                       std::to_string(running->pid) + ", " + running->url +
                       "); 'git knot down' stops it");
     const Identity identity = clone.has_identity() ? clone.identity() : clone.create_identity();
+    const auto previous = read_host_record(hosted.data_dir);
+    const int port = port_to_listen_on(options, previous, hosted.taken_port);
 
     const auto program = find_program_beside_self("knot-server");
-    const RunningProcess server = start_server_background(program, hosted.data_dir, options.port,
-                                                          options.bind, options.checks);
+    const RunningProcess server =
+        start_server_background(program, hosted.data_dir, port, options.bind, options.checks);
     hosted.server_pid = server.pid;
     try {
         hosted.local_url = local_url_for(server.url, options.bind);
@@ -113,6 +156,10 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
         // Validates the public URL as a teammate's join will.
         parse_invite(hosted.invite);
 
+        if (!hosted.created && previous && previous->public_url != hosted.public_url)
+            hosted.previous_public_url = previous->public_url;
+        if (hosted.created || hosted.previous_public_url.empty())
+            hosted.taken_port = 0; // a new room, or teammates reach it as before
         configure_clone_for_room(clone, *existing, name, kind, hosted.invite);
         // The host is an agent like the others: its commits and pushes are checked too.
         hosted.hooks = describe(install_hooks(clone.repo()));
@@ -124,6 +171,11 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
                                                      {"server", hosted.local_url},
                                                      {"data", hosted.data_dir.string()},
                                                      {"name", name}}));
+        write_file_atomic(hosted.data_dir / "host.json",
+                          nlohmann::json{{"port", port_of_url(hosted.local_url)},
+                                         {"public_url", hosted.public_url}}
+                                  .dump() +
+                              "\n");
     } catch (...) {
         if (hosted.tunnel_pid)
             stop_process(hosted.tunnel_pid, std::chrono::seconds(5));

@@ -6,6 +6,7 @@
 #include "server_launcher.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 
@@ -14,8 +15,13 @@ namespace knot {
 enum class TunnelMode { automatic, off };
 enum class ServerMode { background, foreground };
 
+// The port `up` listens on without --port, when the room has had none before.
+inline constexpr int k_default_port = 8787;
+
 struct HostOptions {
-    int port = 8787;
+    // Nothing or 0: the port the room had when it last ran from this data directory (so the
+    // invite teammates hold stays valid), else k_default_port (nothing) or any free one (0).
+    std::optional<int> port;
     std::string bind = "127.0.0.1";
     std::filesystem::path data_dir; // empty: the clone's default
     std::string public_url;         // empty: the tunnel's, else the local one
@@ -35,13 +41,19 @@ struct HostedRoom {
     std::filesystem::path data_dir;
     bool created = false; // false when an existing room was started again
     std::string hooks;    // what installing the git hooks did, for people
+    // When the room existed and teammates' invite no longer reaches it: the public URL it had
+    // (else ""), and the port it listened on when another program holds that port now (else 0).
+    std::string previous_public_url;
+    int taken_port = 0;
 };
 
 // Starts the server for this clone and makes sure its room exists: creates the room on first
 // run (the owner registered with this clone's identity), reuses it afterwards. Configures the
-// clone as a member, writes .knot/HOST.md. Throws knot::Refused when a server already runs for
-// this data directory and knot::Error when the repository has no commits. On failure after the
-// server started, the server is stopped again.
+// clone as a member, writes .knot/HOST.md. Records the port and public URL in <data>/host.json
+// for the next start. When the port the room had is taken and no other was asked for, listens
+// on any free one and says so (HostedRoom::taken_port). Throws knot::Refused when a server
+// already runs for this data directory, knot::Error when the repository has no commits or a
+// port asked for is taken. On failure after the server started, the server is stopped again.
 HostedRoom host_room(Clone& clone, const HostOptions& options);
 
 // The data directory `up` used for this clone (knot.serverdata, else the default).

@@ -4,6 +4,7 @@
 
 #include "clone.hpp"
 #include "error.hpp"
+#include "socket_address.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -16,6 +17,7 @@
 #include <poll.h>
 #include <regex>
 #include <sstream>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -210,6 +212,35 @@ RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
     stop_process(pid, std::chrono::seconds(2));
     throw Error("cloudflared printed no tunnel URL within " + std::to_string(timeout.count()) +
                 " s; try again, or run 'git knot up --no-tunnel'");
+}
+
+bool port_is_free(const std::string& bind, int port) {
+    const auto address = socket_address(bind, static_cast<std::uint16_t>(port));
+    if (port == 0 || !address)
+        return true; // not an address: the server says why when it starts
+    const int fd = ::socket(address->family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return true;
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    const bool taken = ::bind(fd, address->get(), address->size) != 0 && errno == EADDRINUSE;
+    ::close(fd);
+    return !taken;
+}
+
+int port_of_url(const std::string& url) {
+    const auto scheme = url.find("://");
+    const auto colon = url.rfind(':');
+    if (scheme == std::string::npos || colon == std::string::npos || colon < scheme + 3 ||
+        url.find(']', colon) != std::string::npos)
+        return 0;
+    int port = 0;
+    for (std::size_t i = colon + 1; i < url.size() && url[i] != '/'; ++i) {
+        if (url[i] < '0' || url[i] > '9' || port > 65535)
+            return 0;
+        port = port * 10 + (url[i] - '0');
+    }
+    return port <= 65535 ? port : 0;
 }
 
 bool stop_process(pid_t pid, std::chrono::milliseconds timeout) {

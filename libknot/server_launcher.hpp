@@ -49,6 +49,14 @@ RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
 // Finds the public URL in cloudflared's output, or "" when it has not printed one yet.
 std::string find_tunnel_url(const std::string& output);
 
+// False when another socket listens on (or holds) TCP `port` of `bind` (an IP address), as the
+// server would find when it binds there (SO_REUSEADDR, so a closed connection's TIME_WAIT does
+// not count). True when it is free, and for port 0.
+bool port_is_free(const std::string& bind, int port);
+
+// The port of a URL "http://host:port" (an IPv6 host in brackets), or 0 when it names none.
+int port_of_url(const std::string& url);
+
 // Sends SIGTERM and waits up to `timeout` for the process to go; SIGKILL after that.
 // Returns false when the process had to be killed.
 bool stop_process(pid_t pid, std::chrono::milliseconds timeout);

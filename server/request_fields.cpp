@@ -100,12 +100,10 @@ std::vector<std::string> parse_paths(const nlohmann::json& body, const char* fie
             throw bad_request(field, "must be an array of repository paths");
         const auto& path = item.get_ref<const std::string&>();
         if (auto why = invalid_repo_path(path)) {
-            // The path is shown as JSON, so a control character in it stays readable.
+            // Shown escaped and cut short: a control character stays readable, and a long
+            // name is not sent back whole.
             throw ApiError(400, "bad_path",
-                           std::string(field) + ": " +
-                               nlohmann::json(path).dump(-1, ' ', true,
-                                                         nlohmann::json::error_handler_t::replace) +
-                               ": " + *why);
+                           std::string(field) + ": '" + printable_path(path) + "': " + *why);
         }
         if (seen.insert(path).second) {
             if (seen.size() > k_max_paths_per_request)

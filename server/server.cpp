@@ -11,6 +11,7 @@
 #include "lease_reaper.hpp"
 #include "libknot/error.hpp"
 #include "libknot/protocol.hpp"
+#include "libknot/socket_address.hpp"
 #include "log.hpp"
 #include "request_handler.hpp"
 #include "router.hpp"
@@ -51,26 +52,13 @@ std::size_t raise_file_limit() {
 
 // A non-blocking listening socket on `address`:`port`; throws knot::Error when it cannot be had.
 int listen_on(const std::string& address, std::uint16_t port) {
-    sockaddr_storage storage{};
-    socklen_t size = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        size = sizeof *v4;
-    } else if (::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        size = sizeof *v6;
-    } else {
+    const auto where = socket_address(address, port);
+    if (!where)
         throw Error("--bind " + address + " is not an IP address");
-    }
-    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd = ::socket(where->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int one = 1;
     if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        ::bind(fd, reinterpret_cast<sockaddr*>(&storage), size) != 0 ||
-        ::listen(fd, k_listen_backlog) != 0) {
+        ::bind(fd, where->get(), where->size) != 0 || ::listen(fd, k_listen_backlog) != 0) {
         const std::string why = std::strerror(errno);
         if (fd >= 0)
             ::close(fd);

@@ -1,92 +1,213 @@
-// git knot dash: a live terminal dashboard of agents, tasks, locks and recent events, redrawn
-// on each event and fitted to the terminal (80x24 at least).
+// git knot dash: a live terminal dashboard of agents, tasks, locks and recent events, fitted to
+// the terminal (dash_screen) and redrawn on each event, every second and on a resize.
 #include "command.hpp"
+#include "libknot/dash_screen.hpp"
 #include "libknot/error.hpp"
 #include "libknot/event_format.hpp"
 #include "libknot/event_stream.hpp"
 #include "libknot/protocol.hpp"
 #include "libknot/session.hpp"
-#include "libknot/sync_summary.hpp"
+#include "libknot/signal_watch.hpp"
 
 #include <CLI/CLI.hpp>
-#include <csignal>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <deque>
+#include <exception>
 #include <iostream>
-#include <sstream>
+#include <mutex>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <thread>
 #include <unistd.h>
 
 namespace knot::cli {
 namespace {
 
-EventStream* g_stream = nullptr;
+// The newest events kept for the screen.
+constexpr std::size_t k_kept_events = 100;
+// The room is read again at least this often, for what changes without an event (who is
+// online).
+constexpr std::chrono::seconds k_refresh{10};
 
-void stop_dash(int) {
-    if (g_stream)
-        g_stream->stop();
+struct TerminalSize {
+    int rows = 24;
+    int cols = 80;
+};
+
+// The size of the terminal on standard output, or 80x24 when it is not one.
+TerminalSize terminal_size() {
+    winsize size{};
+    if (::ioctl(1, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0)
+        return {size.ws_row, size.ws_col};
+    return {};
 }
 
-std::string fit(std::string text, std::size_t width) {
-    if (text.size() > width)
-        text = text.substr(0, width > 1 ? width - 1 : 0) + (width > 1 ? "…" : "");
-    return text;
+// The terminal's alternate screen with the cursor hidden, for as long as it lives: however dash
+// ends, the shell's screen comes back as it was.
+class FullScreen {
+public:
+    FullScreen() { std::cout << "\x1b[?1049h\x1b[?25l" << std::flush; }
+    ~FullScreen() { std::cout << "\x1b[?25h\x1b[?1049l" << std::flush; }
+    FullScreen(const FullScreen&) = delete;
+    FullScreen& operator=(const FullScreen&) = delete;
+};
+
+// Draws `lines` from the top left, each line cleared as it is written and the rest of a
+// `rows`-line screen cleared after them. Nothing is written after the last row, so the terminal
+// never scrolls (a newline there would push the header off the screen).
+void draw(const std::vector<std::string>& lines, int rows) {
+    std::string out;
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        out += "\x1b[" + std::to_string(i + 1) + ";1H\x1b[2K" + lines[i];
+    if (static_cast<int>(lines.size()) < rows)
+        out += "\x1b[" + std::to_string(lines.size() + 1) + ";1H\x1b[J";
+    std::cout << out << std::flush;
 }
 
-// One screen: the room, its agents, open tasks, locks, the integration ref and its newest run,
-// and the newest events, in `rows` lines.
-std::string render(RoomClient& client, const std::deque<std::string>& recent, int rows, int cols,
-                   const std::string& state) {
-    const auto width = static_cast<std::size_t>(cols);
-    const auto room = client.get("");
-    const auto tasks = client.get("/tasks").at("tasks");
-    const auto locks = client.get("/locks").at("locks");
-    const IntegrationState integration = integration_state(client.get("/integration?limit=1"));
-    const auto now = unix_now();
-    std::vector<std::string> lines;
-    lines.push_back(fit("knot " + json_text(room, "room") + "  " + json_text(room, "name") + "  [" +
-                            state + "]  Ctrl-C quits",
-                        width));
-    lines.push_back("agents");
-    for (const auto& agent : room.at("agents")) {
-        std::string line = std::string("  ") + (agent.value("online", false) ? "●" : "○") + " " +
-                           json_text(agent, "name");
-        if (!json_text(agent, "status").empty())
-            line += "  " + json_text(agent, "status");
-        lines.push_back(fit(line, width + 2));
+// What the thread following the event stream hands to the drawing loop, waking it through an
+// eventfd.
+class Inbox {
+public:
+    Inbox()
+        : m_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+        if (m_fd < 0)
+            throw Error(std::string("cannot create an eventfd: ") + std::strerror(errno));
     }
-    lines.push_back("tasks");
-    for (const auto& task : tasks)
-        if (json_text(task, "status") != "done")
-            lines.push_back(fit("  " + json_text(task, "id") + " " + json_text(task, "status") +
-                                    " " + json_text(task, "title") +
-                                    (json_text(task, "claimed_by_name").empty()
-                                         ? ""
-                                         : " (" + json_text(task, "claimed_by_name") + ")"),
-                                width));
-    lines.push_back("locks");
-    for (const auto& lock : locks)
-        lines.push_back(fit("  " + json_text(lock, "path") + "  " + json_text(lock, "agent_name") +
-                                "  " + relative_time(lock.value("expires_at", 0LL), now),
-                            width));
-    std::string known_good =
-        "integration  " +
-        (integration.commit.empty() ? std::string("none yet") : integration.commit.substr(0, 8));
-    if (integration.run > 0)
-        known_good += "  run " + std::to_string(integration.run) + " " + integration.status + ": " +
-                      integration.summary;
-    lines.push_back(fit(known_good, width));
-    lines.push_back("events");
-    const int room_left = rows - static_cast<int>(lines.size()) - 1;
-    const int shown = std::max(0, std::min(room_left, static_cast<int>(recent.size())));
-    for (int i = static_cast<int>(recent.size()) - shown; i < static_cast<int>(recent.size()); ++i)
-        lines.push_back(fit("  " + recent[static_cast<std::size_t>(i)], width));
-    if (static_cast<int>(lines.size()) > rows)
-        lines.resize(static_cast<std::size_t>(rows));
-    std::ostringstream screen;
-    screen << "\x1b[H\x1b[2J";
-    for (const auto& line : lines)
-        screen << line << "\x1b[K\n";
-    return screen.str();
+    ~Inbox() { ::close(m_fd); }
+    Inbox(const Inbox&) = delete;
+    Inbox& operator=(const Inbox&) = delete;
+
+    int fd() const { return m_fd; }
+    void event(const nlohmann::json& event) {
+        std::lock_guard lock(m_mutex);
+        m_events.push_back(event);
+        wake();
+    }
+    void state(const std::string& state) {
+        std::lock_guard lock(m_mutex);
+        m_state = state == "connected" ? "live" : "reconnecting";
+        wake();
+    }
+    void failed(std::exception_ptr error) {
+        std::lock_guard lock(m_mutex);
+        m_error = std::move(error);
+        wake();
+    }
+    // Takes what arrived: the events, in order, and the stream's newest state ("" when it did
+    // not change). Rethrows the stream's failure.
+    std::vector<nlohmann::json> take(std::string& state) {
+        std::uint64_t count = 0;
+        (void)!::read(m_fd, &count, sizeof count);
+        std::lock_guard lock(m_mutex);
+        if (m_error)
+            std::rethrow_exception(m_error);
+        state = std::exchange(m_state, "");
+        return std::exchange(m_events, {});
+    }
+
+private:
+    void wake() {
+        const std::uint64_t one = 1;
+        (void)!::write(m_fd, &one, sizeof one);
+    }
+
+    int m_fd;
+    std::mutex m_mutex;
+    std::vector<nlohmann::json> m_events;
+    std::string m_state;
+    std::exception_ptr m_error;
+};
+
+// Follows the room's events on a thread of its own until destroyed.
+class Follower {
+public:
+    Follower(const Session& session, std::int64_t since, Inbox& inbox)
+        : m_stream(session.room(), session.identity())
+        , m_thread([this, since, &inbox] {
+            try {
+                m_stream.follow(
+                    since,
+                    [&](const nlohmann::json& event) {
+                        inbox.event(event);
+                        return true;
+                    },
+                    [&](const std::string& state) { inbox.state(state); });
+            } catch (...) {
+                inbox.failed(std::current_exception());
+            }
+        }) {}
+    ~Follower() {
+        m_stream.stop();
+        m_thread.join();
+    }
+    Follower(const Follower&) = delete;
+    Follower& operator=(const Follower&) = delete;
+
+private:
+    EventStream m_stream;
+    std::thread m_thread;
+};
+
+// Milliseconds to the next whole second of the clock, so countdowns tick with it.
+int until_next_second() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return 1000 - static_cast<int>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
+}
+
+void keep_event(std::deque<std::string>& recent, const nlohmann::json& event, AgentNames& names) {
+    if (json_text(event, "type") == "agent.joined")
+        names[json_text(event, "agent")] = json_text(event.at("data"), "name");
+    recent.push_back(event_line(event, names));
+    if (recent.size() > k_kept_events)
+        recent.pop_front();
+}
+
+// The live dashboard, until SIGINT, SIGTERM or SIGHUP: redrawn on events, each second and when
+// the terminal is resized (SIGWINCH).
+int run_live(Session& session, DashData data, std::deque<std::string> recent, AgentNames names,
+             std::int64_t since) {
+    // Blocked before the follower's thread starts, so only the loop below ever sees them.
+    SignalWatch signals{SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+    Inbox inbox;
+    Follower follower(session, since, inbox);
+    FullScreen screen;
+    TerminalSize size = terminal_size();
+    std::string state = "live";
+    auto fetched = std::chrono::steady_clock::now();
+    while (true) {
+        draw(dash_screen(data, recent, state, DashMode::live, size.rows, size.cols, unix_now()),
+             size.rows);
+        pollfd fds[2] = {{signals.fd(), POLLIN, 0}, {inbox.fd(), POLLIN, 0}};
+        if (::poll(fds, 2, until_next_second()) < 0 && errno != EINTR)
+            throw Error(std::string("poll failed: ") + std::strerror(errno));
+        for (int signal = signals.take(); signal != 0; signal = signals.take()) {
+            if (signal != SIGWINCH)
+                return 0;
+            size = terminal_size();
+        }
+        bool refetch = std::chrono::steady_clock::now() - fetched >= k_refresh;
+        if (fds[1].revents & POLLIN) {
+            std::string new_state;
+            const auto events = inbox.take(new_state);
+            for (const auto& event : events)
+                keep_event(recent, event, names);
+            if (!new_state.empty())
+                state = new_state;
+            refetch = refetch || !events.empty() || new_state == "live";
+        }
+        if (refetch) {
+            try {
+                data = fetch_dash_data(session.client());
+                fetched = std::chrono::steady_clock::now();
+            } catch (const Error&) {
+                // The server is away: the stream reconnects, and the last screen stays.
+            }
+        }
+    }
 }
 
 } // namespace
@@ -99,12 +220,6 @@ int cmd_dash(const std::vector<std::string>& args) {
         return 0;
     Session session;
     auto& client = session.client();
-    int rows = 24, cols = 80;
-    winsize size{};
-    if (::ioctl(1, TIOCGWINSZ, &size) == 0 && size.ws_row > 0) {
-        rows = std::max<int>(size.ws_row, 10);
-        cols = std::max<int>(size.ws_col, 40);
-    }
     AgentNames names = agent_names(client.get("/agents").at("agents"));
     const std::int64_t last = client.get("").value("last_seq", 0LL);
     std::deque<std::string> recent;
@@ -112,42 +227,17 @@ int cmd_dash(const std::vector<std::string>& args) {
     const nlohmann::json backlog =
         client.get("/events?since=" + std::to_string(std::max<std::int64_t>(0, last - 20)));
     for (const auto& event : backlog.at("events"))
-        recent.push_back(event_line(event, names));
+        keep_event(recent, event, names);
+    DashData data = fetch_dash_data(client);
     if (once || !::isatty(1)) {
         // Plain text for pipes and files: no cursor movement or line clearing.
-        std::string screen = render(client, recent, rows, cols, "snapshot");
-        screen.erase(0, screen.find("\x1b[2J") + 4);
-        for (auto at = screen.find("\x1b[K"); at != std::string::npos; at = screen.find("\x1b[K"))
-            screen.erase(at, 3);
-        std::cout << screen;
+        const TerminalSize size = terminal_size();
+        for (const auto& line : dash_screen(data, recent, "snapshot", DashMode::snapshot, size.rows,
+                                            size.cols, unix_now()))
+            std::cout << line << '\n';
         return 0;
     }
-    EventStream stream(session.room(), session.identity());
-    g_stream = &stream;
-    std::signal(SIGINT, stop_dash);
-    std::signal(SIGTERM, stop_dash);
-    std::string state = "live";
-    std::cout << render(client, recent, rows, cols, state) << std::flush;
-    stream.follow(
-        last,
-        [&](const nlohmann::json& event) {
-            if (json_text(event, "type") == "agent.joined")
-                names[json_text(event, "agent")] = json_text(event.at("data"), "name");
-            recent.push_back(event_line(event, names));
-            if (recent.size() > 100)
-                recent.pop_front();
-            std::cout << render(client, recent, rows, cols, state) << std::flush;
-            return true;
-        },
-        [&](const std::string& s) {
-            state = s == "connected" ? "live" : "reconnecting";
-            try {
-                std::cout << render(client, recent, rows, cols, state) << std::flush;
-            } catch (const Error&) {
-            }
-        });
-    std::cout << "\n";
-    return 0;
+    return run_live(session, std::move(data), std::move(recent), std::move(names), last);
 }
 
 } // namespace knot::cli

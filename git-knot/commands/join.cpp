@@ -25,7 +25,9 @@ int cmd_join(const std::vector<std::string>& args) {
     bool json = false;
     app.add_option("url", url, "The invite URL: http(s)://host:port/join?room=rm_...&token=...")
         ->required();
-    app.add_option("--name", name, "Agent name shown to teammates (default: knot.name)");
+    app.add_option("--name", name,
+                   "Agent name shown to teammates (default: knot.name, numbered as name-2, "
+                   "name-3 ... when another agent has it)");
     app.add_option("--kind", kind, "claude, codex, cursor, human or other");
     app.add_option("--capabilities", capabilities, "What this agent does (code, review, ...)")
         ->delimiter(',');
@@ -35,6 +37,9 @@ int cmd_join(const std::vector<std::string>& args) {
     const Invite invite = parse_invite(url);
 
     Clone clone = Clone::open();
+    // A name the user chose is taken or refused as it is; the default one is numbered when
+    // taken, since the same person often joins from a second clone.
+    const NameChoice choice = name.empty() ? NameChoice::first_free : NameChoice::exact;
     if (name.empty())
         name = clone.agent_name();
     if (auto why = invalid_agent_name(name))
@@ -54,7 +59,7 @@ int cmd_join(const std::vector<std::string>& args) {
     client.health();
     nlohmann::json agent;
     try {
-        agent = client.register_agent({name, kind, capabilities});
+        agent = register_agent_named(client, {name, kind, capabilities}, choice);
     } catch (const HttpError& e) {
         if (e.code() == "bad_token" || e.code() == "unknown_room")
             throw HttpError(e.status(), e.code(),
@@ -67,6 +72,8 @@ int cmd_join(const std::vector<std::string>& args) {
     }
     if (!had_identity)
         clone.create_identity_from(identity);
+    const std::string wanted = name;
+    name = json_text(agent, "name");
 
     const RoomConfig room{invite.base_url, invite.room, invite.token, agent.at("id")};
     configure_clone_for_room(clone, room, name, kind, invite_url(invite));
@@ -80,14 +87,20 @@ int cmd_join(const std::vector<std::string>& args) {
         std::cout << nlohmann::json{{"room", room.room},
                                     {"server", room.server},
                                     {"agent", agent},
+                                    {"name_taken",
+                                     name == wanted ? nlohmann::json() : nlohmann::json(wanted)},
                                     {"members", members}}
                          .dump(2)
                   << '\n';
         return 0;
     }
     std::cout << "joined room " << room.room << " at " << room.server << '\n'
-              << "  you        " << name << " (" << kind << ")  " << identity.fingerprint() << '\n'
-              << "  members    " << members << " (git knot whoami)\n"
+              << "  you        " << name << " (" << kind << ")  " << identity.fingerprint() << '\n';
+    if (name != wanted)
+        std::cout << "  name       '" << wanted << "' is another agent's in this room (a clone "
+                  << "of yours elsewhere?), so this clone is '" << name
+                  << "'; to choose, join again with --name\n";
+    std::cout << "  members    " << members << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
               << "  playbook   .knot/playbook.md\n"
               << "  hooks      " << describe(hooks) << '\n';

@@ -5,6 +5,7 @@
 #include "libknot/error.hpp"
 #include "libknot/http_client.hpp"
 #include "libknot/room_host.hpp"
+#include "libknot/server_launcher.hpp"
 #include "libknot/session.hpp"
 
 #include <CLI/CLI.hpp>
@@ -112,7 +113,10 @@ int cmd_up(const std::vector<std::string>& args) {
     bool foreground = false;
     bool json = false;
     std::string data;
-    app.add_option("--port", options.port, "Port to listen on (0: any free port)")
+    int port = -1;
+    app.add_option("--port", port,
+                   "Port to listen on (default: the room's own, else 8787; 0: the room's own, "
+                   "else any free one)")
         ->check(CLI::Range(0, 65535));
     app.add_option("--bind", options.bind, "Address to listen on (0.0.0.0 for the LAN)");
     app.add_option("--data", data, "Server data directory (default .git/knot/server)");
@@ -127,6 +131,8 @@ int cmd_up(const std::vector<std::string>& args) {
                  "outside its sandbox");
     if (!parse_args(app, args))
         return 0;
+    if (port >= 0)
+        options.port = port;
     options.checks = unsandboxed_checks ? PushedChecks::unsandboxed : PushedChecks::sandboxed;
     options.data_dir = data;
     options.tunnel = no_tunnel ? TunnelMode::off : TunnelMode::automatic;
@@ -147,6 +153,10 @@ int cmd_up(const std::vector<std::string>& args) {
                                     {"tunnel_pid", hosted.tunnel_pid},
                                     {"data", hosted.data_dir.string()},
                                     {"unsandboxed_checks", unsandboxed_checks},
+                                    {"invite_changed", !hosted.previous_public_url.empty()},
+                                    {"taken_port", hosted.taken_port
+                                                       ? nlohmann::json(hosted.taken_port)
+                                                       : nlohmann::json()},
                                     {"check_settings", checks},
                                     {"base", base}}
                          .dump(2)
@@ -175,9 +185,17 @@ int cmd_up(const std::vector<std::string>& args) {
         if (!base.is_null())
             std::cout << "  base     " << base_line(base) << '\n';
         std::cout << "  hooks    " << hosted.hooks << '\n'
-                  << "  invite   " << hosted.invite << "\n\n"
-                  << "Teammates, in their clone of this repository:\n"
-                  << "  " << join_line << "\n\n"
+                  << "  invite   " << hosted.invite << '\n';
+        if (hosted.taken_port)
+            std::cout << "  port     " << hosted.taken_port
+                      << ", the room's until now, is taken by another program: the room moved to "
+                      << port_of_url(hosted.local_url) << '\n';
+        if (!hosted.previous_public_url.empty())
+            std::cout << "\nThe invite changed (the room was at " << hosted.previous_public_url
+                      << "): every teammate, those who joined before too, runs in their clone:\n";
+        else
+            std::cout << "\nTeammates, in their clone of this repository:\n";
+        std::cout << "  " << join_line << "\n\n"
                   << "An agent (Claude Code, Codex, Cursor), pasted into its prompt:\n"
                   << "  Run `" << join_line
                   << "` in this repository, then read .knot/playbook.md and follow it.\n\n"

@@ -2,6 +2,7 @@
 // protocol.md, "Git transfer (hosted mode)") and the forge-mode notification that has the server
 // fetch a pushed commit from the forge ("Forge mode").
 #include "libknot/protocol.hpp"
+#include "libknot/utf8.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
@@ -11,7 +12,6 @@
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
-#include "server/utf8.hpp"
 #include "server/views.hpp"
 
 #include <nlohmann/json.hpp>

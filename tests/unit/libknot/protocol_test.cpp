@@ -60,6 +60,18 @@ TEST_CASE("slug_agent_name makes an agent name of a person's name") {
     CHECK(slug_agent_name("knot") == "");
 }
 
+TEST_CASE("a taken default name is numbered, cut so that it stays a valid name") {
+    CHECK(numbered_agent_name("ada", 2) == "ada-2");
+    CHECK(numbered_agent_name("knot.user", 12) == "knot.user-12");
+    const std::string longest(39, 'a');
+    CHECK(numbered_agent_name(longest, 2) == std::string(37, 'a') + "-2");
+    CHECK(numbered_agent_name(longest, 100) == std::string(35, 'a') + "-100");
+    for (int n = 2; n < 200; ++n) {
+        CHECK_FALSE(invalid_agent_name(numbered_agent_name(longest, n)));
+        CHECK_FALSE(invalid_agent_name(numbered_agent_name("a.b", n)));
+    }
+}
+
 TEST_CASE("room, agent and nonce ids have exactly their documented form") {
     CHECK(is_room_id("rm_0123456789abcdef"));
     CHECK_FALSE(is_room_id("rm_0123456789ABCDEF"));

@@ -300,6 +300,33 @@ TEST_CASE("paths that are not normal repository paths are 400 bad_path") {
     CHECK(f.lock(f.alice, {"ok"}, {{"intent", std::string(201, 'i')}}).code() == "bad_request");
 }
 
+TEST_CASE("the repository's .git directory and names that are not UTF-8 are no lock paths") {
+    Fixture f;
+    for (const char* path : {".git", ".git/config", ".GIT/hooks/pre-commit", "sub/.Git/x"}) {
+        const auto response = f.lock(f.alice, {path});
+        CHECK(response.status == 400);
+        CHECK(response.code() == "bad_path");
+        CHECK(response.json()["error"].get<std::string>().find(".git directory") !=
+              std::string::npos);
+    }
+    // Names that only look like it are ordinary paths.
+    REQUIRE(f.lock(f.alice, {".github/ci.yml", ".gitignore", "repo.git/x"}).status == 200);
+    // Bytes that are not UTF-8 cannot even be JSON text: the body is refused as a whole.
+    const std::string body = "{\"paths\":[\"odd\xff\"]}";
+    CHECK(signed_post(f.client, f.room, f.alice.identity, f.room.path("/locks"), body).status ==
+          400);
+    CHECK(f.table().size() == 3);
+}
+
+TEST_CASE("a refused path is not echoed back whole") {
+    Fixture f;
+    const auto response = f.lock(f.alice, {std::string(5000, 'x')});
+    CHECK(response.code() == "bad_path");
+    const auto error = response.json()["error"].get<std::string>();
+    CHECK(error.size() < 200);
+    CHECK(error.find("(5000 bytes)") != std::string::npos);
+}
+
 TEST_CASE("doing sets the status and locks its files, all or none") {
     Fixture f;
     REQUIRE(f.lock(f.bob, {"taken"}).status == 200);

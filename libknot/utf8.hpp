@@ -1,4 +1,4 @@
-// Reading UTF-8 one code point at a time, for the checks of names and refs members send.
+// Reading UTF-8 one code point at a time, for the checks of names, refs and paths members send.
 #pragma once
 
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace knot::server {
+namespace knot {
 
 // The code point that starts at `at` in `text`, advancing `at` past it; nothing when the bytes
 // there are not a lead byte followed by its continuation bytes. Only the form is checked:
@@ -17,4 +17,4 @@ std::optional<std::uint32_t> next_code_point(std::string_view text, std::size_t&
 // nothing past U+10FFFF (what the JSON of events and answers can carry).
 bool is_valid_utf8(std::string_view text);
 
-} // namespace knot::server
+} // namespace knot

@@ -1,7 +1,7 @@
 // Reading UTF-8 (see utf8.hpp).
 #include "utf8.hpp"
 
-namespace knot::server {
+namespace knot {
 
 std::optional<std::uint32_t> next_code_point(std::string_view text, std::size_t& at) {
     const auto lead = static_cast<unsigned char>(text[at]);
@@ -46,4 +46,4 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
-} // namespace knot::server
+} // namespace knot
