@@ -24,7 +24,9 @@ TEST_CASE("a second clone of the same person joins under a free numbered name an
     CHECK(again.out.find("  name       'test-user' is another agent's in this room") !=
           std::string::npos);
     CHECK(git_config(second, "knot.name") == "test-user-2");
-    CHECK(git_config(second, "remote.knot.push") == "refs/heads/*:refs/knot/test-user-2/*");
+    // Its pushes go to the refs of the name it got.
+    REQUIRE(sh("git push -q knot", second).status == 0);
+    CHECK(sh("git rev-parse -q --verify refs/knot/test-user-2/main", second).status == 0);
 
     const auto third = room.clone("third");
     const auto json = sh("git knot join --json '" + room.invite() + "'", third);

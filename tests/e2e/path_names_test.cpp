@@ -89,14 +89,14 @@ TEST_CASE("lock refuses a name it cannot carry, .git and a long path with a usag
     const auto a = room.joined("coder-1");
     const auto odd = sh("git knot lock " + k_odd_name, a);
     CHECK(odd.status == 129);
-    CHECK(odd.err == "git-knot: usage: 'odd\\xff': a path must be UTF-8 text (knot's protocol "
+    CHECK(odd.err == "git knot lock: 'odd\\xff': a path must be UTF-8 text (knot's protocol "
                      "carries no other bytes)\n");
 
     for (const std::string path : {".git/config", "src/.GIT/hooks"}) {
         const auto refused = sh("git knot lock " + path, a);
         CHECK(refused.status == 129);
         CHECK(refused.err ==
-              "git-knot: usage: '" + path + "': a path cannot be in a .git directory\n");
+              "git knot lock: '" + path + "': a path cannot be in a .git directory\n");
     }
 
     const auto long_path = sh("git knot lock " + std::string(3000, 'x'), a);
@@ -107,7 +107,7 @@ TEST_CASE("lock refuses a name it cannot carry, .git and a long path with a usag
     // Other text the protocol cannot carry is refused the same way, before anything is sent.
     const auto intent = sh("git knot lock -m \"$(printf 'fix \\377')\" src/a.c", a);
     CHECK(intent.status == 129);
-    CHECK(intent.err == "git-knot: usage: 'intent' is not UTF-8 text: knot's protocol carries "
+    CHECK(intent.err == "git knot lock: 'intent' is not UTF-8 text: knot's protocol carries "
                         "only UTF-8\n");
     CHECK(own_locks(a).empty());
 }
