@@ -5,9 +5,8 @@
 #
 #   ./quickstart.sh [up [REPO]]   host a room in REPO (default: this checkout); prints the invite
 #   ./quickstart.sh test          the same set-up, then the whole test suite, then (CI) each
-#                                 fuzzer for a short fixed time (fuzz/README.md) and, with
-#                                 KNOT_CI_SANITIZERS=1, the suite again under ASan+UBSan and the
-#                                 concurrency tests under TSan
+#                                 fuzzer for a short fixed time (fuzz/README.md), the suite
+#                                 again under ASan+UBSan and the concurrency tests under TSan
 #
 # Environment: KNOT_PREFIX (default /usr/local), KNOT_BUILD_DIR (default ./build; the sanitizer
 # and fuzzing builds go to the same path with -asan, -tsan and -fuzz appended), KNOT_CI_FAST=1
@@ -175,15 +174,8 @@ run_tests() {
         return 0
     fi
     stage run_fuzzers
-    # The sanitizer runs have not yet passed on the code merged for issue 10 (the sandbox, the
-    # HTTP front, the pack checks): they join CI by default once they have (KNOT_CI_SANITIZERS=1
-    # runs them now).
-    if [ "${KNOT_CI_SANITIZERS:-0}" = 1 ]; then
-        stage test_asan
-        stage test_tsan
-    else
-        say "KNOT_CI_SANITIZERS is not 1: skipping the ASan+UBSan and TSan stages"
-    fi
+    stage test_asan
+    stage test_tsan
 }
 
 install_packages

@@ -203,7 +203,13 @@ TEST_CASE("streams that stop reading a long backlog hold a bounded amount of ser
     const long peak = status_kib(server.pid(), "VmHWM");
     INFO("40 stalled streams over a 2.4 MB backlog: RSS " << rss_before << " KiB, peak " << peak
                                                           << " KiB");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Under a sanitizer the RSS is mostly shadow memory and the quarantine of freed blocks, not
+    // what the server holds: the bound is checked by the plain build, which CI also runs.
+    CHECK(peak > 0);
+#else
     CHECK(peak - rss_before < 24 * 1024);
+#endif
 }
 
 TEST_CASE("malformed framing is answered 400 with a JSON error, then the connection closes") {
