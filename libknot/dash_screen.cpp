@@ -67,15 +67,6 @@ std::vector<Glyph> glyphs_of(std::string_view text) {
     return out;
 }
 
-std::string clock_text(std::int64_t unix_time) {
-    const std::time_t t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%H:%M:%S", &tm);
-    return text;
-}
-
 // A section: its title (with its count) and its item lines, shown as room allows.
 struct Section {
     std::string title;
@@ -187,7 +178,7 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
     std::string header = "knot  " + json_text(data.room, "name") + " (" +
                          json_text(data.room, "room") + ")  [" + state + "]";
     if (mode == DashMode::live)
-        header += "  " + clock_text(now) + "  Ctrl-C quits";
+        header += "  " + local_clock(now) + "  Ctrl-C quits";
 
     Section agents, tasks, locks, recent;
     std::size_t online = 0;

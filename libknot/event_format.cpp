@@ -177,25 +177,25 @@ std::string describe_event(const nlohmann::json& event, const AgentNames& names)
 }
 
 std::string conflict_line(const nlohmann::json& lock, long long now) {
-    const std::time_t until = lock.value("expires_at", 0LL);
-    char clock[16] = "";
-    std::tm parts{};
-    if (::localtime_r(&until, &parts))
-        std::strftime(clock, sizeof clock, "%H:%M:%S", &parts);
+    const long long until = lock.value("expires_at", 0LL);
     std::string line = json_text(lock, "path") + " is locked by " + json_text(lock, "agent_name");
     if (!json_text(lock, "intent").empty())
         line += " (" + json_text(lock, "intent") + ")";
-    return line + " until " + clock + " (" + relative_time(until, now) + ")";
+    return line + " until " + local_clock(until) + " (" + relative_time(until, now) + ")";
 }
 
-std::string event_line(const nlohmann::json& event, const AgentNames& names) {
-    const std::time_t when = event.value("time", 0LL);
+std::string local_clock(long long unix_time) {
+    const std::time_t when = static_cast<std::time_t>(unix_time);
     char clock[16] = "";
     std::tm parts{};
     if (::localtime_r(&when, &parts))
         std::strftime(clock, sizeof clock, "%H:%M:%S", &parts);
-    return "#" + std::to_string(event.value("seq", 0LL)) + " " + clock + " " +
-           describe_event(event, names);
+    return clock;
+}
+
+std::string event_line(const nlohmann::json& event, const AgentNames& names) {
+    return "#" + std::to_string(event.value("seq", 0LL)) + " " +
+           local_clock(event.value("time", 0LL)) + " " + describe_event(event, names);
 }
 
 } // namespace knot

@@ -31,4 +31,7 @@ std::string conflict_line(const nlohmann::json& lock, long long now);
 // "in 4m 10s", "2m ago": a time relative to `now`.
 std::string relative_time(long long when, long long now);
 
+// `unix_time` as the local wall clock, HH:MM:SS ("" when it cannot be shown).
+std::string local_clock(long long unix_time);
+
 } // namespace knot

@@ -3,6 +3,7 @@
 
 #include "clone.hpp"
 #include "error.hpp"
+#include "event_format.hpp"
 #include "git_command.hpp"
 #include "identity.hpp"
 #include "outbox.hpp"
@@ -72,15 +73,6 @@ std::string duration_text(std::int64_t seconds) {
     if (seconds < 3600)
         return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
     return std::to_string(seconds / 3600) + "h " + std::to_string(seconds % 3600 / 60) + "m";
-}
-
-std::string local_clock(std::int64_t unix_time) {
-    const std::time_t t = static_cast<std::time_t>(unix_time);
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    char text[16];
-    std::strftime(text, sizeof text, "%H:%M:%S", &tm);
-    return text;
 }
 
 // A report this hook sends, or queues when the server cannot be reached.

@@ -1,6 +1,7 @@
 // End to end: locks, intent, tasks, chat and the event log through the real git-knot against a
 // room hosted by `git knot up`, including races between many processes and a server restart
 // in the middle of a followed stream.
+#include "tests/support/git_steps.hpp"
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,12 +16,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json json_of(const ShellResult& r) {
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return nlohmann::json::parse(r.out);
-}
 
 // `count` clones joined as agent-1 .. agent-<count>, made one after another.
 std::vector<fs::path> joined_agents(HostedRoom& room, int count) {

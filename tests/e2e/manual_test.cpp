@@ -2,6 +2,7 @@
 // git-knot: usage errors in knot's words with 129, log's -n, --since and --verify --json,
 // --force by a member, re-claiming one's own task, the intent a commit's renewal keeps, plan
 // with a goal alone, the end of a follower on a signal, and hooks with the server down.
+#include "tests/support/git_steps.hpp"
 #include "tests/support/hosted_room.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -14,12 +15,6 @@ using namespace knot::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json json_of(const ShellResult& r) {
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return nlohmann::json::parse(r.out);
-}
 
 // The lock on `path` in `git knot locks --json`, or null.
 nlohmann::json lock_on(const fs::path& repo, const std::string& path) {

@@ -19,6 +19,12 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
+nlohmann::json json_of(const ShellResult& result) {
+    INFO(result.err);
+    REQUIRE(result.status == 0);
+    return nlohmann::json::parse(result.out);
+}
+
 void write_file(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
     std::ofstream(file) << text;

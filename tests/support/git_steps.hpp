@@ -17,6 +17,9 @@ std::string trimmed(std::string text);
 // Whether `text` holds `part`.
 bool contains(const std::string& text, const std::string& part);
 
+// The JSON a command printed; REQUIREs that it exited 0 (its stderr shown when not).
+nlohmann::json json_of(const ShellResult& result);
+
 // Writes `text` to `file`, making its directories first.
 void write_file(const std::filesystem::path& file, const std::string& text);
 
