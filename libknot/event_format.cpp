@@ -45,17 +45,17 @@ AgentNames agent_names(const nlohmann::json& agents) {
     return names;
 }
 
+std::string seconds_text(long long seconds) {
+    if (seconds < 60)
+        return std::to_string(seconds < 0 ? 0 : seconds) + "s";
+    if (seconds < 3600)
+        return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
+    return std::to_string(seconds / 3600) + "h " + std::to_string(seconds % 3600 / 60) + "m";
+}
+
 std::string relative_time(long long when, long long now) {
     const long long delta = when - now;
-    const long long magnitude = delta < 0 ? -delta : delta;
-    std::string amount;
-    if (magnitude < 60)
-        amount = std::to_string(magnitude) + "s";
-    else if (magnitude < 3600)
-        amount = std::to_string(magnitude / 60) + "m " + std::to_string(magnitude % 60) + "s";
-    else
-        amount =
-            std::to_string(magnitude / 3600) + "h " + std::to_string(magnitude % 3600 / 60) + "m";
+    const std::string amount = seconds_text(delta < 0 ? -delta : delta);
     return delta >= 0 ? "in " + amount : amount + " ago";
 }
 

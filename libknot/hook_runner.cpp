@@ -64,15 +64,9 @@ std::string chomp(std::string text) {
     return text;
 }
 
-// "4m 59s", "2h 5m", "expired".
+// "4m 59s", "2h 5m", "now".
 std::string duration_text(std::int64_t seconds) {
-    if (seconds <= 0)
-        return "now";
-    if (seconds < 60)
-        return std::to_string(seconds) + "s";
-    if (seconds < 3600)
-        return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
-    return std::to_string(seconds / 3600) + "h " + std::to_string(seconds % 3600 / 60) + "m";
+    return seconds <= 0 ? "now" : seconds_text(seconds);
 }
 
 // A report this hook sends, or queues when the server cannot be reached.

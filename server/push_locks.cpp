@@ -4,6 +4,7 @@
 #include "api_error.hpp"
 #include "auth.hpp"
 #include "git_store.hpp"
+#include "libknot/event_format.hpp"
 #include "views.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,21 +25,12 @@ std::string holder_name(const LockRecord& lock) {
     return lock.agent_name.empty() ? lock.agent_id : lock.agent_name;
 }
 
-// "4m 59s", "2h 5m": what is left of a lease.
-std::string lease_left(std::int64_t seconds) {
-    if (seconds < 60)
-        return std::to_string(std::max<std::int64_t>(seconds, 0)) + "s";
-    if (seconds < 3600)
-        return std::to_string(seconds / 60) + "m " + std::to_string(seconds % 60) + "s";
-    return std::to_string(seconds / 3600) + "h " + std::to_string(seconds % 3600 / 60) + "m";
-}
-
 // `src/a.c, locked by bob ("fix the parser") for another 4m 59s`
 std::string lock_text(const LockRecord& lock, std::int64_t now) {
     std::string text = lock.path + ", locked by " + holder_name(lock);
     if (!lock.intent.empty())
         text += " (\"" + lock.intent + "\")";
-    return text + " for another " + lease_left(lock.expires_at - now);
+    return text + " for another " + seconds_text(lock.expires_at - now);
 }
 
 // The first few locks as text, with how many more there are.
