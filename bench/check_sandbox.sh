@@ -30,28 +30,6 @@ mkdir -p "$tmp/no-hooks"
 git config core.hooksPath "$tmp/no-hooks"
 data="$tmp/repo/.git/knot/server"
 
-# check_ms: pushes HEAD, waits for its run on the event stream, prints the run's check_ms.
-check_ms() {
-    git push -q knot main
-    python3 - "$(git rev-parse HEAD)" <<'PY'
-import json, subprocess, sys
-# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
-follow = subprocess.Popen(["git-knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
-ends = {"sync.integrated", "sync.check_failed", "sync.merge_conflict", "integration.skipped", "integration.error"}
-for line in follow.stdout:
-    if not line.startswith("{"):
-        continue
-    event = json.loads(line)
-    if event["type"] in ends and event["data"].get("commit") == sys.argv[1]:
-        follow.terminate()
-        if event["type"] != "sync.integrated":
-            sys.exit("run ended with %s: %s" % (event["type"], event["data"].get("summary")))
-        break
-runs = json.loads(subprocess.run(["git", "knot", "check", "--history", "--json", "-n", "1"], capture_output=True, text=True, check=True).stdout)["runs"]
-print(runs[0]["detail"]["check_ms"])
-PY
-}
-
 # median: of the numbers on standard input.
 median() {
     sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
@@ -64,7 +42,7 @@ true_runs() {
     for i in $(seq 0 "$runs"); do
         echo "$1 $i" >>pushes.txt
         git commit -q -a -m "$1 push $i"
-        if [ "$i" -gt 0 ]; then check_ms; else check_ms >/dev/null; fi
+        if [ "$i" -gt 0 ]; then sync_check_ms; else sync_check_ms >/dev/null; fi
     done | median
 }
 
@@ -84,7 +62,7 @@ echo "true" >.knot/checks
 echo start >pushes.txt
 git add -A
 git commit -q -m "checks: true"
-check_ms >/dev/null
+sync_check_ms >/dev/null
 echo "1. a check that runs \`true\`, median of $runs runs (check_ms, timed by the server)"
 sandboxed=$(true_runs sandboxed)
 restart --unsandboxed-checks
@@ -102,10 +80,10 @@ git commit -q -m "a CMake project"
 # cmake_pair: the first check in a fresh scratch tree, then one on the kept build tree.
 cmake_pair() {
     local first second
-    first=$(check_ms)
+    first=$(sync_check_ms)
     echo "touched" >>README
     git commit -q -a -m "docs only"
-    second=$(check_ms)
+    second=$(sync_check_ms)
     echo "$first $second"
 }
 restart --unsandboxed-checks

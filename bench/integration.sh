@@ -48,30 +48,10 @@ echo "check runs in the kept scratch work tree (CMake project, $sources C files,
 sync_make_cmake_project "$sources"
 git add -A
 git commit -q -m "a CMake project"
-check_run() { # check_run: pushes HEAD; prints the run's check_ms, status checked
-    git push -q knot main
-    python3 - "$1" <<'PY'
-import json, subprocess, sys
-# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
-follow = subprocess.Popen(["git-knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
-ends = {"sync.integrated", "sync.check_failed", "sync.merge_conflict", "integration.skipped", "integration.error"}
-for line in follow.stdout:
-    if not line.startswith("{"):
-        continue
-    event = json.loads(line)
-    if event["type"] in ends and event["data"].get("commit") == sys.argv[1]:
-        follow.terminate()
-        if event["type"] != "sync.integrated":
-            sys.exit("run ended with %s: %s" % (event["type"], event["data"].get("summary")))
-        break
-runs = json.loads(subprocess.run(["git", "knot", "check", "--history", "--json", "-n", "1"], capture_output=True, text=True, check=True).stdout)["runs"]
-print(runs[0]["detail"]["check_ms"])
-PY
-}
-first=$(check_run "$(git rev-parse HEAD)")
+first=$(sync_check_ms)
 echo "touched" >>README
 git commit -q -a -m "docs only"
-second=$(check_run "$(git rev-parse HEAD)")
+second=$(sync_check_ms)
 echo "first check (configure, build, ctest):        ${first} ms"
 echo "second check, same sources, kept build tree:  ${second} ms"
 awk -v a="$first" -v b="$second" 'BEGIN { printf "second / first: %.2fx (the build tree was %s)\n", b / a, (b < a / 2) ? "reused" : "NOT reused" }'

@@ -176,3 +176,26 @@ sync_make_cmake_project() {
         printf '  return s < 0; }\n'
     } >cproject/main.c
 }
+
+# sync_check_ms: pushes HEAD through knot, waits for its run on the event stream (failing unless
+# it integrated), prints the run's check_ms (the server's own timing of the checks).
+sync_check_ms() {
+    git push -q knot main
+    python3 - "$(git rev-parse HEAD)" <<'PY'
+import json, subprocess, sys
+# git-knot itself, not `git knot`: terminating git would leave its git-knot child following.
+follow = subprocess.Popen(["git-knot", "log", "--follow", "--json"], stdout=subprocess.PIPE, text=True)
+ends = {"sync.integrated", "sync.check_failed", "sync.merge_conflict", "integration.skipped", "integration.error"}
+for line in follow.stdout:
+    if not line.startswith("{"):
+        continue
+    event = json.loads(line)
+    if event["type"] in ends and event["data"].get("commit") == sys.argv[1]:
+        follow.terminate()
+        if event["type"] != "sync.integrated":
+            sys.exit("run ended with %s: %s" % (event["type"], event["data"].get("summary")))
+        break
+runs = json.loads(subprocess.run(["git", "knot", "check", "--history", "--json", "-n", "1"], capture_output=True, text=True, check=True).stdout)["runs"]
+print(runs[0]["detail"]["check_ms"])
+PY
+}
