@@ -158,6 +158,12 @@ GitResult run_git(const std::vector<std::string>& args, const std::filesystem::p
     return result;
 }
 
+std::string chomp(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    return text;
+}
+
 std::string run_git_checked(const std::vector<std::string>& args,
                             const std::filesystem::path& cwd) {
     GitResult result = run_git(args, cwd);

@@ -45,6 +45,9 @@ GitResult run_git_streamed(const std::vector<std::string>& args, const std::file
                            const std::function<void(const char*, std::size_t)>& on_output,
                            const std::function<void(const char*, std::size_t)>& on_error = {});
 
+// `text` without its trailing line ends (git's output of one line).
+std::string chomp(std::string text);
+
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
 std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);
 

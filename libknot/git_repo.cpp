@@ -23,12 +23,6 @@ std::string first_line(const fs::path& path) {
     return line;
 }
 
-std::string chomp(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-        text.pop_back();
-    return text;
-}
-
 fs::path resolve(const fs::path& base, const std::string& relative) {
     const fs::path p(relative);
     return (p.is_absolute() ? p : base / p).lexically_normal();
