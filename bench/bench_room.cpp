@@ -1,7 +1,7 @@
 // What the benchmarks share (see bench_room.hpp).
 #include "bench_room.hpp"
 
-#include "libknot/room_client.hpp"
+#include "libknot/client/room_client.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // percentile and memory figures they print.
 #pragma once
 
-#include "libknot/identity.hpp"
+#include "libknot/protocol/identity.hpp"
 
 #include <string>
 #include <sys/types.h>

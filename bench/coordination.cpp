@@ -2,10 +2,10 @@
 // second, latency percentiles; every grant is a committed transaction), and event fan-out: the
 // time from a `say` until 100 connected listeners have it.
 #include "bench/bench_room.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_stream.hpp"
-#include "libknot/room_client.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/room_client.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <CLI/CLI.hpp>

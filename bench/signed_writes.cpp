@@ -1,9 +1,9 @@
 // knot_bench_writes: signed heartbeat writes against the real knot-server at 1, 10 and 100
 // concurrent keep-alive clients; prints throughput, latency percentiles and the server's peak RSS.
 #include "bench/bench_room.hpp"
-#include "libknot/error.hpp"
-#include "libknot/identity.hpp"
-#include "libknot/room_client.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/protocol/identity.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <CLI/CLI.hpp>

@@ -1,9 +1,9 @@
 // knot_bench_streams: the server's memory per open event stream, and the latency of a signed
 // write while 1,000 streams and 1,000 idle connections are open against the real knot-server.
 #include "bench/bench_room.hpp"
-#include "libknot/error.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/room_client.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "tests/support/server_process.hpp"
 
 #include <CLI/CLI.hpp>

@@ -1,7 +1,7 @@
 // Fuzzes the verification of a room's hash-chained event log (libknot/event_chain.*), the check
 // behind `git knot log --verify`.
-#include "libknot/error.hpp"
-#include "libknot/event_chain.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/protocol/event_chain.hpp"
 
 #include <nlohmann/json.hpp>
 

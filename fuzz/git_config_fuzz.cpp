@@ -1,6 +1,6 @@
 // Fuzzes the native git-config reader (libknot/git_config_file.*) that hooks use for speed.
-#include "libknot/error.hpp"
-#include "libknot/git_config_file.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/git/git_config_file.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // Fuzzes the remote helper's reading of git's commands and batches
 // (git-remote-knot/helper_command.*).
 #include "git-remote-knot/helper_command.hpp"
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,9 +1,9 @@
 // Fuzzes every route of the API through the real Router and Store (on a temporary SQLite file)
 // with fuzzed bodies, queries and headers, signed by fixed test keys when the input asks for it.
 #include "fuzz/fuzz_input.hpp"
-#include "libknot/crypto.hpp"
-#include "libknot/error.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/context.hpp"
 #include "server/event_hub.hpp"

@@ -1,9 +1,9 @@
 // Fuzzes the server's check of a signed request (libknot/request_auth.*) with fuzzed headers,
 // method, target and body, signed by a fixed test key when the input asks for it.
 #include "fuzz/fuzz_input.hpp"
-#include "libknot/crypto.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/request_auth.hpp"
+#include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "server/request_auth.hpp"
 
 #include <sodium.h>
 

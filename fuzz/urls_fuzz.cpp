@@ -1,8 +1,8 @@
 // Fuzzes the URLs a person pastes or git passes on: invite URLs (libknot/invite.*) and the
 // remote helper's knot::http(s)://host:port/<room> (git-remote-knot/remote.*).
 #include "git-remote-knot/remote.hpp"
-#include "libknot/error.hpp"
-#include "libknot/invite.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/protocol/invite.hpp"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,13 +1,13 @@
 // Small helpers the command files share (see command.hpp).
 #include "command.hpp"
-#include "libknot/check_config.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/git_repo.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/repo_path.hpp"
-#include "libknot/session.hpp"
-#include "libknot/sync_summary.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/checks/check_config.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/client/sync_summary.hpp"
+#include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/repo_path.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>

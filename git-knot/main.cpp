@@ -1,6 +1,6 @@
 // git-knot: the table of subcommands, the dispatch, and the only catch site of the porcelain.
 #include "command.hpp"
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

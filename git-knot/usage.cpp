@@ -1,6 +1,6 @@
 // The one place a command line is parsed (CLI11) and its mistakes are put in knot's words.
 #include "command.hpp"
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,9 +1,9 @@
 // Forge mode through the git binary (see forge.hpp).
 #include "forge.hpp"
 
-#include "libknot/error.hpp"
-#include "libknot/git_command.hpp"
-#include "libknot/git_repo.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/git/git_repo.hpp"
 
 #include <filesystem>
 #include <iostream>

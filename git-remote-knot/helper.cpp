@@ -3,10 +3,10 @@
 
 #include "forge.hpp"
 #include "helper_command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/hook_runner.hpp"
-#include "libknot/protocol.hpp"
+#include "hooks/hook_runner.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "local_repo.hpp"
 #include "remote.hpp"
 

@@ -1,7 +1,7 @@
 // What git says to a remote helper, parsed (see helper_command.hpp).
 #include "helper_command.hpp"
 
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <istream>
 

@@ -1,8 +1,8 @@
 // The local repository through the git binary (see local_repo.hpp).
 #include "local_repo.hpp"
 
-#include "libknot/error.hpp"
-#include "libknot/git_command.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/git/git_command.hpp"
 
 #include <cstdlib>
 #include <functional>

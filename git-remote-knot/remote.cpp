@@ -1,11 +1,11 @@
 // The server's side of a knot:: remote (see remote.hpp).
 #include "remote.hpp"
 
-#include "libknot/clone.hpp"
-#include "libknot/crypto.hpp"
-#include "libknot/error.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/room_client.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -3,11 +3,11 @@
 // ("Forge mode") and the clone's outbox, where a notification waits while the server is down.
 #pragma once
 
-#include "libknot/hook_runner.hpp"
-#include "libknot/http_client.hpp"
-#include "libknot/identity.hpp"
-#include "libknot/outbox.hpp"
-#include "libknot/room_client.hpp"
+#include "hooks/hook_runner.hpp"
+#include "libknot/client/http_client.hpp"
+#include "libknot/client/outbox.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/protocol/identity.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -1,8 +1,8 @@
 // The one exception a route throws to answer with an HTTP error status and a stable code.
 #pragma once
 
-#include "libknot/error.hpp"
-#include "libknot/request_auth.hpp"
+#include "libknot/base/error.hpp"
+#include "server/request_auth.hpp"
 
 #include <string>
 #include <string_view>

@@ -3,9 +3,9 @@
 
 #include "api_error.hpp"
 #include "http_types.hpp"
-#include "libknot/identity.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/request_auth.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "server/request_auth.hpp"
 
 #include <atomic>
 

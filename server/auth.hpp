@@ -2,7 +2,7 @@
 // headers' form and time, the signer, the signature, and last the nonce.
 #pragma once
 
-#include "libknot/crypto.hpp"
+#include "libknot/protocol/crypto.hpp"
 #include "store.hpp"
 
 #include <cstdint>

@@ -1,8 +1,8 @@
 // The check sandbox: bwrap's arguments, the user, the limits and the probe (see check_sandbox.hpp).
 #include "check_sandbox.hpp"
 
-#include "libknot/check_plan.hpp"
-#include "libknot/server_launcher.hpp"
+#include "libknot/base/process.hpp"
+#include "libknot/checks/check_plan.hpp"
 
 #include <fstream>
 #include <pwd.h>

@@ -4,8 +4,8 @@
 // under limits on memory, processes, file size and CPU time. Checks run other people's code.
 #pragma once
 
-#include "libknot/check_runner.hpp"
-#include "libknot/scratch_tree.hpp"
+#include "libknot/checks/check_runner.hpp"
+#include "libknot/checks/scratch_tree.hpp"
 
 #include <cstdint>
 #include <filesystem>

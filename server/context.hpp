@@ -2,7 +2,7 @@
 #pragma once
 
 #include "forge_policy.hpp"
-#include "libknot/crypto.hpp"
+#include "libknot/protocol/crypto.hpp"
 #include "pack_scan.hpp"
 
 #include <chrono>

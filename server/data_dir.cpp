@@ -1,7 +1,7 @@
 // The server's data directory (see data_dir.hpp).
 #include "data_dir.hpp"
 
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 // The server's data directory: its lock, admin token, key, database path and server.json.
 #pragma once
 
-#include "libknot/identity.hpp"
+#include "libknot/protocol/identity.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -5,8 +5,8 @@
 #include "forge_policy.hpp"
 #include "git_handles.hpp"
 #include "git_store_repo.hpp"
-#include "libknot/crypto.hpp"
-#include "libknot/git_command.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/protocol/crypto.hpp"
 #include "log.hpp"
 
 #include <git2.h>

@@ -2,8 +2,8 @@
 #include "integration_agent.hpp"
 
 #include "integration_run.hpp"
-#include "libknot/git_command.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
 #include "store.hpp"
 

@@ -4,8 +4,8 @@
 #include "api_error.hpp"
 #include "forge_policy.hpp"
 #include "integration_git.hpp"
-#include "libknot/git_command.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
 #include "store.hpp"
 

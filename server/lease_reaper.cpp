@@ -1,7 +1,7 @@
 // The lease reaper thread (see lease_reaper.hpp).
 #include "lease_reaper.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "lock_table.hpp"
 #include "log.hpp"
 #include "push_locks.hpp"

@@ -3,7 +3,7 @@
 // Exit codes (sysexits.h style): 0 after a clean stop, 1 when the server cannot start (the data
 // directory is locked by another server, a key file is unsafe, the port is taken), 64 for a bad
 // command line.
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 #include "server/forge_policy.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"

@@ -2,7 +2,7 @@
 // indexes them: what each object declares it will expand to, and what it really inflates to.
 #pragma once
 
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -4,7 +4,7 @@
 #include "api_error.hpp"
 #include "auth.hpp"
 #include "git_store.hpp"
-#include "libknot/event_format.hpp"
+#include "libknot/base/time_text.hpp"
 #include "views.hpp"
 
 #include <nlohmann/json.hpp>

@@ -3,7 +3,7 @@
 
 #include "api_error.hpp"
 #include "http_types.hpp"
-#include "libknot/repo_path.hpp"
+#include "libknot/protocol/repo_path.hpp"
 
 #include <nlohmann/json.hpp>
 

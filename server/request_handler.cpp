@@ -5,7 +5,7 @@
 #include "connection.hpp"
 #include "http_head.hpp"
 #include "http_io.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
 #include "router.hpp"
 

@@ -1,8 +1,8 @@
 // Thin RAII helpers over sqlite3 shared by the store's source files; private to the store.
 #pragma once
 
-#include "libknot/crypto.hpp"
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/protocol/crypto.hpp"
 
 #include <sqlite3.h>
 

@@ -1,7 +1,7 @@
 // The server's SQLite store (see store.hpp).
 #include "store.hpp"
 
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 #include "migrations.hpp"
 #include "sqlite_statement.hpp"
 

@@ -2,8 +2,8 @@
 // tasks and the hash-chained event log, with migrations compiled in.
 #pragma once
 
-#include "libknot/crypto.hpp"
-#include "libknot/event_chain.hpp"
+#include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/event_chain.hpp"
 
 #include <cstdint>
 #include <filesystem>

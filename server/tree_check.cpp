@@ -1,7 +1,7 @@
 // The names and modes a pushed tree entry may have (see tree_check.hpp).
 #include "tree_check.hpp"
 
-#include "libknot/utf8.hpp"
+#include "libknot/base/utf8.hpp"
 
 #include <cctype>
 

@@ -2,8 +2,8 @@
 #include "views.hpp"
 
 #include "api_error.hpp"
-#include "libknot/identity.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <nlohmann/json.hpp>
 

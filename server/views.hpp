@@ -1,7 +1,7 @@
 // The JSON objects of docs/protocol.md built from store records, and the agent card parser.
 #pragma once
 
-#include "libknot/crypto.hpp"
+#include "libknot/protocol/crypto.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json_fwd.hpp>

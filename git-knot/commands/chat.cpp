@@ -1,9 +1,9 @@
 // git knot chat: an interactive chat: lines typed are sent, the room's stream shown live.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/event_stream.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

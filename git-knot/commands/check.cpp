@@ -3,16 +3,16 @@
 // tree as it is; --history and --log read the room's integration runs; --configure sends this
 // clone's check settings to the room.
 #include "command.hpp"
-#include "libknot/check_candidate.hpp"
-#include "libknot/check_config.hpp"
-#include "libknot/check_report.hpp"
-#include "libknot/check_runner.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/git_repo.hpp"
-#include "libknot/merge_preview.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/session.hpp"
+#include "git-knot/check_candidate.hpp"
+#include "git-knot/check_report.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/checks/check_config.hpp"
+#include "libknot/checks/check_runner.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/git/git_repo.hpp"
+#include "libknot/git/merge_preview.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <atomic>

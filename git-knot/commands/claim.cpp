@@ -1,10 +1,10 @@
 // git knot claim: claim a task (exactly one agent wins) and make its worktree on knot/<id>.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/git_command.hpp"
-#include "libknot/git_repo.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/git/git_repo.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>

@@ -1,13 +1,13 @@
 // git knot dash: a live terminal dashboard of agents, tasks, locks and recent events, fitted to
 // the terminal (dash_screen) and redrawn on each event, every second and on a resize.
 #include "command.hpp"
-#include "libknot/dash_screen.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/event_stream.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/session.hpp"
-#include "libknot/signal_watch.hpp"
+#include "git-knot/dash_screen.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/base/signal_watch.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cerrno>

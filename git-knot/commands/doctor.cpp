@@ -1,6 +1,6 @@
 // git knot doctor: one line per check with a fix hint; exits 1 when any check fails.
 #include "command.hpp"
-#include "libknot/diagnosis.hpp"
+#include "git-knot/diagnosis.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

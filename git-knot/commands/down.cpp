@@ -1,7 +1,7 @@
 // git knot down: stop the server (and tunnel) that 'git knot up' started for this clone.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/room_host.hpp"
+#include "git-knot/room_host.hpp"
+#include "libknot/client/clone.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,7 +1,7 @@
 // git knot hook <name> [<args>...]: the knot part of a git hook, run by the shims that
 // 'git knot init' and 'git knot join' install; git's arguments and standard input pass through.
 #include "command.hpp"
-#include "libknot/hook_runner.hpp"
+#include "hooks/hook_runner.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,9 +1,9 @@
 // git knot init: create this clone's identity and its knot configuration.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/hook_installer.hpp"
-#include "libknot/protocol.hpp"
+#include "hooks/hook_installer.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

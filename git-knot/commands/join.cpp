@@ -1,13 +1,13 @@
 // git knot join: register with a room from its invite URL and configure this clone for it.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/hook_installer.hpp"
-#include "libknot/invite.hpp"
-#include "libknot/onboarding.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/room_client.hpp"
+#include "git-knot/onboarding.hpp"
+#include "hooks/hook_installer.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/protocol/invite.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,9 +1,9 @@
 // git knot lock: lock repository paths for this agent, all or none.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,9 +1,9 @@
 // git knot locks: the room's live locks, who holds them and until when.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/protocol.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

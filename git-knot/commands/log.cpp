@@ -1,10 +1,10 @@
 // git knot log: replay or follow the room's event log, or verify its hash chain.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_chain.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/event_stream.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/protocol/event_chain.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>

@@ -1,9 +1,9 @@
 // git knot plan: add tasks to the room's board, from arguments, a file or standard input.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fstream>

@@ -1,7 +1,7 @@
 // git knot release: give a claimed task back to the board.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

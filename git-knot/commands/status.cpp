@@ -1,10 +1,10 @@
 // git knot status: the room at a glance: agents online or not, counts, the server.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/room_client.hpp"
-#include "libknot/sync_summary.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/client/sync_summary.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>

@@ -1,12 +1,12 @@
 // git knot sync: push HEAD to this agent's ref, fetch every agent's refs, show who changed
 // what; --watch does it again whenever a teammate pushes.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/event_stream.hpp"
-#include "libknot/git_command.hpp"
-#include "libknot/session.hpp"
-#include "libknot/sync_summary.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/client/sync_summary.hpp"
+#include "libknot/git/git_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <atomic>

@@ -1,7 +1,7 @@
 // git knot tasks: the room's task board.
 #include "command.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/session.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -2,9 +2,9 @@
 // integration.undone (and, in forge mode, on the forge too); stackable, down to the room's base,
 // and the undone agent's next push integrates again.
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

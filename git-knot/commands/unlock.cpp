@@ -1,7 +1,7 @@
 // git knot unlock: release locks this agent holds (the room owner may --force others').
 #include "command.hpp"
-#include "libknot/error.hpp"
-#include "libknot/session.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

@@ -1,12 +1,12 @@
 // git knot up: host a room from this clone and print how teammates join it.
 #include "command.hpp"
-#include "libknot/check_config.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/http_client.hpp"
-#include "libknot/room_host.hpp"
-#include "libknot/server_launcher.hpp"
-#include "libknot/session.hpp"
+#include "git-knot/room_host.hpp"
+#include "git-knot/server_launcher.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/checks/check_config.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/http_client.hpp"
+#include "libknot/client/session.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>

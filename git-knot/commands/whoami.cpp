@@ -1,9 +1,9 @@
 // git knot whoami: this agent's fingerprint and, when joined, the room members' fingerprints.
 #include "command.hpp"
-#include "libknot/clone.hpp"
-#include "libknot/error.hpp"
-#include "libknot/event_format.hpp"
-#include "libknot/room_client.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/client/event_format.hpp"
+#include "libknot/client/room_client.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>

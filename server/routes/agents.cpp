@@ -1,5 +1,5 @@
 // The agents of a room: list, register (idempotent per key) and heartbeat.
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,5 +1,5 @@
 // GET /v1/rooms/{room}/events?since=N&limit=M: the room's event log, oldest first.
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,8 +1,8 @@
 // Git transfer: the refs, a signed pack upload that moves one ref, packs for fetches (docs/
 // protocol.md, "Git transfer (hosted mode)") and the forge-mode notification that has the server
 // fetch a pushed commit from the forge ("Forge mode").
-#include "libknot/protocol.hpp"
-#include "libknot/utf8.hpp"
+#include "libknot/base/utf8.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,5 +1,5 @@
 // GET /v1/health: whether the server is up, what it speaks, and its clock.
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 

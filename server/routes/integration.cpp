@@ -1,7 +1,7 @@
 // The integration agent's records and controls: the integration ref and the last runs, one
 // run's check log, the room's base, undo (move the integration ref back one integration) and the
 // room's check settings. docs/protocol.md, "Integration".
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,6 +1,6 @@
 // GET /join?room=..&token=..: the invite URL opened in a browser tells a person what to run.
-#include "libknot/invite.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/invite.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"

@@ -1,5 +1,5 @@
 // File locks (list, lock, release, renew), the room's lease setting, and intent (doing).
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,5 +1,5 @@
 // Chat messages and the signed notices clients send about git (pushing, their new head).
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

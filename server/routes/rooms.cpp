@@ -1,6 +1,6 @@
 // POST /v1/rooms (create a room with its owner and the server's agent) and GET /v1/rooms/{room}.
-#include "libknot/identity.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

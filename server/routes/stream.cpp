@@ -1,6 +1,6 @@
 // GET /v1/rooms/{room}/stream?since=N: the WebSocket that sends the room's events, the backlog
 // first, then each event as it is committed, with heartbeats in between.
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

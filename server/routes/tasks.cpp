@@ -1,5 +1,5 @@
 // Tasks: plan (create), list, and the claim / done / release lifecycle with exactly one winner.
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"

@@ -1,8 +1,8 @@
 // End to end: a host runs `git knot init` and `git knot up`, teammates `join` its invite, and
 // the room refuses replayed, forged, stale and unsigned writes. Real git, real server.
-#include "libknot/http_client.hpp"
-#include "libknot/identity.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/client/http_client.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // End to end: the hooks `git knot init` and `join` install, driven by the real `git commit`,
 // `git push` (to a plain file:// remote), `git pull` and `git checkout`, against a room hosted
 // by `git knot up`, with the server up and down.
-#include "libknot/http_client.hpp"
+#include "libknot/client/http_client.hpp"
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,7 +1,7 @@
 // End to end: a room stopped with `git knot down` and started again with `git knot up` keeps its
 // port, so the invite teammates hold stays valid; when another program took that port, up moves
 // the room and prints what teammates run. Real git, real server.
-#include "libknot/server_launcher.hpp"
+#include "git-knot/server_launcher.hpp"
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>

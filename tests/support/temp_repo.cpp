@@ -1,7 +1,7 @@
 // A temporary repository for tests (see temp_repo.hpp).
 #include "temp_repo.hpp"
 
-#include "libknot/git_command.hpp"
+#include "libknot/git/git_command.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstdlib>

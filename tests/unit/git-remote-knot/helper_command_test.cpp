@@ -1,6 +1,6 @@
 // Tests of git-remote-knot/helper_command.cpp: git's helper commands and batches, parsed.
 #include "git-remote-knot/helper_command.hpp"
-#include "libknot/error.hpp"
+#include "libknot/base/error.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Test helpers that speak the protocol to a real server (see api_client.hpp).
 #include "api_client.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>

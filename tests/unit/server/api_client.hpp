@@ -1,7 +1,7 @@
 // Test helpers that speak the protocol to a real server: requests, raw bytes, signed writes.
 #pragma once
 
-#include "libknot/identity.hpp"
+#include "libknot/protocol/identity.hpp"
 
 #include <nlohmann/json.hpp>
 

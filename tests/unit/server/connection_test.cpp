@@ -5,7 +5,7 @@
 #include "raw_socket.hpp"
 #include "stream_client.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -8,8 +8,8 @@
 #include "api_client.hpp"
 #include "stream_client.hpp"
 
-#include "libknot/crypto.hpp"
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // which ref, and that a bad, incomplete or tampered pack changes nothing.
 #include "git_fixture.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -4,7 +4,7 @@
 #include "lock_room.hpp"
 #include "stream_client.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -3,7 +3,7 @@
 #include "../../support/server_process.hpp"
 #include "api_client.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // Test helper: a client of the WebSocket event stream (see stream_client.hpp).
 #include "stream_client.hpp"
 
-#include "libknot/protocol.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <Poco/Buffer.h>
 #include <Poco/Net/HTTPClientSession.h>

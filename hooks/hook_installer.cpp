@@ -1,0 +1,208 @@
+// Installing and uninstalling knot's hook shims (see hook_installer.hpp).
+#include "hooks/hook_installer.hpp"
+
+#include "libknot/base/error.hpp"
+#include "libknot/client/clone.hpp"
+#include "libknot/git/git_repo.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace knot {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The hooks git feeds on standard input: the shim must hand the same bytes to both programs.
+bool reads_stdin(std::string_view name) {
+    return name == "pre-push" || name == "post-rewrite";
+}
+
+// True when `path` is a shim knot wrote: a regular file (knot never installs a link, so a link
+// is someone's, even one to a shim) whose text is a knot shim.
+bool is_installed_shim(const fs::path& path, std::string* text_out = nullptr) {
+    std::error_code ec;
+    if (fs::symlink_status(path, ec).type() != fs::file_type::regular)
+        return false;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in || !is_knot_shim(text.str()))
+        return false;
+    if (text_out)
+        *text_out = text.str();
+    return true;
+}
+
+// True when something (a file, a link, even a dangling one) is at `path`.
+bool present(const fs::path& path) {
+    std::error_code ec;
+    return fs::symlink_status(path, ec).type() != fs::file_type::not_found && !ec;
+}
+
+void rename_or_throw(const fs::path& from, const fs::path& to) {
+    if (std::rename(from.c_str(), to.c_str()) != 0)
+        throw Error("cannot rename " + from.string() + " to " + to.string() + ": " +
+                    std::strerror(errno));
+}
+
+fs::path chained_path(const fs::path& hook) {
+    return hook.string() + std::string(k_chained_hook_suffix);
+}
+
+} // namespace
+
+fs::path hooks_dir(const GitRepo& repo) {
+    auto configured = repo.config_get_any("core.hooksPath");
+    if (!configured || configured->empty())
+        return repo.common_dir() / "hooks";
+    std::string path = *configured;
+    if (path == "~" || path.rfind("~/", 0) == 0) {
+        const char* home = std::getenv("HOME");
+        path = std::string(home ? home : "") + path.substr(1);
+    }
+    const fs::path p(path);
+    return (p.is_absolute() ? p : repo.workdir() / p).lexically_normal();
+}
+
+std::string hook_shim_text(std::string_view name) {
+    const std::string hook(name);
+    const std::string orig = hook + std::string(k_chained_hook_suffix);
+    // A pre-* original that refuses stops git here; a post-* one cannot stop anything.
+    const std::string stop = hook.rfind("pre-", 0) == 0 ? " || exit $?" : "";
+    // git-knot is called directly, not through git's dispatch (`git knot hook`), which would
+    // add a millisecond or two to every commit. Without git-knot on PATH (uninstalled) the
+    // shim steps aside rather than block git.
+    const std::string knot = "command -v git-knot >/dev/null 2>&1 || exit 0\n";
+    std::string text = "#!/bin/sh\n"
+                       "# knot's " +
+                       hook + " hook (git knot hook " + hook +
+                       "), written by 'git knot init' and 'git knot join'.\n"
+                       "# The hook that was here runs first, kept as " +
+                       orig +
+                       "; 'git knot init --uninstall-hooks'\n"
+                       "# puts it back.\n"
+                       "orig=\"$0" +
+                       std::string(k_chained_hook_suffix) + "\"\n";
+    if (reads_stdin(hook))
+        return text +
+               "if [ -x \"$orig\" ]; then\n"
+               "    input=$(cat; echo .)\n" // the dot keeps trailing newlines
+               "    input=${input%.}\n"
+               "    printf '%s' \"$input\" | \"$orig\" \"$@\"" +
+               stop + "\n" + "    " + knot + "    printf '%s' \"$input\" | git-knot hook " + hook +
+               " \"$@\"\n"
+               "    exit $?\n"
+               "fi\n" +
+               knot + "exec git-knot hook " + hook + " \"$@\"\n";
+    return text +
+           "if [ -x \"$orig\" ]; then\n"
+           "    \"$orig\" \"$@\"" +
+           stop +
+           "\n"
+           "fi\n" +
+           knot + "exec git-knot hook " + hook + " \"$@\"\n";
+}
+
+bool is_knot_shim(std::string_view text) {
+    return text.find("git-knot hook") != std::string_view::npos ||
+           text.find("git knot hook") != std::string_view::npos;
+}
+
+std::string describe(const HookReport& report) {
+    const auto list = [](const std::vector<std::string>& names, const char* what) {
+        std::string text;
+        for (const auto& name : names)
+            text += (text.empty() ? "" : ", ") + name;
+        return text.empty() ? text : text + " " + what;
+    };
+    std::string notes;
+    for (const auto& note :
+         {list(report.chained, "chained, runs first"), list(report.restored, "restored"),
+          list(report.foreign, "not knot's, left alone")})
+        if (!note.empty())
+            notes += (notes.empty() ? "" : "; ") + note;
+    const std::string line = report.operation == HookOperation::uninstall
+                                 ? "knot hooks removed from " + report.dir.string()
+                                 : std::to_string(report.installed.size() + report.chained.size() +
+                                                  report.unchanged.size()) +
+                                       " knot hooks in " + report.dir.string();
+    return notes.empty() ? line : line + " (" + notes + ")";
+}
+
+HookReport install_hooks(const GitRepo& repo) {
+    return install_hooks_in(hooks_dir(repo));
+}
+
+HookReport uninstall_hooks(const GitRepo& repo) {
+    return uninstall_hooks_in(hooks_dir(repo));
+}
+
+HookReport install_hooks_in(const fs::path& dir) {
+    HookReport report;
+    report.dir = dir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw Error("cannot create the hooks folder " + dir.string() + ": " + ec.message());
+    for (const auto hook_name : k_knot_hooks) {
+        const std::string name(hook_name);
+        const fs::path hook = dir / name;
+        const std::string shim = hook_shim_text(name);
+        if (present(hook)) {
+            std::string text;
+            if (is_installed_shim(hook, &text)) {
+                if (text != shim)
+                    write_file_atomic(hook, shim, 0755);
+                report.unchanged.push_back(name);
+                continue;
+            }
+            // Someone's own hook: it keeps running, from the shim. A .knot-orig left by an
+            // earlier install is older than this hook, which had replaced the shim since.
+            rename_or_throw(hook, chained_path(hook));
+            report.chained.push_back(name);
+        } else {
+            report.installed.push_back(name);
+        }
+        write_file_atomic(hook, shim, 0755);
+    }
+    return report;
+}
+
+HookReport uninstall_hooks_in(const fs::path& dir) {
+    HookReport report;
+    report.operation = HookOperation::uninstall;
+    report.dir = dir;
+    for (const auto hook_name : k_knot_hooks) {
+        const std::string name(hook_name);
+        const fs::path hook = dir / name;
+        const fs::path orig = chained_path(hook);
+        if (!present(hook)) {
+            if (present(orig)) { // the shim was deleted by hand: the original goes back
+                rename_or_throw(orig, hook);
+                report.restored.push_back(name);
+            }
+            continue;
+        }
+        if (!is_installed_shim(hook)) {
+            report.foreign.push_back(name);
+            continue;
+        }
+        if (present(orig)) {
+            rename_or_throw(orig, hook); // replaces the shim in one step
+            report.restored.push_back(name);
+        } else {
+            std::error_code ec;
+            fs::remove(hook, ec);
+            if (ec)
+                throw Error("cannot remove " + hook.string() + ": " + ec.message());
+            report.removed.push_back(name);
+        }
+    }
+    return report;
+}
+
+} // namespace knot

@@ -1,0 +1,142 @@
+// One clone's knot state (see clone.hpp).
+#include "libknot/client/clone.hpp"
+
+#include "libknot/base/error.hpp"
+#include "libknot/protocol/invite.hpp"
+#include "libknot/protocol/protocol.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace knot {
+
+Clone Clone::open() {
+    return Clone(GitRepo::discover(std::filesystem::current_path()));
+}
+
+Clone::Clone(GitRepo repo)
+    : m_repo(std::move(repo)) {}
+
+std::filesystem::path Clone::knot_dir() const {
+    return m_repo.common_dir() / "knot";
+}
+std::filesystem::path Clone::key_path() const {
+    return knot_dir() / "keys" / "agent.key";
+}
+std::filesystem::path Clone::token_path() const {
+    return knot_dir() / "token";
+}
+std::filesystem::path Clone::default_server_dir() const {
+    return knot_dir() / "server";
+}
+
+bool Clone::has_identity() const {
+    return std::filesystem::exists(key_path());
+}
+
+Identity Clone::identity() const {
+    return Identity::load(key_path());
+}
+
+Identity Clone::create_identity() {
+    Identity id = Identity::generate();
+    create_identity_from(id);
+    return id;
+}
+
+void Clone::create_identity_from(const Identity& identity) {
+    if (has_identity())
+        throw Error("an identity already exists at " + key_path().string());
+    std::filesystem::create_directories(key_path().parent_path());
+    ::chmod(knot_dir().c_str(), 0700);
+    ::chmod(key_path().parent_path().c_str(), 0700);
+    identity.save(key_path());
+}
+
+std::string Clone::agent_name() const {
+    if (auto name = m_repo.config_get("knot.name"))
+        return *name;
+    if (auto user = m_repo.config_get_any("user.name")) {
+        if (auto slug = slug_agent_name(*user); !slug.empty())
+            return slug;
+    }
+    if (const char* login = std::getenv("USER")) {
+        if (auto slug = slug_agent_name(login); !slug.empty())
+            return slug;
+    }
+    return "agent";
+}
+
+std::string Clone::agent_kind() const {
+    return m_repo.config_get("knot.kind").value_or("human");
+}
+
+std::optional<RoomConfig> Clone::room() const {
+    RoomConfig room;
+    auto server = m_repo.config_get("knot.server");
+    auto id = m_repo.config_get("knot.room");
+    auto agent = m_repo.config_get("knot.agent");
+    if (!server || !id || !agent)
+        return std::nullopt;
+    room.server = *server;
+    room.room = *id;
+    room.agent_id = *agent;
+    if (std::filesystem::exists(token_path())) {
+        std::string token = read_file(token_path());
+        while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
+            token.pop_back();
+        room.token = token;
+    }
+    if (!is_invite_token(room.token))
+        throw Error("the room token in " + token_path().string() +
+                    " is missing or damaged; run 'git knot join <invite-url>' again");
+    return room;
+}
+
+RoomConfig Clone::require_room() const {
+    auto joined = room();
+    if (!joined)
+        throw Error("this clone has not joined a room: run 'git knot join <invite-url>' "
+                    "(or 'git knot up' to host one)");
+    return *joined;
+}
+
+void Clone::save_room(const RoomConfig& room) {
+    std::filesystem::create_directories(knot_dir());
+    write_file_atomic(token_path(), room.token + "\n", 0600);
+    m_repo.config_set("knot.server", room.server);
+    m_repo.config_set("knot.room", room.room);
+    m_repo.config_set("knot.agent", room.agent_id);
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& text, unsigned mode) {
+    const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                    ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        throw Error("cannot write " + path.string() + ": " + why);
+    }
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error("cannot read " + path.string());
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+} // namespace knot
