@@ -1,8 +1,9 @@
 // A reader of one git config file (see git_config_file.hpp).
 #include "libknot/git/git_config_file.hpp"
 
+#include "libknot/client/clone.hpp" // read_file: moves to base/ with the file helpers
+
 #include "libknot/base/error.hpp"
-#include "libknot/client/clone.hpp"
 
 #include <cctype>
 
