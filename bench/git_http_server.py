@@ -26,6 +26,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.run_backend()
 
+    # Copies exactly `left` bytes of the request body to `spool`.
+    def copy_body(self, spool, left):
+        while left:
+            data = self.rfile.read(min(left, 1 << 20))
+            if not data:
+                raise ConnectionError("the request body ended early")
+            spool.write(data)
+            left -= len(data)
+
     # The request body, spooled to a file: read by Content-Length or de-chunked.
     def body(self):
         spool = tempfile.TemporaryFile()
@@ -36,22 +45,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
                     break
-                left = size
-                while left:
-                    data = self.rfile.read(min(left, 1 << 20))
-                    if not data:
-                        raise ConnectionError("the request body ended early")
-                    spool.write(data)
-                    left -= len(data)
+                self.copy_body(spool, size)
                 self.rfile.readline()
         else:
-            left = int(self.headers.get("Content-Length", "0") or 0)
-            while left:
-                data = self.rfile.read(min(left, 1 << 20))
-                if not data:
-                    raise ConnectionError("the request body ended early")
-                spool.write(data)
-                left -= len(data)
+            self.copy_body(spool, int(self.headers.get("Content-Length", "0") or 0))
         length = spool.tell()
         spool.seek(0)
         return spool, length
