@@ -8,6 +8,7 @@
 #include "libknot/crypto.hpp"
 #include "libknot/git_command.hpp"
 #include "log.hpp"
+#include "room_repository.hpp"
 
 #include <git2.h>
 
@@ -150,12 +151,13 @@ void Quarantine::keep() {
     std::filesystem::remove_all(m_dir, ignored);
 }
 
-GitStore::GitStore(std::filesystem::path repos_dir, GitLimits limits)
-    : m_repos_dir(std::move(repos_dir))
+GitStore::GitStore(std::filesystem::path data_dir, GitLimits limits)
+    : m_data_dir(std::move(data_dir))
+    , m_repos_dir(RoomRepository::repos_dir(m_data_dir))
     , m_limits(limits) {}
 
 std::filesystem::path GitStore::repo_path(const std::string& room_id) const {
-    return m_repos_dir / (room_id + ".git");
+    return RoomRepository(m_data_dir, room_id).path();
 }
 
 std::map<std::string, std::string> GitStore::refs(const std::string& room_id) const {
@@ -178,10 +180,8 @@ std::map<std::string, std::string> GitStore::refs(const std::string& room_id) co
 
 std::vector<std::string> GitStore::rooms() const {
     std::vector<std::string> out;
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(m_repos_dir, error))
-        if (entry.path().extension() == ".git")
-            out.push_back(entry.path().stem().string());
+    for (const RoomRepository& repository : RoomRepository::all(m_data_dir))
+        out.push_back(repository.room_id());
     return out;
 }
 
@@ -267,23 +267,10 @@ void GitStore::check_ref_at(const std::string& room_id, const RefUpdate& update)
 }
 
 void GitStore::move_ref(const std::string& room_id, const RefUpdate& update) const {
-    const Repository repo = open_repo(repo_path(room_id), true);
-    const git_oid tip = oid_of(update.new_oid);
-    git_reference* raw = nullptr;
-    int code = 0;
-    if (update.old_oid == k_zero_oid) {
-        code = git_reference_create(&raw, repo.get(), update.ref.c_str(), &tip, 0, "knot push");
-    } else {
-        const git_oid old = oid_of(update.old_oid);
-        code = git_reference_create_matching(&raw, repo.get(), update.ref.c_str(), &tip, 1, &old,
-                                             "knot push");
-    }
-    if (code == GIT_EEXISTS || code == GIT_EMODIFIED || code == GIT_ENOTFOUND ||
-        code == GIT_ELOCKED)
+    if (!RoomRepository(m_data_dir, room_id)
+             .compare_and_swap(update.ref, update.old_oid, update.new_oid, "knot push"))
         throw ApiError(409, "stale_old",
                        update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
-    check(code, "update ref");
-    git_reference_free(raw);
 }
 
 bool GitStore::settle_ref(const std::string& room_id, const std::string& ref,
@@ -310,7 +297,7 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTa
                                        const std::string& ref) const {
     std::filesystem::create_directories(m_repos_dir);
     open_repo(repo_path(room_id), true);
-    const std::string git_dir = "--git-dir=" + repo_path(room_id).string();
+    const std::string git_dir = RoomRepository(m_data_dir, room_id).git_dir_option();
     // Outside refs/knot/, so a concurrent list never shows it; removed whatever happens.
     const std::string landing = "refs/knot-forge/" + random_hex(8);
     // The host's forge rules (only that URL's protocol, no redirects, the address pinned), and
@@ -404,8 +391,8 @@ void GitStore::write_pack_to(const std::string& room_id, const PackRequest& requ
     for (const auto& have : request.haves)
         revisions += "^" + have + "\n";
     const GitResult result =
-        run_git_piped({"--git-dir=" + repo_path(room_id).string(), "pack-objects", "--stdout",
-                       "--revs", "-q", "--delta-base-offset"},
+        run_git_piped({RoomRepository(m_data_dir, room_id).git_dir_option(), "pack-objects",
+                       "--stdout", "--revs", "-q", "--delta-base-offset"},
                       m_repos_dir, revisions, [&](const char* data, std::size_t size) {
                           out.write(data, static_cast<std::streamsize>(size));
                       });

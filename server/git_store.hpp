@@ -73,8 +73,9 @@ private:
 
 class GitStore {
 public:
-    // `repos_dir` is <data>/repos; nothing is created until a repository is first used.
-    explicit GitStore(std::filesystem::path repos_dir, GitLimits limits = {});
+    // The repositories of the rooms under the server's data directory `data_dir`
+    // (RoomRepository); nothing is created until a repository is first used.
+    explicit GitStore(std::filesystem::path data_dir, GitLimits limits = {});
 
     // The refs under refs/knot/ of `room_id`'s repository (none when it does not exist yet).
     // Waits for a ref move in progress (see lock_room), so a ref is never read between a
@@ -178,6 +179,7 @@ public:
 private:
     std::filesystem::path repo_path(const std::string& room_id) const;
 
+    std::filesystem::path m_data_dir;
     std::filesystem::path m_repos_dir;
     GitLimits m_limits;
 };

@@ -38,7 +38,7 @@ GitStore git_store(const ServerContext& context) {
     GitLimits limits;
     limits.pack = context.pack_limits;
     limits.max_pack_bytes = k_max_pack_bytes;
-    return GitStore(context.data_dir / "repos", limits);
+    return GitStore(context.data_dir, limits);
 }
 
 // A ref name git itself would accept, under refs/knot/.

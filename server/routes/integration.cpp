@@ -10,6 +10,7 @@
 #include "server/integration_git.hpp"
 #include "server/member_request.hpp"
 #include "server/request_fields.hpp"
+#include "server/room_repository.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
@@ -30,7 +31,7 @@ constexpr std::size_t k_max_checks = 50;
 constexpr std::size_t k_max_check_chars = 4000;
 
 std::filesystem::path repo_of(const ServerContext& context, const std::string& room_id) {
-    return context.data_dir / "repos" / (room_id + ".git");
+    return RoomRepository(context.data_dir, room_id).path();
 }
 
 std::filesystem::path log_of(const ServerContext& context, const RunRecord& run) {
@@ -185,7 +186,7 @@ Response set_base(const Request& request, ServerContext& context) {
     call.refuse_replay(); // before the server fetches anything
     GitLimits limits;
     limits.pack = context.pack_limits;
-    const GitStore git(context.data_dir / "repos", limits);
+    const GitStore git(context.data_dir, limits);
     RefUpdate update;
     update.ref = std::string(k_integration_ref);
     update.old_oid = std::string(k_zero_oid);
