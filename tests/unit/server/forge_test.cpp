@@ -1,10 +1,8 @@
 // Tests of server/forge_policy.cpp and the forge-mode routes against the real knot-server: the
 // forge is the owner's setting within the host's rules, a member's notification cannot point
 // the server anywhere, and forge errors say nothing about the server's files or network.
-#include "../../support/server_process.hpp"
 #include "../../support/temp_repo.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
 #include "server/api_error.hpp"
 #include "server/forge_policy.hpp"
@@ -30,23 +28,15 @@ nlohmann::json notice(const std::string& ref, const std::string& now,
     return body;
 }
 
-struct Fixture {
+struct Fixture : ServerRoom {
     explicit Fixture(std::vector<std::string> flags = {"--allow-local-forges"})
-        : server({}, std::move(flags)) {}
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
+        : ServerRoom(std::move(flags)) {}
     TempRepo forge;
 
     ApiResponse set_forge(const std::string& url) {
         return room_post(client, room, room.owner, "/integration/settings", {{"forge_url", url}});
     }
-    nlohmann::json refs() {
-        nlohmann::json all = room_get(client, room, "/git/refs").json().at("refs");
-        all.erase("refs/knot/integration");
-        return all;
-    }
+    nlohmann::json refs() { return agent_refs(client, room); }
 };
 
 std::string code_of(const std::function<void()>& call) {
