@@ -33,11 +33,6 @@ inline constexpr std::string_view k_zero_oid = "00000000000000000000000000000000
 // True for 40 lower-case hex digits.
 bool is_oid(std::string_view text);
 
-// True for a URL the server may fetch a forge from: an absolute local path, file://, http(s)://,
-// ssh://, git:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
-// (`x::`), a relative path or text with control characters.
-bool is_forge_url(std::string_view url);
-
 // How much one push may ask of the server. Trees are walked with an explicit stack, never by
 // recursion; these bound the walk.
 struct GitLimits {

@@ -14,6 +14,7 @@ using namespace knot::test;
 using knot::server::check_forge;
 using knot::server::forge_display;
 using knot::server::ForgePolicy;
+using knot::server::is_forge_url;
 
 namespace {
 
@@ -87,6 +88,16 @@ TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or p
     policy.allow_private_hosts = true;
     CHECK(code_of([&] { check_forge(policy, "git@127.0.0.1:x.git"); }) == "accepted");
     CHECK(code_of([&] { check_forge(policy, "https://localhost/x.git"); }) == "accepted");
+}
+
+TEST_CASE("a forge URL is a path, a network URL or scp-like, never an option or a helper") {
+    for (const char* url : {"/srv/forge.git", "file:///srv/x.git", "https://h/x.git", "ssh://h/x",
+                            "git://h/x", "git@host:team/x.git", "https://[::1]/x.git"})
+        CHECK(is_forge_url(url));
+    for (const char* url : {"", "-uploadpack=touch", "ext::sh -c x", "relative/x.git", "https://",
+                            "ftp://h/x", "a/b:c", ":x", "host:", "https://h/x\n"})
+        CHECK_FALSE(is_forge_url(url));
+    CHECK_FALSE(is_forge_url(std::string(1025, 'a')));
 }
 
 TEST_CASE("a local forge is never the data directory, even where local forges are allowed") {
