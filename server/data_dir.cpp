@@ -2,6 +2,7 @@
 #include "data_dir.hpp"
 
 #include "libknot/base/error.hpp"
+#include "room_repository.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -200,9 +201,8 @@ void DataDir::write_server_json(const std::string& url, std::int64_t started) co
 std::size_t DataDir::remove_crash_leftovers() const {
     std::size_t removed = 0;
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(m_path / "repos", error))
-        if (entry.path().extension() == ".git")
-            removed += remove_git_leftovers(entry.path());
+    for (const RoomRepository& repository : RoomRepository::all(m_path))
+        removed += remove_git_leftovers(repository.path());
     for (const auto& entry : std::filesystem::directory_iterator(m_path / "scratch", error))
         if (std::filesystem::is_directory(entry.path() / "git"))
             removed += remove_git_leftovers(entry.path() / "git");

@@ -2,7 +2,6 @@
 #include "forge_policy.hpp"
 
 #include "api_error.hpp"
-#include "git_store.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -162,6 +161,38 @@ bool is_inside(const std::filesystem::path& path, const std::filesystem::path& d
 }
 
 } // namespace
+
+bool is_forge_url(std::string_view url) {
+    if (url.empty() || url.size() > 1024 || url.front() == '-')
+        return false;
+    // git reads `<transport>::<address>` as a remote helper (ext:: runs commands); "::" inside
+    // an IPv6 literal ("https://[::1]/x") is no such thing.
+    if (const std::size_t helper = url.find("::");
+        helper != std::string_view::npos &&
+        url.substr(0, helper).find_first_not_of(
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+            "0123456789+.-") == std::string_view::npos)
+        return false;
+    for (const unsigned char c : url)
+        if (c < 0x20 || c == 0x7f)
+            return false;
+    if (url.front() == '/')
+        return true;
+    for (const std::string_view scheme : {"file://", "http://", "https://", "ssh://", "git://"})
+        if (url.rfind(scheme, 0) == 0)
+            return url.size() > scheme.size();
+    if (url.find("://") != std::string_view::npos)
+        return false;
+    // scp-like: a colon before any slash, after a host that is not empty.
+    const std::size_t colon = url.find(':');
+    const std::size_t slash = url.find('/');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 >= url.size() ||
+        (slash != std::string_view::npos && slash < colon))
+        return false;
+    const std::string_view host = url.substr(0, colon);
+    return host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                  "@._-[]") == std::string_view::npos;
+}
 
 ForgeTarget check_forge(const ForgePolicy& policy, const std::string& url) {
     const auto parsed = parse(url);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace knot::server {
@@ -34,6 +35,11 @@ struct ForgeTarget {
     // that resolves elsewhere by the time git connects reaches nothing new.
     std::vector<std::string> git_options;
 };
+
+// True for a URL the server may fetch a forge from: an absolute local path, file://, http(s)://,
+// ssh://, git:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
+// (`x::`), a relative path or text with control characters.
+bool is_forge_url(std::string_view url);
 
 // Checks `url` against `policy`. Throws ApiError 400 bad_request (field forge_url) when it is
 // not a forge URL at all, and 403 forge_refused, saying which rule, when the policy refuses

@@ -8,6 +8,7 @@
 #include "libknot/git/git_command.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "log.hpp"
+#include "room_repository.hpp"
 
 #include <git2.h>
 
@@ -89,38 +90,6 @@ bool is_oid(std::string_view text) {
            text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-bool is_forge_url(std::string_view url) {
-    if (url.empty() || url.size() > 1024 || url.front() == '-')
-        return false;
-    // git reads `<transport>::<address>` as a remote helper (ext:: runs commands); "::" inside
-    // an IPv6 literal ("https://[::1]/x") is no such thing.
-    if (const std::size_t helper = url.find("::");
-        helper != std::string_view::npos &&
-        url.substr(0, helper).find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-            "0123456789+.-") == std::string_view::npos)
-        return false;
-    for (const unsigned char c : url)
-        if (c < 0x20 || c == 0x7f)
-            return false;
-    if (url.front() == '/')
-        return true;
-    for (const std::string_view scheme : {"file://", "http://", "https://", "ssh://", "git://"})
-        if (url.rfind(scheme, 0) == 0)
-            return url.size() > scheme.size();
-    if (url.find("://") != std::string_view::npos)
-        return false;
-    // scp-like: a colon before any slash, after a host that is not empty.
-    const std::size_t colon = url.find(':');
-    const std::size_t slash = url.find('/');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 >= url.size() ||
-        (slash != std::string_view::npos && slash < colon))
-        return false;
-    const std::string_view host = url.substr(0, colon);
-    return host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                  "@._-[]") == std::string_view::npos;
-}
-
 Quarantine::Quarantine(std::filesystem::path objects_dir)
     : m_objects(std::move(objects_dir))
     , m_dir(m_objects / (std::string(k_quarantine_prefix) + random_hex(8))) {
@@ -150,12 +119,13 @@ void Quarantine::keep() {
     std::filesystem::remove_all(m_dir, ignored);
 }
 
-GitStore::GitStore(std::filesystem::path repos_dir, GitLimits limits)
-    : m_repos_dir(std::move(repos_dir))
+GitStore::GitStore(std::filesystem::path data_dir, GitLimits limits)
+    : m_data_dir(std::move(data_dir))
+    , m_repos_dir(RoomRepository::repos_dir(m_data_dir))
     , m_limits(limits) {}
 
 std::filesystem::path GitStore::repo_path(const std::string& room_id) const {
-    return m_repos_dir / (room_id + ".git");
+    return RoomRepository(m_data_dir, room_id).path();
 }
 
 std::map<std::string, std::string> GitStore::refs(const std::string& room_id) const {
@@ -178,10 +148,8 @@ std::map<std::string, std::string> GitStore::refs(const std::string& room_id) co
 
 std::vector<std::string> GitStore::rooms() const {
     std::vector<std::string> out;
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(m_repos_dir, error))
-        if (entry.path().extension() == ".git")
-            out.push_back(entry.path().stem().string());
+    for (const RoomRepository& repository : RoomRepository::all(m_data_dir))
+        out.push_back(repository.room_id());
     return out;
 }
 
@@ -267,23 +235,10 @@ void GitStore::check_ref_at(const std::string& room_id, const RefUpdate& update)
 }
 
 void GitStore::move_ref(const std::string& room_id, const RefUpdate& update) const {
-    const Repository repo = open_repo(repo_path(room_id), true);
-    const git_oid tip = oid_of(update.new_oid);
-    git_reference* raw = nullptr;
-    int code = 0;
-    if (update.old_oid == k_zero_oid) {
-        code = git_reference_create(&raw, repo.get(), update.ref.c_str(), &tip, 0, "knot push");
-    } else {
-        const git_oid old = oid_of(update.old_oid);
-        code = git_reference_create_matching(&raw, repo.get(), update.ref.c_str(), &tip, 1, &old,
-                                             "knot push");
-    }
-    if (code == GIT_EEXISTS || code == GIT_EMODIFIED || code == GIT_ENOTFOUND ||
-        code == GIT_ELOCKED)
+    if (!RoomRepository(m_data_dir, room_id)
+             .compare_and_swap(update.ref, update.old_oid, update.new_oid, "knot push"))
         throw ApiError(409, "stale_old",
                        update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
-    check(code, "update ref");
-    git_reference_free(raw);
 }
 
 bool GitStore::settle_ref(const std::string& room_id, const std::string& ref,
@@ -310,7 +265,7 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTa
                                        const std::string& ref) const {
     std::filesystem::create_directories(m_repos_dir);
     open_repo(repo_path(room_id), true);
-    const std::string git_dir = "--git-dir=" + repo_path(room_id).string();
+    const std::string git_dir = RoomRepository(m_data_dir, room_id).git_dir_option();
     // Outside refs/knot/, so a concurrent list never shows it; removed whatever happens.
     const std::string landing = "refs/knot-forge/" + random_hex(8);
     // The host's forge rules (only that URL's protocol, no redirects, the address pinned), and
@@ -404,8 +359,8 @@ void GitStore::write_pack_to(const std::string& room_id, const PackRequest& requ
     for (const auto& have : request.haves)
         revisions += "^" + have + "\n";
     const GitResult result =
-        run_git_piped({"--git-dir=" + repo_path(room_id).string(), "pack-objects", "--stdout",
-                       "--revs", "-q", "--delta-base-offset"},
+        run_git_piped({RoomRepository(m_data_dir, room_id).git_dir_option(), "pack-objects",
+                       "--stdout", "--revs", "-q", "--delta-base-offset"},
                       m_repos_dir, revisions, [&](const char* data, std::size_t size) {
                           out.write(data, static_cast<std::streamsize>(size));
                       });

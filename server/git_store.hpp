@@ -33,11 +33,6 @@ inline constexpr std::string_view k_zero_oid = "00000000000000000000000000000000
 // True for 40 lower-case hex digits.
 bool is_oid(std::string_view text);
 
-// True for a URL the server may fetch a forge from: an absolute local path, file://, http(s)://,
-// ssh://, git:// or scp-like [user@]host:path. Never an option (leading '-'), a transport helper
-// (`x::`), a relative path or text with control characters.
-bool is_forge_url(std::string_view url);
-
 // How much one push may ask of the server. Trees are walked with an explicit stack, never by
 // recursion; these bound the walk.
 struct GitLimits {
@@ -73,8 +68,9 @@ private:
 
 class GitStore {
 public:
-    // `repos_dir` is <data>/repos; nothing is created until a repository is first used.
-    explicit GitStore(std::filesystem::path repos_dir, GitLimits limits = {});
+    // The repositories of the rooms under the server's data directory `data_dir`
+    // (RoomRepository); nothing is created until a repository is first used.
+    explicit GitStore(std::filesystem::path data_dir, GitLimits limits = {});
 
     // The refs under refs/knot/ of `room_id`'s repository (none when it does not exist yet).
     // Waits for a ref move in progress (see lock_room), so a ref is never read between a
@@ -178,6 +174,7 @@ public:
 private:
     std::filesystem::path repo_path(const std::string& room_id) const;
 
+    std::filesystem::path m_data_dir;
     std::filesystem::path m_repos_dir;
     GitLimits m_limits;
 };

@@ -6,6 +6,7 @@
 
 #include "api_error.hpp"
 #include "integration_git.hpp"
+#include "room_repository.hpp"
 #include "tree_check.hpp"
 
 #include <algorithm>
@@ -161,68 +162,6 @@ private:
     std::uint64_t m_entries = 0;
 };
 
-std::optional<git_oid> subtree_of(const git_tree_entry* entry) {
-    if (!entry || git_tree_entry_type(entry) != GIT_OBJECT_TREE)
-        return std::nullopt;
-    return *git_tree_entry_id(entry);
-}
-
-Tree tree_at(git_repository* repo, const std::optional<git_oid>& id) {
-    git_tree* tree = nullptr;
-    if (!id || git_tree_lookup(&tree, repo, &*id) < 0)
-        return nullptr;
-    return Tree(tree);
-}
-
-// The paths below `before` and `after` (either may be absent) that differ, at most `max`.
-// Subtrees with the same oid on both sides are skipped, so the cost follows the change rather
-// than the size of the tree (libgit2's git_diff_tree_to_tree reads every tree of both sides:
-// tens of milliseconds at 50,000 files). A path that changes between file and folder is listed
-// itself and with the files below it. The stack holds oids, not trees: a wide change keeps
-// only the trees of one level in memory.
-std::vector<std::string> diff_trees(git_repository* repo, std::optional<git_oid> before,
-                                    std::optional<git_oid> after, std::size_t max) {
-    struct Frame {
-        std::optional<git_oid> before;
-        std::optional<git_oid> after;
-        std::string prefix;
-    };
-    std::vector<std::string> files;
-    std::vector<Frame> stack;
-    stack.push_back({before, after, ""});
-    while (!stack.empty() && files.size() < max) {
-        const Frame frame = std::move(stack.back());
-        stack.pop_back();
-        const Tree old_tree = tree_at(repo, frame.before);
-        const Tree new_tree = tree_at(repo, frame.after);
-        const auto visit = [&](const git_tree* tree, const git_tree* other, bool added) {
-            const std::size_t count = tree ? git_tree_entrycount(tree) : 0;
-            for (std::size_t i = 0; i < count && files.size() < max; ++i) {
-                const git_tree_entry* entry = git_tree_entry_byindex(tree, i);
-                const char* name = git_tree_entry_name(entry);
-                const git_tree_entry* match = other ? git_tree_entry_byname(other, name) : nullptr;
-                if (!added && match)
-                    continue; // present on both sides: compared when `after` was visited
-                if (match && git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) &&
-                    git_tree_entry_filemode(match) == git_tree_entry_filemode(entry))
-                    continue;
-                const auto sub = subtree_of(entry);
-                const auto other_sub = subtree_of(match);
-                if (sub || other_sub)
-                    stack.push_back({added ? other_sub : sub, added ? sub : other_sub,
-                                     frame.prefix + name + "/"});
-                const bool entry_is_file = git_tree_entry_type(entry) != GIT_OBJECT_TREE;
-                const bool match_is_file = match && git_tree_entry_type(match) != GIT_OBJECT_TREE;
-                if (entry_is_file || match_is_file)
-                    files.push_back(frame.prefix + name);
-            }
-        };
-        visit(new_tree.get(), old_tree.get(), true);
-        visit(old_tree.get(), new_tree.get(), false);
-    }
-    return files;
-}
-
 } // namespace
 
 void GitStore::check_tip(const std::string& room_id, const RefUpdate& update,
@@ -286,26 +225,19 @@ std::vector<std::string> GitStore::changed_files(const std::string& room_id,
                                                  const RefUpdate& update,
                                                  std::size_t max_files) const {
     const Repository repo = open_repo(repo_path(room_id), true);
-    auto tree_of = [&](const git_oid& id) -> std::optional<git_oid> {
-        git_commit* commit = nullptr;
-        if (git_commit_lookup(&commit, repo.get(), &id) < 0)
-            return std::nullopt;
-        const Commit owned(commit);
-        return *git_commit_tree_id(commit);
-    };
-    std::optional<git_oid> before;
+    std::string before;
     git_oid integration;
     if (git_reference_name_to_id(&integration, repo.get(),
                                  std::string(k_integration_ref).c_str()) == 0) {
         const git_oid tip = oid_of(update.new_oid);
         git_oid base;
-        before = tree_of(git_merge_base(&base, repo.get(), &tip, &integration) == 0 ? base
-                                                                                    : integration);
-    } else if (update.old_oid != k_zero_oid) {
-        before = tree_of(oid_of(update.old_oid));
+        before =
+            hex_of(git_merge_base(&base, repo.get(), &tip, &integration) == 0 ? base : integration);
+    } else {
+        before = update.old_oid; // all zeros for a new ref: an empty tree
     }
     std::vector<std::string> files =
-        diff_trees(repo.get(), before, tree_of(oid_of(update.new_oid)), max_files);
+        RoomRepository(repo_path(room_id)).changed_paths(before, update.new_oid, max_files);
     std::sort(files.begin(), files.end());
     return files;
 }

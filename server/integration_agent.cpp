@@ -5,6 +5,7 @@
 #include "libknot/git/git_command.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
+#include "room_repository.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -155,12 +156,12 @@ void IntegrationAgent::process(RunRecord run) {
 // kept for two weeks, so a push whose pack is indexed but whose ref has not moved yet loses
 // nothing.
 void IntegrationAgent::maintain(const std::string& room_id) const {
-    const std::filesystem::path repo = m_data_dir / "repos" / (room_id + ".git");
-    const GitResult result = run_git(
-        {"--git-dir=" + repo.string(), "-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"},
-        m_data_dir);
+    const RoomRepository repo(m_data_dir, room_id);
+    const GitResult result =
+        run_git({repo.git_dir_option(), "-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"},
+                m_data_dir);
     if (result.status != 0)
-        log_line("integration: git gc --auto in " + repo.string() +
+        log_line("integration: git gc --auto in " + repo.path().string() +
                  " failed: " + result.err.substr(0, result.err.find('\n')));
 }
 

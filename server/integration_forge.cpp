@@ -7,6 +7,7 @@
 #include "libknot/git/git_command.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
+#include "room_repository.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -40,8 +41,8 @@ ForgePushOutcome push_integration_to_forge(const ForgePushEnvironment& environme
     if (forge.empty())
         return ForgePushOutcome::no_forge;
     const std::lock_guard serial(forge_push_mutex(room_id));
-    const std::filesystem::path repo = environment.data_dir / "repos" / (room_id + ".git");
-    const std::string integration = IntegrationRepo(repo).integration();
+    const RoomRepository repo(environment.data_dir, room_id);
+    const std::string integration = IntegrationRepo(repo.path()).integration();
     if (integration.empty())
         return ForgePushOutcome::no_forge;
     data["integration"] = integration;
@@ -49,7 +50,7 @@ ForgePushOutcome push_integration_to_forge(const ForgePushEnvironment& environme
     std::string type = "integration.forge_pushed";
     try {
         const ForgeTarget target = check_forge(environment.policy, forge);
-        std::vector<std::string> args = {"--git-dir=" + repo.string()};
+        std::vector<std::string> args = {repo.git_dir_option()};
         args.insert(args.end(), target.git_options.begin(), target.git_options.end());
         args.insert(args.end(), {"push", "--quiet", "--force", "--", target.url,
                                  integration + ":" + std::string(k_integration_ref)});

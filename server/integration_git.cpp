@@ -2,6 +2,7 @@
 #include "integration_git.hpp"
 
 #include "git_handles.hpp"
+#include "room_repository.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -353,23 +354,8 @@ MergeOutcome IntegrationRepo::merge(const std::string& base, const std::string& 
 }
 
 bool IntegrationRepo::move(const std::string& expected, const std::string& target) const {
-    const Repository repo = open(m_repo);
-    const git_oid to = oid_of(target);
-    const std::string name(k_integration_ref);
-    git_reference* raw = nullptr;
-    int code = 0;
-    if (expected.empty()) {
-        code = git_reference_create(&raw, repo.get(), name.c_str(), &to, 0, "knot: integrate");
-    } else {
-        const git_oid from = oid_of(expected);
-        code = git_reference_create_matching(&raw, repo.get(), name.c_str(), &to, 1, &from,
-                                             "knot: integrate");
-    }
-    const Reference reference(raw);
-    if (code == GIT_EEXISTS || code == GIT_EMODIFIED || code == GIT_ENOTFOUND)
-        return false;
-    check(code, "move refs/knot/integration");
-    return true;
+    return RoomRepository(m_repo).compare_and_swap(std::string(k_integration_ref), expected, target,
+                                                   "knot: integrate");
 }
 
 } // namespace knot::server

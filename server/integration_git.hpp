@@ -49,7 +49,7 @@ public:
                        const std::string& message) const;
 
     // Moves refs/knot/integration from `expected` ("" when it must not exist yet) to `target`;
-    // false, changing nothing, when it no longer points at `expected`.
+    // false, changing nothing, when it lost the race (RoomRepository::compare_and_swap).
     bool move(const std::string& expected, const std::string& target) const;
 
     // The names of the entries at the top of `commit`'s tree.

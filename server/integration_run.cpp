@@ -9,6 +9,7 @@
 #include "libknot/protocol/protocol.hpp"
 #include "log.hpp"
 #include "review_gate.hpp"
+#include "room_repository.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -42,7 +43,7 @@ public:
     Pipeline(const RunEnvironment& environment, RunRecord run)
         : m_env(environment)
         , m_run(std::move(run))
-        , m_repo(environment.data_dir / "repos" / (m_run.room_id + ".git")) {}
+        , m_repo(repo_path()) {}
 
     void run() {
         try {
@@ -245,7 +246,7 @@ private:
     }
 
     std::filesystem::path repo_path() const {
-        return m_env.data_dir / "repos" / (m_run.room_id + ".git");
+        return RoomRepository(m_env.data_dir, m_run.room_id).path();
     }
 
     // Step 4: the ref moves in the same write as the run's record and its event.

@@ -135,8 +135,7 @@ struct Server::State {
         if (const std::size_t removed = data_dir.remove_crash_leftovers())
             log_line("removed " + std::to_string(removed) +
                      " temporary packs and stale lock files left by a crash");
-        if (const std::size_t moved =
-                settle_pushed_refs(*store, GitStore(data_dir.path() / "repos")))
+        if (const std::size_t moved = settle_pushed_refs(*store, GitStore(data_dir.path())))
             log_line("moved " + std::to_string(moved) + " refs to pushes recorded before a crash");
         integration = std::make_unique<IntegrationAgent>(
             *store, data_dir.path(), agent_id_of(context.server_public_key),

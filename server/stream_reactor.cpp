@@ -4,6 +4,7 @@
 #include "connection.hpp"
 #include "http_types.hpp"
 #include "log.hpp"
+#include "websocket_frame.hpp"
 
 #include <array>
 #include <cerrno>
@@ -28,45 +29,6 @@ constexpr std::size_t k_kept_output_capacity = 4096;
 // Rounds of pump-and-send one stream gets before the others have their turn.
 constexpr int k_rounds_per_turn = 16;
 
-enum Opcode : unsigned char {
-    op_continuation = 0x0,
-    op_text = 0x1,
-    op_binary = 0x2,
-    op_close = 0x8,
-    op_ping = 0x9,
-    op_pong = 0xA,
-};
-
-constexpr int k_close_going_away = 1001;
-constexpr int k_close_protocol_error = 1002;
-constexpr int k_close_too_big = 1009;
-
-// One unmasked server frame, FIN set (RFC 6455 section 5.2).
-void append_frame(std::string& out, Opcode opcode, std::string_view payload) {
-    out.push_back(static_cast<char>(0x80 | opcode));
-    const std::size_t size = payload.size();
-    if (size < 126) {
-        out.push_back(static_cast<char>(size));
-    } else if (size <= 0xFFFF) {
-        out.push_back(static_cast<char>(126));
-        out.push_back(static_cast<char>(size >> 8));
-        out.push_back(static_cast<char>(size & 0xFF));
-    } else {
-        out.push_back(static_cast<char>(127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out.push_back(static_cast<char>((static_cast<std::uint64_t>(size) >> shift) & 0xFF));
-    }
-    out.append(payload);
-}
-
-std::string close_payload(int status, std::string_view reason) {
-    std::string payload;
-    payload.push_back(static_cast<char>((status >> 8) & 0xFF));
-    payload.push_back(static_cast<char>(status & 0xFF));
-    payload.append(reason.substr(0, 120));
-    return payload;
-}
-
 } // namespace
 
 struct StreamReactor::Stream : FrameSink {
@@ -88,7 +50,7 @@ struct StreamReactor::Stream : FrameSink {
         if (closing)
             return;
         const bool was_behind = pending() > k_stream_low_water;
-        append_frame(out, op_text, text);
+        append_frame(out, Opcode::text, text);
         if (was_behind && pending() > k_stream_output_budget)
             over_budget = true;
     }
@@ -97,7 +59,7 @@ struct StreamReactor::Stream : FrameSink {
     void send_close(int status, std::string_view reason) {
         if (closing)
             return;
-        append_frame(out, op_close, close_payload(status, reason));
+        append_frame(out, Opcode::close, close_payload(status, reason));
         closing = true;
         woken = backlog = false;
     }
@@ -388,51 +350,37 @@ void StreamReactor::read_peer(Stream& stream) {
         if (errno != EINTR)
             break;
     }
-    while (in.size() >= 2) {
-        const auto b0 = static_cast<unsigned char>(in[0]);
-        const auto b1 = static_cast<unsigned char>(in[1]);
-        const auto opcode = static_cast<unsigned char>(b0 & 0x0F);
-        std::size_t header = 2;
-        std::uint64_t size = b1 & 0x7F;
-        if (size == 126) {
-            if (in.size() < 4)
-                return;
-            size = (static_cast<std::uint64_t>(static_cast<unsigned char>(in[2])) << 8) |
-                   static_cast<unsigned char>(in[3]);
-            header = 4;
-        } else if (size == 127) {
-            size = k_max_peer_frame + 1; // never needed by a client of ours
-        }
-        if ((b1 & 0x80) == 0) {
+    for (;;) {
+        PeerFrame frame = take_peer_frame(in, k_max_peer_frame);
+        switch (frame.status) {
+        case PeerFrame::Status::incomplete:
+            return;
+        case PeerFrame::Status::unmasked:
             stream.send_close(k_close_protocol_error, "client frames must be masked");
             return;
-        }
-        if (size > k_max_peer_frame) {
+        case PeerFrame::Status::too_large:
             stream.send_close(k_close_too_big, "frame too large");
             return;
+        case PeerFrame::Status::whole:
+            break;
         }
-        if (in.size() < header + 4 + size)
-            return;
-        std::string payload = in.substr(header + 4, size);
-        for (std::size_t i = 0; i < payload.size(); ++i)
-            payload[i] = static_cast<char>(payload[i] ^ in[header + (i % 4)]);
-        in.erase(0, header + 4 + size);
-        switch (opcode) {
-        case op_close:
+        const std::string& payload = frame.payload;
+        switch (static_cast<Opcode>(frame.opcode)) {
+        case Opcode::close:
             // Echo the peer's status, as RFC 6455 asks, then close once it is sent.
             stream.send_close(payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                         static_cast<unsigned char>(payload[1])
-                                                  : 1000,
+                                                  : k_close_normal,
                               "");
             return;
-        case op_ping:
+        case Opcode::ping:
             if (!stream.closing)
-                append_frame(stream.out, op_pong, payload);
+                append_frame(stream.out, Opcode::pong, payload);
             break;
-        case op_continuation:
-        case op_text:
-        case op_binary:
-        case op_pong:
+        case Opcode::continuation:
+        case Opcode::text:
+        case Opcode::binary:
+        case Opcode::pong:
             break;
         default:
             stream.send_close(k_close_protocol_error, "unknown opcode");

@@ -3,6 +3,7 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -17,13 +18,12 @@ constexpr std::size_t k_max_status_chars = 200;
 
 Response list_agents(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
-    nlohmann::json agents = nlohmann::json::array();
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
+    return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
+        nlohmann::json agents = nlohmann::json::array();
         for (const AgentRecord& agent : reader.agents(room.id))
             agents.push_back(agent_json(agent, now));
+        return nlohmann::json{{"agents", agents}};
     });
-    return Response::json(200, {{"agents", agents}});
 }
 
 // A new key joins as a member (201, agent.joined); a known key re-registers with its card's
@@ -78,15 +78,13 @@ Response register_agent(const Request& request, ServerContext& context) {
 
 // Marks the signer online and, when `status` is given, sets its status (not logged).
 Response heartbeat(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const auto status = optional_text(body_object(request), "status", 0, k_max_status_chars);
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
+    return call.answer(200, [&](Transaction& transaction) {
         if (status)
-            transaction.set_agent_status(member.room.id, member.agent.id, *status);
+            transaction.set_agent_status(call.room().id, call.agent().id, *status);
+        return nlohmann::json{{"ok", true}, {"time", call.now()}};
     });
-    return Response::json(200, {{"ok", true}, {"time", now}});
 }
 
 } // namespace

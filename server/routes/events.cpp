@@ -1,8 +1,8 @@
 // GET /v1/rooms/{room}/events?since=N&limit=M: the room's event log, oldest first.
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
-#include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -16,18 +16,15 @@ namespace {
 constexpr std::int64_t k_max_events = 1000;
 
 Response list_events(const Request& request, ServerContext& context) {
-    nlohmann::json events = nlohmann::json::array();
-    std::int64_t last_seq = 0;
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
+    return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
         const std::int64_t since = query_integer(request, "since", 0);
         const std::int64_t limit =
             std::min(query_integer(request, "limit", k_max_events), k_max_events);
+        nlohmann::json events = nlohmann::json::array();
         for (const EventRecord& event : reader.events(room.id, since, limit))
             events.push_back(event_json(event));
-        last_seq = reader.last_seq(room.id);
+        return nlohmann::json{{"events", events}, {"last_seq", reader.last_seq(room.id)}};
     });
-    return Response::json(200, {{"events", events}, {"last_seq", last_seq}});
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
+#include "server/member_request.hpp"
 #include "server/push_locks.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -37,7 +38,7 @@ GitStore git_store(const ServerContext& context) {
     GitLimits limits;
     limits.pack = context.pack_limits;
     limits.max_pack_bytes = k_max_pack_bytes;
-    return GitStore(context.data_dir / "repos", limits);
+    return GitStore(context.data_dir, limits);
 }
 
 // A ref name git itself would accept, under refs/knot/.
@@ -194,23 +195,23 @@ enum class LockedPush {
 // `locked` are the held paths the push changes (locked_paths_changed); the write decides on the
 // locks live then, so a lock granted meanwhile counts too. Returns the sync.held_locked data of
 // a held push, else null.
-nlohmann::json record_and_move(ServerContext& context, const GitStore& git, const Member& member,
-                               const RefUpdate& update, std::int64_t now, nlohmann::json data,
-                               const std::vector<std::string>& locked, LockedPush on_locked) {
+nlohmann::json record_and_move(ServerContext& context, const GitStore& git,
+                               const MemberRequest& call, const RefUpdate& update,
+                               nlohmann::json data, const std::vector<std::string>& locked,
+                               LockedPush on_locked) {
+    const Member& member = call.member();
+    const std::int64_t now = call.now();
     data["files"] = git.changed_files(member.room.id, update, k_max_event_files);
     const auto lock = git.lock_room(member.room.id);
     git.check_ref_at(member.room.id, update);
     nlohmann::json held;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
+    call.write([&](Transaction& transaction) {
         const std::vector<LockRecord> conflicts =
             conflicting_locks(transaction, member, locked, now);
         if (!conflicts.empty() && on_locked == LockedPush::refuse)
             refuse_locked_push(update, conflicts, now);
         data["run"] = queue_integration(transaction, member, update, now);
-        transaction.append_event(member.room.id, "sync.pushed", member.agent.id, now, data.dump(),
-                                 member.signed_request.signed_string,
-                                 member.signed_request.signature);
+        call.append_event(transaction, "sync.pushed", data);
         if (!conflicts.empty())
             held = hold_locked_run(transaction, member, update, data["run"].get<std::int64_t>(),
                                    conflicts, agent_id_of(context.server_public_key), now);
@@ -224,15 +225,16 @@ nlohmann::json record_and_move(ServerContext& context, const GitStore& git, cons
 // streams through the size scanner into git index-pack in a quarantine; only a pack whose bytes
 // hash to the signed digest, whose objects pass fsck and whose tip passes check_tip is kept.
 Response receive_pack(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
     const RefUpdate update = parse_update(request);
     Request signed_request = request;
     signed_request.body_stream = nullptr;
     signed_request.body_sha256 = declared_sha256(request);
-    const Member member = authenticate_member(context.store, signed_request, now);
+    const MemberRequest call(signed_request, context);
     request.verified_nonce = signed_request.verified_nonce; // spent should the push be refused
+    const Member& member = call.member();
+    const std::int64_t now = call.now();
     check_own_ref(context.store, member, update);
-    refuse_replay(context.store, member); // before the pack touches the repository
+    call.refuse_replay(); // before the pack touches the repository
 
     const GitStore git = git_store(context);
     PackBody body(request);
@@ -267,7 +269,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
                 refuse_locked_push(update, conflicts, now);
         });
     quarantine->keep();
-    record_and_move(context, git, member, update, now,
+    record_and_move(context, git, call, update,
                     {{"ref", update.ref},
                      {"old", update.old_oid},
                      {"new", update.new_oid},
@@ -295,20 +297,19 @@ std::vector<std::string> oid_list(const nlohmann::json& body, const char* field)
 }
 
 Response upload_pack(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const nlohmann::json body = request.json_body();
     const auto wants = oid_list(body, "wants");
     const auto haves = oid_list(body, "haves");
     if (wants.empty())
         throw bad_request("wants", "must name at least one commit");
-    context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
+    call.admit();
     const GitStore git = git_store(context);
-    const auto plan = git.plan_pack(member.room.id, wants, haves);
+    const auto plan = git.plan_pack(call.room().id, wants, haves);
     Response response;
     response.content_type = "application/x-git-packfile";
     if (!plan.empty) // the client has everything: an empty body, not a pack of no objects
-        response.write_body = [git, plan, room = member.room.id](std::ostream& out) {
+        response.write_body = [git, plan, room = call.room().id](std::ostream& out) {
             git.write_pack_to(room, plan, out);
         };
     return response;
@@ -327,8 +328,8 @@ std::string string_field(const nlohmann::json& body, const char* field) {
 // only the compare-and-swap on `old` is checked here. The fetch runs outside the store's lock;
 // the ref, the nonce and the event change in one write.
 Response notify_push(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
+    const Member& member = call.member();
     const nlohmann::json body = request.json_body();
     if (!body.is_object())
         throw bad_request("body", "must be a JSON object");
@@ -347,7 +348,7 @@ Response notify_push(const Request& request, ServerContext& context) {
                 throw bad_request("paths", "every item must be a string");
     }
     check_own_ref(context.store, member, update);
-    refuse_replay(context.store, member); // before the server fetches anything
+    call.refuse_replay(); // before the server fetches anything
     std::string forge_url;
     context.store.read(
         [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
@@ -365,9 +366,10 @@ Response notify_push(const Request& request, ServerContext& context) {
                            update.new_oid);
     git.check_tip(member.room.id, update);
     const nlohmann::json held = record_and_move(
-        context, git, member, update, now,
+        context, git, call, update,
         {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}},
-        locked_paths_changed(context.store, git, member, update, nullptr, now), LockedPush::hold);
+        locked_paths_changed(context.store, git, member, update, nullptr, call.now()),
+        LockedPush::hold);
     wake_integration(context);
     nlohmann::json answer = {
         {"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}};

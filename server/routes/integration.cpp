@@ -3,13 +3,14 @@
 // room's check settings. docs/protocol.md, "Integration".
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
-#include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
 #include "server/git_store.hpp"
 #include "server/integration_forge.hpp"
 #include "server/integration_git.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
+#include "server/room_repository.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
@@ -30,7 +31,7 @@ constexpr std::size_t k_max_checks = 50;
 constexpr std::size_t k_max_check_chars = 4000;
 
 std::filesystem::path repo_of(const ServerContext& context, const std::string& room_id) {
-    return context.data_dir / "repos" / (room_id + ".git");
+    return RoomRepository(context.data_dir, room_id).path();
 }
 
 std::filesystem::path log_of(const ServerContext& context, const RunRecord& run) {
@@ -88,18 +89,16 @@ std::int64_t parse_number(const std::string& text, const char* field, std::int64
 Response show_integration(const Request& request, ServerContext& context) {
     const std::int64_t limit = parse_number(
         request.query_value("limit").value_or(std::to_string(k_default_runs)), "limit", k_max_runs);
-    nlohmann::json answer;
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
+    return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
         nlohmann::json runs = nlohmann::json::array();
         for (const RunRecord& run : reader.runs(room.id, limit))
             runs.push_back(run_json(context, run));
-        answer = {{"settings", settings_json(reader.check_settings(room.id))}, {"runs", runs}};
-        answer["integration"] =
-            oid_or_null(IntegrationRepo(repo_of(context, room.id)).integration());
-        answer["base"] = oid_or_null(reader.integration_base(room.id));
+        return nlohmann::json{
+            {"settings", settings_json(reader.check_settings(room.id))},
+            {"runs", runs},
+            {"integration", oid_or_null(IntegrationRepo(repo_of(context, room.id)).integration())},
+            {"base", oid_or_null(reader.integration_base(room.id))}};
     });
-    return Response::json(200, answer);
 }
 
 RunRecord run_of(const Reader& reader, const Request& request, const RoomRecord& room) {
@@ -115,12 +114,9 @@ RunRecord run_of(const Reader& reader, const Request& request, const RoomRecord&
 }
 
 Response show_run(const Request& request, ServerContext& context) {
-    nlohmann::json answer;
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
-        answer = run_json(context, run_of(reader, request, room));
+    return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
+        return run_json(context, run_of(reader, request, room));
     });
-    return Response::json(200, answer);
 }
 
 Response run_log(const Request& request, ServerContext& context) {
@@ -162,10 +158,10 @@ std::string forge_push_word(ForgePushOutcome outcome) {
 // merges onto it and undo can return to it. The owner's, sent by `git knot up`; a room whose ref
 // exists already keeps it (created: false), so sending it again changes nothing.
 Response set_base(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
+    const Member& member = call.member();
     body_object(request);
-    if (member.agent.role != "owner")
+    if (!call.is_owner())
         throw ApiError(403, "not_owner", "only the room's owner may set its base");
     const IntegrationRepo repo(repo_of(context, member.room.id));
     std::string forge_url;
@@ -173,13 +169,12 @@ Response set_base(const Request& request, ServerContext& context) {
         [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
     // The ref exists: nothing changes, the request is only admitted (its nonce spent).
     const auto existing = [&] {
-        nlohmann::json answer = {{"created", false}};
-        context.store.write([&](Transaction& transaction) {
-            admit_member(transaction, member, now);
-            answer["integration"] = repo.integration();
-            answer["base"] = oid_or_null(transaction.integration_base(member.room.id));
+        return call.answer(200, [&](Transaction& transaction) {
+            return nlohmann::json{
+                {"created", false},
+                {"integration", repo.integration()},
+                {"base", oid_or_null(transaction.integration_base(member.room.id))}};
         });
-        return Response::json(200, answer);
     };
     if (!repo.integration().empty())
         return existing();
@@ -188,10 +183,10 @@ Response set_base(const Request& request, ServerContext& context) {
                        "this room has no forge to take its base from: its owner sets one with "
                        "'git knot up' or 'git knot check --configure'");
     const ForgeTarget target = check_forge(context.forge_policy, forge_url);
-    refuse_replay(context.store, member); // before the server fetches anything
+    call.refuse_replay(); // before the server fetches anything
     GitLimits limits;
     limits.pack = context.pack_limits;
-    const GitStore git(context.data_dir / "repos", limits);
+    const GitStore git(context.data_dir, limits);
     RefUpdate update;
     update.ref = std::string(k_integration_ref);
     update.old_oid = std::string(k_zero_oid);
@@ -202,15 +197,12 @@ Response set_base(const Request& request, ServerContext& context) {
     context.store.write([&](Transaction& transaction) {
         if (!repo.integration().empty())
             return; // every move of the ref happens inside a write: this check holds
-        admit_member(transaction, member, now);
+        admit_member(transaction, member, call.now());
         transaction.set_integration_base(member.room.id, update.new_oid);
-        transaction.append_event(member.room.id, "integration.based", member.agent.id, now,
-                                 nlohmann::json{{"integration", update.new_oid},
-                                                {"forge", forge_display(forge_url)},
-                                                {"by", member.agent.name}}
-                                     .dump(),
-                                 member.signed_request.signed_string,
-                                 member.signed_request.signature);
+        call.append_event(transaction, "integration.based",
+                          {{"integration", update.new_oid},
+                           {"forge", forge_display(forge_url)},
+                           {"by", member.agent.name}});
         if (!repo.move("", update.new_oid)) // last: a failure rolls everything back
             throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
         created = true;
@@ -228,8 +220,8 @@ Response set_base(const Request& request, ServerContext& context) {
 // run before that one is then the newest not undone. `expect` (optional) guards against undoing
 // an integration the caller has not seen.
 Response undo(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
+    const Member& member = call.member();
     const nlohmann::json body = body_object(request);
     std::string expect;
     if (const auto it = body.find("expect"); it != body.end()) {
@@ -239,8 +231,7 @@ Response undo(const Request& request, ServerContext& context) {
     }
     const IntegrationRepo repo(repo_of(context, member.room.id));
     nlohmann::json answer;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
+    call.write([&](Transaction& transaction) {
         const std::string current = repo.integration();
         if (current.empty())
             throw ApiError(409, "nothing_to_undo", "refs/knot/integration does not exist yet");
@@ -260,14 +251,12 @@ Response undo(const Request& request, ServerContext& context) {
             throw ApiError(409, "nothing_to_undo",
                            "refs/knot/integration is at the room's first integration (run " +
                                std::to_string(run->number) + "); there is nothing before it");
-        run->undone_at = now;
+        run->undone_at = call.now();
         run->undone_by = member.agent.id;
         transaction.update_run(*run);
         answer = {{"run", run->number}, {"agent", run->agent_name}, {"commit", run->commit_oid},
                   {"from", current},    {"to", run->base_oid},      {"by", member.agent.name}};
-        transaction.append_event(member.room.id, "integration.undone", member.agent.id, now,
-                                 answer.dump(), member.signed_request.signed_string,
-                                 member.signed_request.signature);
+        call.append_event(transaction, "integration.undone", answer);
         if (!repo.move(current, run->base_oid)) // last: a failure rolls everything back
             throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
     });
@@ -283,15 +272,14 @@ Response undo(const Request& request, ServerContext& context) {
 }
 
 Response change_settings(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
-    if (member.agent.role != "owner")
+    if (!call.is_owner())
         throw ApiError(403, "not_owner",
                        "only the room's owner may change its check settings and forge");
     CheckSettings settings;
     context.store.read(
-        [&](const Reader& reader) { settings = reader.check_settings(member.room.id); });
+        [&](const Reader& reader) { settings = reader.check_settings(call.room().id); });
     const nlohmann::json before = settings_json(settings);
     const std::string forge_before = settings.forge_url;
     if (const auto it = body.find("checks"); it != body.end()) {
@@ -326,17 +314,14 @@ Response change_settings(const Request& request, ServerContext& context) {
         settings.forge_url = url.empty() ? "" : check_forge(context.forge_policy, url).url;
     }
     const nlohmann::json answer = settings_json(settings);
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
+    call.write([&](Transaction& transaction) {
         // Sending the settings the room already has (every `git knot up` does) changes nothing
         // and logs nothing.
         if (answer == before && settings.forge_url == forge_before)
             return;
-        transaction.set_check_settings(member.room.id, settings);
-        transaction.set_forge_url(member.room.id, settings.forge_url);
-        transaction.append_event(member.room.id, "integration.settings", member.agent.id, now,
-                                 answer.dump(), member.signed_request.signed_string,
-                                 member.signed_request.signature);
+        transaction.set_check_settings(call.room().id, settings);
+        transaction.set_forge_url(call.room().id, settings.forge_url);
+        call.append_event(transaction, "integration.settings", answer);
     });
     return Response::json(200, answer);
 }

@@ -1,8 +1,8 @@
 // Chat messages and the signed notices clients send about git (pushing, their new head).
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
-#include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -105,36 +105,29 @@ nlohmann::json head_data(const nlohmann::json& body) {
             {"commit", object_id_field(body, "commit", "commit")}};
 }
 
-Response append_signed(const Member& member, ServerContext& context, const std::string& type,
-                       const nlohmann::json& data, std::int64_t now) {
-    nlohmann::json answer;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
-        answer = {{"event", event_json(transaction.append_event(member.room.id, type,
-                                                                member.agent.id, now, data.dump(),
-                                                                member.signed_request.signed_string,
-                                                                member.signed_request.signature))}};
+// Appends the member's signed event `type` with `data`; answers 201 with the event.
+Response append_signed(const MemberRequest& call, const std::string& type,
+                       const nlohmann::json& data) {
+    return call.answer(201, [&](Transaction& transaction) {
+        return nlohmann::json{{"event", event_json(call.append_event(transaction, type, data))}};
     });
-    return Response::json(201, answer);
 }
 
 Response post_message(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const std::string text =
         required_text(body_object(request), "text", 1, k_max_message_chars, TextLines::multi_line);
-    return append_signed(member, context, "chat.message", {{"text", text}}, now);
+    return append_signed(call, "chat.message", {{"text", text}});
 }
 
 Response post_notice(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
     const std::string type = required_text(body, "type", 1, 32);
     if (type == "sync.pushing")
-        return append_signed(member, context, type, pushing_data(body), now);
+        return append_signed(call, type, pushing_data(body));
     if (type == "agent.head")
-        return append_signed(member, context, type, head_data(body), now);
+        return append_signed(call, type, head_data(body));
     throw bad_request("type", "must be sync.pushing or agent.head");
 }
 

@@ -4,6 +4,7 @@
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/member_request.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/views.hpp"
@@ -95,9 +96,7 @@ Response create_room(const Request& request, ServerContext& context) {
 
 Response get_room(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
-    nlohmann::json answer;
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
+    return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
         nlohmann::json agents = nlohmann::json::array();
         int online = 0;
         const auto records = reader.agents(room.id);
@@ -106,20 +105,19 @@ Response get_room(const Request& request, ServerContext& context) {
             online += is_online(agent, now) ? 1 : 0;
         }
         const TaskCounts tasks = reader.task_counts(room.id);
-        answer = {{"room", room.id},
-                  {"name", room.name},
-                  {"created_at", room.created_at},
-                  {"lease_seconds", room.lease_seconds},
-                  {"last_seq", reader.last_seq(room.id)},
-                  {"agents", agents},
-                  {"counts",
-                   {{"agents", records.size()},
-                    {"online", online},
-                    {"tasks", tasks.open + tasks.claimed},
-                    {"tasks_done", tasks.done},
-                    {"locks", reader.live_locks(room.id, now).size()}}}};
+        return nlohmann::json{{"room", room.id},
+                              {"name", room.name},
+                              {"created_at", room.created_at},
+                              {"lease_seconds", room.lease_seconds},
+                              {"last_seq", reader.last_seq(room.id)},
+                              {"agents", agents},
+                              {"counts",
+                               {{"agents", records.size()},
+                                {"online", online},
+                                {"tasks", tasks.open + tasks.claimed},
+                                {"tasks_done", tasks.done},
+                                {"locks", reader.live_locks(room.id, now).size()}}}};
     });
-    return Response::json(200, answer);
 }
 
 } // namespace

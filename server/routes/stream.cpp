@@ -2,9 +2,9 @@
 // first, then each event as it is committed, with heartbeats in between.
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
-#include "server/auth.hpp"
 #include "server/context.hpp"
 #include "server/event_hub.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -139,14 +139,13 @@ private:
 
 // The hello is a signed GET: its nonce is consumed like a write's, so it cannot be replayed.
 Response open_stream(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const std::int64_t since = query_integer(request, "since", 0);
     check_upgrade(request);
-    context.store.write([&](Transaction& transaction) { admit_member(transaction, member, now); });
+    call.admit();
     Response response;
     response.status = 101;
-    response.upgrade = std::make_shared<EventFeed>(context, member.room.id, member.agent.id, since);
+    response.upgrade = std::make_shared<EventFeed>(context, call.room().id, call.agent().id, since);
     return response;
 }
 

@@ -1,8 +1,8 @@
 // Tasks: plan (create), list, and the claim / done / release lifecycle with exactly one winner.
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
-#include "server/auth.hpp"
 #include "server/context.hpp"
+#include "server/member_request.hpp"
 #include "server/request_fields.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
@@ -35,19 +35,14 @@ std::vector<std::string> parse_titles(const nlohmann::json& body) {
     return titles;
 }
 
-void append(Transaction& transaction, const Member& member, const std::string& type,
-            const nlohmann::json& data, std::int64_t now) {
-    transaction.append_event(member.room.id, type, member.agent.id, now, data.dump(),
-                             member.signed_request.signed_string, member.signed_request.signature);
-}
-
 // The task named by the path, read inside the transaction that changes it, so that the check
 // and the change are one atomic step. 404 unknown_task.
-TaskRecord task_of(const Transaction& transaction, const Request& request, const Member& member) {
+TaskRecord task_of(const Transaction& transaction, const Request& request,
+                   const MemberRequest& call) {
     const std::string& id = request.param("id");
     std::optional<TaskRecord> task;
     if (const auto number = parse_task_id(id))
-        task = transaction.find_task(member.room.id, *number);
+        task = transaction.find_task(call.room().id, *number);
     if (!task)
         throw ApiError(404, "unknown_task", "there is no task " + id + " in this room");
     return *task;
@@ -62,105 +57,98 @@ ApiError task_done(const TaskRecord& task) {
 }
 
 Response list_tasks(const Request& request, ServerContext& context) {
-    nlohmann::json tasks = nlohmann::json::array();
-    context.store.read([&](const Reader& reader) {
-        const RoomRecord room = authenticate_room(reader, request);
+    return answer_room_read(request, context, [](const Reader& reader, const RoomRecord& room) {
+        nlohmann::json tasks = nlohmann::json::array();
         for (const TaskRecord& task : reader.tasks(room.id))
             tasks.push_back(task_json(task));
+        return nlohmann::json{{"tasks", tasks}};
     });
-    return Response::json(200, {{"tasks", tasks}});
 }
 
 Response create_tasks(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
     const std::vector<std::string> titles = parse_titles(body);
     const std::string goal = optional_text(body, "goal", 0, k_max_goal_chars).value_or("");
-    nlohmann::json tasks = nlohmann::json::array();
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
+    return call.answer(201, [&](Transaction& transaction) {
+        nlohmann::json tasks = nlohmann::json::array();
         for (const std::string& title : titles) {
             TaskRecord task;
-            task.room_id = member.room.id;
+            task.room_id = call.room().id;
             task.title = title;
             task.goal = goal;
             task.status = "open";
-            task.created_by = member.agent.id;
-            task.created_at = now;
-            task.updated_at = now;
+            task.created_by = call.agent().id;
+            task.created_at = call.now();
+            task.updated_at = call.now();
             task.number = transaction.insert_task(task);
-            append(transaction, member, "task.created",
-                   {{"id", task_id(task.number)}, {"title", title}}, now);
+            call.append_event(transaction, "task.created",
+                              {{"id", task_id(task.number)}, {"title", title}});
             tasks.push_back(task_json(task));
         }
+        return nlohmann::json{{"tasks", tasks}};
     });
-    return Response::json(201, {{"tasks", tasks}});
+}
+
+// Changes the task named by the path in one transaction: `change` refuses (throws) or changes
+// the task, which is then saved with the event `event`; answers with the task. A task that is
+// done is never changed again (409 task_done).
+Response change_task(const Request& request, const MemberRequest& call, const char* event,
+                     const std::function<void(TaskRecord&)>& change) {
+    return call.answer(200, [&](Transaction& transaction) {
+        TaskRecord task = task_of(transaction, request, call);
+        if (task.status == "done")
+            throw task_done(task);
+        change(task);
+        task.updated_at = call.now();
+        transaction.update_task(task);
+        call.append_event(transaction, event, {{"id", task_id(task.number)}});
+        return nlohmann::json{{"task", task_json(task)}};
+    });
 }
 
 // Claiming a task one already holds answers 200 again without a new event.
 Response claim_task(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     body_object(request);
-    nlohmann::json answer;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
-        TaskRecord task = task_of(transaction, request, member);
+    return call.answer(200, [&](Transaction& transaction) {
+        TaskRecord task = task_of(transaction, request, call);
         if (task.status == "done")
             throw task_done(task);
-        if (task.status == "claimed" && task.claimed_by != member.agent.id)
+        if (task.status == "claimed" && task.claimed_by != call.agent().id)
             throw ApiError(409, "already_claimed",
                            task_id(task.number) + " is already claimed by " + claimer_of(task));
         if (task.status != "claimed") {
             task.status = "claimed";
-            task.claimed_by = member.agent.id;
-            task.claimed_by_name = member.agent.name;
-            task.updated_at = now;
+            task.claimed_by = call.agent().id;
+            task.claimed_by_name = call.agent().name;
+            task.updated_at = call.now();
             transaction.update_task(task);
-            append(transaction, member, "task.claimed", {{"id", task_id(task.number)}}, now);
+            call.append_event(transaction, "task.claimed", {{"id", task_id(task.number)}});
         }
-        answer = {{"task", task_json(task)}};
+        return nlohmann::json{{"task", task_json(task)}};
     });
-    return Response::json(200, answer);
 }
 
 Response finish_task(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     body_object(request);
-    nlohmann::json answer;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
-        TaskRecord task = task_of(transaction, request, member);
-        if (task.status == "done")
-            throw task_done(task);
-        if (task.status != "claimed" || task.claimed_by != member.agent.id)
+    return change_task(request, call, "task.done", [&](TaskRecord& task) {
+        if (task.status != "claimed" || task.claimed_by != call.agent().id)
             throw ApiError(403, "not_claimer",
                            "only the agent that claimed " + task_id(task.number) +
                                " may finish it; claim it first");
         task.status = "done";
-        task.updated_at = now;
-        transaction.update_task(task);
-        append(transaction, member, "task.done", {{"id", task_id(task.number)}}, now);
-        answer = {{"task", task_json(task)}};
     });
-    return Response::json(200, answer);
 }
 
 Response release_task(const Request& request, ServerContext& context) {
-    const std::int64_t now = unix_now();
-    const Member member = authenticate_member(context.store, request, now);
+    const MemberRequest call(request, context);
     const bool force = optional_flag(body_object(request), "force");
-    if (force && member.agent.role != "owner")
+    if (force && !call.is_owner())
         throw ApiError(403, "not_owner", "only the room's owner may force");
-    nlohmann::json answer;
-    context.store.write([&](Transaction& transaction) {
-        admit_member(transaction, member, now);
-        TaskRecord task = task_of(transaction, request, member);
-        if (task.status == "done")
-            throw task_done(task);
-        if (task.status != "claimed" || (task.claimed_by != member.agent.id && !force))
+    return change_task(request, call, "task.released", [&](TaskRecord& task) {
+        if (task.status != "claimed" || (task.claimed_by != call.agent().id && !force))
             throw ApiError(403, "not_claimer",
                            task.status == "claimed"
                                ? task_id(task.number) + " is claimed by " + claimer_of(task)
@@ -168,12 +156,7 @@ Response release_task(const Request& request, ServerContext& context) {
         task.status = "open";
         task.claimed_by.clear();
         task.claimed_by_name.clear();
-        task.updated_at = now;
-        transaction.update_task(task);
-        append(transaction, member, "task.released", {{"id", task_id(task.number)}}, now);
-        answer = {{"task", task_json(task)}};
     });
-    return Response::json(200, answer);
 }
 
 } // namespace

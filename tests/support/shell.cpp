@@ -1,6 +1,8 @@
 // Test support for end-to-end tests (see shell.hpp).
 #include "shell.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -50,6 +52,16 @@ ShellResult sh(const std::string& command, const std::filesystem::path& cwd) {
     result.err = text.str();
     std::filesystem::remove(tmpl);
     return result;
+}
+
+std::string sh_ok(const std::string& command, const std::filesystem::path& cwd) {
+    const ShellResult result = sh(command, cwd);
+    INFO(command << ": " << result.err);
+    REQUIRE(result.status == 0);
+    std::string out = result.out;
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    return out;
 }
 
 void make_repository(const std::filesystem::path& dir) {

@@ -20,6 +20,10 @@ void prepare_e2e_environment();
 // Runs `command` with /bin/sh -c in `cwd`, capturing stdout and stderr separately.
 ShellResult sh(const std::string& command, const std::filesystem::path& cwd);
 
+// Runs `command` as sh does; REQUIREs that it exits 0 (its stderr in the report) and returns its
+// stdout without trailing newlines.
+std::string sh_ok(const std::string& command, const std::filesystem::path& cwd);
+
 // Creates a repository with one commit at `dir`.
 void make_repository(const std::filesystem::path& dir);
 

@@ -117,7 +117,8 @@ Headers signed_headers(const Identity& identity, const std::string& agent_id,
     return extra;
 }
 
-TestRoom create_room(ApiClient& client, const std::string& admin_token, const std::string& name) {
+TestRoom create_room(ApiTransport& client, const std::string& admin_token,
+                     const std::string& name) {
     TestRoom room{"", "", Identity::generate(), "", {}};
     const std::string body =
         nlohmann::json{{"name", name}, {"owner", card_of(room.owner, "owner")}}.dump();
@@ -132,7 +133,7 @@ TestRoom create_room(ApiClient& client, const std::string& admin_token, const st
     return room;
 }
 
-ApiResponse register_agent(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse register_agent(ApiTransport& client, const TestRoom& room, const Identity& identity,
                            const std::string& name, const std::string& kind) {
     const std::string target = room.path("/agents");
     const std::string body = card_of(identity, name, kind).dump();
@@ -141,7 +142,7 @@ ApiResponse register_agent(ApiClient& client, const TestRoom& room, const Identi
                                       {{std::string(k_header_token), room.token}}));
 }
 
-ApiResponse signed_post(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse signed_post(ApiTransport& client, const TestRoom& room, const Identity& identity,
                         const std::string& target, const std::string& body) {
     return client.send("POST", target, body,
                        signed_headers(identity, agent_id_of(identity), "POST", target, body,

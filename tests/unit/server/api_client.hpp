@@ -24,17 +24,25 @@ struct ApiResponse {
 
 using Headers = std::map<std::string, std::string>;
 
-// One keep-alive HTTP connection to the server.
-class ApiClient {
+// Whatever answers the API: a real server over a connection (ApiClient), or the routes called
+// in-process (InProcessServer). The helpers below speak to either.
+class ApiTransport {
 public:
-    ApiClient(const std::string& host, unsigned short port);
-    ~ApiClient();
-
-    ApiResponse send(const std::string& method, const std::string& target,
-                     const std::string& body = {}, const Headers& headers = {});
+    virtual ~ApiTransport() = default;
+    virtual ApiResponse send(const std::string& method, const std::string& target,
+                             const std::string& body = {}, const Headers& headers = {}) = 0;
     ApiResponse get(const std::string& target, const Headers& headers = {}) {
         return send("GET", target, {}, headers);
     }
+};
+
+// One keep-alive HTTP connection to the server.
+class ApiClient : public ApiTransport {
+public:
+    ApiClient(const std::string& host, unsigned short port);
+    ~ApiClient() override;
+    ApiResponse send(const std::string& method, const std::string& target,
+                     const std::string& body = {}, const Headers& headers = {}) override;
 
 private:
     struct Session;
@@ -72,15 +80,15 @@ struct TestRoom {
 };
 
 // Creates a room named `name` whose owner is a fresh key named "owner"; REQUIREs a 201.
-TestRoom create_room(ApiClient& client, const std::string& admin_token,
+TestRoom create_room(ApiTransport& client, const std::string& admin_token,
                      const std::string& name = "demo");
 
 // Registers `identity` as `name` in `room`, signed by that key.
-ApiResponse register_agent(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse register_agent(ApiTransport& client, const TestRoom& room, const Identity& identity,
                            const std::string& name, const std::string& kind = "claude");
 
 // A signed POST of `body` to `target` by a member of `room`.
-ApiResponse signed_post(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse signed_post(ApiTransport& client, const TestRoom& room, const Identity& identity,
                         const std::string& target, const std::string& body = "{}");
 
 } // namespace knot::test

@@ -1,10 +1,8 @@
 // Tests of server/forge_policy.cpp and the forge-mode routes against the real knot-server: the
 // forge is the owner's setting within the host's rules, a member's notification cannot point
 // the server anywhere, and forge errors say nothing about the server's files or network.
-#include "../../support/server_process.hpp"
 #include "../../support/temp_repo.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
 #include "server/api_error.hpp"
 #include "server/forge_policy.hpp"
@@ -16,6 +14,7 @@ using namespace knot::test;
 using knot::server::check_forge;
 using knot::server::forge_display;
 using knot::server::ForgePolicy;
+using knot::server::is_forge_url;
 
 namespace {
 
@@ -30,23 +29,15 @@ nlohmann::json notice(const std::string& ref, const std::string& now,
     return body;
 }
 
-struct Fixture {
+struct Fixture : ServerRoom {
     explicit Fixture(std::vector<std::string> flags = {"--allow-local-forges"})
-        : server({}, std::move(flags)) {}
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
+        : ServerRoom(std::move(flags)) {}
     TempRepo forge;
 
     ApiResponse set_forge(const std::string& url) {
         return room_post(client, room, room.owner, "/integration/settings", {{"forge_url", url}});
     }
-    nlohmann::json refs() {
-        nlohmann::json all = room_get(client, room, "/git/refs").json().at("refs");
-        all.erase("refs/knot/integration");
-        return all;
-    }
+    nlohmann::json refs() { return agent_refs(client, room); }
 };
 
 std::string code_of(const std::function<void()>& call) {
@@ -97,6 +88,16 @@ TEST_CASE("the host's rules refuse schemes, passwords and hosts on loopback or p
     policy.allow_private_hosts = true;
     CHECK(code_of([&] { check_forge(policy, "git@127.0.0.1:x.git"); }) == "accepted");
     CHECK(code_of([&] { check_forge(policy, "https://localhost/x.git"); }) == "accepted");
+}
+
+TEST_CASE("a forge URL is a path, a network URL or scp-like, never an option or a helper") {
+    for (const char* url : {"/srv/forge.git", "file:///srv/x.git", "https://h/x.git", "ssh://h/x",
+                            "git://h/x", "git@host:team/x.git", "https://[::1]/x.git"})
+        CHECK(is_forge_url(url));
+    for (const char* url : {"", "-uploadpack=touch", "ext::sh -c x", "relative/x.git", "https://",
+                            "ftp://h/x", "a/b:c", ":x", "host:", "https://h/x\n"})
+        CHECK_FALSE(is_forge_url(url));
+    CHECK_FALSE(is_forge_url(std::string(1025, 'a')));
 }
 
 TEST_CASE("a local forge is never the data directory, even where local forges are allowed") {

@@ -2,14 +2,14 @@
 // with the real git, and a real knot-server with a room of two members that pushes to it.
 #pragma once
 
-#include "../../support/server_process.hpp"
 #include "../../support/shell.hpp"
 #include "../../support/temp_dir.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
+#include "libknot/client/clone.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "server/room_repository.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -23,11 +23,6 @@
 namespace knot::test {
 
 inline const std::string k_zero(40, '0');
-
-inline std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // The headers of a signed pack upload of `pack`: token, signature and the declared digest.
 inline Headers pack_headers(const TestRoom& room, const TestMember& who, const std::string& target,
@@ -52,15 +47,7 @@ struct Scratch {
     std::filesystem::path repo = dir.path() / "repo";
     Scratch() { make_repository(repo); }
 
-    std::string run(const std::string& command) {
-        const auto r = sh(command, repo);
-        INFO(command << ": " << r.err);
-        REQUIRE(r.status == 0);
-        std::string out = r.out;
-        while (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
-    }
+    std::string run(const std::string& command) { return sh_ok(command, repo); }
     std::string commit(const std::string& file, const std::string& text) {
         std::ofstream(repo / file) << text;
         run("git add -A && git commit -q -m " + file);
@@ -74,15 +61,11 @@ struct Scratch {
     }
 };
 
-struct Fixture {
+struct Fixture : ServerRoom {
     // Local forges allowed by default: the tests' forges are bare repositories on this machine.
     explicit Fixture(std::vector<std::string> server_args = {"--allow-local-forges"})
-        : server({}, std::move(server_args)) {}
+        : ServerRoom(std::move(server_args)) {}
 
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
     TestMember bob = join_room(client, room, "bob");
     Scratch scratch;
 
@@ -100,13 +83,11 @@ struct Fixture {
     }
     ApiClient& api() { return m_restarted ? *m_restarted : client; }
     // The room's bare repository on the server.
-    std::filesystem::path repo() const { return server.data_dir() / "repos" / (room.id + ".git"); }
-    // The agents' refs: the integration agent moves refs/knot/integration in the background.
-    nlohmann::json refs() {
-        nlohmann::json all = room_get(api(), room, "/git/refs").json().at("refs");
-        all.erase("refs/knot/integration");
-        return all;
+    std::filesystem::path repo() const {
+        return server::RoomRepository(server.data_dir(), room.id).path();
     }
+    // The agents' refs: the integration agent moves refs/knot/integration in the background.
+    nlohmann::json refs() { return agent_refs(api(), room); }
     // The room's sync.pushed events, oldest first (the integration agent adds its own events).
     std::vector<nlohmann::json> pushes() {
         std::vector<nlohmann::json> out;

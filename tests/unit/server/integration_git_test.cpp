@@ -3,6 +3,7 @@
 // same two commits.
 #include "server/integration_git.hpp"
 
+#include "../../support/git_steps.hpp"
 #include "../../support/shell.hpp"
 #include "../../support/temp_dir.hpp"
 
@@ -29,18 +30,9 @@ struct Repos {
         git("remote add room '" + bare.string() + "'");
     }
     std::string git(const std::string& command, const fs::path& cwd = {}) {
-        const auto r = sh("git " + command, cwd.empty() ? work : cwd);
-        INFO("git " << command << ": " << r.err);
-        REQUIRE(r.status == 0);
-        std::string out = r.out;
-        while (!out.empty() && out.back() == '\n')
-            out.pop_back();
-        return out;
+        return sh_ok("git " + command, cwd.empty() ? work : cwd);
     }
-    void write(const std::string& file, const std::string& text) {
-        fs::create_directories((work / file).parent_path());
-        std::ofstream(work / file) << text;
-    }
+    void write(const std::string& file, const std::string& text) { write_file(work / file, text); }
     // Commits everything on the current branch and sends it to the bare repository.
     std::string commit(const std::string& message) {
         git("add -A");

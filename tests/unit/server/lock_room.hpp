@@ -2,19 +2,13 @@
 // member bob, and the lock requests they send.
 #pragma once
 
-#include "../../support/server_process.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
 #include <nlohmann/json.hpp>
 
 namespace knot::test {
 
-struct LockRoom {
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
+struct LockRoom : ServerRoom {
     TestMember bob = join_room(client, room, "bob");
 
     ApiResponse lock(const TestMember& who, const nlohmann::json& paths,
@@ -27,10 +21,6 @@ struct LockRoom {
         return room_post(client, room, who, "/locks/release", {{"paths", paths}, {"force", force}});
     }
     nlohmann::json table() { return room_get(client, room, "/locks").json()["locks"]; }
-    std::int64_t last_seq() { return room_get(client, room, "").json()["last_seq"]; }
-    nlohmann::json events_since(std::int64_t since) {
-        return room_get(client, room, "/events?since=" + std::to_string(since)).json()["events"];
-    }
 };
 
 } // namespace knot::test

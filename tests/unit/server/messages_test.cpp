@@ -1,7 +1,5 @@
 // Tests of chat messages and notices (sync.pushing, agent.head) against the real knot-server.
-#include "../../support/server_process.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,12 +11,7 @@ namespace {
 const std::string k_sha1(40, 'a');
 const std::string k_sha256(64, '0');
 
-struct Fixture {
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
-
+struct Fixture : ServerRoom {
     ApiResponse notice(const nlohmann::json& body) {
         return room_post(client, room, alice.identity, "/notices", body);
     }

@@ -106,7 +106,7 @@ void StreamClient::close() {
     m_closed = true;
 }
 
-TestMember join_room(ApiClient& client, const TestRoom& room, const std::string& name) {
+TestMember join_room(ApiTransport& client, const TestRoom& room, const std::string& name) {
     TestMember member{Identity::generate(), "", name};
     const auto response = register_agent(client, room, member.identity, name);
     REQUIRE(response.status == 201);
@@ -114,12 +114,12 @@ TestMember join_room(ApiClient& client, const TestRoom& room, const std::string&
     return member;
 }
 
-ApiResponse room_post(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse room_post(ApiTransport& client, const TestRoom& room, const Identity& identity,
                       const std::string& rest, const nlohmann::json& body) {
     return signed_post(client, room, identity, room.path(rest), body.dump());
 }
 
-ApiResponse room_get(ApiClient& client, const TestRoom& room, const std::string& rest) {
+ApiResponse room_get(ApiTransport& client, const TestRoom& room, const std::string& rest) {
     return client.get(room.path(rest), {{std::string(k_header_token), room.token}});
 }
 

@@ -58,12 +58,12 @@ struct TestMember {
 };
 
 // Registers a fresh key named `name` in `room`; REQUIREs a 201.
-TestMember join_room(ApiClient& client, const TestRoom& room, const std::string& name);
+TestMember join_room(ApiTransport& client, const TestRoom& room, const std::string& name);
 
 // A signed POST of `body` to the room's endpoint `rest` (e.g. "/locks") by `identity`.
-ApiResponse room_post(ApiClient& client, const TestRoom& room, const Identity& identity,
+ApiResponse room_post(ApiTransport& client, const TestRoom& room, const Identity& identity,
                       const std::string& rest, const nlohmann::json& body);
 // A GET of the room's endpoint `rest` with the token.
-ApiResponse room_get(ApiClient& client, const TestRoom& room, const std::string& rest);
+ApiResponse room_get(ApiTransport& client, const TestRoom& room, const std::string& rest);
 
 } // namespace knot::test

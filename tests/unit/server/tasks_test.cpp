@@ -1,7 +1,5 @@
 // Tests of tasks (plan, claim with exactly one winner, done, release) against the real server.
-#include "../../support/server_process.hpp"
-#include "api_client.hpp"
-#include "stream_client.hpp"
+#include "server_room.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -13,11 +11,7 @@ using namespace knot::test;
 
 namespace {
 
-struct Fixture {
-    ServerProcess server;
-    ApiClient client{server.host(), server.port()};
-    TestRoom room = create_room(client, server.admin_token());
-    TestMember alice = join_room(client, room, "alice");
+struct Fixture : ServerRoom {
     TestMember bob = join_room(client, room, "bob");
 
     ApiResponse act(const Identity& who, const std::string& id, const std::string& action,
