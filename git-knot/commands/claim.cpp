@@ -55,13 +55,17 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
             throw Error(id + " stays claimed by you, with its worktree at " + existing->string() +
                         "; no second worktree made at " + path + ": " + made.err);
         if (made.status != 0) {
-            // Nothing half-done: without its worktree the claim is given back.
+            // Nothing half-done: without its worktree the claim is given back. When that fails
+            // too (the server went away meanwhile), the message says the task is still held.
+            std::string claim = "claim given back";
             try {
                 session.client().post("/tasks/" + id + "/release", nlohmann::json::object());
-            } catch (const Error&) {
+            } catch (const Error& e) {
+                claim = "and could not give the claim back: " + std::string(e.what()) + "; " + id +
+                        " stays claimed by you until 'git knot release " + id + "'";
             }
-            throw Error("claimed " + id +
-                        " but could not create its worktree (claim given back): " + made.err);
+            throw Error("claimed " + id + " but could not create its worktree (" + claim +
+                        "): " + made.err);
         }
     }
     if (json) {
