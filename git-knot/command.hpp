@@ -21,6 +21,12 @@ struct CheckConfig;
 
 namespace knot::cli {
 
+// Adding a command: commands/<name>.cpp with its Registration (and a value name, option_text,
+// on each option that takes a value), its line in git-knot/CMakeLists.txt, its .SS section in
+// man/git-knot.1 (a .TP item per option), and its test. `git knot --help`, `--help` and both
+// completions follow from the registry; tests/e2e/docs_agree.sh fails until the manual agrees.
+// (A block in share/zsh/site-functions/_git-knot may refine its completion: exclusions, values.)
+//
 // A subcommand, declared once in its commands/<name>.cpp. `run` gets `app`, already named after
 // the command and described by `summary`, declares its options on it, calls parse_args and
 // runs; it returns the exit code. `summary` is what `git knot --help`, `git knot <name> --help`
