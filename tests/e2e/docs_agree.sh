@@ -53,8 +53,8 @@ from_zsh=$(sed -n 's/^        (\([a-z][a-z-]*\))$/\1/p' "$zsh_completion" | sort
 compare() {
     local what=$1 got=$2
     [ "$got" = "$from_registry" ] || fail "$what disagrees with the registry (git-knot --list-cmds):
-  registry: $(echo $from_registry)
-  $what: $(echo $got)"
+  registry: ${from_registry//$'\n'/ }
+  $what: ${got//$'\n'/ }"
 }
 compare "git-knot --help" "$from_help"
 compare "the COMMANDS section of man/git-knot.1" "$from_manual"
@@ -73,7 +73,7 @@ grep -q -- '--list-opts' "$zsh_completion" || fail "the zsh completion does not 
 if command -v zsh >/dev/null 2>&1; then
     zsh -n "$zsh_completion" || fail "zsh cannot parse $zsh_completion"
 fi
-echo "docs_agree: commands agree: $(echo $from_registry)"
+echo "docs_agree: commands agree: ${from_registry//$'\n'/ }"
 
 # The options of `command` in the registry, one a line, without --help and -h: "--path=<dir>"
 # and "-n=<count>" take a value, "--json" does not.
@@ -131,14 +131,14 @@ for command in $from_registry; do
     want=$(registry_options "$command")
     got=$(manual_options "$command")
     [ "$got" = "$want" ] || fail "the options of '$command' in man/git-knot.1 disagree with the registry (git-knot --list-opts $command):
-  registry: $(echo $want)
-  manual: $(echo $got)"
+  registry: ${want//$'\n'/ }
+  manual: ${got//$'\n'/ }"
     printf '%s\n' "$from_zsh" | grep -qx -- "$command" || continue
     want=$(printf '%s\n' "$want" | sed 's/=<.*/=/' | sed '/^$/d')
     got=$(zsh_options "$command")
     [ "$got" = "$want" ] || fail "the options of '$command' in the zsh completion disagree with the registry (git-knot --list-opts $command):
-  registry: $(echo $want)
-  zsh: $(echo $got)"
+  registry: ${want//$'\n'/ }
+  zsh: ${got//$'\n'/ }"
 done
 echo "docs_agree: options agree with the manual and the zsh completion"
 

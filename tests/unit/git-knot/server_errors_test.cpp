@@ -1,0 +1,64 @@
+// Tests of git-knot/server_errors.cpp: the one table of what the server's error codes mean.
+#include "git-knot/server_errors.hpp"
+#include "libknot/error.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace knot;
+using namespace knot::cli;
+
+TEST_CASE("a refusal of the room's state exits 1 and is printed without 'error:'") {
+    for (const auto& [status, code] : {std::pair{409, "lock_conflict"},
+                                       {403, "not_owner"},
+                                       {403, "not_claimer"},
+                                       {404, "unknown_task"},
+                                       {409, "nothing_to_undo"},
+                                       {404, "no_log"}}) {
+        const HttpError error(status, code, "the words");
+        INFO(code);
+        CHECK(kind_of(error) == ServerErrorKind::refusal);
+        CHECK(exit_status(error) == 1);
+        CHECK(error_line(error) == "git-knot: the words");
+    }
+}
+
+TEST_CASE("refused credentials exit 3: every 401 and the admin token's 403") {
+    for (const auto& [status, code] : {std::pair{401, "bad_token"},
+                                       {401, "bad_signature"},
+                                       {401, "stale_timestamp"},
+                                       {401, "replayed_nonce"},
+                                       {403, "bad_admin_token"}}) {
+        const HttpError error(status, code, "the words");
+        INFO(code);
+        CHECK(exit_status(error) == 3);
+        CHECK(error_line(error) == "git-knot: error: the words");
+    }
+}
+
+TEST_CASE("any other server error exits 1 as an error, and an unknown code goes by its status") {
+    CHECK(exit_status(HttpError(404, "unknown_room", "x")) == 1);
+    CHECK(error_line(HttpError(404, "unknown_room", "x")) == "git-knot: error: x");
+    CHECK(exit_status(HttpError(400, "bad_request", "x")) == 1);
+    CHECK(exit_status(HttpError(413, "too_large", "x")) == 1);
+    CHECK(exit_status(HttpError(401, "from_a_newer_server", "x")) == 3);
+    CHECK(exit_status(HttpError(403, "from_a_newer_server", "x")) == 3);
+    CHECK(exit_status(HttpError(409, "from_a_newer_server", "x")) == 1);
+}
+
+TEST_CASE("rethrow_refusal adds the command's words to a refusal and passes the rest on") {
+    try {
+        rethrow_refusal(HttpError(404, "unknown_lock", "no lock on a.txt"),
+                        "; nothing was released");
+    } catch (const Refused& e) {
+        CHECK(std::string(e.what()) == "no lock on a.txt; nothing was released");
+    }
+    CHECK_THROWS_AS(rethrow_refusal(HttpError(401, "bad_token", "x"), "; y"), HttpError);
+    try {
+        rethrow_refusal(HttpError(400, "bad_request", "malformed"), "; y");
+    } catch (const Refused&) {
+        FAIL("a failure is not a refusal");
+    } catch (const HttpError& e) {
+        CHECK(e.code() == "bad_request");
+        CHECK(std::string(e.what()) == "malformed");
+    }
+}
