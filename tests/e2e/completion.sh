@@ -59,8 +59,10 @@ $want"
 includes() {
     local word=$1
     shift
-    offered "$@" | grep -qxF -- "$word" || fail "'$*' does not offer '$word':
-$(offered "$@")"
+    local got
+    got=$(offered "$@") # not piped into grep -q, whose early exit would fail the pipeline
+    grep -qxF -- "$word" <<<"$got" || fail "'$*' does not offer '$word':
+$got"
 }
 
 expect $'lock \nlocks \nlog ' git knot lo

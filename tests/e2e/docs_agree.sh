@@ -61,7 +61,7 @@ compare "the COMMANDS section of man/git-knot.1" "$from_manual"
 # The zsh completion's blocks refine the options of some commands (exclusions, values); a
 # command without one gets its options from the registry, so a block names a command that exists.
 for command in $from_zsh; do
-    printf '%s\n' "$from_registry" | grep -qx -- "$command" ||
+    grep -qx -- "$command" <<<"$from_registry" ||
         fail "the zsh completion has a block for '$command', which is not a command"
 done
 # Both completions take the commands from the registry rather than a list of their own
@@ -133,7 +133,7 @@ for command in $from_registry; do
     [ "$got" = "$want" ] || fail "the options of '$command' in man/git-knot.1 disagree with the registry (git-knot --list-opts $command):
   registry: ${want//$'\n'/ }
   manual: ${got//$'\n'/ }"
-    printf '%s\n' "$from_zsh" | grep -qx -- "$command" || continue
+    grep -qx -- "$command" <<<"$from_zsh" || continue
     want=$(printf '%s\n' "$want" | sed 's/=<.*/=/' | sed '/^$/d')
     got=$(zsh_options "$command")
     [ "$got" = "$want" ] || fail "the options of '$command' in the zsh completion disagree with the registry (git-knot --list-opts $command):

@@ -14,7 +14,7 @@ struct Expected {
     const char* printed;
 };
 
-TEST_CASE("a refusal exits 1 without 'error:'; refused credentials (401, the admin 403) exit 3") {
+TEST_CASE("a refusal exits 1 without 'error:', refused credentials (401, the admin 403) exit 3") {
     const Expected cases[] = {
         {409, "lock_conflict", 1, "git-knot: the words"},
         {403, "not_owner", 1, "git-knot: the words"},
