@@ -8,6 +8,7 @@
 #include "libknot/git/git_repo.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
+#include "server_errors.hpp"
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,10 +18,8 @@
 namespace knot::cli {
 
 void rethrow_with_conflicts(const HttpError& error) {
-    if (error.code() == "not_owner")
-        throw Refused(std::string(error.what()) + "; nothing was locked");
     if (error.code() != "lock_conflict")
-        throw error;
+        rethrow_refusal(error, "; nothing was locked");
     std::string message = "not locked: another agent holds ";
     const auto body = nlohmann::json::parse(error.body(), nullptr, false);
     const auto conflicts = body.is_object() ? body.value("conflicts", nlohmann::json::array())
@@ -59,13 +58,7 @@ nlohmann::json send_room_settings(Session& session, const CheckConfig* config,
     nlohmann::json body = config ? settings_request(*config) : nlohmann::json::object();
     if (forge)
         body["forge_url"] = *forge;
-    try {
-        return session.client().post("/integration/settings", body);
-    } catch (const HttpError& e) {
-        if (e.code() == "not_owner" || e.code() == "forge_refused")
-            throw Refused(e.what());
-        throw;
-    }
+    return session.client().post("/integration/settings", body);
 }
 
 std::string ago(long long unix_time) {

@@ -3,6 +3,7 @@
 #include "libknot/base/error.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <iostream>
 
 namespace knot::cli {
@@ -112,6 +113,10 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args) {
     // --help reads "usage: git knot lock [OPTIONS] paths...", as git's own commands do.
     app.name("git knot " + command);
     app.get_formatter()->label("Usage", "usage");
+    if (args.size() == 1 && args.front() == k_list_options) {
+        print_options(app, std::cout);
+        return false;
+    }
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
         app.parse(reversed);
@@ -138,11 +143,26 @@ CLI::Validator at_least(long long least) {
         "INT>=" + std::to_string(least));
 }
 
+void print_options(const CLI::App& app, std::ostream& out) {
+    for (const CLI::Option* option : app.get_options()) {
+        if (option->get_positional() || option->get_group().empty())
+            continue;
+        std::string value;
+        if (option->get_type_size_max() > 0) {
+            value = option->get_option_text();
+            if (value.empty())
+                for (const char c : option->get_type_name())
+                    value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        for (const std::string& name : option->get_lnames())
+            out << "--" << name << (value.empty() ? "" : "=<" + value + ">") << '\n';
+        for (const std::string& name : option->get_snames())
+            out << '-' << name << (value.empty() ? "" : " <" + value + ">") << '\n';
+    }
+}
+
 std::string usage_prefix(const std::string& name) {
-    for (const auto& c : commands())
-        if (name == c.name)
-            return "git knot " + name + ": ";
-    return "git knot: ";
+    return find_command(name) ? "git knot " + name + ": " : "git knot: ";
 }
 
 } // namespace knot::cli

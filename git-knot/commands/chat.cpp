@@ -12,10 +12,11 @@
 
 namespace knot::cli {
 
-int cmd_chat(const std::vector<std::string>& args) {
-    CLI::App app{"Talk in the room: lines typed are sent, the stream is shown live", "chat"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::int64_t history = 20;
-    app.add_option("--history", history, "How many earlier events to show first");
+    app.add_option("--history", history, "How many earlier events to show first")->option_text("n");
     if (!parse_args(app, args))
         return 0;
     Session session;
@@ -63,5 +64,10 @@ int cmd_chat(const std::vector<std::string>& args) {
     listener.join();
     return 0;
 }
+
+const Registration registration{
+    {"chat", "Talk in the room: lines typed are sent, the stream is shown live", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -318,26 +318,15 @@ int show_log(long long run) {
         "/v1/rooms/" + room.room + "/integration/runs/" + std::to_string(run) + "/log";
     const HttpResponse response = session.client().http().request(
         "GET", target, {}, {{std::string(k_header_token), room.token}});
-    if (response.status != 200) {
-        try {
-            json_or_throw(response);
-        } catch (const HttpError& e) {
-            if (e.code() == "no_log" || e.code() == "unknown_run")
-                throw Refused(e.what());
-            throw;
-        }
-    }
+    if (response.status != 200)
+        json_or_throw(response);
     std::cout << response.body;
     if (!response.body.empty() && response.body.back() != '\n')
         std::cout << '\n';
     return 0;
 }
 
-} // namespace
-
-int cmd_check(const std::vector<std::string>& args) {
-    CLI::App app{"Check HEAD merged onto the room's integration; show the room's integration runs",
-                 "check"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     bool quiet = false;
     bool here = false;
@@ -352,12 +341,14 @@ int cmd_check(const std::vector<std::string>& args) {
         app.add_flag("--history", show_history, "Show the room's last integration runs");
     app.add_option("-n", count, "How many runs --history shows (default 10)")
         ->check(CLI::Range(1, 500))
-        ->needs(history_flag);
+        ->needs(history_flag)
+        ->option_text("count");
     auto* log_option =
         app.add_option("--log", log_run, "Print the check log of the room's integration run N")
             ->check(CLI::Range(1LL, 1LL << 53))
             ->excludes(history_flag)
-            ->excludes(quiet_flag);
+            ->excludes(quiet_flag)
+            ->option_text("run");
     app.add_flag("--configure", configure_room,
                  "Send knot.check and knot.checkTimeout to the room (owner only)")
         ->excludes(history_flag)
@@ -382,5 +373,10 @@ int cmd_check(const std::vector<std::string>& args) {
         return history(count, json);
     return here ? check_here(json, quiet) : check_merge(json, quiet);
 }
+
+const Registration registration{
+    {"check", "Check HEAD merged onto the room's integration; --history of its runs", run}};
+
+} // namespace
 
 } // namespace knot::cli

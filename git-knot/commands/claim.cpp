@@ -14,14 +14,16 @@ namespace knot::cli {
 
 namespace fs = std::filesystem;
 
-int cmd_claim(const std::vector<std::string>& args) {
-    CLI::App app{"Claim a task atomically and create its worktree on knot/<id>", "claim"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string id;
     std::string path;
     bool no_worktree = false;
     bool json = false;
     app.add_option("id", id, "The task id (t3)")->required();
-    app.add_option("--path", path, "Where to create the worktree (default: ../<repo>-<id>)");
+    app.add_option("--path", path, "Where to create the worktree (default: ../<repo>-<id>)")
+        ->option_text("dir");
     app.add_flag("--no-worktree", no_worktree, "Only claim; create no worktree");
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
@@ -31,14 +33,8 @@ int cmd_claim(const std::vector<std::string>& args) {
         throw UsageError("'" + id + "' is not a task id (t1, t2, ...; see git knot tasks)");
     Session session;
     session.deliver_outbox();
-    nlohmann::json answer;
-    try {
-        answer = session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
-    } catch (const HttpError& e) {
-        if (e.code() == "already_claimed" || e.code() == "task_done" || e.code() == "unknown_task")
-            throw Refused(e.what());
-        throw;
-    }
+    const nlohmann::json answer =
+        session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
     const GitRepo& repo = session.clone().repo();
     const auto workdir = repo.workdir();
     const std::string branch = "knot/" + id;
@@ -59,13 +55,17 @@ int cmd_claim(const std::vector<std::string>& args) {
             throw Error(id + " stays claimed by you, with its worktree at " + existing->string() +
                         "; no second worktree made at " + path + ": " + made.err);
         if (made.status != 0) {
-            // Nothing half-done: without its worktree the claim is given back.
+            // Nothing half-done: without its worktree the claim is given back. When that fails
+            // too (the server went away meanwhile), the message says the task is still held.
+            std::string claim = "claim given back";
             try {
                 session.client().post("/tasks/" + id + "/release", nlohmann::json::object());
-            } catch (const Error&) {
+            } catch (const Error& e) {
+                claim = "and could not give the claim back: " + std::string(e.what()) + "; " + id +
+                        " stays claimed by you until 'git knot release " + id + "'";
             }
-            throw Error("claimed " + id +
-                        " but could not create its worktree (claim given back): " + made.err);
+            throw Error("claimed " + id + " but could not create its worktree (" + claim +
+                        "): " + made.err);
         }
     }
     if (json) {
@@ -82,5 +82,10 @@ int cmd_claim(const std::vector<std::string>& args) {
         std::cout << "  worktree " << path << " on branch " << branch << '\n';
     return 0;
 }
+
+const Registration registration{
+    {"claim", "Claim a task atomically and create its worktree on knot/<id>", run}};
+
+} // namespace
 
 } // namespace knot::cli

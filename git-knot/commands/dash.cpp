@@ -210,10 +210,7 @@ int run_live(Session& session, DashData data, std::deque<std::string> recent, Ag
     }
 }
 
-} // namespace
-
-int cmd_dash(const std::vector<std::string>& args) {
-    CLI::App app{"Live dashboard: agents, tasks, locks, recent events", "dash"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool once = false;
     app.add_flag("--once", once, "Draw one screen and exit (also when not on a terminal)");
     if (!parse_args(app, args))
@@ -239,5 +236,10 @@ int cmd_dash(const std::vector<std::string>& args) {
     }
     return run_live(session, std::move(data), std::move(recent), std::move(names), last);
 }
+
+const Registration registration{
+    {"dash", "Live dashboard: agents, tasks, locks, recent events", run}};
+
+} // namespace
 
 } // namespace knot::cli

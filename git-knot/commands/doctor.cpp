@@ -8,8 +8,9 @@
 
 namespace knot::cli {
 
-int cmd_doctor(const std::vector<std::string>& args) {
-    CLI::App app{"Check git, keys, config, hooks, the server and the clock", "doctor"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
@@ -41,5 +42,10 @@ int cmd_doctor(const std::vector<std::string>& args) {
         std::cout << nlohmann::json{{"ok", !failed}, {"checks", out}}.dump(2) << '\n';
     return failed ? 1 : 0;
 }
+
+const Registration registration{
+    {"doctor", "Check git, keys, config, hooks, the server and the clock", run}};
+
+} // namespace
 
 } // namespace knot::cli

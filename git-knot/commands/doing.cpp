@@ -10,13 +10,14 @@
 
 namespace knot::cli {
 
-int cmd_doing(const std::vector<std::string>& args) {
-    CLI::App app{"Announce what you are doing and lock its files, all or none", "doing"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string status;
     std::vector<std::string> typed;
     bool json = false;
     app.add_option("status", status, "What you are doing, in a few words")->required();
-    app.add_option("--files", typed, "Files to lock for it (all or none)");
+    app.add_option("--files", typed, "Files to lock for it (all or none)")->option_text("path");
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
         return 0;
@@ -41,5 +42,10 @@ int cmd_doing(const std::vector<std::string>& args) {
                   << '\n';
     return 0;
 }
+
+const Registration registration{
+    {"doing", "Announce what you are doing and lock its files, all or none", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -9,24 +9,22 @@
 
 namespace knot::cli {
 
-int cmd_done(const std::vector<std::string>& args) {
-    CLI::App app{"Mark a claimed task done", "done"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string id;
     app.add_option("id", id, "The task id (t3)")->required();
     if (!parse_args(app, args))
         return 0;
     Session session;
     session.deliver_outbox();
-    try {
-        const auto answer =
-            session.client().post("/tasks/" + id + "/done", nlohmann::json::object());
-        std::cout << "done " << id << ": " << json_text(answer.at("task"), "title") << '\n';
-    } catch (const HttpError& e) {
-        if (e.status() == 403 || e.status() == 404 || e.status() == 409)
-            throw Refused(e.what());
-        throw;
-    }
+    const auto answer = session.client().post("/tasks/" + id + "/done", nlohmann::json::object());
+    std::cout << "done " << id << ": " << json_text(answer.at("task"), "title") << '\n';
     return 0;
 }
+
+const Registration registration{{"done", "Mark a claimed task done", run}};
+
+} // namespace
 
 } // namespace knot::cli

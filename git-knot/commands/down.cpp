@@ -8,10 +8,12 @@
 
 namespace knot::cli {
 
-int cmd_down(const std::vector<std::string>& args) {
-    CLI::App app{"Stop the room's server (and tunnel) started by 'up'", "down"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string data;
-    app.add_option("--data", data, "Server data directory (default: the one 'up' used)");
+    app.add_option("--data", data, "Server data directory (default: the one 'up' used)")
+        ->option_text("dir");
     if (!parse_args(app, args))
         return 0;
     Clone clone = Clone::open();
@@ -26,5 +28,10 @@ int cmd_down(const std::vector<std::string>& args) {
         std::cout << "no knot server is running for this repository\n";
     return 0;
 }
+
+const Registration registration{
+    {"down", "Stop the room's server (and tunnel) started by 'up'", run}};
+
+} // namespace
 
 } // namespace knot::cli

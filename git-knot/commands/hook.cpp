@@ -8,8 +8,9 @@
 
 namespace knot::cli {
 
-int cmd_hook(const std::vector<std::string>& args) {
-    CLI::App app{"Run a git hook's knot part (called by the installed shims)", "hook"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string name;
     std::vector<std::string> hook_args;
     app.add_option("name", name, "pre-commit, pre-push, post-merge, post-checkout or post-rewrite")
@@ -23,5 +24,10 @@ int cmd_hook(const std::vector<std::string>& args) {
         hook_args.push_back(extra);
     return run_hook(name, hook_args, std::cin, std::cerr);
 }
+
+const Registration registration{
+    {"hook", "Run a git hook's knot part (called by the installed shims)", run}};
+
+} // namespace
 
 } // namespace knot::cli

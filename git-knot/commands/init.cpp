@@ -10,12 +10,15 @@
 
 namespace knot::cli {
 
-int cmd_init(const std::vector<std::string>& args) {
-    CLI::App app{"Create this clone's Ed25519 identity and knot config", "init"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string name;
     std::string kind;
-    app.add_option("--name", name, "Agent name shown to teammates (default: from user.name)");
-    app.add_option("--kind", kind, "claude, codex, cursor, human or other (default: human)");
+    app.add_option("--name", name, "Agent name shown to teammates (default: from user.name)")
+        ->option_text("name");
+    app.add_option("--kind", kind, "claude, codex, cursor, human or other (default: human)")
+        ->option_text("kind");
     bool uninstall = false;
     app.add_flag("--uninstall-hooks", uninstall, "Remove knot's git hooks, restoring earlier ones");
     if (!parse_args(app, args))
@@ -52,5 +55,10 @@ int cmd_init(const std::vector<std::string>& args) {
         std::cout << "next: 'git knot up' to host a room here, or 'git knot join <invite-url>'\n";
     return 0;
 }
+
+const Registration registration{
+    {"init", "Create this clone's Ed25519 identity and knot config", run}};
+
+} // namespace
 
 } // namespace knot::cli

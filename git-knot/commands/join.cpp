@@ -16,8 +16,9 @@
 
 namespace knot::cli {
 
-int cmd_join(const std::vector<std::string>& args) {
-    CLI::App app{"Join a room from its invite URL", "join"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string url;
     std::string name;
     std::string kind;
@@ -27,10 +28,12 @@ int cmd_join(const std::vector<std::string>& args) {
         ->required();
     app.add_option("--name", name,
                    "Agent name shown to teammates (default: knot.name, numbered as name-2, "
-                   "name-3 ... when another agent has it)");
-    app.add_option("--kind", kind, "claude, codex, cursor, human or other");
+                   "name-3 ... when another agent has it)")
+        ->option_text("name");
+    app.add_option("--kind", kind, "claude, codex, cursor, human or other")->option_text("kind");
     app.add_option("--capabilities", capabilities, "What this agent does (code, review, ...)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->option_text("list");
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
         return 0;
@@ -106,5 +109,9 @@ int cmd_join(const std::vector<std::string>& args) {
               << "  hooks      " << describe(hooks) << '\n';
     return 0;
 }
+
+const Registration registration{{"join", "Join a room from its invite URL", run}};
+
+} // namespace
 
 } // namespace knot::cli

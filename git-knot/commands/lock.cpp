@@ -10,14 +10,16 @@
 
 namespace knot::cli {
 
-int cmd_lock(const std::vector<std::string>& args) {
-    CLI::App app{"Lock repository paths (a lease, renewed by activity)", "lock"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::vector<std::string> typed;
     std::string intent;
     bool force = false;
     bool json = false;
     app.add_option("paths", typed, "Paths to lock, relative to the current directory")->required();
-    app.add_option("--intent,-m", intent, "What you are doing with them (shown on conflicts)");
+    app.add_option("--intent,-m", intent, "What you are doing with them (shown on conflicts)")
+        ->option_text("text");
     app.add_flag("--force", force, "Break other agents' locks first (room owner only)");
     app.add_flag("--json", json, "Print the granted locks as JSON");
     if (!parse_args(app, args))
@@ -45,5 +47,10 @@ int cmd_lock(const std::vector<std::string>& args) {
                   << relative_time(lock.value("expires_at", 0LL), now) << '\n';
     return 0;
 }
+
+const Registration registration{
+    {"lock", "Lock repository paths (a lease, renewed by activity)", run}};
+
+} // namespace
 
 } // namespace knot::cli

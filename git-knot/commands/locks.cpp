@@ -10,26 +10,22 @@
 
 namespace knot::cli {
 
-int cmd_locks(const std::vector<std::string>& args) {
-    CLI::App app{"List the room's live locks", "locks"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     bool mine = false;
     int lease = 0;
     app.add_flag("--json", json, "Print JSON");
     app.add_flag("--mine", mine, "Only the locks this agent holds");
     app.add_option("--lease", lease, "Set the room's lease in seconds (room owner only)")
-        ->check(CLI::Range(1, 86400));
+        ->check(CLI::Range(1, 86400))
+        ->option_text("seconds");
     if (!parse_args(app, args))
         return 0;
     Session session;
     if (lease > 0) {
-        try {
-            session.client().post("/settings", {{"lease_seconds", lease}});
-        } catch (const HttpError& e) {
-            if (e.code() == "not_owner")
-                throw Refused(e.what());
-            throw;
-        }
+        session.client().post("/settings", {{"lease_seconds", lease}});
         std::cout << "locks now last " << lease << " s unless renewed\n";
         return 0;
     }
@@ -63,5 +59,9 @@ int cmd_locks(const std::vector<std::string>& args) {
     }
     return 0;
 }
+
+const Registration registration{{"locks", "List the room's live locks", run}};
+
+} // namespace
 
 } // namespace knot::cli

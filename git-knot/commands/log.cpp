@@ -59,18 +59,18 @@ std::int64_t replay(RoomClient& client, std::int64_t since,
     }
 }
 
-} // namespace
-
-int cmd_log(const std::vector<std::string>& args) {
-    CLI::App app{"Replay or follow the room's event log; verify its hash chain", "log"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::int64_t since = 0;
     std::int64_t count = -1; // -1: every event
     bool follow = false;
     bool json = false;
     bool verify = false;
-    app.add_option("--since", since, "Only events after this sequence number")->check(at_least(0));
+    app.add_option("--since", since, "Only events after this sequence number")
+        ->check(at_least(0))
+        ->option_text("seq");
     app.add_option("-n", count, "Only the last N events (0: none; with --follow, only new ones)")
-        ->check(at_least(0));
+        ->check(at_least(0))
+        ->option_text("count");
     app.add_flag("--follow,-f", follow, "Keep printing new events as they happen");
     app.add_flag("--json", json, "One JSON event per line");
     app.add_flag("--verify", verify, "Check the log's hash chain from the first event");
@@ -129,5 +129,10 @@ int cmd_log(const std::vector<std::string>& args) {
     });
     return 0;
 }
+
+const Registration registration{
+    {"log", "Replay or follow the room's event log; verify its hash chain", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -24,18 +24,16 @@ void read_titles(std::istream& in, std::vector<std::string>& titles) {
     }
 }
 
-} // namespace
-
-int cmd_plan(const std::vector<std::string>& args) {
-    CLI::App app{"Add tasks to the board, from arguments, a file or stdin", "plan"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string goal;
     std::vector<std::string> titles;
     std::string file;
     bool json = false;
     app.add_option("goal", goal,
                    "The goal the tasks serve (recorded with them, not split into tasks)");
-    app.add_option("--task,-t", titles, "A task title (repeatable)");
-    app.add_option("--file,-f", file, "Read task titles from a file, one a line ('-': stdin)");
+    app.add_option("--task,-t", titles, "A task title (repeatable)")->option_text("title");
+    app.add_option("--file,-f", file, "Read task titles from a file, one a line ('-': stdin)")
+        ->option_text("file");
     app.add_flag("--json", json, "Print the created tasks as JSON");
     if (!parse_args(app, args))
         return 0;
@@ -72,5 +70,10 @@ int cmd_plan(const std::vector<std::string>& args) {
                   << '\n';
     return 0;
 }
+
+const Registration registration{
+    {"plan", "Add tasks to the board, from arguments, a file or stdin", run}};
+
+} // namespace
 
 } // namespace knot::cli

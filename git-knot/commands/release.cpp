@@ -8,8 +8,9 @@
 
 namespace knot::cli {
 
-int cmd_release(const std::vector<std::string>& args) {
-    CLI::App app{"Give a claimed task back to the board", "release"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string id;
     bool force = false;
     app.add_option("id", id, "The task id (t3)")->required();
@@ -18,15 +19,13 @@ int cmd_release(const std::vector<std::string>& args) {
         return 0;
     Session session;
     session.deliver_outbox();
-    try {
-        session.client().post("/tasks/" + id + "/release", {{"force", force}});
-    } catch (const HttpError& e) {
-        if (e.status() == 403 || e.status() == 404 || e.status() == 409)
-            throw Refused(e.what());
-        throw;
-    }
+    session.client().post("/tasks/" + id + "/release", {{"force", force}});
     std::cout << "released " << id << "; it is open again\n";
     return 0;
 }
+
+const Registration registration{{"release", "Give a claimed task back to the board", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -8,8 +8,9 @@
 
 namespace knot::cli {
 
-int cmd_say(const std::vector<std::string>& args) {
-    CLI::App app{"Send one message to the room", "say"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::vector<std::string> words;
     app.add_option("message", words, "The message")->required();
     if (!parse_args(app, args))
@@ -23,5 +24,9 @@ int cmd_say(const std::vector<std::string>& args) {
     std::cout << "sent #" << answer.at("event").value("seq", 0) << '\n';
     return 0;
 }
+
+const Registration registration{{"say", "Send one message to the room", run}};
+
+} // namespace
 
 } // namespace knot::cli

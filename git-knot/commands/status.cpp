@@ -14,8 +14,9 @@
 
 namespace knot::cli {
 
-int cmd_status(const std::vector<std::string>& args) {
-    CLI::App app{"Room overview: agents, online or not, counts, the server", "status"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
@@ -116,5 +117,10 @@ int cmd_status(const std::vector<std::string>& args) {
     std::cout << '\n';
     return 0;
 }
+
+const Registration registration{
+    {"status", "Room overview: agents, online or not, counts, the server", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -156,10 +156,7 @@ void watch(Syncer& syncer, Session& session, std::int64_t since) {
     g_stream = nullptr;
 }
 
-} // namespace
-
-int cmd_sync(const std::vector<std::string>& args) {
-    CLI::App app{"Push your branch, fetch your teammates' and summarise who changed what", "sync"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool push_only = false;
     bool pull_only = false;
     bool json = false;
@@ -189,5 +186,10 @@ int cmd_sync(const std::vector<std::string>& args) {
         watch(syncer, session, since);
     return 0;
 }
+
+const Registration registration{
+    {"sync", "Push your branch, fetch your teammates' and show who changed what", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -8,8 +8,9 @@
 
 namespace knot::cli {
 
-int cmd_tasks(const std::vector<std::string>& args) {
-    CLI::App app{"Show the task board", "tasks"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     bool all = false;
     app.add_flag("--json", json, "Print JSON");
@@ -41,5 +42,9 @@ int cmd_tasks(const std::vector<std::string>& args) {
         std::cout << "no open tasks (git knot plan adds some)\n";
     return 0;
 }
+
+const Registration registration{{"tasks", "Show the task board", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -5,6 +5,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "server_errors.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -12,8 +13,9 @@
 
 namespace knot::cli {
 
-int cmd_undo(const std::vector<std::string>& args) {
-    CLI::App app{"Move refs/knot/integration back one integration (signed, recorded)", "undo"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     app.add_flag("--json", json, "Print the server's answer as JSON");
     if (!parse_args(app, args))
@@ -32,11 +34,10 @@ int cmd_undo(const std::vector<std::string>& args) {
     } catch (const HttpError& e) {
         if (e.code() == "nothing_to_undo")
             throw Refused("nothing to undo: " + std::string(e.what()));
-        if (e.code() == "stale_integration")
-            throw Refused(
-                std::string(e.what()) +
-                " (it moved meanwhile); look at git knot check --history, then try again");
-        throw;
+        rethrow_refusal(e, e.code() == "stale_integration"
+                               ? " (it moved meanwhile); look at git knot check --history, then "
+                                 "try again"
+                               : "");
     }
     if (json) {
         std::cout << answer.dump(2) << '\n';
@@ -59,5 +60,10 @@ int cmd_undo(const std::vector<std::string>& args) {
                      "still brings the undone integration\n";
     return 0;
 }
+
+const Registration registration{
+    {"undo", "Move refs/knot/integration back one integration (signed, recorded)", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -2,14 +2,16 @@
 #include "command.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/session.hpp"
+#include "server_errors.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 namespace knot::cli {
 
-int cmd_unlock(const std::vector<std::string>& args) {
-    CLI::App app{"Release locks you hold (owners may --force)", "unlock"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     std::vector<std::string> typed;
     bool force = false;
     app.add_option("paths", typed, "Paths to release, relative to the current directory")
@@ -24,13 +26,15 @@ int cmd_unlock(const std::vector<std::string>& args) {
     try {
         answer = session.client().post("/locks/release", {{"paths", paths}, {"force", force}});
     } catch (const HttpError& e) {
-        if (e.code() == "unknown_lock" || e.code() == "not_holder" || e.code() == "not_owner")
-            throw Refused(std::string(e.what()) + "; nothing was released");
-        throw;
+        rethrow_refusal(e, "; nothing was released");
     }
     for (const auto& path : answer.at("released"))
         std::cout << "unlocked  " << path.get<std::string>() << '\n';
     return 0;
 }
+
+const Registration registration{{"unlock", "Release locks you hold (owners may --force)", run}};
+
+} // namespace
 
 } // namespace knot::cli

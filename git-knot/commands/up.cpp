@@ -104,10 +104,7 @@ std::string base_line(const nlohmann::json& base) {
     return short_oid("base") + " (refs/knot/integration is at " + short_oid("integration") + ")";
 }
 
-} // namespace
-
-int cmd_up(const std::vector<std::string>& args) {
-    CLI::App app{"Host a room: start the server, create the room, print the invite", "up"};
+int run(CLI::App& app, const std::vector<std::string>& args) {
     HostOptions options;
     bool no_tunnel = false;
     bool foreground = false;
@@ -117,11 +114,16 @@ int cmd_up(const std::vector<std::string>& args) {
     app.add_option("--port", port,
                    "Port to listen on (default: the room's own, else 8787; 0: the room's own, "
                    "else any free one)")
-        ->check(CLI::Range(0, 65535));
-    app.add_option("--bind", options.bind, "Address to listen on (0.0.0.0 for the LAN)");
-    app.add_option("--data", data, "Server data directory (default .git/knot/server)");
-    app.add_option("--public-url", options.public_url, "Base URL teammates reach the server at");
-    app.add_option("--room-name", options.room_name, "Room name (default: the directory name)");
+        ->check(CLI::Range(0, 65535))
+        ->option_text("port");
+    app.add_option("--bind", options.bind, "Address to listen on (0.0.0.0 for the LAN)")
+        ->option_text("address");
+    app.add_option("--data", data, "Server data directory (default .git/knot/server)")
+        ->option_text("dir");
+    app.add_option("--public-url", options.public_url, "Base URL teammates reach the server at")
+        ->option_text("url");
+    app.add_option("--room-name", options.room_name, "Room name (default: the directory name)")
+        ->option_text("name");
     app.add_flag("--no-tunnel", no_tunnel, "Do not start a cloudflared quick tunnel");
     app.add_flag("--foreground", foreground, "Stay attached; Ctrl-C stops the room");
     app.add_flag("--json", json, "Print JSON");
@@ -209,5 +211,10 @@ int cmd_up(const std::vector<std::string>& args) {
         return wait_in_foreground(hosted);
     return 0;
 }
+
+const Registration registration{
+    {"up", "Host a room: start the server, create the room, print the invite", run}};
+
+} // namespace
 
 } // namespace knot::cli

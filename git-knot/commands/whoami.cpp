@@ -11,8 +11,9 @@
 
 namespace knot::cli {
 
-int cmd_whoami(const std::vector<std::string>& args) {
-    CLI::App app{"Show this agent's fingerprint and the room members' ones", "whoami"};
+namespace {
+
+int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
     bool local = false;
     app.add_flag("--json", json, "Print JSON");
@@ -87,5 +88,10 @@ int cmd_whoami(const std::vector<std::string>& args) {
     }
     return 0;
 }
+
+const Registration registration{
+    {"whoami", "Show this agent's fingerprint and the room members' ones", run}};
+
+} // namespace
 
 } // namespace knot::cli

@@ -1,7 +1,8 @@
 // End to end: what man/git-knot.1 promises about exit statuses and words holds for the real
 // git-knot: usage errors in knot's words with 129, log's -n, --since and --verify --json,
 // --force by a member, re-claiming one's own task, the intent a commit's renewal keeps, plan
-// with a goal alone, the end of a follower on a signal, and hooks with the server down.
+// with a goal alone, the end of a follower on a signal, hooks with the server down, and a claim
+// whose worktree cannot be made.
 #include "tests/support/git_steps.hpp"
 #include "tests/support/hosted_room.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -202,4 +203,31 @@ TEST_CASE("with the server down every hook run warns in one line and git goes on
         CHECK(count_of(commit.err, "knot: warning: cannot reach the knot server") == 1);
         CHECK(count_of(commit.err, "\n") == 1);
     }
+}
+
+TEST_CASE("a claim whose worktree cannot be made is given back, and says so only when it was") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    REQUIRE(sh("git knot plan -t 'first' -t 'second'", a).status == 0);
+
+    // git refuses a worktree in a directory that is not empty: the claim is given back.
+    const fs::path taken = room.dir() / "taken";
+    write_file(taken / "file.txt", "x\n");
+    const auto refused = sh("git knot claim t1 --path '" + taken.string() + "'", a);
+    CHECK(refused.status == 128);
+    CHECK(refused.err.find("(claim given back)") != std::string::npos);
+    CHECK(json_of(sh("git knot tasks --json", a)).at("tasks").at(0).at("status") == "open");
+
+    // A post-checkout hook that stops the server and fails: git worktree add fails, and so
+    // does giving the claim back. The task stays claimed, and the message says so.
+    const fs::path hook = a / ".git" / "hooks" / "post-checkout";
+    write_file(hook, "#!/bin/sh\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\ncd '" +
+                         room.host().string() + "' && git knot down >/dev/null 2>&1\nexit 1\n");
+    fs::permissions(hook, fs::perms::owner_all);
+    const auto stranded = sh("git knot claim t2", a);
+    INFO(stranded.err);
+    CHECK(stranded.status == 128);
+    CHECK(stranded.err.find("claim given back") == std::string::npos);
+    CHECK(stranded.err.find("t2 stays claimed by you") != std::string::npos);
+    CHECK(stranded.err.find("git knot release t2") != std::string::npos);
 }

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The texts agents follow (the playbook, the editor rule, HOST.md) tell the truth about the
-# commands: every `git knot <command>` they name is a row of the command table in
-# git-knot/main.cpp, and no paragraph that names a command (or `git push knot`) says that it
+# commands: every `git knot <command>` they name is a command of git-knot's registry
+# (`git knot --list-cmds`), and no paragraph that names a command (or `git push knot`) says that it
 # is missing, refused or coming later. Agents that were told `sync` "arrives later" skipped
 # integration; this keeps the templates from drifting from the program again.
 #
-# usage: templates_agree.sh <source-dir>
+# usage: templates_agree.sh <source-dir> <build-dir>
 set -euo pipefail
 
-source=${1:?usage: templates_agree.sh <source-dir>}
-table="$source/git-knot/main.cpp"
+source=${1:?usage: templates_agree.sh <source-dir> <build-dir>}
+build=${2:?usage: templates_agree.sh <source-dir> <build-dir>}
+git_knot="$build/bin/git-knot"
 templates=("$source"/share/knot/templates/*)
 
 fail() {
@@ -17,12 +18,12 @@ fail() {
     exit 1
 }
 
-[ -f "$table" ] || fail "$table is missing"
+[ -x "$git_knot" ] || fail "$git_knot is missing"
 [ "${#templates[@]}" -ge 3 ] || fail "expected three templates in share/knot/templates"
 
-# The command names of the table: its rows read {"name", cmd_name, "summary"}.
-commands=$(sed -n 's/^[[:space:]]*{"\([a-z][a-z-]*\)", cmd_[a-z_]*,.*/\1/p' "$table")
-[ "$(echo "$commands" | wc -l)" -ge 10 ] || fail "found no command table in $table"
+# The command names of the registry: `git-knot --list-cmds` prints "name<TAB>summary" lines.
+commands=$("$git_knot" --list-cmds | cut -f1)
+[ "$(echo "$commands" | wc -l)" -ge 10 ] || fail "git-knot --list-cmds listed no commands"
 is_command() { printf '%s\n' "$commands" | grep -qx -- "$1"; }
 
 for template in "${templates[@]}"; do
@@ -32,8 +33,8 @@ for template in "${templates[@]}"; do
     while read -r word; do
         case $word in
         '' | -*) ;; # `git knot <command>` and `git knot --help`
-        *) is_command "$word" || fail "$name names 'git knot $word', which is not in the command
-table of git-knot/main.cpp" ;;
+        *) is_command "$word" || fail "$name names 'git knot $word', which is not a command of
+git-knot's registry (git-knot --list-cmds)" ;;
         esac
     done < <(grep -o 'git knot [A-Za-z-]*' "$template" | awk '{ print $3 }' | sort -u)
 
@@ -53,4 +54,4 @@ table of git-knot/main.cpp" ;;
         END { exit bad }' "$template" >&2 || fail "$name describes commands that exist as absent"
 done
 
-echo "templates_agree: ok: ${#templates[@]} templates name only commands of the table"
+echo "templates_agree: ok: ${#templates[@]} templates name only commands of the registry"
