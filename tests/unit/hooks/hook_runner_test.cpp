@@ -1,7 +1,10 @@
-// Tests of libknot/hook_runner.cpp: pre-push's input, the paths a push or a commit touches
+// Tests of the hooks (hooks/): pre-push's input, the paths a push or a commit touches
 // (against real repositories made by git), lock conflicts and their refusal text, what has
 // reached refs/knot/integration, and hooks in clones without a room or without a server.
+#include "hooks/hook_context.hpp"
+#include "hooks/hook_git.hpp"
 #include "hooks/hook_runner.hpp"
+#include "hooks/lock_view.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/outbox.hpp"
 #include "libknot/git/git_command.hpp"
