@@ -183,36 +183,30 @@ TEST_CASE("the hooks folder is core.hooksPath from the work tree's top, else the
 }
 
 TEST_CASE("a shim runs the chained hook first with the same arguments and input, then knot") {
-    TempDir dir;
-    const auto bin = fake_git_knot(dir.path());
-    const auto hooks = dir.path() / "hooks";
-    fs::create_directories(hooks);
-    write(hooks / "pre-push", "#!/bin/sh\necho \"orig: $*\" >>../calls\ncat >>../calls\n", 0755);
-    install_hooks_in(hooks);
-    const std::string input = "refs/heads/main 1111 refs/heads/main 0000\n";
-    write(dir.path() / "input", input, 0644);
-    REQUIRE(shell("PATH='" + bin.string() + "':$PATH ./pre-push origin file:///x <../input",
-                  hooks) == 0);
-    CHECK(read_file(dir.path() / "calls") ==
-          "orig: origin file:///x\n" + input + "args: hook pre-push origin file:///x\n" + input);
-}
-
-TEST_CASE("post-rewrite's chained hook and knot get the same input, whatever the hook exits") {
-    TempDir dir;
-    const auto bin = fake_git_knot(dir.path());
-    const auto hooks = dir.path() / "hooks";
-    fs::create_directories(hooks);
-    write(hooks / "post-rewrite",
-          "#!/bin/sh\necho \"orig: $*\" >>../calls\ncat >>../calls\nexit 4\n", 0755);
-    install_hooks_in(hooks);
+    struct Case {
+        std::string hook;
+        std::string orig_exit; // a post-* hook's failure stops nothing
+        std::string args;
+        std::string input;
+    };
     // Trailing newlines, a line without one and '%' survive the shim's copy of its input.
-    const std::string input = "1111 2222\n3333 4444 %s\n\n\nlast";
-    write(dir.path() / "input", input, 0644);
-    // Run by `sh` by name, as git runs a hook with its #!/bin/sh.
-    REQUIRE(shell("PATH='" + bin.string() + "':$PATH sh ./post-rewrite amend <../input", hooks) ==
-            0);
-    CHECK(read_file(dir.path() / "calls") ==
-          "orig: amend\n" + input + "args: hook post-rewrite amend\n" + input);
+    const auto c = GENERATE(
+        Case{"pre-push", "0", "origin file:///x", "refs/heads/main 1111 refs/heads/main 0000\n"},
+        Case{"post-rewrite", "4", "amend", "1111 2222\n3333 4444 %s\n\n\nlast"});
+    TempDir dir;
+    const auto bin = fake_git_knot(dir.path());
+    const auto hooks = dir.path() / "hooks";
+    fs::create_directories(hooks);
+    write(hooks / c.hook,
+          "#!/bin/sh\necho \"orig: $*\" >>../calls\ncat >>../calls\nexit " + c.orig_exit + "\n",
+          0755);
+    install_hooks_in(hooks);
+    write(dir.path() / "input", c.input, 0644);
+    // Run by `sh`, as git runs a hook with its #!/bin/sh.
+    REQUIRE(shell("PATH='" + bin.string() + "':$PATH sh ./" + c.hook + " " + c.args + " <../input",
+                  hooks) == 0);
+    CHECK(read_file(dir.path() / "calls") == "orig: " + c.args + "\n" + c.input + "args: hook " +
+                                                 c.hook + " " + c.args + "\n" + c.input);
 }
 
 TEST_CASE("a shim takes its hook's name from its file name, wherever it is installed") {
