@@ -3,7 +3,7 @@
 
 #include "forge.hpp"
 #include "helper_command.hpp"
-#include "hooks/hook_runner.hpp"
+#include "hooks/lock_view.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/protocol/protocol.hpp"
@@ -271,10 +271,8 @@ private:
 
     // The server, first reached here; what waits in the outbox goes out before anything else.
     Remote& remote() {
-        if (!m_remote) {
+        if (!m_remote)
             m_remote = std::make_unique<Remote>(m_url);
-            m_remote->deliver_outbox();
-        }
         return *m_remote;
     }
     const std::optional<Forge>& forge() {

@@ -2,7 +2,6 @@
 #include "remote.hpp"
 
 #include "libknot/base/error.hpp"
-#include "libknot/client/clone.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/protocol.hpp"
@@ -20,15 +19,6 @@ constexpr std::string_view k_notify_target = "/git/notify";
 
 // Packs can be large and slow to index: far longer than a coordination call.
 constexpr std::chrono::minutes k_transfer_timeout{10};
-
-// The joined room's config, refused clearly when the clone has joined another room or none.
-RoomConfig joined_room(const Clone& clone, const Endpoint& endpoint) {
-    const std::optional<RoomConfig> room = clone.room();
-    if (!room || room->room != endpoint.room)
-        throw Error("this clone has not joined room " + endpoint.room +
-                    "; run git knot join <invite> first");
-    return *room;
-}
 
 } // namespace
 
@@ -50,46 +40,34 @@ Endpoint parse_endpoint(const std::string& url) {
 
 Remote::Remote(const std::string& url)
     : m_endpoint(parse_endpoint(url))
-    , m_identity([this] {
-        const Clone clone = Clone::open();
-        const RoomConfig room = joined_room(clone, m_endpoint);
-        m_token = room.token;
-        m_agent_id = room.agent_id;
-        return clone.identity();
-    }())
-    , m_http(m_endpoint.base_url, k_transfer_timeout)
-    , m_client(m_endpoint.base_url, m_endpoint.room, m_token, &m_identity, m_agent_id)
-    , m_outbox(Clone::open().knot_dir() / "outbox") {}
-
-int Remote::deliver_outbox() {
-    if (m_outbox.size() > 0)
-        m_outbox.flush(m_client);
-    return m_outbox.size();
-}
+    , m_session(RoomAddress{m_endpoint.base_url, m_endpoint.room},
+                SessionOptions{.outbox = OutboxOnOpen::deliver})
+    , m_http(m_endpoint.base_url, k_transfer_timeout) {}
 
 std::optional<nlohmann::json> Remote::notify(const nlohmann::json& body) {
-    if (m_outbox.size() == 0) {
+    if (m_session.outbox().size() == 0) {
         try {
-            return m_client.post(std::string(k_notify_target), body);
+            return m_session.client().post(std::string(k_notify_target), body);
         } catch (const UnreachableError&) {
         }
     }
-    m_outbox.queue(std::string(k_notify_target), body);
+    m_session.outbox().queue(std::string(k_notify_target), body);
     return std::nullopt;
 }
 
 std::map<std::string, std::string> Remote::headers(const std::string& method,
                                                    const std::string& target,
                                                    const std::string& body) const {
-    auto out = sign_request(m_identity, m_agent_id, method, target, body, unix_now());
-    out[std::string(k_header_token)] = m_token;
+    const RoomConfig& room = m_session.room();
+    auto out = sign_request(m_session.identity(), room.agent_id, method, target, body, unix_now());
+    out[std::string(k_header_token)] = room.token;
     return out;
 }
 
 std::map<std::string, std::string> Remote::refs() {
     const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/refs";
-    const nlohmann::json answer =
-        json_or_throw(m_http.request("GET", target, {}, {{std::string(k_header_token), m_token}}));
+    const nlohmann::json answer = json_or_throw(
+        m_http.request("GET", target, {}, {{std::string(k_header_token), m_session.room().token}}));
     return answer.at("refs").get<std::map<std::string, std::string>>();
 }
 
@@ -116,9 +94,10 @@ std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack
     // The digest the signature covers goes up front: the server checks the signature before it
     // takes a byte of the pack.
     const std::string digest = sha256_hex(pack);
-    auto signed_headers =
-        sign_request_of_digest(m_identity, m_agent_id, "POST", target, digest, unix_now());
-    signed_headers[std::string(k_header_token)] = m_token;
+    const RoomConfig& room = m_session.room();
+    auto signed_headers = sign_request_of_digest(m_session.identity(), room.agent_id, "POST",
+                                                 target, digest, unix_now());
+    signed_headers[std::string(k_header_token)] = room.token;
     signed_headers[std::string(k_header_content_sha256)] = digest;
     signed_headers["Content-Type"] = "application/x-git-packfile";
     const HttpResponse response = m_http.request("POST", target, pack, signed_headers);

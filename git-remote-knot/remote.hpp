@@ -3,11 +3,9 @@
 // ("Forge mode") and the clone's outbox, where a notification waits while the server is down.
 #pragma once
 
-#include "hooks/hook_runner.hpp"
+#include "hooks/lock_view.hpp"
 #include "libknot/client/http_client.hpp"
-#include "libknot/client/outbox.hpp"
-#include "libknot/client/room_client.hpp"
-#include "libknot/protocol/identity.hpp"
+#include "libknot/client/session.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -48,8 +46,9 @@ struct Refusal {
 
 class Remote {
 public:
-    // Reads the credentials of the clone git runs the helper in (GIT_DIR); throws knot::Error
-    // when the clone has not joined the room `url` names.
+    // Opens the session of the clone git runs the helper in (GIT_DIR) and sends what waits in
+    // its outbox, oldest first (a server still down leaves it waiting); throws knot::Error when
+    // the clone has not joined the room `url` names.
     explicit Remote(const std::string& url);
 
     // The room's refs: name to oid.
@@ -63,9 +62,6 @@ public:
     // Sends `pack` and the ref update it carries; nothing when the ref moved.
     std::optional<Refusal> receive(const Push& push, const std::string& pack);
 
-    // Sends what waits in the clone's outbox, oldest first; a server still down leaves it
-    // waiting. Returns how many notifications still wait.
-    int deliver_outbox();
     // Sends the forge-mode notification `body` (POST git/notify), or queues it in the outbox
     // when the server cannot be reached or older notifications still wait there (so they keep
     // their order). Returns the server's answer, nothing when it was queued. Throws
@@ -77,12 +73,8 @@ private:
                                                const std::string& body) const;
 
     Endpoint m_endpoint;
-    std::string m_token;
-    std::string m_agent_id;
-    Identity m_identity;
+    Session m_session;
     HttpClient m_http;
-    RoomClient m_client;
-    Outbox m_outbox;
 };
 
 } // namespace knot::remote

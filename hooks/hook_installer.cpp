@@ -16,11 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The hooks git feeds on standard input: the shim must hand the same bytes to both programs.
-bool reads_stdin(std::string_view name) {
-    return name == "pre-push" || name == "post-rewrite";
-}
-
 // True when `path` is a shim knot wrote: a regular file (knot never installs a link, so a link
 // is someone's, even one to a shim) whose text is a knot shim.
 bool is_installed_shim(const fs::path& path, std::string* text_out = nullptr) {
@@ -68,45 +63,6 @@ fs::path hooks_dir(const GitRepo& repo) {
     return (p.is_absolute() ? p : repo.workdir() / p).lexically_normal();
 }
 
-std::string hook_shim_text(std::string_view name) {
-    const std::string hook(name);
-    const std::string orig = hook + std::string(k_chained_hook_suffix);
-    // A pre-* original that refuses stops git here; a post-* one cannot stop anything.
-    const std::string stop = hook.rfind("pre-", 0) == 0 ? " || exit $?" : "";
-    // git-knot is called directly, not through git's dispatch (`git knot hook`), which would
-    // add a millisecond or two to every commit. Without git-knot on PATH (uninstalled) the
-    // shim steps aside rather than block git.
-    const std::string knot = "command -v git-knot >/dev/null 2>&1 || exit 0\n";
-    std::string text = "#!/bin/sh\n"
-                       "# knot's " +
-                       hook + " hook (git knot hook " + hook +
-                       "), written by 'git knot init' and 'git knot join'.\n"
-                       "# The hook that was here runs first, kept as " +
-                       orig +
-                       "; 'git knot init --uninstall-hooks'\n"
-                       "# puts it back.\n"
-                       "orig=\"$0" +
-                       std::string(k_chained_hook_suffix) + "\"\n";
-    if (reads_stdin(hook))
-        return text +
-               "if [ -x \"$orig\" ]; then\n"
-               "    input=$(cat; echo .)\n" // the dot keeps trailing newlines
-               "    input=${input%.}\n"
-               "    printf '%s' \"$input\" | \"$orig\" \"$@\"" +
-               stop + "\n" + "    " + knot + "    printf '%s' \"$input\" | git-knot hook " + hook +
-               " \"$@\"\n"
-               "    exit $?\n"
-               "fi\n" +
-               knot + "exec git-knot hook " + hook + " \"$@\"\n";
-    return text +
-           "if [ -x \"$orig\" ]; then\n"
-           "    \"$orig\" \"$@\"" +
-           stop +
-           "\n"
-           "fi\n" +
-           knot + "exec git-knot hook " + hook + " \"$@\"\n";
-}
-
 bool is_knot_shim(std::string_view text) {
     return text.find("git-knot hook") != std::string_view::npos ||
            text.find("git knot hook") != std::string_view::npos;
@@ -151,7 +107,7 @@ HookReport install_hooks_in(const fs::path& dir) {
     for (const auto hook_name : k_knot_hooks) {
         const std::string name(hook_name);
         const fs::path hook = dir / name;
-        const std::string shim = hook_shim_text(name);
+        const std::string shim(k_hook_shim);
         if (present(hook)) {
             std::string text;
             if (is_installed_shim(hook, &text)) {

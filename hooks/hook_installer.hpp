@@ -1,5 +1,6 @@
-// Installing knot's git hooks into a clone: a small POSIX sh shim per hook that runs the hook
-// that was there before (kept beside it as <hook>.knot-orig) and then `git-knot hook <name>`.
+// Installing knot's git hooks into a clone: one small POSIX sh shim, written as each hook, that
+// runs the hook that was there before (kept beside it as <hook>.knot-orig) and then
+// `git-knot hook <name>`.
 // Uninstalling puts the original files back exactly as they were.
 #pragma once
 
@@ -24,11 +25,13 @@ inline constexpr std::string_view k_chained_hook_suffix = ".knot-orig";
 // path is taken from the top of the work tree, "~/" from $HOME), else <common git dir>/hooks.
 std::filesystem::path hooks_dir(const GitRepo& repo);
 
-// The shim installed as hook `name`: a POSIX sh script that runs `name`.knot-orig first when
-// it is executable, passing on its arguments and its standard input (pre-push and post-rewrite
-// read theirs), stops there when a pre-* original refuses, then execs `git-knot hook <name>`
-// (what `git knot hook <name>` runs, without git's dispatch in front).
-std::string hook_shim_text(std::string_view name);
+// The shim installed as every hook: hooks/shim.sh, embedded at build time (and installed under
+// share/knot/hooks for people who manage hooks themselves). A POSIX sh script that takes the
+// hook's name from its own file name, runs <hook>.knot-orig first when it is executable,
+// passing on its arguments and its standard input (pre-push and post-rewrite read theirs),
+// stops there when a pre-* original refuses, then execs `git-knot hook <hook>` (what
+// `git knot hook <hook>` runs, without git's dispatch in front).
+extern const std::string_view k_hook_shim;
 
 // True when `text` is a knot shim, this version's or an earlier one.
 bool is_knot_shim(std::string_view text);

@@ -17,4 +17,9 @@ std::optional<std::uint32_t> next_code_point(std::string_view text, std::size_t&
 // nothing past U+10FFFF (what the JSON of events and answers can carry).
 bool is_valid_utf8(std::string_view text);
 
+// `text` cut to at most `max_bytes`, never inside a UTF-8 sequence (half of one would make the
+// JSON that carries it invalid): the whole text when it fits, else the longest prefix that
+// ends before a continuation byte.
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
 } // namespace knot

@@ -1,5 +1,6 @@
-// What most room commands need: the clone, its identity, its room and a client signed as this
-// agent. Opening one delivers what waits in the outbox first.
+// What the porcelain's room commands, the hooks and the remote helper each need: the clone, its
+// identity, its room, a client signed as this agent and the outbox of notices not yet delivered.
+// One object opens them all; the options say where the three programs differ.
 #pragma once
 
 #include "libknot/client/clone.hpp"
@@ -7,28 +8,72 @@
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/identity.hpp"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 namespace knot {
 
+// Whether opening a session sends what waits in the outbox before anything else (the remote
+// helper does), or leaves that to the caller (a hook delivers only when it has something to
+// say, so that a hook with nothing to do costs no request).
+enum class OutboxOnOpen { keep, deliver };
+
+struct SessionOptions {
+    // How long one request may wait for the server; nothing: the HTTP client's default. A hook
+    // waits a few seconds at most, then warns and lets git go on.
+    std::optional<std::chrono::milliseconds> timeout = std::nullopt;
+    OutboxOnOpen outbox = OutboxOnOpen::keep;
+};
+
+// The room and server a knot:: URL names (knot::<server>/<room>), which the remote helper's
+// session must be for.
+struct RoomAddress {
+    std::string server; // base URL
+    std::string room;
+};
+
 class Session {
 public:
-    // Opens the clone around the current directory, loads its identity and joined room.
-    // Throws knot::Error when any is missing (naming the command that fixes it).
-    Session();
+    // Opens the clone around the current directory (GIT_DIR when git set it), loads its
+    // identity and joined room. Throws knot::Error when any is missing (naming the command that
+    // fixes it), the identity checked first.
+    explicit Session(SessionOptions options = {});
+    // A session for a clone and room already read (the hooks read the room first, so that a
+    // clone outside a room costs nothing and says nothing). Throws knot::Error without an
+    // identity.
+    Session(Clone clone, RoomConfig room, SessionOptions options = {});
+    // The remote helper's session: the clone git runs it in (GIT_DIR), which must have joined
+    // `address.room` (knot::Error "this clone has not joined room <room>; run git knot join
+    // <invite> first" otherwise); its client talks to `address.server`, the server the URL
+    // names.
+    Session(const RoomAddress& address, SessionOptions options = {});
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
     Clone& clone() { return m_clone; }
+    const Clone& clone() const { return m_clone; }
     const Identity& identity() const { return m_identity; }
     const RoomConfig& room() const { return m_room; }
     RoomClient& client() { return m_client; }
     Outbox& outbox() { return m_outbox; }
 
-    // Sends what waits in the outbox; a server that is still down leaves it waiting.
-    void deliver_outbox();
+    // Sends what waits in the outbox, oldest first; a server that is still down leaves it
+    // waiting. Returns how many notifications still wait.
+    int deliver_outbox();
 
 private:
+    // What each way of opening reads, in its own order, before the session is built from it.
+    struct Opened {
+        Clone clone;
+        Identity identity;
+        RoomConfig room;
+    };
+    static Opened open_joined();
+    static Opened open_for(const RoomAddress& address);
+    Session(Opened opened, const SessionOptions& options);
+
     Clone m_clone;
     Identity m_identity;
     RoomConfig m_room;

@@ -1,6 +1,6 @@
-// Tests of libknot/hook_installer.cpp: shims written, earlier hooks chained and run first, and
-// put back byte for byte by uninstall; the shims themselves run under /bin/sh with a stand-in
-// git-knot that records what it was given.
+// Tests of hooks/hook_installer.cpp and hooks/shim.sh: shims written, earlier hooks chained and run
+// first, and put back byte for byte by uninstall; the shims themselves run under /bin/sh with a
+// stand-in git-knot that records what it was given.
 #include "hooks/hook_installer.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/git/git_command.hpp"
@@ -65,10 +65,51 @@ TEST_CASE("installing into an empty hooks folder writes five executable shims") 
         const auto text = read_file(hook);
         CHECK(text.rfind("#!/bin/sh\n", 0) == 0);
         CHECK(is_knot_shim(text));
-        CHECK(text.find("exec git-knot hook " + std::string(name) + " \"$@\"") !=
-              std::string::npos);
+        CHECK(text == k_hook_shim);
     }
     CHECK(describe(report) == "5 knot hooks in " + (dir.path() / "hooks").string());
+}
+
+TEST_CASE("the shim installed is hooks/shim.sh byte for byte, one file for every hook") {
+    CHECK(k_hook_shim == read_file(fs::path(KNOT_SOURCE_DIR) / "hooks" / "shim.sh"));
+    CHECK(k_hook_shim.find("exec git-knot hook \"$hook\" \"$@\"") != std::string_view::npos);
+}
+
+TEST_CASE("shims written by earlier versions are recognised, updated and removed") {
+    // The shim of versions up to 0.1 (one text per hook, built in C++), and the first one, which
+    // went through git's dispatch.
+    const std::string generated =
+        "#!/bin/sh\n"
+        "# knot's pre-commit hook (git knot hook pre-commit), written by 'git knot init' and "
+        "'git knot join'.\n"
+        "# The hook that was here runs first, kept as pre-commit.knot-orig; 'git knot init "
+        "--uninstall-hooks'\n"
+        "# puts it back.\n"
+        "orig=\"$0.knot-orig\"\n"
+        "if [ -x \"$orig\" ]; then\n"
+        "    \"$orig\" \"$@\" || exit $?\n"
+        "fi\n"
+        "command -v git-knot >/dev/null 2>&1 || exit 0\n"
+        "exec git-knot hook pre-commit \"$@\"\n";
+    const std::string first = "#!/bin/sh\nexec git knot hook post-merge \"$@\"\n";
+    CHECK(is_knot_shim(generated));
+    CHECK(is_knot_shim(first));
+    CHECK_FALSE(is_knot_shim("#!/bin/sh\nexec git lfs post-merge \"$@\"\n"));
+
+    TempDir dir;
+    write(dir.path() / "pre-commit", generated, 0755);
+    write(dir.path() / "post-merge", first, 0755);
+    const auto report = install_hooks_in(dir.path());
+    CHECK(report.unchanged == std::vector<std::string>{"pre-commit", "post-merge"});
+    CHECK(report.chained.empty());
+    CHECK(read_file(dir.path() / "pre-commit") == k_hook_shim);
+    CHECK(read_file(dir.path() / "post-merge") == k_hook_shim);
+
+    write(dir.path() / "pre-commit", generated, 0755);
+    const auto removed = uninstall_hooks_in(dir.path());
+    CHECK(removed.removed.size() == k_knot_hooks.size());
+    CHECK(removed.foreign.empty());
+    CHECK_FALSE(fs::exists(dir.path() / "pre-commit"));
 }
 
 TEST_CASE("installing twice changes nothing") {
@@ -142,18 +183,41 @@ TEST_CASE("the hooks folder is core.hooksPath from the work tree's top, else the
 }
 
 TEST_CASE("a shim runs the chained hook first with the same arguments and input, then knot") {
+    struct Case {
+        std::string hook;
+        std::string orig_exit; // a post-* hook's failure stops nothing
+        std::string args;
+        std::string input;
+    };
+    // Trailing newlines, a line without one and '%' survive the shim's copy of its input.
+    const auto c = GENERATE(
+        Case{"pre-push", "0", "origin file:///x", "refs/heads/main 1111 refs/heads/main 0000\n"},
+        Case{"post-rewrite", "4", "amend", "1111 2222\n3333 4444 %s\n\n\nlast"});
     TempDir dir;
     const auto bin = fake_git_knot(dir.path());
     const auto hooks = dir.path() / "hooks";
     fs::create_directories(hooks);
-    write(hooks / "pre-push", "#!/bin/sh\necho \"orig: $*\" >>../calls\ncat >>../calls\n", 0755);
+    write(hooks / c.hook,
+          "#!/bin/sh\necho \"orig: $*\" >>../calls\ncat >>../calls\nexit " + c.orig_exit + "\n",
+          0755);
     install_hooks_in(hooks);
-    const std::string input = "refs/heads/main 1111 refs/heads/main 0000\n";
-    write(dir.path() / "input", input, 0644);
-    REQUIRE(shell("PATH='" + bin.string() + "':$PATH ./pre-push origin file:///x <../input",
+    write(dir.path() / "input", c.input, 0644);
+    // Run by `sh`, as git runs a hook with its #!/bin/sh.
+    REQUIRE(shell("PATH='" + bin.string() + "':$PATH sh ./" + c.hook + " " + c.args + " <../input",
                   hooks) == 0);
-    CHECK(read_file(dir.path() / "calls") ==
-          "orig: origin file:///x\n" + input + "args: hook pre-push origin file:///x\n" + input);
+    CHECK(read_file(dir.path() / "calls") == "orig: " + c.args + "\n" + c.input + "args: hook " +
+                                                 c.hook + " " + c.args + "\n" + c.input);
+}
+
+TEST_CASE("a shim takes its hook's name from its file name, wherever it is installed") {
+    TempDir dir;
+    const auto bin = fake_git_knot(dir.path());
+    const auto managed = dir.path() / "managed";
+    fs::create_directories(managed);
+    write(managed / "post-checkout", std::string(k_hook_shim), 0755);
+    CHECK(shell("PATH='" + bin.string() + "':$PATH ./post-checkout a b 1 </dev/null", managed) ==
+          0);
+    CHECK(read_file(dir.path() / "calls") == "args: hook post-checkout a b 1\n");
 }
 
 TEST_CASE("a chained pre-* hook that refuses stops git before knot runs, a post-* one does not") {
@@ -187,6 +251,13 @@ TEST_CASE("without git-knot on PATH a shim steps aside instead of blocking git")
     const auto bin = dir.path() / "bin";
     fs::create_directories(bin);
     fs::create_symlink("/bin/sh", bin / "sh");
+    fs::create_symlink("/bin/cat", bin / "cat");
     install_hooks_in(dir.path() / "hooks");
     CHECK(shell("PATH='" + bin.string() + "' ./pre-commit </dev/null", dir.path() / "hooks") == 0);
+    // A chained hook still runs, and a pre-push one still reads its input.
+    write(dir.path() / "hooks" / "pre-push.knot-orig", "#!/bin/sh\ncat >../orig-input\n", 0755);
+    write(dir.path() / "input", "refs/heads/main 1111 refs/heads/main 0000\n", 0644);
+    CHECK(shell("PATH='" + bin.string() + "' ./pre-push origin x <../input",
+                dir.path() / "hooks") == 0);
+    CHECK(read_file(dir.path() / "orig-input") == "refs/heads/main 1111 refs/heads/main 0000\n");
 }

@@ -1,0 +1,64 @@
+// What every hook needs in a room (see hook_context.hpp).
+#include "hooks/hook_context.hpp"
+
+#include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
+#include "libknot/git/git_command.hpp"
+#include "libknot/protocol/repo_path.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <ostream>
+
+namespace knot {
+namespace {
+
+// A hook waits at most this long for the server before it warns and lets git go on.
+constexpr std::chrono::seconds k_hook_timeout{3};
+
+// The server takes an intent of 200 characters; the hooks send at most 200 bytes.
+constexpr std::size_t k_max_intent_bytes = 200;
+
+} // namespace
+
+HookContext::HookContext(Clone clone, RoomConfig room, std::string hook, std::ostream& err)
+    : m_session(std::move(clone), std::move(room), SessionOptions{.timeout = k_hook_timeout})
+    , m_hook(std::move(hook))
+    , m_err(err) {}
+
+void HookContext::deliver_outbox() {
+    const int waiting = m_session.outbox().size();
+    if (waiting == 0)
+        return;
+    if (m_session.deliver_outbox() == waiting)
+        throw UnreachableError("cannot reach the knot server at " + m_session.room().server);
+}
+
+int HookContext::go_on_offline(const UnreachableError& e, const std::vector<Report>& reports) {
+    for (const auto& report : reports)
+        m_session.outbox().queue(report.target, report.body);
+    m_err << "knot: warning: " << e.what() << "; " << m_hook << " goes on";
+    if (!reports.empty())
+        m_err << ", its report queued (" << m_session.outbox().size() << " waiting in the outbox)";
+    m_err << '\n';
+    return 0;
+}
+
+std::vector<std::vector<std::string>> batches(const std::vector<std::string>& paths) {
+    std::vector<std::vector<std::string>> out;
+    for (std::size_t i = 0; i < paths.size(); i += k_max_paths_per_request) {
+        const auto end = std::min(paths.size(), i + k_max_paths_per_request);
+        out.emplace_back(paths.begin() + static_cast<std::ptrdiff_t>(i),
+                         paths.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    return out;
+}
+
+std::string current_intent(const std::filesystem::path& knot_dir) {
+    std::ifstream in(knot_dir / "intent");
+    std::string line;
+    std::getline(in, line);
+    return std::string(utf8_prefix(chomp(line), k_max_intent_bytes));
+}
+
+} // namespace knot
