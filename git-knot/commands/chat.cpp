@@ -19,8 +19,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_option("--history", history, "How many earlier events to show first")->option_text("n");
     if (!parse_args(app, args))
         return 0;
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     auto& client = session.client();
     AgentNames names = agent_names(client.get("/agents").at("agents"));
     const std::int64_t last = client.get("").value("last_seq", 0LL);

@@ -31,8 +31,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (id.size() < 2 || id.size() > 12 || id[0] != 't' || id[1] == '0' ||
         id.find_first_not_of("0123456789", 1) != std::string::npos)
         throw UsageError("'" + id + "' is not a task id (t1, t2, ...; see git knot tasks)");
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     const nlohmann::json answer =
         session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
     const GitRepo& repo = session.clone().repo();

@@ -16,8 +16,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_option("id", id, "The task id (t3)")->required();
     if (!parse_args(app, args))
         return 0;
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     const auto answer = session.client().post("/tasks/" + id + "/done", nlohmann::json::object());
     std::cout << "done " << id << ": " << json_text(answer.at("task"), "title") << '\n';
     return 0;

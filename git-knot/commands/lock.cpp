@@ -25,8 +25,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!parse_args(app, args))
         return 0;
     const auto paths = repo_paths(typed);
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     nlohmann::json body = {{"paths", paths}, {"force", force}};
     if (!intent.empty())
         body["intent"] = intent;

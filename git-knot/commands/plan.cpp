@@ -55,8 +55,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                          goal + "' adds the goal itself as one task)");
     if (titles.empty())
         throw UsageError("no tasks given: pass titles with -t, a file with -f, or lines on stdin");
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     nlohmann::json body = {{"titles", titles}};
     if (!goal.empty())
         body["goal"] = goal;

@@ -17,8 +17,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_flag("--force", force, "Release another agent's claim (room owner only)");
     if (!parse_args(app, args))
         return 0;
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     session.client().post("/tasks/" + id + "/release", {{"force", force}});
     std::cout << "released " << id << "; it is open again\n";
     return 0;

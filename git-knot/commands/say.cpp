@@ -18,8 +18,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string text;
     for (const auto& w : words)
         text += (text.empty() ? "" : " ") + w;
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     const auto answer = session.client().post("/messages", {{"text", text}});
     std::cout << "sent #" << answer.at("event").value("seq", 0) << '\n';
     return 0;

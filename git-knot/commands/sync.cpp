@@ -171,8 +171,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (watching && push_only)
         throw UsageError("--watch syncs when teammates push, which --push-only would ignore");
 
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     Syncer syncer{session,
                   push_only   ? Direction::push_only
                   : pull_only ? Direction::pull_only

@@ -20,8 +20,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!parse_args(app, args))
         return 0;
     const auto paths = repo_paths(typed);
-    Session session;
-    session.deliver_outbox();
+    Session session({.outbox = OutboxOnOpen::deliver});
     nlohmann::json answer;
     try {
         answer = session.client().post("/locks/release", {{"paths", paths}, {"force", force}});
