@@ -24,7 +24,7 @@ fail() {
 # The command names of the registry: `git-knot --list-cmds` prints "name<TAB>summary" lines.
 commands=$("$git_knot" --list-cmds | cut -f1)
 [ "$(echo "$commands" | wc -l)" -ge 10 ] || fail "git-knot --list-cmds listed no commands"
-is_command() { printf '%s\n' "$commands" | grep -qx -- "$1"; }
+is_command() { grep -qx -- "$1" <<<"$commands"; } # a here-string: grep -q's early exit cannot fail a pipe
 
 for template in "${templates[@]}"; do
     name=${template#"$source"/}
