@@ -1,5 +1,6 @@
 // The commit `git knot check` checks and where (see check_candidate.hpp).
 #include "git-knot/check_candidate.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include "libknot/base/error.hpp"
 #include "libknot/client/sync_summary.hpp"
@@ -17,7 +18,7 @@ namespace knot {
 namespace {
 
 std::string integration_refspec() {
-    const std::string ref(k_integration_ref_name);
+    const std::string ref(k_integration_ref);
     return "+" + ref + ":" + ref;
 }
 
@@ -81,14 +82,14 @@ IntegrationFetch fetch_integration(const GitRepo& repo) {
         }
     }
     fetch.state = IntegrationFetch::State::absent;
-    run_git({"update-ref", "-d", std::string(k_integration_ref_name)}, workdir);
+    run_git({"update-ref", "-d", std::string(k_integration_ref)}, workdir);
     return fetch;
 }
 
 std::string candidate_commit(const std::filesystem::path& workdir, const MergePreview& merge) {
     switch (merge.state) {
     case MergePreview::State::conflict:
-        throw Error("HEAD does not merge onto " + std::string(k_integration_ref_name) +
+        throw Error("HEAD does not merge onto " + std::string(k_integration_ref) +
                     ": there is nothing to check");
     case MergePreview::State::up_to_date:
         return merge.integration;
@@ -103,7 +104,7 @@ std::string candidate_commit(const std::filesystem::path& workdir, const MergePr
     // A fixed identity: the commit is the checker's scratch, never shared, and needs none of
     // the user's (who may have set none).
     const std::string message = "knot check: merge HEAD " + merge.head.substr(0, 7) + " onto " +
-                                std::string(k_integration_ref_name) + " " +
+                                std::string(k_integration_ref) + " " +
                                 merge.integration.substr(0, 7) + "\n";
     const std::string out = run_git_checked(
         {"-c", "user.name=knot check", "-c", "user.email=knot@localhost", "commit-tree", merge.tree,

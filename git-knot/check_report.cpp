@@ -1,5 +1,6 @@
 // What `git knot check` says about what it checked (see check_report.hpp).
 #include "git-knot/check_report.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -28,13 +29,13 @@ std::string joined(const std::vector<std::string>& items, std::size_t most) {
 }
 
 std::string integration_text(const MergePreview& merge) {
-    return std::string(k_integration_ref_name) + " " + short_oid(merge.integration);
+    return std::string(k_integration_ref) + " " + short_oid(merge.integration);
 }
 
 } // namespace
 
 std::string fetch_line(const IntegrationFetch& fetch, const MergePreview& merge) {
-    const std::string ref(k_integration_ref_name);
+    const std::string ref(k_integration_ref);
     std::ostringstream out;
     out << "fetch   ";
     switch (fetch.state) {
@@ -68,7 +69,7 @@ std::string merge_line(const MergePreview& merge, MergeUse use) {
     const std::string preview = checked ? "" : " (a preview: --here checks the work tree)";
     switch (merge.state) {
     case MergePreview::State::no_integration:
-        out << "merge   - no " << k_integration_ref_name
+        out << "merge   - no " << k_integration_ref
             << (checked ? ": " + head + " alone, as the room checks a first push"
                         : " here yet (git knot sync fetches it)")
             << '\n';

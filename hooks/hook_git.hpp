@@ -2,6 +2,7 @@
 // changes, and whether those changes reached refs/knot/integration (see hook_runner.hpp).
 #pragma once
 
+#include "libknot/protocol/refs.hpp"
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -10,8 +11,6 @@
 namespace knot {
 
 class GitRepo;
-
-inline constexpr std::string_view k_integration_ref = "refs/knot/integration";
 
 // One line of pre-push's standard input: what git is about to send where.
 struct PushUpdate {

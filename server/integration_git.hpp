@@ -2,13 +2,12 @@
 // refs/knot/integration (compare-and-swap) and merging a pushed tip onto it in memory.
 #pragma once
 
+#include "libknot/protocol/refs.hpp"
 #include <filesystem>
 #include <string>
 #include <vector>
 
 namespace knot::server {
-
-inline constexpr std::string_view k_integration_ref = "refs/knot/integration";
 
 // A path both sides changed in ways that do not merge; oids are blobs ("" when the side has
 // no file there).

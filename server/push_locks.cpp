@@ -1,5 +1,6 @@
 // Locks enforced on pushes (see push_locks.hpp).
 #include "push_locks.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include "api_error.hpp"
 #include "auth.hpp"
@@ -18,7 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view k_knot_prefix = "refs/knot/";
 constexpr std::size_t k_max_listed_locks = 5;
 
 std::string holder_name(const LockRecord& lock) {
@@ -50,7 +50,7 @@ tips_by_agent(const Reader& reader, const std::string& room_id,
               const std::map<std::string, std::string>& refs) {
     std::map<std::string, std::vector<std::string>> out;
     for (const auto& [ref, oid] : refs) {
-        const std::string rest = ref.substr(k_knot_prefix.size());
+        const std::string rest = ref.substr(k_knot_ref_prefix.size());
         const std::size_t slash = rest.find('/');
         if (slash == std::string::npos || slash == 0)
             continue; // refs/knot/integration

@@ -13,6 +13,7 @@
 #include "libknot/git/git_repo.hpp"
 #include "libknot/git/merge_preview.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -170,8 +171,8 @@ int refuse_conflict(nlohmann::json report, bool json) {
     if (json)
         std::cout << report.dump(2) << '\n';
     else
-        std::cout << "\u2717 check failed: HEAD does not merge onto " << k_integration_ref_name
-                  << " (the room would refuse it); merge it (git merge " << k_integration_ref_name
+        std::cout << "\u2717 check failed: HEAD does not merge onto " << k_integration_ref
+                  << " (the room would refuse it); merge it (git merge " << k_integration_ref
                   << "), then check again\n";
     return 1;
 }
@@ -264,7 +265,7 @@ int history(int count, bool json) {
         return 0;
     }
     const std::string integration = json_text(answer, "integration");
-    std::cout << k_integration_ref_name << "  "
+    std::cout << k_integration_ref << "  "
               << (integration.empty() ? std::string("(none yet)") : short_oid(integration)) << '\n';
     const auto& runs = answer.at("runs");
     if (runs.empty()) {

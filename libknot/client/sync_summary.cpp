@@ -1,5 +1,6 @@
 // Push, fetch and the sync summary (see sync_summary.hpp).
 #include "libknot/client/sync_summary.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
@@ -107,7 +108,7 @@ PushResult push_head(const std::filesystem::path& workdir, const std::string& ag
         return result;
     // What the server's event counts (GitStore::changed_files): renames as a removal and an
     // addition, against the merge base with the integration when there is one.
-    const std::string integration = resolve(workdir, std::string(k_integration_ref_name));
+    const std::string integration = resolve(workdir, std::string(k_integration_ref));
     const std::string base = integration.empty() ? result.previous : integration;
     GitResult diff;
     if (!integration.empty())

@@ -1,5 +1,6 @@
 // Whether HEAD would merge onto the integration ref (see merge_preview.hpp).
 #include "libknot/git/merge_preview.hpp"
+#include "libknot/protocol/refs.hpp"
 
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
@@ -35,7 +36,7 @@ std::string_view merge_state_name(MergePreview::State state) {
 
 MergePreview preview_merge(const std::filesystem::path& workdir) {
     MergePreview preview;
-    preview.integration = resolve(std::string(k_integration_ref_name), workdir);
+    preview.integration = resolve(std::string(k_integration_ref), workdir);
     preview.head = resolve("HEAD", workdir);
     const std::string& head = preview.head;
     if (preview.integration.empty() || head.empty())

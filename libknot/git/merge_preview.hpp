@@ -2,15 +2,13 @@
 // integration agent's first step, tried locally with `git merge-tree` (no work tree touched).
 #pragma once
 
+#include "libknot/protocol/refs.hpp"
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace knot {
-
-// The room's integration ref, as the server keeps it and `git fetch knot` copies it.
-inline constexpr std::string_view k_integration_ref_name = "refs/knot/integration";
 
 struct MergePreview {
     enum class State {

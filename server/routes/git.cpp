@@ -3,6 +3,7 @@
 // fetch a pushed commit from the forge ("Forge mode").
 #include "libknot/base/utf8.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/refs.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
@@ -31,8 +32,6 @@ namespace {
 constexpr std::uint64_t k_max_pack_bytes = std::uint64_t{1} << 30;
 constexpr std::size_t k_max_event_files = 1000;
 constexpr std::size_t k_max_oids = 10000;
-constexpr std::string_view k_knot_prefix = "refs/knot/";
-constexpr std::string_view k_integration_ref = "refs/knot/integration";
 
 GitStore git_store(const ServerContext& context) {
     GitLimits limits;
@@ -43,7 +42,7 @@ GitStore git_store(const ServerContext& context) {
 
 // A ref name git itself would accept, under refs/knot/.
 bool is_knot_ref(const std::string& ref) {
-    if (ref.rfind(k_knot_prefix, 0) != 0 || ref.size() > 255 || ref.back() == '/' ||
+    if (ref.rfind(k_knot_ref_prefix, 0) != 0 || ref.size() > 255 || ref.back() == '/' ||
         ref.back() == '.' || ref.find("..") != std::string::npos ||
         ref.find("//") != std::string::npos || ref.find("/.") != std::string::npos ||
         ref.find(".lock") != std::string::npos || ref.find("@{") != std::string::npos)
@@ -72,7 +71,7 @@ void check_update(const RefUpdate& update) {
 // An agent moves only refs/knot/<name>/... under a name bound to its key: its name now, or one
 // it had before a rename (Reader::name_owner; a name is never rebound to another key).
 void check_own_ref(Store& store, const Member& member, const RefUpdate& update) {
-    const std::string rest = update.ref.substr(k_knot_prefix.size());
+    const std::string rest = update.ref.substr(k_knot_ref_prefix.size());
     const std::size_t slash = rest.find('/');
     std::optional<std::string> owner;
     if (slash != std::string::npos && slash > 0)
@@ -82,7 +81,7 @@ void check_own_ref(Store& store, const Member& member, const RefUpdate& update) 
     if (owner != member.agent.id)
         throw ApiError(403, "not_your_ref",
                        member.agent.name + " may only move refs under " +
-                           std::string(k_knot_prefix) + member.agent.name + "/");
+                           std::string(k_knot_ref_prefix) + member.agent.name + "/");
 }
 
 RefUpdate parse_update(const Request& request) {
