@@ -2,6 +2,7 @@
 #include "git-knot/onboarding.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 
 #include <cstdlib>
 

@@ -360,14 +360,6 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
     if (confinement && !confinement->description.empty())
         log.write("knot: " + confinement->description + "\n");
 
-    std::vector<std::string> variables;
-    for (const auto& [name, value] : environment)
-        variables.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& variable : variables)
-        envp.push_back(variable.data());
-    envp.push_back(nullptr);
-
     std::uint64_t output_bytes = 0;
     for (const auto& command : plan.commands) {
         if (Clock::now() >= deadline) {
@@ -384,7 +376,7 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
         log.write("$ " + command.command + "\n");
         CheckChild child;
         if (const int error =
-                child.start(command.command, dir, envp.data(), confinement, limits.on_start)) {
+                child.start(command.command, dir, environment, confinement, limits.on_start)) {
             outcome.command_name = command.name;
             const std::string program = confinement && !confinement->wrapper.empty()
                                             ? confinement->wrapper.front()

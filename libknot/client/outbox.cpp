@@ -2,6 +2,7 @@
 #include "libknot/client/outbox.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/crypto.hpp"

@@ -2,7 +2,7 @@
 #include "libknot/git/git_config_file.hpp"
 
 #include "libknot/base/error.hpp"
-#include "libknot/client/clone.hpp"
+#include "libknot/base/file.hpp"
 
 #include <cctype>
 

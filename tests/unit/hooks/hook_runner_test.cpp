@@ -2,6 +2,7 @@
 // (against real repositories made by git), lock conflicts and their refusal text, what has
 // reached refs/knot/integration, and hooks in clones without a room or without a server.
 #include "hooks/hook_runner.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/outbox.hpp"
 #include "libknot/git/git_command.hpp"
