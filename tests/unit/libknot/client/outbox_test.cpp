@@ -7,12 +7,14 @@
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/identity.hpp"
 #include "tests/support/hosted_room.hpp"
+#include "tests/support/in_directory.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 using namespace knot;
+using knot::test::InDirectory;
 using knot::test::TempDir;
 namespace fs = std::filesystem;
 
@@ -23,21 +25,6 @@ struct UnreachableRoom {
     Identity identity = Identity::generate();
     RoomClient client{"http://127.0.0.1:" + std::to_string(knot::test::free_port()),
                       "rm_0000000000000000", "token", &identity, "ag_0000000000000000"};
-};
-
-// The current directory is `dir` while it lives (a Session opens the clone around it).
-class InDirectory {
-public:
-    explicit InDirectory(const fs::path& dir)
-        : m_before(fs::current_path()) {
-        fs::current_path(dir);
-    }
-    ~InDirectory() { fs::current_path(m_before); }
-    InDirectory(const InDirectory&) = delete;
-    InDirectory& operator=(const InDirectory&) = delete;
-
-private:
-    fs::path m_before;
 };
 
 // The texts of the room's chat messages, oldest first.
