@@ -3,6 +3,7 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
+#include "libknot/base/hex.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -72,15 +73,6 @@ std::size_t remove_git_leftovers(const std::filesystem::path& git_dir) {
     return removed;
 }
 
-bool is_hex64(const std::string& text) {
-    if (text.size() != 64)
-        return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 } // namespace
 
 DataDir::DataDir(std::filesystem::path path)
@@ -130,7 +122,7 @@ std::string DataDir::admin_token() const {
     std::string token = read_file(path);
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
         token.pop_back();
-    if (!is_hex64(token))
+    if (!is_lower_hex(token, 64))
         throw Error(path.string() + " does not hold an admin token (64 hex digits); remove it to "
                                     "have a new one made");
     return token;
