@@ -55,7 +55,7 @@ bool write_new_file(const std::filesystem::path& path, const std::string& text, 
     return true;
 }
 
-void write_all(int fd, const std::string& text, const std::filesystem::path& path) {
+void write_all(int fd, std::string_view text, const std::filesystem::path& path) {
     for (std::size_t done = 0; done < text.size();) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
         if (n < 0 && errno == EINTR)

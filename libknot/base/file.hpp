@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace knot {
 
@@ -18,7 +19,7 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& tex
 bool write_new_file(const std::filesystem::path& path, const std::string& text, unsigned mode);
 
 // Writes all of `text` to `fd`, retrying short writes; knot::Error names `path` when it fails.
-void write_all(int fd, const std::string& text, const std::filesystem::path& path);
+void write_all(int fd, std::string_view text, const std::filesystem::path& path);
 
 // The whole content of `path`; knot::Error when it cannot be read.
 std::string read_file(const std::filesystem::path& path);
