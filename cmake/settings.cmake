@@ -12,11 +12,19 @@ if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
 endif()
 
+# Where git-knot finds its data, relative to itself: ../share/knot in the usual layout. Relative,
+# so an installed program carries no path of the build machine and a moved prefix still works;
+# the build directory gets the same layout, its share/knot a link to the source tree's.
+file(RELATIVE_PATH KNOT_SHARE_FROM_BIN ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_DATADIR}/knot)
+get_filename_component(knot_build_share ${PROJECT_BINARY_DIR}/bin/${KNOT_SHARE_FROM_BIN} ABSOLUTE)
+get_filename_component(knot_build_share_parent ${knot_build_share} DIRECTORY)
+file(MAKE_DIRECTORY ${knot_build_share_parent})
+file(CREATE_LINK ${PROJECT_SOURCE_DIR}/share/knot ${knot_build_share} SYMBOLIC)
+
 add_library(knot_settings INTERFACE)
 target_compile_definitions(knot_settings INTERFACE
   KNOT_VERSION="${PROJECT_VERSION}"
-  KNOT_SOURCE_SHARE_DIR="${PROJECT_SOURCE_DIR}/share"
-  KNOT_INSTALL_SHARE_DIR="${CMAKE_INSTALL_FULL_DATADIR}")
+  KNOT_SHARE_FROM_BIN="${KNOT_SHARE_FROM_BIN}")
 # Sanitizers instrument every target, libraries included: a bug is found where it happens, not
 # only where a test's own code trips over it.
 if(KNOT_FUZZ AND KNOT_SANITIZE)

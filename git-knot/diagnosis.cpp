@@ -3,12 +3,12 @@
 
 #include "hooks/hook_installer.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/git/git_command.hpp"
 #include "libknot/protocol/protocol.hpp"
 
-#include <array>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
@@ -17,21 +17,9 @@
 namespace knot {
 namespace {
 
-std::string run_and_read(const char* command) {
-    std::string out;
-    if (FILE* pipe = ::popen(command, "r")) {
-        std::array<char, 256> buf{};
-        while (std::fgets(buf.data(), buf.size(), pipe))
-            out += buf.data();
-        ::pclose(pipe);
-    }
-    while (!out.empty() && out.back() == '\n')
-        out.pop_back();
-    return out;
-}
-
 Check check_git() {
-    const std::string version = run_and_read("git --version 2>/dev/null");
+    const GitResult git = run_git({"--version"}, ".");
+    const std::string version = git.status == 0 ? chomp(git.out) : "";
     int major = 0, minor = 0;
     if (!parse_git_version(version, major, minor))
         return {"git", Verdict::fail, "git not found on PATH", "install git (apt install git)"};

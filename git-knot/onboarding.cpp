@@ -2,6 +2,7 @@
 #include "git-knot/onboarding.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 
 #include <cstdlib>
 
@@ -12,15 +13,11 @@ std::filesystem::path share_dir() {
         return env;
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto installed = self.parent_path().parent_path() / "share" / "knot";
-        if (std::filesystem::exists(installed / "templates", ec))
-            return installed;
-    }
-    const std::filesystem::path configured = std::filesystem::path(KNOT_INSTALL_SHARE_DIR) / "knot";
-    if (std::filesystem::exists(configured / "templates", ec))
-        return configured;
-    return std::filesystem::path(KNOT_SOURCE_SHARE_DIR) / "knot";
+    return share_dir_beside(ec ? std::filesystem::path("git-knot") : self);
+}
+
+std::filesystem::path share_dir_beside(const std::filesystem::path& program) {
+    return (program.parent_path() / KNOT_SHARE_FROM_BIN).lexically_normal();
 }
 
 std::string render_template(const std::string& name,

@@ -10,9 +10,14 @@
 
 namespace knot {
 
-// Where installed data lives: $KNOT_SHARE_DIR, else <prefix>/share/knot beside this program,
-// else the source tree's share/knot (for programs run from a build directory).
+// Where installed data lives: $KNOT_SHARE_DIR when set, else share_dir_beside(this program).
 std::filesystem::path share_dir();
+
+// The data directory of the program at `program`: <prefix>/share/knot for <prefix>/bin/git-knot,
+// by the install layout's path from bin to data, compiled in relative so that no path of the
+// build machine is. A build directory holds share/knot beside its bin/ too, a link to the source
+// tree's (cmake/settings.cmake).
+std::filesystem::path share_dir_beside(const std::filesystem::path& program);
 
 // Reads share/knot/templates/<name> and replaces each {{key}} with its value.
 std::string render_template(const std::string& name,

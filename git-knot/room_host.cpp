@@ -5,6 +5,7 @@
 #include "git-knot/server_launcher.hpp"
 #include "hooks/hook_installer.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/invite.hpp"
 

@@ -3,8 +3,10 @@
 #include "git-knot/server_launcher.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/base/process.hpp"
 #include "libknot/base/socket_address.hpp"
+#include "libknot/base/spawn.hpp"
 #include "libknot/client/clone.hpp"
 
 #include <cerrno>
@@ -39,37 +41,21 @@ std::optional<RunningProcess> read_record(const std::filesystem::path& path) {
     return process;
 }
 
-// Forks a child in a new session with stdin from /dev/null and stdout and stderr appended to
-// `log`; `ready_fd`, when not -1, becomes the child's fd 3. Returns the child's pid.
+// Starts a child in a new session with stdin from /dev/null and stdout and stderr appended to
+// `log`; `ready_fd`, when not -1, becomes the child's fd 3. Returns the child's pid; nobody
+// waits for it here: it runs on after git-knot exits.
 pid_t spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log,
                      int ready_fd) {
-    const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log_fd < 0)
-        throw Error("cannot open " + log.string() + ": " + std::strerror(errno));
-    std::vector<char*> args;
-    for (const auto& a : argv)
-        args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        ::close(log_fd);
-        throw Error(std::string("cannot start a process: ") + std::strerror(errno));
-    }
-    if (pid == 0) {
-        ::setsid();
-        const int null_fd = ::open("/dev/null", O_RDONLY);
-        ::dup2(null_fd, 0);
-        ::dup2(log_fd, 1);
-        ::dup2(log_fd, 2);
-        if (ready_fd >= 0)
-            ::dup2(ready_fd, 3);
-        ::execv(args[0], args.data());
-        const std::string msg = "cannot run " + argv[0] + ": " + std::strerror(errno) + "\n";
-        (void)!::write(2, msg.data(), msg.size());
-        ::_exit(127);
-    }
-    ::close(log_fd);
-    return pid;
+    SpawnOptions options;
+    options.argv = argv;
+    options.in = Stdio::null;
+    options.out = Stdio::file;
+    options.err = Stdio::output;
+    options.file = log;
+    options.group = ProcessGroup::new_session;
+    if (ready_fd >= 0)
+        options.keep_fds.emplace_back(ready_fd, 3);
+    return spawn(options).pid;
 }
 
 } // namespace
@@ -89,6 +75,7 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw Error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    OwnedFd ready_read(fds[0]), ready_write(fds[1]);
     const auto log = data_dir / "server.log";
     std::vector<std::string> args = {server_program.string(),
                                      "--data",
@@ -104,24 +91,24 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
                                      "https,ssh"};
     if (checks == PushedChecks::unsandboxed)
         args.push_back("--unsandboxed-checks");
-    const pid_t pid = spawn_detached(args, log, fds[1]);
-    ::close(fds[1]);
+    const pid_t pid = spawn_detached(args, log, ready_write.get());
+    ready_write.close();
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.
     std::string url;
     char buf[256];
-    pollfd pfd{fds[0], POLLIN, 0};
+    pollfd pfd{ready_read.get(), POLLIN, 0};
     while (true) {
         const int rc = ::poll(&pfd, 1, 30000);
         if (rc <= 0)
             break;
-        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        const ssize_t n = ::read(ready_read.get(), buf, sizeof buf);
         if (n <= 0)
             break;
         url.append(buf, static_cast<std::size_t>(n));
         if (url.find('\n') != std::string::npos)
             break;
     }
-    ::close(fds[0]);
+    ready_read.close();
     while (!url.empty() && (url.back() == '\n' || url.back() == '\r'))
         url.pop_back();
     if (url.empty()) {

@@ -2,6 +2,7 @@
 #include "local_repo.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/hex.hpp"
 #include "libknot/git/git_command.hpp"
 
 #include <cstdlib>
@@ -18,7 +19,7 @@ std::string first_line(const std::string& text) {
 }
 
 bool is_oid(const std::string& text) {
-    return text.size() == 40 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+    return is_lower_hex(text, 40);
 }
 
 // Passes a git child's standard error (its progress meters) to ours as it comes.

@@ -2,6 +2,7 @@
 #include "hooks/hook_installer.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/git/git_repo.hpp"
 

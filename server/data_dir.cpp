@@ -2,6 +2,8 @@
 #include "data_dir.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
+#include "libknot/base/hex.hpp"
 #include "room_repository.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,25 +25,6 @@ namespace {
 
 std::string errno_text() {
     return std::strerror(errno);
-}
-
-void write_all(int fd, const std::string& text, const std::filesystem::path& path) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw Error("cannot write " + path.string() + ": " + errno_text());
-        done += static_cast<std::size_t>(n);
-    }
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 bool starts_with(const std::string& text, std::string_view prefix) {
@@ -91,15 +74,6 @@ std::size_t remove_git_leftovers(const std::filesystem::path& git_dir) {
     return removed;
 }
 
-bool is_hex64(const std::string& text) {
-    if (text.size() != 64)
-        return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 } // namespace
 
 DataDir::DataDir(std::filesystem::path path)
@@ -143,26 +117,13 @@ DataDir::~DataDir() {
 
 std::string DataDir::admin_token() const {
     const auto path = m_path / "admin.token";
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        const std::string token = random_hex(32);
-        try {
-            write_all(fd, token, path);
-            if (::fsync(fd) != 0)
-                throw Error("cannot write " + path.string() + ": " + errno_text());
-        } catch (...) {
-            ::close(fd);
-            throw;
-        }
-        ::close(fd);
-        return token;
-    }
-    if (errno != EEXIST)
-        throw Error("cannot create " + path.string() + ": " + errno_text());
+    const std::string fresh = random_hex(32);
+    if (write_new_file(path, fresh, 0600))
+        return fresh;
     std::string token = read_file(path);
     while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
         token.pop_back();
-    if (!is_hex64(token))
+    if (!is_lower_hex(token, 64))
         throw Error(path.string() + " does not hold an admin token (64 hex digits); remove it to "
                                     "have a new one made");
     return token;
@@ -179,23 +140,9 @@ Identity DataDir::server_identity() const {
 
 void DataDir::write_server_json(const std::string& url, std::int64_t started) const {
     const auto path = m_path / "server.json";
-    const auto temp = m_path / "server.json.tmp";
-    const std::string text =
-        nlohmann::json{{"pid", ::getpid()}, {"url", url}, {"started", started}}.dump() + "\n";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw Error("cannot create " + temp.string() + ": " + errno_text());
-    try {
-        write_all(fd, text, temp);
-        if (::fsync(fd) != 0)
-            throw Error("cannot write " + temp.string() + ": " + errno_text());
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    ::close(fd);
-    if (::rename(temp.c_str(), path.c_str()) != 0)
-        throw Error("cannot rename " + temp.string() + ": " + errno_text());
+    write_file_atomic(
+        path, nlohmann::json{{"pid", ::getpid()}, {"url", url}, {"started", started}}.dump() + "\n",
+        0600);
 }
 
 std::size_t DataDir::remove_crash_leftovers() const {

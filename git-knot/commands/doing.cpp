@@ -1,6 +1,7 @@
 // git knot doing: announce what this agent is doing and lock its files, all or none.
 #include "command.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"

@@ -3,40 +3,19 @@
 // with its output in a pipe. The group is signalled only while the leader is unreaped.
 #pragma once
 
+#include "libknot/base/owned_fd.hpp"
 #include "libknot/checks/check_runner.hpp"
 
 #include <csignal>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace knot {
-
-// Owns a file descriptor.
-class OwnedFd {
-public:
-    explicit OwnedFd(int fd = -1)
-        : m_fd(fd) {}
-    ~OwnedFd() { close(); }
-    OwnedFd(const OwnedFd&) = delete;
-    OwnedFd& operator=(const OwnedFd&) = delete;
-    int get() const { return m_fd; }
-    void reset(int fd) {
-        close();
-        m_fd = fd;
-    }
-    void close() {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    int m_fd;
-};
 
 // One `/bin/sh -c` child, the leader of its own process group. The group is only ever
 // signalled while the leader is unreaped: until then its pid cannot be reused, so the signal
@@ -54,14 +33,14 @@ public:
         }
     }
 
-    // Starts `command` in `dir`, stdin from /dev/null, stdout and stderr into one pipe, inside
-    // `confinement`'s wrapper when there is one. Returns 0 or the errno that stopped it (a
-    // missing directory, no /bin/sh, no sandbox program). posix_spawn cannot set resource
-    // limits, so this forks; everything is prepared before, and the child of a threaded server
-    // makes only system calls (async-signal-safe) until exec. `started`, when given, is called
-    // with the group's id before the command can run, so whatever it records (the server's
-    // check.pgid) exists before the command does anything.
-    int start(const std::string& command, const std::filesystem::path& dir, char* const envp[],
+    // Starts `command` in `dir` with exactly `environment` (through knot::spawn: default
+    // signals, an empty mask), stdin from /dev/null, stdout and stderr into one pipe, inside
+    // `confinement`'s wrapper when there is one, under its resource limits. Returns 0 or the
+    // errno that stopped it (a missing directory, no /bin/sh, no sandbox program). `started`,
+    // when given, is called with the group's id before the command can run, so whatever it
+    // records (the server's check.pgid) exists before the command does anything.
+    int start(const std::string& command, const std::filesystem::path& dir,
+              const std::map<std::string, std::string>& environment,
               const CheckConfinement* confinement, const std::function<void(pid_t)>& started = {});
 
     // The child's pid, which is also its process group's id.

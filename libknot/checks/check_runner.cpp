@@ -2,6 +2,7 @@
 #include "libknot/checks/check_runner.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/checks/check_child.hpp"
 
 #include <algorithm>
@@ -128,15 +129,7 @@ public:
     CheckLog& operator=(const CheckLog&) = delete;
 
     void write(std::string_view text) {
-        for (std::size_t done = 0; done < text.size();) {
-            const ssize_t n = ::write(m_fd, text.data() + done, text.size() - done);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0)
-                throw Error("cannot write the check log " + m_path.string() + ": " +
-                            error_text(n < 0 ? errno : EIO));
-            done += static_cast<std::size_t>(n);
-        }
+        write_all(m_fd, text, m_path);
         m_recent.append(text);
         if (m_recent.size() > 16 * k_tail_bytes)
             m_recent.erase(0, m_recent.size() - 2 * k_tail_bytes);
@@ -360,14 +353,6 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
     if (confinement && !confinement->description.empty())
         log.write("knot: " + confinement->description + "\n");
 
-    std::vector<std::string> variables;
-    for (const auto& [name, value] : environment)
-        variables.push_back(name + "=" + value);
-    std::vector<char*> envp;
-    for (auto& variable : variables)
-        envp.push_back(variable.data());
-    envp.push_back(nullptr);
-
     std::uint64_t output_bytes = 0;
     for (const auto& command : plan.commands) {
         if (Clock::now() >= deadline) {
@@ -384,7 +369,7 @@ CheckOutcome run_checks(const CheckPlan& plan, const fs::path& dir,
         log.write("$ " + command.command + "\n");
         CheckChild child;
         if (const int error =
-                child.start(command.command, dir, envp.data(), confinement, limits.on_start)) {
+                child.start(command.command, dir, environment, confinement, limits.on_start)) {
             outcome.command_name = command.name;
             const std::string program = confinement && !confinement->wrapper.empty()
                                             ? confinement->wrapper.front()

@@ -2,6 +2,7 @@
 #include "libknot/client/clone.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/protocol/invite.hpp"
 #include "libknot/protocol/protocol.hpp"
 
@@ -113,30 +114,6 @@ void Clone::save_room(const RoomConfig& room) {
     m_repo.config_set("knot.server", room.server);
     m_repo.config_set("knot.room", room.room);
     m_repo.config_set("knot.agent", room.agent_id);
-}
-
-void write_file_atomic(const std::filesystem::path& path, const std::string& text, unsigned mode) {
-    const std::string tmp = path.string() + ".tmp." + std::to_string(::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0)
-        throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                    ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(tmp.c_str());
-        throw Error("cannot write " + path.string() + ": " + why);
-    }
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error("cannot read " + path.string());
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
 }
 
 } // namespace knot

@@ -59,10 +59,4 @@ private:
     GitRepo m_repo;
 };
 
-// Writes `text` to `path` through a temporary file and a rename, so a reader sees the old or
-// the new content, never half of it. `mode` applies to the new file.
-void write_file_atomic(const std::filesystem::path& path, const std::string& text,
-                       unsigned mode = 0644);
-std::string read_file(const std::filesystem::path& path);
-
 } // namespace knot

@@ -1,6 +1,8 @@
-// One line of text per event, as `git knot log`, `chat` and `dash` show them.
+// One line of text per event, as `git knot log`, `chat`, `dash` and `sync` show them, and the
+// line that explains a lock conflict (the lock commands and the hooks).
 #pragma once
 
+// Its callers show a lock's expiry beside these lines (relative_time, local_clock).
 #include "libknot/base/time_text.hpp"
 
 #include <map>

@@ -2,18 +2,21 @@
 #include "libknot/client/outbox.hpp"
 
 #include "libknot/base/error.hpp"
-#include "libknot/client/clone.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/crypto.hpp"
-#include "libknot/protocol/protocol.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <vector>
 
 namespace knot {
 namespace {
+
+constexpr std::size_t k_stamp_digits = 20;
 
 std::vector<std::filesystem::path> pending(const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> files;
@@ -32,9 +35,22 @@ Outbox::Outbox(std::filesystem::path dir)
 
 void Outbox::queue(const std::string& target, const nlohmann::json& body) {
     std::filesystem::create_directories(m_dir);
-    char stamp[32];
-    std::snprintf(stamp, sizeof stamp, "%012lld", static_cast<long long>(unix_now()));
-    const auto path = m_dir / (std::string(stamp) + "-" + random_hex(6) + ".json");
+    // Names sort in queue order: nanoseconds since the epoch, 20 digits (older names of 12-digit
+    // seconds sort before them), past the newest waiting name even when the clock is coarse or
+    // stepped back. The random tail keeps two processes queueing at once apart.
+    long long stamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+    const auto waiting = pending(m_dir);
+    if (!waiting.empty()) {
+        const std::string newest = waiting.back().filename().string();
+        const auto digits = newest.find('-');
+        if (digits == k_stamp_digits && newest.find_first_not_of("0123456789") == k_stamp_digits)
+            stamp = std::max(stamp, std::stoll(newest.substr(0, digits)) + 1);
+    }
+    char name[32];
+    std::snprintf(name, sizeof name, "%0*lld", static_cast<int>(k_stamp_digits), stamp);
+    const auto path = m_dir / (std::string(name) + "-" + random_hex(6) + ".json");
     write_file_atomic(path, nlohmann::json{{"target", target}, {"body", body}}.dump() + "\n", 0600);
 }
 

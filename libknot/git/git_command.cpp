@@ -2,17 +2,14 @@
 #include "libknot/git/git_command.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/spawn.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace knot {
 
@@ -29,54 +26,34 @@ GitResult run_git_streamed(const std::vector<std::string>& args, const std::file
                            const GitInput& input,
                            const std::function<void(const char*, std::size_t)>& on_output,
                            const std::function<void(const char*, std::size_t)>& on_error) {
-    int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0 ||
-        ::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        const std::string why = std::strerror(errno);
-        for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-            if (fd >= 0)
-                ::close(fd);
-        throw Error("cannot create a pipe: " + why);
-    }
-    std::vector<std::string> argv_strings = {"git", "-C", cwd.string()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_strings)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    pid_t pid = 0;
-    const int rc = ::posix_spawnp(&pid, "git", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(in_pipe[0]);
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
+    SpawnOptions options;
+    options.argv = {"git", "-C", cwd.string()};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.in = input ? Stdio::pipe : Stdio::null;
+    options.out = Stdio::pipe;
+    options.err = Stdio::pipe;
     GitResult result;
-    if (rc != 0) {
-        ::close(in_pipe[1]);
-        ::close(out_pipe[0]);
-        ::close(err_pipe[0]);
-        result.err = std::string("cannot run git: ") + std::strerror(rc);
+    SpawnedChild child;
+    try {
+        child = spawn(options);
+    } catch (const Error& e) { // a SpawnError, or no pipe to be had
+        result.err = e.what();
         return result;
     }
+    const pid_t pid = child.pid;
     // stdin, stdout and stderr are served together, so a git that writes before it has read
     // all its input never waits on us.
-    pollfd fds[3] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}, {in_pipe[1], POLLOUT, 0}};
+    pollfd fds[3] = {{child.out.release(), POLLIN, 0},
+                     {child.err.release(), POLLIN, 0},
+                     {child.in.release(), POLLOUT, 0}};
     const auto close_fd = [&](int i) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
     };
     if (input) {
-        ::fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+        ::fcntl(fds[2].fd, F_SETFL, O_NONBLOCK);
         // Refused (a user over the kernel's pipe limit), the default pipe only costs time.
-        ::fcntl(in_pipe[1], F_SETPIPE_SZ, k_input_pipe_bytes);
-    } else {
-        close_fd(2);
+        ::fcntl(fds[2].fd, F_SETPIPE_SZ, k_input_pipe_bytes);
     }
     std::vector<char> pending(input ? k_chunk_bytes : 0);
     std::size_t pending_from = 0, pending_to = 0;
@@ -122,16 +99,12 @@ GitResult run_git_streamed(const std::vector<std::string>& args, const std::file
         for (int i = 0; i < 3; ++i)
             if (fds[i].fd >= 0)
                 close_fd(i);
-        while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        wait_exit_code(pid);
         throw;
     }
     if (fds[2].fd >= 0)
         close_fd(2);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.status = wait_exit_code(pid);
     return result;
 }
 

@@ -1,9 +1,8 @@
 // A reader of one git config file (see git_config_file.hpp).
 #include "libknot/git/git_config_file.hpp"
 
-#include "libknot/client/clone.hpp" // read_file: moves to base/ with the file helpers
-
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 
 #include <cctype>
 

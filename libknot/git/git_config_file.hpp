@@ -1,6 +1,6 @@
-// A reader of one git config file, fast enough for hooks: libgit2's start-up alone (it loads
-// every CA certificate) costs more than a hook may. It reads the syntax git writes; a file
-// that uses includes is reported as such so the caller can ask libgit2 instead.
+// A reader of one git config file, fast enough for hooks: a `git config` child per key costs
+// more than a hook may. It reads the syntax git writes; a file that uses includes is reported
+// as such so the caller (GitRepo::config_get) asks the git binary instead.
 #pragma once
 
 #include <filesystem>

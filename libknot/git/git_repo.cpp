@@ -129,11 +129,6 @@ bool GitRepo::has_commits() const {
     return run_git({"rev-parse", "-q", "--verify", "HEAD^{commit}"}, m_workdir).status == 0;
 }
 
-std::string GitRepo::head_branch() const {
-    const GitResult result = run_git({"symbolic-ref", "-q", "HEAD"}, m_workdir);
-    return result.status == 0 ? chomp(result.out) : "";
-}
-
 std::optional<std::filesystem::path> GitRepo::worktree_of(std::string_view branch) const {
     // Porcelain records are "worktree <path>" followed by "branch <ref>" (or "detached").
     std::istringstream lines(git({"worktree", "list", "--porcelain"}));

@@ -28,8 +28,6 @@ public:
     std::filesystem::path common_dir() const;
     // False for a repository whose HEAD points at an unborn branch.
     bool has_commits() const;
-    // The full name of the branch HEAD points to (refs/heads/main), or "" when detached.
-    std::string head_branch() const;
     // The work tree that has `branch` (refs/heads/knot/t3) checked out, this one or a linked
     // one, or nothing when none has.
     std::optional<std::filesystem::path> worktree_of(std::string_view branch) const;

@@ -2,6 +2,7 @@
 #include "libknot/protocol/crypto.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/hex.hpp"
 
 #include <mutex>
 #include <sodium.h>
@@ -36,10 +37,7 @@ std::string random_hex(std::size_t count) {
 }
 
 std::string to_hex(const Bytes& bytes) {
-    std::string out(bytes.size() * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
-    out.pop_back();
-    return out;
+    return to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::string to_base64(const Bytes& bytes) {

@@ -3,6 +3,7 @@
 #include "libknot/protocol/identity.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -17,17 +18,6 @@ namespace knot {
 namespace {
 
 constexpr std::string_view k_secret_header = "knot-ed25519-secret-v1 ";
-
-void write_new_file(const std::filesystem::path& path, const std::string& text, mode_t mode) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0)
-        throw Error("cannot create " + path.string() + ": " + std::strerror(errno));
-    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                    ::fchmod(fd, mode) == 0 && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok)
-        throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
-}
 
 } // namespace
 
@@ -72,10 +62,15 @@ Identity Identity::load(const std::filesystem::path& path) {
 }
 
 void Identity::save(const std::filesystem::path& path) const {
-    write_new_file(path, std::string(k_secret_header) + to_base64(m_secret_key) + "\n", 0600);
+    const auto create = [](const std::filesystem::path& file, const std::string& text,
+                           unsigned mode) {
+        if (!write_new_file(file, text, mode))
+            throw Error("cannot create " + file.string() + ": " + std::strerror(EEXIST));
+    };
+    create(path, std::string(k_secret_header) + to_base64(m_secret_key) + "\n", 0600);
     const auto pub = path.string() + ".pub";
     std::filesystem::remove(pub);
-    write_new_file(pub, "knot-ed25519 " + public_key_base64() + "\n", 0644);
+    create(pub, "knot-ed25519 " + public_key_base64() + "\n", 0644);
 }
 
 std::string Identity::fingerprint() const {

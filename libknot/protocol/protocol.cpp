@@ -1,6 +1,7 @@
 // The wire protocol shared by the clients and the server (see protocol.hpp).
 #include "libknot/protocol/protocol.hpp"
 
+#include "libknot/base/hex.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/identity.hpp"
 
@@ -10,16 +11,9 @@
 namespace knot {
 namespace {
 
-bool is_lower_hex(std::string_view text) {
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 bool is_prefixed_hex(std::string_view text, std::string_view prefix, std::size_t digits) {
     return text.size() == prefix.size() + digits && text.substr(0, prefix.size()) == prefix &&
-           is_lower_hex(text.substr(prefix.size()));
+           is_lower_hex(text.substr(prefix.size()), digits);
 }
 
 bool is_name_char(char c) {

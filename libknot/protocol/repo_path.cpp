@@ -2,6 +2,7 @@
 #include "libknot/protocol/repo_path.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/hex.hpp"
 #include "libknot/base/utf8.hpp"
 
 #include <cctype>
@@ -60,13 +61,8 @@ std::string printable_path(std::string_view path) {
         }
         // One escape per byte: a character that is not text, or a byte that starts none.
         at = point ? at : start + 1;
-        static constexpr char k_hex[] = "0123456789abcdef";
-        for (std::size_t i = start; i < at; ++i) {
-            const auto byte = static_cast<unsigned char>(path[i]);
-            out += "\\x";
-            out += k_hex[byte >> 4];
-            out += k_hex[byte & 0xf];
-        }
+        for (std::size_t i = start; i < at; ++i)
+            out += "\\x" + to_hex(path.substr(i, 1));
     }
     if (at < path.size())
         out += "... (" + std::to_string(path.size()) + " bytes)";

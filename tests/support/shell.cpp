@@ -28,7 +28,9 @@ void prepare_e2e_environment() {
     ::setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
     ::unsetenv("GIT_DIR");
     ::unsetenv("GIT_WORK_TREE");
-    ::setenv("KNOT_SHARE_DIR", (std::string(KNOT_SOURCE_DIR) + "/share/knot").c_str(), 1);
+    // Templates come from <build>/share/knot beside <build>/bin, as an installed git-knot finds
+    // its own.
+    ::unsetenv("KNOT_SHARE_DIR");
 }
 
 ShellResult sh(const std::string& command, const std::filesystem::path& cwd) {

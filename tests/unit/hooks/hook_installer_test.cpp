@@ -2,6 +2,7 @@
 // first, and put back byte for byte by uninstall; the shims themselves run under /bin/sh with a
 // stand-in git-knot that records what it was given.
 #include "hooks/hook_installer.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"

@@ -1,6 +1,7 @@
 // Tests of hooks/hook_runner.cpp: every hook run as git runs it, in clones without a room or
 // without a server.
 #include "hooks/hook_runner.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/outbox.hpp"
 #include "tests/unit/hooks/hook_repo.hpp"

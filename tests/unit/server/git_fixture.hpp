@@ -6,6 +6,7 @@
 #include "../../support/temp_dir.hpp"
 #include "server_room.hpp"
 
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/protocol.hpp"

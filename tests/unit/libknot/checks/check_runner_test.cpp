@@ -2,6 +2,7 @@
 // (the whole process group is killed), background processes, and the scrubbed environment.
 #include "libknot/base/error.hpp"
 #include "libknot/checks/check_runner.hpp"
+#include "tests/support/signal_state.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <atomic>
@@ -370,4 +371,12 @@ TEST_CASE(
     CHECK(outcome.verdict == CheckVerdict::error);
     CHECK(outcome.summary.find("cannot start /nonexistent/bwrap for `true` in /knot/tree") == 0);
     CHECK(outcome.summary.find(run.dir.path().string()) == std::string::npos);
+}
+
+TEST_CASE("a command starts with no signal blocked or ignored even when the server blocks them") {
+    test::BlockedSignals blocked;
+    Run run;
+    const auto outcome = run({test::k_print_signal_state});
+    CHECK(outcome.verdict == CheckVerdict::pass);
+    CHECK(run.log_text().find(std::string("\n") + test::k_clean_signal_state) != std::string::npos);
 }

@@ -1,5 +1,6 @@
 // Tests of libknot/clone.cpp and libknot/git_repo.cpp against real repositories made by git.
 #include "libknot/base/error.hpp"
+#include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/git/git_command.hpp"
 #include "tests/support/temp_repo.hpp"

@@ -1,11 +1,14 @@
-// Tests of libknot/git_command.cpp's streamed input: what the remote helper uses to hand a pack
-// arriving over the network to git index-pack while the rest is still arriving.
+// Tests of libknot/git/git_command.cpp: the streamed input the remote helper uses to hand a pack
+// arriving over the network to git index-pack while the rest is still arriving, and how git
+// children start.
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
+#include "tests/support/signal_state.hpp"
 #include "tests/support/temp_repo.hpp"
 
 #include <catch2/catch.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -82,4 +85,28 @@ TEST_CASE("an exception from the input ends git and reaches the caller") {
     CHECK_THROWS_WITH(run_git_streamed({"hash-object", "--stdin"}, repo.path, failing,
                                        [](const char*, std::size_t) {}),
                       "the network went away");
+}
+
+TEST_CASE("git and what it runs start with no signal blocked or ignored, as in a server") {
+    knot::test::BlockedSignals blocked;
+    TempRepo repo;
+    const GitResult result = run_git(
+        {"-c", std::string("alias.signals=!") + knot::test::k_print_signal_state, "signals"},
+        repo.path);
+    CHECK(result.status == 0);
+    CHECK(result.out == knot::test::k_clean_signal_state);
+}
+
+TEST_CASE("git's exit code and standard error come back, and no git on PATH is an error") {
+    TempRepo repo;
+    const GitResult bad = run_git({"rev-parse", "--verify", "no-such-ref"}, repo.path);
+    CHECK(bad.status == 128);
+    CHECK(bad.err.rfind("fatal: ", 0) == 0);
+
+    const std::string path = std::getenv("PATH");
+    ::setenv("PATH", repo.path.c_str(), 1);
+    const GitResult missing = run_git({"version"}, repo.path);
+    ::setenv("PATH", path.c_str(), 1);
+    CHECK(missing.status == -1);
+    CHECK(missing.err == "cannot run git: No such file or directory");
 }

@@ -1,0 +1,32 @@
+// Tests of git-knot/onboarding.cpp's data directory: found beside the program, so an installed
+// git-knot needs (and carries) no path of the machine it was built on.
+#include "git-knot/onboarding.hpp"
+
+#include "tests/support/shell.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+using namespace knot;
+namespace fs = std::filesystem;
+
+TEST_CASE("the data directory is <prefix>/share/knot for <prefix>/bin/git-knot") {
+    CHECK(share_dir_beside("/opt/knot/bin/git-knot") == fs::path("/opt/knot/share/knot"));
+    CHECK(share_dir_beside("/home/ana/.local/bin/git-knot") ==
+          fs::path("/home/ana/.local/share/knot"));
+}
+
+TEST_CASE("a build directory has its templates where an installed git-knot would") {
+    const auto templates = share_dir_beside(fs::path(KNOT_BUILD_DIR) / "bin" / "git-knot") /
+                           "templates" / "playbook.md";
+    CHECK(fs::exists(templates));
+}
+
+TEST_CASE("git-knot holds no path of the machine it was built on") {
+    // Only the program's read-only data: debug information names its sources anyway.
+    const auto result = knot::test::sh(
+        "readelf -p .rodata '" + std::string(KNOT_BUILD_DIR) + "/bin/git-knot'", KNOT_BUILD_DIR);
+    REQUIRE(result.status == 0);
+    CHECK(result.out.find(KNOT_SOURCE_DIR) == std::string::npos);
+    CHECK(result.out.find(KNOT_BUILD_DIR) == std::string::npos);
+}
