@@ -1,6 +1,8 @@
 // URLs (see url.hpp).
 #include "libknot/base/url.hpp"
 
+#include "libknot/base/ascii.hpp"
+
 #include <arpa/inet.h>
 #include <charconv>
 
@@ -43,8 +45,7 @@ std::optional<Url> parse_url(std::string_view text) {
     if (scheme_end == std::string_view::npos)
         return std::nullopt;
     Url url;
-    for (char c : text.substr(0, scheme_end))
-        url.scheme += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    url.scheme = ascii_lower(text.substr(0, scheme_end));
     if (url.scheme != "http" && url.scheme != "https")
         return std::nullopt;
     std::string_view rest = text.substr(scheme_end + 3);

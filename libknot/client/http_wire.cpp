@@ -1,31 +1,16 @@
 // HTTP/1.1 on a Connection (see http_wire.hpp).
 #include "libknot/client/http_wire.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/connection.hpp"
 
-#include <algorithm>
 #include <charconv>
 
 namespace knot {
 namespace {
 
 using Kind = TransportError::Kind;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trimmed(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 [[noreturn]] void malformed(const std::string& why) {
     throw TransportError(Kind::broken, "a malformed answer: " + why);
@@ -53,13 +38,13 @@ ResponseHead parse_head(std::string_view text) {
         const std::size_t colon = line.find(':');
         if (colon == 0 || colon == std::string_view::npos)
             malformed("a header line without a name");
-        head.headers[lower(line.substr(0, colon))] = trimmed(line.substr(colon + 1));
+        head.headers[ascii_lower(line.substr(0, colon))] = trim_blanks(line.substr(colon + 1));
     }
     return head;
 }
 
 bool has_token(const std::optional<std::string>& value, std::string_view token) {
-    return value && lower(*value).find(token) != std::string::npos;
+    return value && ascii_lower(*value).find(token) != std::string::npos;
 }
 
 } // namespace

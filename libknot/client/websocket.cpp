@@ -1,6 +1,7 @@
 // A WebSocket client (see websocket.hpp).
 #include "libknot/client/websocket.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/sha1.hpp"
 #include "libknot/client/http_wire.hpp"
 #include "libknot/protocol/crypto.hpp"
@@ -21,13 +22,6 @@ constexpr std::string_view k_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 bool is_control(WebSocketOpcode opcode) {
     return static_cast<unsigned char>(opcode) >= 0x8;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
 }
 
 } // namespace
@@ -81,7 +75,7 @@ WebSocket::open(const std::string& base_url, std::string_view target,
             return HttpResponse{head.status, std::string(std::istreambuf_iterator<char>(in),
                                                          std::istreambuf_iterator<char>())};
         }
-        if (!equal_ignoring_case(head.header("upgrade").value_or(""), "websocket") ||
+        if (!ascii_equal_ignoring_case(head.header("upgrade").value_or(""), "websocket") ||
             head.header("sec-websocket-accept") != websocket_accept(key))
             protocol_error("the handshake's answer does not match its key");
         return WebSocket(std::move(connection), max_message);
