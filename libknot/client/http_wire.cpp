@@ -51,6 +51,8 @@ bool has_token(const std::optional<std::string>& value, std::string_view token) 
 
 std::string request_head(std::string_view method, std::string_view target, std::string_view host,
                          const std::map<std::string, std::string>& headers) {
+    if (target.empty() || target.find_first_of(" \t\r\n") != std::string_view::npos)
+        throw Error("cannot send a request for '" + std::string(target) + "'");
     std::string head;
     head.append(method).append(" ").append(target).append(" HTTP/1.1\r\nHost: ");
     head.append(host).append("\r\n");

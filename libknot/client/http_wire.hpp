@@ -19,7 +19,8 @@ class Connection;
 constexpr std::size_t k_max_response_head = 64 * 1024;
 
 // A request head: the request line, Host, then `headers`, then an empty line. Throws
-// knot::Error when a header name or value holds a CR, an LF or (names) a colon or space.
+// knot::Error when the target is empty or holds a blank or line break, or a header name or value
+// holds a CR or an LF (a name also a colon or a space): nothing can be smuggled into the head.
 std::string request_head(std::string_view method, std::string_view target, std::string_view host,
                          const std::map<std::string, std::string>& headers);
 

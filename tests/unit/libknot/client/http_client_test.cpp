@@ -171,10 +171,12 @@ TEST_CASE("a streamed body is handed over as it arrives, and a cut one reads sho
     CHECK(server.connections() == 2);
 }
 
-TEST_CASE("a header holding a line break is refused before anything is sent") {
+TEST_CASE("a header or target holding a line break is refused before anything is sent") {
     LoopbackServer server([](int fd, int) { wait_for_close(fd); });
     HttpClient http(server.url());
     CHECK_THROWS_AS(http.request("GET", "/", {}, {{"X-Bad", "a\r\nX-Injected: b"}}), Error);
+    CHECK_THROWS_AS(http.request("GET", "/", {}, {{"X-Bad: a", "b"}}), Error);
+    CHECK_THROWS_AS(http.request("GET", "/ HTTP/1.1\r\nX-Injected: b\r\n\r\nGET /"), Error);
     CHECK(server.connections() == 0);
 }
 
