@@ -11,6 +11,8 @@ find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Poco REQUIRED COMPONENTS Foundation Net NetSSL Crypto Util)
+# Only the client's TLS module links OpenSSL itself (libknot/CMakeLists.txt).
+find_package(OpenSSL REQUIRED)
 find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
 if(KNOT_TESTS)

@@ -39,11 +39,17 @@ std::optional<std::filesystem::path> find_on_path(const std::string& name) {
     return std::nullopt;
 }
 
-std::filesystem::path find_program_beside_self(const std::string& name) {
+std::optional<std::filesystem::path> self_program() {
     std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const auto beside = self.parent_path() / name;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        return std::nullopt;
+    return self;
+}
+
+std::filesystem::path find_program_beside_self(const std::string& name) {
+    if (const auto self = self_program()) {
+        const auto beside = self->parent_path() / name;
         if (::access(beside.c_str(), X_OK) == 0)
             return beside;
     }

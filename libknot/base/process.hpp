@@ -16,6 +16,9 @@ bool process_alive(pid_t pid);
 // `name` found on PATH, or nothing.
 std::optional<std::filesystem::path> find_on_path(const std::string& name);
 
+// The path of the running program (/proc/self/exe), or nothing when it cannot be read.
+std::optional<std::filesystem::path> self_program();
+
 // Where program `name` is: beside this program, else on PATH. Throws knot::Error when neither.
 std::filesystem::path find_program_beside_self(const std::string& name);
 

@@ -1,5 +1,8 @@
-// A small blocking HTTP/1.1 client over Poco (http and https), keeping one connection alive.
+// A small blocking HTTP/1.1 client of our own (http, and https through the TLS module loaded on
+// first use), keeping one connection alive: git-knot and the hooks start without Poco.
 #pragma once
+
+#include "libknot/base/url.hpp"
 
 #include <chrono>
 #include <functional>
@@ -9,15 +12,17 @@
 #include <string>
 #include <string_view>
 
-namespace Poco::Net {
-class HTTPClientSession;
-}
-
 namespace knot {
 
-// A client session for `base_url` (scheme://host[:port]): plain for http, TLS with the system's
-// CA certificates for https. Throws knot::Error when the URL is not of that form.
-std::unique_ptr<Poco::Net::HTTPClientSession> open_http_session(const std::string& base_url);
+class TransportError;
+class UnreachableError;
+
+// The server `base_url` names: scheme://host[:port] with no path but an optional '/'. Throws
+// knot::Error when it is not of that form.
+Url server_url(const std::string& base_url);
+
+// What a user reads when the server at `base_url` could not be reached because of `error`.
+UnreachableError unreachable(const std::string& base_url, const TransportError& error);
 
 struct HttpResponse {
     int status = 0;
@@ -27,6 +32,7 @@ struct HttpResponse {
 class HttpClient {
 public:
     // `base_url` is scheme://host[:port] with no path; throws knot::Error when it is not.
+    // `timeout` bounds connecting and each wait for the server (not a whole transfer).
     explicit HttpClient(const std::string& base_url,
                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
     ~HttpClient();
@@ -35,7 +41,8 @@ public:
 
     // Sends one request; `target` is the path and query, sent exactly as given. A body is sent
     // with Content-Type: application/json. Throws knot::UnreachableError when no answer came
-    // (refused, timed out, reset); any HTTP status, error or not, is returned.
+    // (refused, timed out, unresolvable, TLS refused, reset); any HTTP status, error or not, is
+    // returned.
     HttpResponse request(std::string_view method, std::string_view target,
                          std::string_view body = {},
                          const std::map<std::string, std::string>& headers = {});

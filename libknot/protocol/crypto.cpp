@@ -29,11 +29,15 @@ std::string sha256_hex(std::string_view data) {
     return to_hex(sha256(data));
 }
 
-std::string random_hex(std::size_t count) {
+Bytes random_bytes(std::size_t count) {
     crypto_init();
     Bytes bytes(count);
     randombytes_buf(bytes.data(), bytes.size());
-    return to_hex(bytes);
+    return bytes;
+}
+
+std::string random_hex(std::size_t count) {
+    return to_hex(random_bytes(count));
 }
 
 std::string to_hex(const Bytes& bytes) {

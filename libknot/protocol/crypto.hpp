@@ -17,6 +17,8 @@ void crypto_init();
 std::string sha256_hex(std::string_view data);
 Bytes sha256(std::string_view data);
 
+// `count` cryptographically random bytes.
+Bytes random_bytes(std::size_t count);
 // `count` cryptographically random bytes, as lower-case hex (2 * `count` characters).
 std::string random_hex(std::size_t count);
 

@@ -2,10 +2,8 @@
 #include "libknot/protocol/invite.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/url.hpp"
 #include "libknot/protocol/protocol.hpp"
-
-#include <Poco/Exception.h>
-#include <Poco/URI.h>
 
 namespace knot {
 namespace {
@@ -28,28 +26,23 @@ bool is_invite_token(std::string_view token) {
 }
 
 Invite parse_invite(std::string_view url) {
-    Poco::URI uri;
-    try {
-        uri = Poco::URI(std::string(url));
-    } catch (const Poco::Exception&) {
+    if (url.find("://") == std::string_view::npos)
         refuse("it cannot be parsed");
-    }
-    if (uri.getScheme() != "http" && uri.getScheme() != "https")
+    const std::string_view scheme = url.substr(0, url.find("://"));
+    if (scheme != "http" && scheme != "https")
         refuse("the scheme must be http or https");
-    if (uri.getHost().empty())
-        refuse("it names no host");
-    if (!uri.getUserInfo().empty() || !uri.getFragment().empty())
+    if (url.find_first_of("@#") != std::string_view::npos)
         refuse("it carries user information or a fragment");
-    if (uri.getPath() != "/join")
+    const auto parsed = parse_url(url);
+    if (!parsed)
+        refuse("it cannot be parsed (a malformed host or port, or a space)");
+    if (parsed->path != "/join")
         refuse("the path must be /join");
-    Invite invite;
-    Poco::URI::QueryParameters params;
-    try {
-        params = uri.getQueryParameters();
-    } catch (const Poco::Exception&) {
+    const auto params = query_parameters(parsed->query);
+    if (!params)
         refuse("its query cannot be decoded");
-    }
-    for (const auto& [key, value] : params) {
+    Invite invite;
+    for (const auto& [key, value] : *params) {
         if (key == "room")
             invite.room = value;
         else if (key == "token")
@@ -63,7 +56,7 @@ Invite parse_invite(std::string_view url) {
         refuse("it has no token");
     if (!is_invite_token(invite.token))
         refuse("the token is malformed");
-    invite.base_url = uri.getScheme() + "://" + uri.getAuthority();
+    invite.base_url = parsed->origin();
     return invite;
 }
 

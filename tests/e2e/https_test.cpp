@@ -78,4 +78,29 @@ TEST_CASE("a room behind TLS: join, write, follow, push and fetch over https") {
     CHECK(refused.status == 2);
     CHECK(refused.err.find("over TLS") != std::string::npos);
     CHECK(refused.err.find("SSL_CERT_FILE") != std::string::npos);
+
+    // A git-knot without its TLS module beside it (copied away from the build's lib/knot, none
+    // installed) finds an https room unreachable and says why.
+    REQUIRE(::setenv("SSL_CERT_FILE", (room.dir() / "cert.pem").c_str(), 1) == 0);
+    const fs::path moved = room.dir() / "moved" / "bin";
+    fs::create_directories(moved);
+    fs::copy_file(fs::path(KNOT_BUILD_DIR) / "bin" / "git-knot", moved / "git-knot");
+    const auto no_module = run("'" + (moved / "git-knot").string() + "' status", a);
+    CHECK(no_module.status == 2);
+    CHECK(no_module.err.find("TLS module is missing") != std::string::npos);
+    REQUIRE(::unsetenv("SSL_CERT_FILE") == 0);
+}
+
+TEST_CASE("the programs git and the hooks start load neither Poco nor OpenSSL") {
+    // TLS comes as a module loaded on a room's first https request: every commit starts
+    // git-knot, and these libraries cost milliseconds of relocations at each start.
+    for (const char* program : {"git-knot", "git-remote-knot"}) {
+        const auto linked =
+            sh("ldd '" + std::string(KNOT_BUILD_DIR) + "/bin/" + program + "'", KNOT_BUILD_DIR);
+        INFO(linked.out);
+        REQUIRE(linked.status == 0);
+        CHECK(linked.out.find("libPoco") == std::string::npos);
+        CHECK(linked.out.find("libssl") == std::string::npos);
+        CHECK(linked.out.find("libcrypto") == std::string::npos);
+    }
 }
