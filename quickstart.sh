@@ -22,7 +22,7 @@ build=${KNOT_BUILD_DIR:-$here/build}
 packages=(g++ cmake ninja-build pkg-config git ca-certificates openssl ccache
           libgit2-dev libsodium-dev libpoco-dev libsqlite3-dev nlohmann-json3-dev zlib1g-dev
           catch2 libcli11-dev man-db groff-base clang-format bubblewrap clang libclang-rt-14-dev
-          tmux shellcheck)
+          tmux shellcheck libssl-dev)
 
 say() { printf '==> %s\n' "$*"; }
 
