@@ -25,6 +25,10 @@ add_library(knot_settings INTERFACE)
 target_compile_definitions(knot_settings INTERFACE
   KNOT_VERSION="${PROJECT_VERSION}"
   KNOT_SHARE_FROM_BIN="${KNOT_SHARE_FROM_BIN}")
+# Debug info and __FILE__ name sources relative to the checkout (libknot/..., build/...): an
+# installed binary carries no path of the machine that built it, and ccache shares objects
+# between checkouts without one checkout's path leaking into another's binary.
+target_compile_options(knot_settings INTERFACE "-ffile-prefix-map=${PROJECT_SOURCE_DIR}/=")
 # Sanitizers instrument every target, libraries included: a bug is found where it happens, not
 # only where a test's own code trips over it.
 if(KNOT_FUZZ AND KNOT_SANITIZE)

@@ -25,8 +25,8 @@ const KnotTlsModule& tls_module() {
         return *loaded;
     std::vector<std::filesystem::path> places;
     if (const auto self = self_program())
-        places.push_back(self->parent_path().parent_path() / "lib" / "knot" / k_module_name);
-    places.push_back(std::filesystem::path(KNOT_INSTALL_MODULE_DIR) / k_module_name);
+        places.push_back(
+            (self->parent_path() / KNOT_TLS_FROM_BIN / k_module_name).lexically_normal());
     std::string tried;
     for (const auto& place : places) {
         tried += (tried.empty() ? "" : ", ") + place.string();

@@ -79,8 +79,9 @@ TEST_CASE("a room behind TLS: join, write, follow, push and fetch over https") {
     CHECK(refused.err.find("over TLS") != std::string::npos);
     CHECK(refused.err.find("SSL_CERT_FILE") != std::string::npos);
 
-    // A git-knot without its TLS module beside it (copied away from the build's lib/knot, none
-    // installed) finds an https room unreachable and says why.
+    // A git-knot without its TLS module (copied away from the build tree, whose lib/knot beside
+    // bin/ holds it; the module is only ever looked for relative to the program) finds an https
+    // room unreachable and says why.
     REQUIRE(::setenv("SSL_CERT_FILE", (room.dir() / "cert.pem").c_str(), 1) == 0);
     const fs::path moved = room.dir() / "moved" / "bin";
     fs::create_directories(moved);
