@@ -66,9 +66,9 @@ const RouteHandler& Router::match(Request& request) const {
         return route.handler;
     }
     if (path_matched)
-        throw ApiError(405, "method_not_allowed",
+        throw ApiError(error_code::method_not_allowed,
                        request.method + " is not allowed on " + request.path);
-    throw ApiError(404, "not_found", "no such endpoint: " + request.path);
+    throw ApiError(error_code::not_found, "no such endpoint: " + request.path);
 }
 
 void add_all_routes(Router& router) {
