@@ -91,8 +91,8 @@ Response Router::call(const RouteHandler& handler, const Request& request) const
     } catch (const ApiError& refusal) {
         // An event-stream hello sent without its upgrade headers is a read refused for its form,
         // which the client completes and sends again (docs/protocol.md): its nonce stays free.
-        if (request.verified_nonce && refusal.code() != "replayed_nonce" &&
-            refusal.code() != "upgrade_required") {
+        if (request.verified_nonce && refusal.code() != error_code::replayed_nonce &&
+            refusal.code() != error_code::upgrade_required) {
             const Request::VerifiedNonce& spent = *request.verified_nonce;
             try {
                 // Already recorded when the refusal came after the route's write committed.
