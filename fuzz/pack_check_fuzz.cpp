@@ -21,7 +21,7 @@ std::string verdict_whole(std::string_view pack) {
     try {
         knot::server::scan_pack(pack, k_limits);
     } catch (const knot::server::PackRefused& refused) {
-        return refused.code();
+        return std::string(refused.code());
     }
     return "";
 }
@@ -33,7 +33,7 @@ std::string verdict_split(std::string_view pack, std::size_t step) {
             scanner.feed(pack.data() + at, std::min(step, pack.size() - at));
         scanner.finish();
     } catch (const knot::server::PackRefused& refused) {
-        return refused.code();
+        return std::string(refused.code());
     }
     return "";
 }

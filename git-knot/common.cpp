@@ -6,6 +6,7 @@
 #include "libknot/client/session.hpp"
 #include "libknot/client/sync_summary.hpp"
 #include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
 #include "server_errors.hpp"
@@ -18,7 +19,7 @@
 namespace knot::cli {
 
 void rethrow_with_conflicts(const HttpError& error) {
-    if (error.code() != "lock_conflict")
+    if (error.code() != error_code::lock_conflict)
         rethrow_refusal(error, "; nothing was locked");
     std::string message = "not locked: another agent holds ";
     const auto body = nlohmann::json::parse(error.body(), nullptr, false);

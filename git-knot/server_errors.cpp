@@ -1,14 +1,16 @@
 // The table of the server's error codes (knot-protocol(7)) and what git-knot makes of each.
 #include "server_errors.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/protocol/error_codes.hpp"
 
 #include <string_view>
 
 namespace knot::cli {
 namespace {
 
+// `code` is checked against the protocol's table when git-knot is compiled.
 struct ServerErrorRule {
-    std::string_view code;
+    ErrorCode code;
     ServerErrorKind kind;
 };
 
@@ -16,37 +18,37 @@ struct ServerErrorRule {
 // credentials are the 401s and the admin token's 403; the rest are failures, listed here
 // when a command meets them so the table reads as the whole contract.
 constexpr ServerErrorRule k_rules[] = {
-    {"already_claimed", ServerErrorKind::refusal},
-    {"bad_admin_token", ServerErrorKind::credentials},
-    {"bad_signature", ServerErrorKind::credentials},
-    {"bad_token", ServerErrorKind::credentials},
-    {"forge_refused", ServerErrorKind::refusal},
-    {"lock_conflict", ServerErrorKind::refusal},
-    {"malformed_signature", ServerErrorKind::credentials},
-    {"missing_token", ServerErrorKind::credentials},
-    {"name_taken", ServerErrorKind::refusal},
-    {"no_log", ServerErrorKind::refusal},
-    {"not_claimer", ServerErrorKind::refusal},
-    {"not_holder", ServerErrorKind::refusal},
-    {"not_owner", ServerErrorKind::refusal},
-    {"nothing_to_undo", ServerErrorKind::refusal},
-    {"replayed_nonce", ServerErrorKind::credentials},
-    {"stale_integration", ServerErrorKind::refusal},
-    {"stale_timestamp", ServerErrorKind::credentials},
-    {"task_done", ServerErrorKind::refusal},
-    {"unknown_agent", ServerErrorKind::credentials},
-    {"unsigned", ServerErrorKind::credentials},
-    {"unknown_lock", ServerErrorKind::refusal},
-    {"unknown_room", ServerErrorKind::failure},
-    {"unknown_run", ServerErrorKind::refusal},
-    {"unknown_task", ServerErrorKind::refusal},
+    {error_code::already_claimed, ServerErrorKind::refusal},
+    {error_code::bad_admin_token, ServerErrorKind::credentials},
+    {error_code::bad_signature, ServerErrorKind::credentials},
+    {error_code::bad_token, ServerErrorKind::credentials},
+    {error_code::forge_refused, ServerErrorKind::refusal},
+    {error_code::lock_conflict, ServerErrorKind::refusal},
+    {error_code::malformed_signature, ServerErrorKind::credentials},
+    {error_code::missing_token, ServerErrorKind::credentials},
+    {error_code::name_taken, ServerErrorKind::refusal},
+    {error_code::no_log, ServerErrorKind::refusal},
+    {error_code::not_claimer, ServerErrorKind::refusal},
+    {error_code::not_holder, ServerErrorKind::refusal},
+    {error_code::not_owner, ServerErrorKind::refusal},
+    {error_code::nothing_to_undo, ServerErrorKind::refusal},
+    {error_code::replayed_nonce, ServerErrorKind::credentials},
+    {error_code::stale_integration, ServerErrorKind::refusal},
+    {error_code::stale_timestamp, ServerErrorKind::credentials},
+    {error_code::task_done, ServerErrorKind::refusal},
+    {error_code::unknown_agent, ServerErrorKind::credentials},
+    {error_code::unsigned_request, ServerErrorKind::credentials},
+    {error_code::unknown_lock, ServerErrorKind::refusal},
+    {error_code::unknown_room, ServerErrorKind::failure},
+    {error_code::unknown_run, ServerErrorKind::refusal},
+    {error_code::unknown_task, ServerErrorKind::refusal},
 };
 
 } // namespace
 
 ServerErrorKind kind_of(const HttpError& error) {
     for (const ServerErrorRule& rule : k_rules)
-        if (rule.code == error.code())
+        if (rule.code.code() == error.code())
             return rule.kind;
     return error.status() == 401 || error.status() == 403 ? ServerErrorKind::credentials
                                                           : ServerErrorKind::failure;

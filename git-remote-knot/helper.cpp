@@ -6,6 +6,7 @@
 #include "hooks/lock_view.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "local_repo.hpp"
 #include "remote.hpp"
@@ -31,9 +32,9 @@ constexpr std::string_view k_branch_prefix = "refs/heads/";
 
 // git's words for the refusals it explains itself (transport-helper.c).
 std::string reason_for(const Refusal& refusal) {
-    if (refusal.code == "non_fast_forward")
+    if (refusal.code == error_code::non_fast_forward)
         return "non-fast forward";
-    if (refusal.code == "stale_old")
+    if (refusal.code == error_code::stale_old)
         return "stale info";
     return "\"" + refusal.message + "\"";
 }

@@ -4,6 +4,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 
 #include <nlohmann/json.hpp>
@@ -109,7 +110,7 @@ std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack
         const nlohmann::json body = nlohmann::json::parse(response.body);
         refusal.code = body.value("code", "");
         refusal.message = body.value("error", refusal.message);
-        if (refusal.code == "lock_conflict")
+        if (refusal.code == error_code::lock_conflict)
             refusal.conflicts = parse_locks(body.value("conflicts", nlohmann::json::array()));
     } catch (const nlohmann::json::exception&) {
         // not JSON: keep the status line

@@ -6,6 +6,7 @@
 #include "hooks/lock_view.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
 
@@ -39,7 +40,7 @@ int pre_commit(HookContext& ctx) {
             try {
                 ctx.client().post(claims[i].target, claims[i].body);
             } catch (const HttpError& e) {
-                if (e.code() != "lock_conflict")
+                if (e.code() != error_code::lock_conflict)
                     throw;
                 const json answer = json::parse(e.body(), nullptr, false);
                 const auto conflicts = parse_locks(

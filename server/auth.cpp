@@ -31,7 +31,7 @@ RoomRecord authenticate_room(const Reader& reader, const Request& request) {
     if (is_room_id(room_id))
         room = reader.find_room(room_id);
     if (!room)
-        throw ApiError(404, "unknown_room", "there is no room " + room_id + " on this server");
+        throw ApiError(error_code::unknown_room, "there is no room " + room_id + " on this server");
     if (!constant_time_equal(sha256_hex(token), room->token_hash))
         throw unauthorized(AuthFailure::bad_token);
     return *room;
@@ -111,7 +111,7 @@ void admit_member(Transaction& transaction, const Member& member, std::int64_t n
 void check_admin_token(const Request& request, const std::string& admin_token) {
     const std::string given = request.header(k_header_admin);
     if (given.empty() || !constant_time_equal(given, admin_token))
-        throw ApiError(403, "bad_admin_token",
+        throw ApiError(error_code::bad_admin_token,
                        "creating a room needs the server's admin token (X-Knot-Admin), found in "
                        "<data>/admin.token");
 }

@@ -17,7 +17,7 @@ namespace knot::server {
 namespace {
 
 ApiError refused(const std::string& why) {
-    return ApiError(403, "forge_refused", "this server does not use that forge: " + why);
+    return ApiError(error_code::forge_refused, "this server does not use that forge: " + why);
 }
 
 struct ParsedForge {

@@ -193,16 +193,16 @@ GitStore::index_pack(const Quarantine& quarantine,
             scanner.finish();
         }
     } catch (const PackRefused& refused) {
-        throw ApiError(refused.code() == "bad_pack" ? 400 : 413, refused.code(), refused.what());
+        throw ApiError(refused.wire_code(), refused.what());
     }
     if (result.status != 0 &&
         result.err.find("did not receive expected object") != std::string::npos)
-        throw ApiError(400, "missing_objects",
+        throw ApiError(error_code::missing_objects,
                        "the repository lacks objects that the pack's commits and trees name; the "
                        "pack is incomplete (" +
                            git_reason(result.err) + ")");
     if (result.status != 0)
-        throw ApiError(400, "bad_pack", "the pack is not valid: " + git_reason(result.err));
+        throw ApiError(error_code::bad_pack, "the pack is not valid: " + git_reason(result.err));
     // Named as git names packs, so that keep() never meets another push's pack of that name
     // unless it holds the same objects.
     const std::size_t tab = printed.find('\t');
@@ -230,14 +230,14 @@ void GitStore::check_ref_at(const std::string& room_id, const RefUpdate& update)
                             ? code == GIT_ENOTFOUND
                             : code == 0 && hex_of(current) == update.old_oid;
     if (!at_old)
-        throw ApiError(409, "stale_old",
+        throw ApiError(error_code::stale_old,
                        update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
 }
 
 void GitStore::move_ref(const std::string& room_id, const RefUpdate& update) const {
     if (!RoomRepository(m_data_dir, room_id)
              .compare_and_swap(update.ref, update.old_oid, update.new_oid, "knot push"))
-        throw ApiError(409, "stale_old",
+        throw ApiError(error_code::stale_old,
                        update.ref + " is no longer at " + update.old_oid + "; fetch and retry");
 }
 
@@ -283,7 +283,7 @@ std::string GitStore::fetch_from_forge(const std::string& room_id, const ForgeTa
     if (fetched.status != 0 || landed.status != 0) {
         log_line("forge fetch for " + room_id +
                  " failed: " + fetched.err.substr(0, fetched.err.find('\n')));
-        throw ApiError(502, "forge_unreachable",
+        throw ApiError(error_code::forge_unreachable,
                        "the server could not fetch " + ref +
                            " from the room's forge (unreachable, refused, or no such ref)");
     }
@@ -300,7 +300,8 @@ GitStore::PackRequest GitStore::plan_pack(const std::string& room_id,
         const git_oid id = oid_of(want);
         git_commit* commit = nullptr;
         if (git_commit_lookup(&commit, repo.get(), &id) < 0)
-            throw ApiError(400, "unknown_object", "the room's repository has no commit " + want);
+            throw ApiError(error_code::unknown_object,
+                           "the room's repository has no commit " + want);
         git_commit_free(commit);
         wanted.insert(want);
     }
@@ -324,7 +325,7 @@ GitStore::PackRequest GitStore::plan_pack(const std::string& room_id,
              ++walked)
             wanted.erase(hex_of(next));
         if (!wanted.empty())
-            throw ApiError(400, "unknown_object",
+            throw ApiError(error_code::unknown_object,
                            "the room's refs do not reach commit " + *wanted.begin());
     }
     git_revwalk* walk_raw = nullptr;

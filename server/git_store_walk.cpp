@@ -22,7 +22,7 @@ using Walk = Owned<git_revwalk, git_revwalk_free>;
 using Object = Owned<git_object, git_object_free>;
 
 ApiError missing_objects(const std::string& tip) {
-    return ApiError(400, "missing_objects",
+    return ApiError(error_code::missing_objects,
                     "the repository lacks objects that " + tip + " needs; the pack is incomplete");
 }
 
@@ -83,7 +83,7 @@ public:
             for (std::size_t i = 0; i < count; ++i) {
                 const git_tree_entry* entry = git_tree_entry_byindex(tree.get(), i);
                 if (++m_entries > m_limits.max_tree_entries)
-                    throw ApiError(400, "tree_too_large",
+                    throw ApiError(error_code::tree_too_large,
                                    "the trees of " + m_tip + " have more than " +
                                        std::to_string(m_limits.max_tree_entries) +
                                        " entries to check; this server's limit for one push");
@@ -106,7 +106,7 @@ public:
                 if (kind != EntryKind::tree)
                     continue;
                 if (frame.depth + 1 > m_limits.max_tree_depth)
-                    throw ApiError(400, "tree_too_deep",
+                    throw ApiError(error_code::tree_too_deep,
                                    "a tree of " + m_tip + " nests more than " +
                                        std::to_string(m_limits.max_tree_depth) +
                                        " levels deep; this server refuses deeper trees");
@@ -149,9 +149,8 @@ private:
         for (char& c : name)
             if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
                 c = '?';
-        return ApiError(400, "bad_object",
-                        "a tree of " + m_tip + " has an entry '" + name +
-                            "' that git refuses: " + why);
+        return ApiError(error_code::bad_object, "a tree of " + m_tip + " has an entry '" + name +
+                                                    "' that git refuses: " + why);
     }
 
     git_repository* m_repo;
@@ -176,7 +175,7 @@ void GitStore::check_tip(const std::string& room_id, const RefUpdate& update,
         throw missing_objects(update.new_oid);
     const Object object(raw);
     if (git_object_type(object.get()) != GIT_OBJECT_COMMIT)
-        throw ApiError(400, "not_a_commit", update.new_oid + " is not a commit");
+        throw ApiError(error_code::not_a_commit, update.new_oid + " is not a commit");
 
     // Commits reachable from the existing refs were checked when those refs moved. libgit2's
     // revwalk keeps its own queue: no recursion on the length of the history.
@@ -216,7 +215,7 @@ void GitStore::check_tip(const std::string& room_id, const RefUpdate& update,
         return;
     const git_oid old = oid_of(update.old_oid);
     if (git_graph_descendant_of(repo.get(), &tip, &old) != 1)
-        throw ApiError(409, "non_fast_forward",
+        throw ApiError(error_code::non_fast_forward,
                        update.new_oid + " does not descend from " + update.old_oid +
                            "; push with force to replace " + update.ref);
 }

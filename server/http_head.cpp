@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view k_crlf = "\r\n";
 
 ApiError framing(const std::string& problem) {
-    return ApiError(400, "bad_request", "request head: " + problem);
+    return ApiError(error_code::bad_request, "request head: " + problem);
 }
 
 bool is_tchar(unsigned char c) {
@@ -209,12 +209,13 @@ RequestHead parse_request_head(std::string_view head) {
 std::uint64_t parse_chunk_size(std::string_view line) {
     const auto digits = trim(line.substr(0, line.find(';')));
     if (digits.empty() || digits.size() > 15)
-        throw ApiError(400, "bad_request", "chunked body: a chunk size is not 1 to 15 hex digits");
+        throw ApiError(error_code::bad_request,
+                       "chunked body: a chunk size is not 1 to 15 hex digits");
     std::uint64_t size = 0;
     for (const char c : digits) {
         const auto h = static_cast<unsigned char>(c);
         if (!std::isxdigit(h))
-            throw ApiError(400, "bad_request", "chunked body: a chunk size is not hex");
+            throw ApiError(error_code::bad_request, "chunked body: a chunk size is not hex");
         size = size * 16 +
                static_cast<std::uint64_t>(std::isdigit(h) ? h - '0' : std::tolower(h) - 'a' + 10);
     }

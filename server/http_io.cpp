@@ -203,9 +203,9 @@ std::string response_head(int status, std::string_view content_type, std::int64_
     return head;
 }
 
-std::string error_response_bytes(int status, std::string_view code, std::string_view message) {
-    const Response response = Response::error(status, code, message);
-    return response_head(status, response.content_type,
+std::string error_response_bytes(ErrorCode code, std::string_view message) {
+    const Response response = Response::error(code, message);
+    return response_head(response.status, response.content_type,
                          static_cast<std::int64_t>(response.body.size()), false) +
            response.body;
 }

@@ -3,6 +3,8 @@
 // write has a deadline, so a slow client cannot hold a worker for long.
 #pragma once
 
+#include "libknot/protocol/error_codes.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <streambuf>
@@ -88,8 +90,9 @@ private:
 std::string response_head(int status, std::string_view content_type, std::int64_t content_length,
                           bool keep_alive);
 
-// A whole error response with the JSON body {"error": message, "code": code}, which closes
-// the connection: what the listener answers when it refuses a request before any route.
-std::string error_response_bytes(int status, std::string_view code, std::string_view message);
+// A whole error response, `code`'s status with the JSON body {"error": message, "code": code},
+// which closes the connection: what the listener answers when it refuses a request before any
+// route.
+std::string error_response_bytes(ErrorCode code, std::string_view message);
 
 } // namespace knot::server

@@ -190,7 +190,7 @@ void HttpListener::accept_all() {
             // Refused before its request is read: a best-effort answer, then the connection
             // closes. The count is what protects the server, so nothing here may wait.
             const std::string answer = error_response_bytes(
-                429, "too_many_connections",
+                error_code::too_many_connections,
                 "too many connections from " + peer + " (at most " +
                     std::to_string(m_limits.per_address()) + "); close some and retry");
             [[maybe_unused]] const auto ignored =
@@ -266,7 +266,7 @@ void HttpListener::parse_input(int fd) {
             return;
         job->head = parse_request_head(std::string_view(in).substr(0, *end));
     } catch (const ApiError& error) {
-        refuse(fd, error_response_bytes(400, error.code(), error.what()));
+        refuse(fd, error_response_bytes(error.wire_code(), error.what()));
         return;
     }
     in.erase(0, *end);
@@ -283,7 +283,7 @@ void HttpListener::parse_input(int fd) {
     if (busy) {
         try {
             job->connection->write_some(error_response_bytes(
-                503, "busy", "the server has too many requests waiting; retry shortly"));
+                error_code::busy, "the server has too many requests waiting; retry shortly"));
         } catch (const ConnectionLost&) {
         }
         return;
@@ -320,7 +320,7 @@ void HttpListener::expire(std::chrono::steady_clock::time_point now) {
         if (waiting.started && !waiting.lingering) {
             try {
                 waiting.connection->write_some(error_response_bytes(
-                    408, "timeout", "the request head did not arrive in time"));
+                    error_code::timeout, "the request head did not arrive in time"));
             } catch (const ConnectionLost&) {
             }
         }

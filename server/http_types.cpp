@@ -29,7 +29,7 @@ std::optional<std::string> Request::query_value(const std::string& name) const {
 nlohmann::json Request::json_body() const {
     nlohmann::json value = parse_strict_json(body);
     if (!value.is_object())
-        throw ApiError(400, "bad_json", "the request body must be a JSON object");
+        throw ApiError(error_code::bad_json, "the request body must be a JSON object");
     return value;
 }
 
@@ -40,16 +40,15 @@ Response Response::json(int status, const nlohmann::json& value) {
     return response;
 }
 
-Response Response::error(int status, std::string_view code, std::string_view message,
-                         std::string_view details) {
-    nlohmann::json body = {{"error", message}, {"code", code}};
+Response Response::error(ErrorCode code, std::string_view message, std::string_view details) {
+    nlohmann::json body = {{"error", message}, {"code", code.code()}};
     if (!details.empty()) {
         const auto extra = nlohmann::json::parse(details, nullptr, false);
         if (extra.is_object())
             for (const auto& [name, value] : extra.items())
                 body[name] = value;
     }
-    return json(status, body);
+    return json(code.status(), body);
 }
 
 } // namespace knot::server

@@ -1,6 +1,8 @@
 // The request and response the routes see, free of Poco so that route code stays plain.
 #pragma once
 
+#include "libknot/protocol/error_codes.hpp"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
@@ -104,10 +106,9 @@ struct Response {
 
     // A JSON answer: `value` serialised compactly.
     static Response json(int status, const nlohmann::json& value);
-    // The error body {"error": message, "code": code}, plus the members of the JSON object
-    // text `details` when it is not empty.
-    static Response error(int status, std::string_view code, std::string_view message,
-                          std::string_view details = {});
+    // `code`'s status with the error body {"error": message, "code": code}, plus the members
+    // of the JSON object text `details` when it is not empty.
+    static Response error(ErrorCode code, std::string_view message, std::string_view details = {});
 };
 
 } // namespace knot::server

@@ -33,9 +33,9 @@ std::optional<LockRecord> held_lock(const Transaction& transaction, const Member
                                     const std::string& path, LockForce force) {
     auto lock = transaction.find_lock(member.room.id, path);
     if (!lock)
-        throw ApiError(404, "unknown_lock", path + " is not locked");
+        throw ApiError(error_code::unknown_lock, path + " is not locked");
     if (lock->agent_id != member.agent.id && force == LockForce::no)
-        throw ApiError(403, "not_holder",
+        throw ApiError(error_code::not_holder,
                        path + " is locked by " + holder_name(*lock) + ", not you");
     return lock;
 }
@@ -98,7 +98,7 @@ std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& me
                 message +=
                     " and " + std::to_string(conflicts.size() - 1) + " more path(s) by others";
             message += "; nothing was locked";
-            throw ApiError(409, "lock_conflict", message,
+            throw ApiError(error_code::lock_conflict, message,
                            nlohmann::json{{"conflicts", locks_json(conflicts)}}.dump());
         }
         for (const LockRecord& lock : conflicts)

@@ -55,22 +55,23 @@ struct PackScanner::State {
     }
 
     [[noreturn]] void bad(const std::string& why) const {
-        throw PackRefused("bad_pack", "the pack is not valid: " + why + " (object " +
-                                          std::to_string(entries_done + 1) + " at byte " +
-                                          std::to_string(entry_offset) + ")");
+        throw PackRefused(error_code::bad_pack, "the pack is not valid: " + why + " (object " +
+                                                    std::to_string(entries_done + 1) + " at byte " +
+                                                    std::to_string(entry_offset) + ")");
     }
 
     void add_expanded(std::uint64_t bytes) {
         if (bytes > limits.max_object_bytes)
-            throw PackRefused("object_too_large",
+            throw PackRefused(error_code::object_too_large,
                               "object " + std::to_string(entries_done + 1) + " of the pack is " +
                                   std::to_string(bytes) + " bytes; this server takes objects of " +
                                   "at most " + std::to_string(limits.max_object_bytes) + " bytes");
         expanded += bytes;
         if (expanded > limits.max_expanded_bytes)
-            throw PackRefused("pack_too_large", "the pack's objects expand to more than " +
-                                                    std::to_string(limits.max_expanded_bytes) +
-                                                    " bytes, this server's limit for one push");
+            throw PackRefused(error_code::pack_too_large,
+                              "the pack's objects expand to more than " +
+                                  std::to_string(limits.max_expanded_bytes) +
+                                  " bytes, this server's limit for one push");
     }
 
     void start_entry() {
@@ -275,7 +276,7 @@ void PackScanner::feed(const char* data, std::size_t size) {
                 s.stage = Stage::done;
             break;
         case Stage::done:
-            throw PackRefused("bad_pack", "the pack is not valid: data after its end");
+            throw PackRefused(error_code::bad_pack, "the pack is not valid: data after its end");
         case Stage::data:
             break; // handled above
         }
@@ -284,7 +285,7 @@ void PackScanner::feed(const char* data, std::size_t size) {
 
 void PackScanner::finish() {
     if (m_state->stage != Stage::done)
-        throw PackRefused("bad_pack", "the pack is not valid: it ends early");
+        throw PackRefused(error_code::bad_pack, "the pack is not valid: it ends early");
 }
 
 std::uint32_t PackScanner::object_count() const {

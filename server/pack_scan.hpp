@@ -3,6 +3,7 @@
 #pragma once
 
 #include "libknot/base/error.hpp"
+#include "libknot/protocol/error_codes.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -11,17 +12,18 @@
 
 namespace knot::server {
 
-// Why a pack was refused: `code` is "object_too_large", "pack_too_large" (its objects expand
-// past the limit) or "bad_pack" (not a pack git would read), the message says which object.
+// Why a pack was refused: `code` is object_too_large, pack_too_large (its objects expand past
+// the limit) or bad_pack (not a pack git would read), the message says which object.
 class PackRefused : public Error {
 public:
-    PackRefused(std::string code, const std::string& message)
+    PackRefused(ErrorCode code, const std::string& message)
         : Error(message)
-        , m_code(std::move(code)) {}
-    const std::string& code() const { return m_code; }
+        , m_code(code) {}
+    ErrorCode wire_code() const { return m_code; }
+    std::string_view code() const { return m_code.code(); }
 
 private:
-    std::string m_code;
+    ErrorCode m_code;
 };
 
 struct PackLimits {

@@ -114,7 +114,7 @@ void refuse_locked_push(const RefUpdate& update, const std::vector<LockRecord>& 
         "the push changes what another agent holds: " + locks_text(conflicts, now) + ". " +
         update.ref +
         " did not move; coordinate with the holder (git knot say), or wait for the lock to end";
-    throw ApiError(409, "lock_conflict", message,
+    throw ApiError(error_code::lock_conflict, message,
                    json{{"conflicts", locks_json(conflicts)}}.dump());
 }
 

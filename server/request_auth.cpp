@@ -6,26 +6,26 @@
 
 namespace knot {
 
-std::string_view auth_failure_code(AuthFailure failure) {
+ErrorCode auth_failure_code(AuthFailure failure) {
     switch (failure) {
     case AuthFailure::missing_token:
-        return "missing_token";
+        return error_code::missing_token;
     case AuthFailure::bad_token:
-        return "bad_token";
+        return error_code::bad_token;
     case AuthFailure::unsigned_request:
-        return "unsigned";
+        return error_code::unsigned_request;
     case AuthFailure::malformed_signature:
-        return "malformed_signature";
+        return error_code::malformed_signature;
     case AuthFailure::stale_timestamp:
-        return "stale_timestamp";
+        return error_code::stale_timestamp;
     case AuthFailure::unknown_agent:
-        return "unknown_agent";
+        return error_code::unknown_agent;
     case AuthFailure::bad_signature:
-        return "bad_signature";
+        return error_code::bad_signature;
     case AuthFailure::replayed_nonce:
-        return "replayed_nonce";
+        return error_code::replayed_nonce;
     }
-    return "unauthorized";
+    return error_code::bad_signature; // unreachable: every AuthFailure has its case above
 }
 
 std::string auth_failure_message(AuthFailure failure) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/error_codes.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +25,7 @@ enum class AuthFailure {
     replayed_nonce,
 };
 
-std::string_view auth_failure_code(AuthFailure failure);
+ErrorCode auth_failure_code(AuthFailure failure);
 std::string auth_failure_message(AuthFailure failure);
 
 // The signature headers of one request, as received (empty when absent).

@@ -102,7 +102,7 @@ std::vector<std::string> parse_paths(const nlohmann::json& body, const char* fie
         if (auto why = invalid_repo_path(path)) {
             // Shown escaped and cut short: a control character stays readable, and a long
             // name is not sent back whole.
-            throw ApiError(400, "bad_path",
+            throw ApiError(error_code::bad_path,
                            std::string(field) + ": '" + printable_path(path) + "': " + *why);
         }
         if (seen.insert(path).second) {

@@ -31,21 +31,21 @@ bool method_needs_length(const std::string& method) {
 std::string read_body(const RequestHead& head, std::istream& in) {
     if (!head.chunked && !head.content_length) {
         if (method_needs_length(head.method))
-            throw ApiError(411, "length_required",
+            throw ApiError(error_code::length_required,
                            "a request body needs a Content-Length or chunked encoding");
         return {};
     }
     if (head.content_length && *head.content_length > k_max_body_bytes)
-        throw ApiError(413, "too_large", "the request body is larger than 1 MiB");
+        throw ApiError(error_code::too_large, "the request body is larger than 1 MiB");
     const std::size_t want =
         head.content_length ? static_cast<std::size_t>(*head.content_length) : k_max_body_bytes + 1;
     std::string body(want, '\0');
     in.read(body.data(), static_cast<std::streamsize>(want));
     body.resize(static_cast<std::size_t>(in.gcount()));
     if (body.size() > k_max_body_bytes)
-        throw ApiError(413, "too_large", "the request body is larger than 1 MiB");
+        throw ApiError(error_code::too_large, "the request body is larger than 1 MiB");
     if (head.content_length && body.size() != want)
-        throw ApiError(400, "bad_request", "body: shorter than its Content-Length");
+        throw ApiError(error_code::bad_request, "body: shorter than its Content-Length");
     return body;
 }
 
@@ -61,7 +61,7 @@ Request request_of(const RequestHead& head) {
         for (const auto& [name, value] : uri.getQueryParameters())
             request.query[name] = value;
     } catch (const Poco::Exception&) {
-        throw ApiError(400, "bad_request", "target: not a valid request target");
+        throw ApiError(error_code::bad_request, "target: not a valid request target");
     }
     return request;
 }
@@ -69,8 +69,8 @@ Request request_of(const RequestHead& head) {
 // The answer to a failed body read, which outranks whatever the route made of a cut body.
 Response body_failure_response(const BodyReader& body) {
     if (body.failure() == BodyReader::Failure::framing)
-        return Response::error(400, "bad_request", body.failure_message());
-    return Response::error(408, "timeout", "the request body did not arrive in time");
+        return Response::error(error_code::bad_request, body.failure_message());
+    return Response::error(error_code::timeout, "the request body did not arrive in time");
 }
 
 // Sec-WebSocket-Accept for the client's key (RFC 6455 section 4.2.2).
@@ -111,7 +111,7 @@ Response route(const RequestHead& head, Request& request, BodyReader& body, std:
         const RouteHandler& handler = router.match(request);
         if (request.streams_body) {
             if (!head.chunked && !head.content_length)
-                throw ApiError(411, "length_required",
+                throw ApiError(error_code::length_required,
                                "a request body needs a Content-Length or chunked encoding");
             request.body_length = head.content_length;
             request.body_stream = &in;
@@ -125,13 +125,13 @@ Response route(const RequestHead& head, Request& request, BodyReader& body, std:
     } catch (const ApiError& error) {
         if (body.failure() != BodyReader::Failure::none)
             return body_failure_response(body);
-        return Response::error(error.status(), error.code(), error.what(), error.details());
+        return Response::error(error.wire_code(), error.what(), error.details());
     } catch (const std::exception& error) {
         log_line("error: " + request.method + " " + request.target + ": " + error.what());
     } catch (...) {
         log_line("error: " + request.method + " " + request.target + ": unknown exception");
     }
-    return Response::error(500, "internal", "internal server error (logged)");
+    return Response::error(error_code::internal, "internal server error (logged)");
 }
 
 } // namespace

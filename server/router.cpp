@@ -66,9 +66,9 @@ const RouteHandler& Router::match(Request& request) const {
         return route.handler;
     }
     if (path_matched)
-        throw ApiError(405, "method_not_allowed",
+        throw ApiError(error_code::method_not_allowed,
                        request.method + " is not allowed on " + request.path);
-    throw ApiError(404, "not_found", "no such endpoint: " + request.path);
+    throw ApiError(error_code::not_found, "no such endpoint: " + request.path);
 }
 
 void add_all_routes(Router& router) {
@@ -91,8 +91,8 @@ Response Router::call(const RouteHandler& handler, const Request& request) const
     } catch (const ApiError& refusal) {
         // An event-stream hello sent without its upgrade headers is a read refused for its form,
         // which the client completes and sends again (docs/protocol.md): its nonce stays free.
-        if (request.verified_nonce && refusal.code() != "replayed_nonce" &&
-            refusal.code() != "upgrade_required") {
+        if (request.verified_nonce && refusal.code() != error_code::replayed_nonce &&
+            refusal.code() != error_code::upgrade_required) {
             const Request::VerifiedNonce& spent = *request.verified_nonce;
             try {
                 // Already recorded when the refusal came after the route's write committed.

@@ -12,7 +12,7 @@ namespace knot::server {
 namespace {
 
 ApiError bad_json(const std::string& why) {
-    return ApiError(400, "bad_json", "the request body is not valid JSON: " + why);
+    return ApiError(error_code::bad_json, "the request body is not valid JSON: " + why);
 }
 
 } // namespace

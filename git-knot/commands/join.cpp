@@ -6,6 +6,7 @@
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/invite.hpp"
 #include "libknot/protocol/protocol.hpp"
 
@@ -64,11 +65,11 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     try {
         agent = register_agent_named(client, {name, kind, capabilities}, choice);
     } catch (const HttpError& e) {
-        if (e.code() == "bad_token" || e.code() == "unknown_room")
+        if (e.code() == error_code::bad_token || e.code() == error_code::unknown_room)
             throw HttpError(e.status(), e.code(),
                             std::string(e.what()) + ": ask the host for a fresh invite URL",
                             e.body());
-        if (e.code() == "name_taken")
+        if (e.code() == error_code::name_taken)
             throw Refused("the name '" + name +
                           "' is taken in this room by another agent: choose one with --name");
         throw;

@@ -5,6 +5,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "server_errors.hpp"
 
 #include <CLI/CLI.hpp>
@@ -32,9 +33,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     try {
         answer = session.client().post("/integration/undo", body);
     } catch (const HttpError& e) {
-        if (e.code() == "nothing_to_undo")
+        if (e.code() == error_code::nothing_to_undo)
             throw Refused("nothing to undo: " + std::string(e.what()));
-        rethrow_refusal(e, e.code() == "stale_integration"
+        rethrow_refusal(e, e.code() == error_code::stale_integration
                                ? " (it moved meanwhile); look at git knot check --history, then "
                                  "try again"
                                : "");

@@ -3,6 +3,7 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/base/utf8.hpp"
+#include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/protocol.hpp"
 
@@ -92,7 +93,7 @@ nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoi
         try {
             return client.register_agent(card);
         } catch (const HttpError& e) {
-            if (e.code() != "name_taken" || choice == NameChoice::exact || n > 101)
+            if (e.code() != error_code::name_taken || choice == NameChoice::exact || n > 101)
                 throw;
         }
         if (in_use.empty()) {

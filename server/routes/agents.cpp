@@ -44,7 +44,7 @@ Response register_agent(const Request& request, ServerContext& context) {
         const std::string id = agent_id_of(card.public_key);
         const auto holder = transaction.name_owner(room.id, card.name);
         if (holder && *holder != id)
-            throw ApiError(409, "name_taken",
+            throw ApiError(error_code::name_taken,
                            "the name '" + card.name +
                                "' belongs to another agent of this room (names are never "
                                "reused: its refs stay that agent's); choose another name");

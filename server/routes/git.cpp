@@ -61,7 +61,8 @@ void check_update(const RefUpdate& update) {
         throw bad_request("ref", "must be a valid ref name under refs/knot/");
     if (update.ref == k_integration_ref ||
         update.ref.rfind(std::string(k_integration_ref) + "/", 0) == 0)
-        throw ApiError(403, "not_your_ref", "refs/knot/integration is moved only by the server");
+        throw ApiError(error_code::not_your_ref,
+                       "refs/knot/integration is moved only by the server");
     if (!is_oid(update.old_oid))
         throw bad_request("old", "must be 40 lower-case hex digits");
     if (!is_oid(update.new_oid) || update.new_oid == k_zero_oid)
@@ -79,9 +80,9 @@ void check_own_ref(Store& store, const Member& member, const RefUpdate& update) 
             owner = reader.name_owner(member.room.id, rest.substr(0, slash));
         });
     if (owner != member.agent.id)
-        throw ApiError(403, "not_your_ref",
-                       member.agent.name + " may only move refs under " +
-                           std::string(k_knot_ref_prefix) + member.agent.name + "/");
+        throw ApiError(error_code::not_your_ref, member.agent.name + " may only move refs under " +
+                                                     std::string(k_knot_ref_prefix) +
+                                                     member.agent.name + "/");
 }
 
 RefUpdate parse_update(const Request& request) {
@@ -116,9 +117,9 @@ public:
         const auto got = static_cast<std::size_t>(std::max<std::streamsize>(m_in.gcount(), 0));
         m_total += got;
         if (m_total > k_max_pack_bytes)
-            throw ApiError(413, "too_large", "the pack is larger than 1 GiB");
+            throw ApiError(error_code::too_large, "the pack is larger than 1 GiB");
         if (got == 0 && m_length && m_total != *m_length)
-            throw ApiError(400, "bad_request", "body: shorter than its Content-Length");
+            throw ApiError(error_code::bad_request, "body: shorter than its Content-Length");
         crypto_hash_sha256_update(&m_state, reinterpret_cast<const unsigned char*>(buffer), got);
         return got;
     }
@@ -144,7 +145,7 @@ private:
 std::string declared_sha256(const Request& request) {
     const std::string value = request.header(k_header_content_sha256);
     if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos)
-        throw ApiError(400, "missing_content_sha256",
+        throw ApiError(error_code::missing_content_sha256,
                        std::string(k_header_content_sha256) +
                            ": a pack upload declares its body's SHA-256 (64 lower-case hex "
                            "digits), which the signature covers");
@@ -254,7 +255,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
         });
     }
     if (body.sha256() != signed_request.body_sha256)
-        throw ApiError(400, "content_mismatch",
+        throw ApiError(error_code::content_mismatch,
                        "the body's SHA-256 is not the one the request declares and signs");
     git.check_tip(member.room.id, update, quarantine.get());
     // A push that changes what another agent holds is refused before its pack is kept; the
@@ -352,7 +353,7 @@ Response notify_push(const Request& request, ServerContext& context) {
     context.store.read(
         [&](const Reader& reader) { forge_url = reader.check_settings(member.room.id).forge_url; });
     if (forge_url.empty())
-        throw ApiError(409, "no_forge",
+        throw ApiError(error_code::no_forge,
                        "this room has no forge: its owner sets one with 'git knot up' in a clone "
                        "whose origin is the forge, or 'git knot check --configure'");
     const ForgeTarget target = check_forge(context.forge_policy, forge_url);
@@ -360,9 +361,8 @@ Response notify_push(const Request& request, ServerContext& context) {
     const GitStore git = git_store(context);
     const std::string fetched = git.fetch_from_forge(member.room.id, target, update.ref);
     if (fetched != update.new_oid)
-        throw ApiError(409, "forge_mismatch",
-                       "the forge's " + update.ref + " is at " + fetched + ", not " +
-                           update.new_oid);
+        throw ApiError(error_code::forge_mismatch, "the forge's " + update.ref + " is at " +
+                                                       fetched + ", not " + update.new_oid);
     git.check_tip(member.room.id, update);
     const nlohmann::json held = record_and_move(
         context, git, call, update,

@@ -109,7 +109,8 @@ RunRecord run_of(const Reader& reader, const Request& request, const RoomRecord&
     if (error == std::errc() && end == text.data() + text.size())
         run = reader.find_run(room.id, number);
     if (!run)
-        throw ApiError(404, "unknown_run", "there is no integration run " + text + " in this room");
+        throw ApiError(error_code::unknown_run,
+                       "there is no integration run " + text + " in this room");
     return *run;
 }
 
@@ -127,9 +128,8 @@ Response run_log(const Request& request, ServerContext& context) {
     const std::filesystem::path path = log_of(context, run);
     auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
     if (!*in)
-        throw ApiError(404, "no_log",
-                       "integration run " + std::to_string(run.number) + " ran no checks (" +
-                           run.status + ")");
+        throw ApiError(error_code::no_log, "integration run " + std::to_string(run.number) +
+                                               " ran no checks (" + run.status + ")");
     Response response;
     response.content_type = "text/plain; charset=utf-8";
     response.write_body = [in](std::ostream& out) { out << in->rdbuf(); };
@@ -162,7 +162,7 @@ Response set_base(const Request& request, ServerContext& context) {
     const Member& member = call.member();
     body_object(request);
     if (!call.is_owner())
-        throw ApiError(403, "not_owner", "only the room's owner may set its base");
+        throw ApiError(error_code::not_owner, "only the room's owner may set its base");
     const IntegrationRepo repo(repo_of(context, member.room.id));
     std::string forge_url;
     context.store.read(
@@ -179,7 +179,7 @@ Response set_base(const Request& request, ServerContext& context) {
     if (!repo.integration().empty())
         return existing();
     if (forge_url.empty())
-        throw ApiError(409, "no_forge",
+        throw ApiError(error_code::no_forge,
                        "this room has no forge to take its base from: its owner sets one with "
                        "'git knot up' or 'git knot check --configure'");
     const ForgeTarget target = check_forge(context.forge_policy, forge_url);
@@ -204,7 +204,7 @@ Response set_base(const Request& request, ServerContext& context) {
                            {"forge", forge_display(forge_url)},
                            {"by", member.agent.name}});
         if (!repo.move("", update.new_oid)) // last: a failure rolls everything back
-            throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
+            throw ApiError(error_code::stale_integration, "refs/knot/integration moved; try again");
         created = true;
     });
     if (!created)
@@ -234,21 +234,21 @@ Response undo(const Request& request, ServerContext& context) {
     call.write([&](Transaction& transaction) {
         const std::string current = repo.integration();
         if (current.empty())
-            throw ApiError(409, "nothing_to_undo", "refs/knot/integration does not exist yet");
+            throw ApiError(error_code::nothing_to_undo, "refs/knot/integration does not exist yet");
         if (!expect.empty() && expect != current)
-            throw ApiError(409, "stale_integration",
+            throw ApiError(error_code::stale_integration,
                            "refs/knot/integration is at " + current + ", not " + expect);
         if (current == transaction.integration_base(member.room.id))
-            throw ApiError(409, "nothing_to_undo",
+            throw ApiError(error_code::nothing_to_undo,
                            "refs/knot/integration is at the room's base (" + current.substr(0, 7) +
                                "), where the room started; there is nothing before it");
         std::optional<RunRecord> run = transaction.integration_of(member.room.id, current);
         if (!run)
-            throw ApiError(409, "nothing_to_undo",
+            throw ApiError(error_code::nothing_to_undo,
                            "refs/knot/integration (" + current.substr(0, 7) +
                                ") was not made by a run this server recorded");
         if (run->base_oid.empty())
-            throw ApiError(409, "nothing_to_undo",
+            throw ApiError(error_code::nothing_to_undo,
                            "refs/knot/integration is at the room's first integration (run " +
                                std::to_string(run->number) + "); there is nothing before it");
         run->undone_at = call.now();
@@ -258,7 +258,7 @@ Response undo(const Request& request, ServerContext& context) {
                   {"from", current},    {"to", run->base_oid},      {"by", member.agent.name}};
         call.append_event(transaction, "integration.undone", answer);
         if (!repo.move(current, run->base_oid)) // last: a failure rolls everything back
-            throw ApiError(409, "stale_integration", "refs/knot/integration moved; try again");
+            throw ApiError(error_code::stale_integration, "refs/knot/integration moved; try again");
     });
     // Forge mode: the forge's copy moves back too, or the documented fallback (a fetch from the
     // forge while the server is down) would bring the undone commit back.
@@ -275,7 +275,7 @@ Response change_settings(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
     if (!call.is_owner())
-        throw ApiError(403, "not_owner",
+        throw ApiError(error_code::not_owner,
                        "only the room's owner may change its check settings and forge");
     CheckSettings settings;
     context.store.read(

@@ -39,7 +39,7 @@ LockForce force_of(const nlohmann::json& body, const MemberRequest& call) {
     if (!optional_flag(body, "force"))
         return LockForce::no;
     if (!call.is_owner())
-        throw ApiError(403, "not_owner", "only the room's owner may force");
+        throw ApiError(error_code::not_owner, "only the room's owner may force");
     return LockForce::yes;
 }
 
@@ -96,7 +96,7 @@ Response change_settings(const Request& request, ServerContext& context) {
         it->get<std::int64_t>() > k_max_lease_seconds)
         throw bad_request("lease_seconds", "must be an integer from 1 to 86400");
     if (!call.is_owner())
-        throw ApiError(403, "not_owner", "only the room's owner may change its settings");
+        throw ApiError(error_code::not_owner, "only the room's owner may change its settings");
     const std::int64_t lease = it->get<std::int64_t>();
     return call.answer(200, [&](Transaction& transaction) {
         transaction.set_lease_seconds(call.room().id, lease);

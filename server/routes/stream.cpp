@@ -34,11 +34,12 @@ void check_upgrade(const Request& request) {
     if (!header_has(request, "Upgrade", "websocket") ||
         !header_has(request, "Connection", "upgrade") ||
         request.header("Sec-WebSocket-Key").empty())
-        throw ApiError(426, "upgrade_required",
+        throw ApiError(error_code::upgrade_required,
                        "the event stream is a WebSocket: send the upgrade headers (or read "
                        "GET /v1/rooms/{room}/events)");
     if (request.header("Sec-WebSocket-Version") != "13")
-        throw ApiError(426, "upgrade_required", "the event stream speaks WebSocket version 13");
+        throw ApiError(error_code::upgrade_required,
+                       "the event stream speaks WebSocket version 13");
 }
 
 // One stream's events: subscribed before the backlog is read, so that every event committed

@@ -44,7 +44,7 @@ TaskRecord task_of(const Transaction& transaction, const Request& request,
     if (const auto number = parse_task_id(id))
         task = transaction.find_task(call.room().id, *number);
     if (!task)
-        throw ApiError(404, "unknown_task", "there is no task " + id + " in this room");
+        throw ApiError(error_code::unknown_task, "there is no task " + id + " in this room");
     return *task;
 }
 
@@ -53,7 +53,7 @@ std::string claimer_of(const TaskRecord& task) {
 }
 
 ApiError task_done(const TaskRecord& task) {
-    return ApiError(409, "task_done", task_id(task.number) + " is already done");
+    return ApiError(error_code::task_done, task_id(task.number) + " is already done");
 }
 
 Response list_tasks(const Request& request, ServerContext& context) {
@@ -116,7 +116,7 @@ Response claim_task(const Request& request, ServerContext& context) {
         if (task.status == "done")
             throw task_done(task);
         if (task.status == "claimed" && task.claimed_by != call.agent().id)
-            throw ApiError(409, "already_claimed",
+            throw ApiError(error_code::already_claimed,
                            task_id(task.number) + " is already claimed by " + claimer_of(task));
         if (task.status != "claimed") {
             task.status = "claimed";
@@ -135,9 +135,9 @@ Response finish_task(const Request& request, ServerContext& context) {
     body_object(request);
     return change_task(request, call, "task.done", [&](TaskRecord& task) {
         if (task.status != "claimed" || task.claimed_by != call.agent().id)
-            throw ApiError(403, "not_claimer",
-                           "only the agent that claimed " + task_id(task.number) +
-                               " may finish it; claim it first");
+            throw ApiError(error_code::not_claimer, "only the agent that claimed " +
+                                                        task_id(task.number) +
+                                                        " may finish it; claim it first");
         task.status = "done";
     });
 }
@@ -146,10 +146,10 @@ Response release_task(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     const bool force = optional_flag(body_object(request), "force");
     if (force && !call.is_owner())
-        throw ApiError(403, "not_owner", "only the room's owner may force");
+        throw ApiError(error_code::not_owner, "only the room's owner may force");
     return change_task(request, call, "task.released", [&](TaskRecord& task) {
         if (task.status != "claimed" || (task.claimed_by != call.agent().id && !force))
-            throw ApiError(403, "not_claimer",
+            throw ApiError(error_code::not_claimer,
                            task.status == "claimed"
                                ? task_id(task.number) + " is claimed by " + claimer_of(task)
                                : task_id(task.number) + " is not claimed");

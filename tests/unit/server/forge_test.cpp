@@ -44,7 +44,7 @@ std::string code_of(const std::function<void()>& call) {
     try {
         call();
     } catch (const knot::server::ApiError& error) {
-        return error.code();
+        return std::string(error.code());
     }
     return "accepted";
 }

@@ -52,8 +52,7 @@ ApiResponse InProcessServer::send(const std::string& method, const std::string& 
     try {
         response = m_router.call(m_router.match(request), request);
     } catch (const server::ApiError& error) {
-        response =
-            server::Response::error(error.status(), error.code(), error.what(), error.details());
+        response = server::Response::error(error.wire_code(), error.what(), error.details());
     }
     return {response.status, response.content_type, response.body};
 }

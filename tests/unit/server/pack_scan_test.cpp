@@ -27,7 +27,7 @@ std::string refusal(std::string_view pack, const PackLimits& limits = {}) {
         scan_pack(pack, limits);
         return "";
     } catch (const PackRefused& refused) {
-        return refused.code();
+        return std::string(refused.code());
     }
 }
 

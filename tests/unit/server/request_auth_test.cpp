@@ -89,8 +89,8 @@ TEST_CASE("a forged signature, or one over other content, does not verify") {
 }
 
 TEST_CASE("every refusal has a stable code and a message naming the check") {
-    CHECK(auth_failure_code(AuthFailure::replayed_nonce) == "replayed_nonce");
-    CHECK(auth_failure_code(AuthFailure::stale_timestamp) == "stale_timestamp");
+    CHECK(auth_failure_code(AuthFailure::replayed_nonce).code() == "replayed_nonce");
+    CHECK(auth_failure_code(AuthFailure::stale_timestamp).code() == "stale_timestamp");
     CHECK(auth_failure_message(AuthFailure::replayed_nonce).find("replayed") != std::string::npos);
     CHECK(auth_failure_message(AuthFailure::stale_timestamp).find("5 minutes") !=
           std::string::npos);
