@@ -1,6 +1,7 @@
 // What the hooks read from git (see hook_git.hpp).
 #include "hooks/hook_git.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
@@ -55,7 +56,7 @@ std::vector<PushUpdate> parse_push_updates(std::string_view input) {
     std::istringstream lines{std::string(input)};
     for (std::string line; std::getline(lines, line);) {
         line = chomp(line);
-        if (line.find_first_not_of(" \t") == std::string::npos)
+        if (trim_blanks(line).empty())
             continue;
         std::istringstream fields(line);
         PushUpdate u;
