@@ -50,7 +50,7 @@ struct StreamReactor::Stream : FrameSink {
         if (closing)
             return;
         const bool was_behind = pending() > k_stream_low_water;
-        append_frame(out, Opcode::text, text);
+        append_frame(out, WebSocketOpcode::text, text);
         if (was_behind && pending() > k_stream_output_budget)
             over_budget = true;
     }
@@ -59,7 +59,7 @@ struct StreamReactor::Stream : FrameSink {
     void send_close(int status, std::string_view reason) {
         if (closing)
             return;
-        append_frame(out, Opcode::close, close_payload(status, reason));
+        append_frame(out, WebSocketOpcode::close, close_payload(status, reason));
         closing = true;
         woken = backlog = false;
     }
@@ -365,22 +365,22 @@ void StreamReactor::read_peer(Stream& stream) {
             break;
         }
         const std::string& payload = frame.payload;
-        switch (static_cast<Opcode>(frame.opcode)) {
-        case Opcode::close:
+        switch (static_cast<WebSocketOpcode>(frame.opcode)) {
+        case WebSocketOpcode::close:
             // Echo the peer's status, as RFC 6455 asks, then close once it is sent.
             stream.send_close(payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                         static_cast<unsigned char>(payload[1])
                                                   : k_close_normal,
                               "");
             return;
-        case Opcode::ping:
+        case WebSocketOpcode::ping:
             if (!stream.closing)
-                append_frame(stream.out, Opcode::pong, payload);
+                append_frame(stream.out, WebSocketOpcode::pong, payload);
             break;
-        case Opcode::continuation:
-        case Opcode::text:
-        case Opcode::binary:
-        case Opcode::pong:
+        case WebSocketOpcode::continuation:
+        case WebSocketOpcode::text:
+        case WebSocketOpcode::binary:
+        case WebSocketOpcode::pong:
             break;
         default:
             stream.send_close(k_close_protocol_error, "unknown opcode");
