@@ -5,6 +5,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <fstream>
 #include <set>
@@ -61,12 +62,8 @@ std::vector<PushUpdate> parse_push_updates(std::string_view input) {
         std::istringstream fields(line);
         PushUpdate u;
         std::string extra;
-        const auto is_oid = [](const std::string& s) {
-            return (s.size() == 40 || s.size() == 64) &&
-                   s.find_first_not_of("0123456789abcdef") == std::string::npos;
-        };
         if (!(fields >> u.local_ref >> u.local_sha >> u.remote_ref >> u.remote_sha) ||
-            (fields >> extra) || !is_oid(u.local_sha) || !is_oid(u.remote_sha))
+            (fields >> extra) || !is_object_id(u.local_sha) || !is_object_id(u.remote_sha))
             throw Error("pre-push: git sent a line knot does not understand: '" + line + "'");
         updates.push_back(std::move(u));
     }
