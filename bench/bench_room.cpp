@@ -1,6 +1,7 @@
 // What the benchmarks share (see bench_room.hpp).
 #include "bench_room.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/client/room_client.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -13,10 +14,8 @@
 namespace knot::bench {
 namespace {
 
-std::string trimmed(std::string text) {
-    const auto end = text.find_last_not_of(" \t\r\n");
-    text.erase(end == std::string::npos ? 0 : end + 1);
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(trim_whitespace_end(text));
 }
 
 } // namespace

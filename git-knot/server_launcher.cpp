@@ -8,6 +8,7 @@
 #include "libknot/base/socket_address.hpp"
 #include "libknot/base/spawn.hpp"
 #include "libknot/client/clone.hpp"
+#include "libknot/git/git_command.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -109,8 +110,7 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
             break;
     }
     ready_read.close();
-    while (!url.empty() && (url.back() == '\n' || url.back() == '\r'))
-        url.pop_back();
+    url = chomp(url);
     if (url.empty()) {
         int status = 0;
         ::waitpid(pid, &status, WNOHANG);

@@ -1,9 +1,9 @@
 // The one place a command line is parsed (CLI11) and its mistakes are put in knot's words.
 #include "command.hpp"
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <iostream>
 
 namespace knot::cli {
@@ -151,8 +151,7 @@ void print_options(const CLI::App& app, std::ostream& out) {
         if (option->get_type_size_max() > 0) {
             value = option->get_option_text();
             if (value.empty())
-                for (const char c : option->get_type_name())
-                    value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                value = ascii_lower(option->get_type_name());
         }
         for (const std::string& name : option->get_lnames())
             out << "--" << name << (value.empty() ? "" : "=<" + value + ">") << '\n';

@@ -1,9 +1,11 @@
 // What the hooks read from git (see hook_git.hpp).
 #include "hooks/hook_git.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/protocol.hpp"
 
 #include <fstream>
 #include <set>
@@ -55,17 +57,13 @@ std::vector<PushUpdate> parse_push_updates(std::string_view input) {
     std::istringstream lines{std::string(input)};
     for (std::string line; std::getline(lines, line);) {
         line = chomp(line);
-        if (line.find_first_not_of(" \t") == std::string::npos)
+        if (trim_blanks(line).empty())
             continue;
         std::istringstream fields(line);
         PushUpdate u;
         std::string extra;
-        const auto is_oid = [](const std::string& s) {
-            return (s.size() == 40 || s.size() == 64) &&
-                   s.find_first_not_of("0123456789abcdef") == std::string::npos;
-        };
         if (!(fields >> u.local_ref >> u.local_sha >> u.remote_ref >> u.remote_sha) ||
-            (fields >> extra) || !is_oid(u.local_sha) || !is_oid(u.remote_sha))
+            (fields >> extra) || !is_object_id(u.local_sha) || !is_object_id(u.remote_sha))
             throw Error("pre-push: git sent a line knot does not understand: '" + line + "'");
         updates.push_back(std::move(u));
     }

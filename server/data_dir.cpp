@@ -1,6 +1,7 @@
 // The server's data directory (see data_dir.hpp).
 #include "data_dir.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
 #include "libknot/base/hex.hpp"
@@ -120,9 +121,7 @@ std::string DataDir::admin_token() const {
     const std::string fresh = random_hex(32);
     if (write_new_file(path, fresh, 0600))
         return fresh;
-    std::string token = read_file(path);
-    while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
-        token.pop_back();
+    const std::string token(trim_whitespace_end(read_file(path)));
     if (!is_lower_hex(token, 64))
         throw Error(path.string() + " does not hold an admin token (64 hex digits); remove it to "
                                     "have a new one made");

@@ -5,6 +5,7 @@
 #include "forge_policy.hpp"
 #include "git_handles.hpp"
 #include "git_store_repo.hpp"
+#include "libknot/base/hex.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "log.hpp"
@@ -86,8 +87,7 @@ std::string git_reason(const std::string& err) {
 } // namespace
 
 bool is_oid(std::string_view text) {
-    return text.size() == GIT_OID_HEXSZ &&
-           text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+    return is_lower_hex(text, GIT_OID_HEXSZ);
 }
 
 Quarantine::Quarantine(std::filesystem::path objects_dir)
@@ -207,8 +207,7 @@ GitStore::index_pack(const Quarantine& quarantine,
     // unless it holds the same objects.
     const std::size_t tab = printed.find('\t');
     const std::string hash = printed.substr(tab + 1, printed.find('\n') - tab - 1);
-    if (tab == std::string::npos || hash.empty() ||
-        hash.find_first_not_of("0123456789abcdef") != std::string::npos)
+    if (tab == std::string::npos || hash.empty() || !is_lower_hex(hash))
         throw std::runtime_error("git index-pack printed no pack name: " + printed);
     const std::filesystem::path pack_dir = quarantine.dir() / "pack";
     for (const char* extension : {".pack", ".idx", ".rev"})

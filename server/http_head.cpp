@@ -3,6 +3,8 @@
 
 #include "api_error.hpp"
 
+#include "libknot/base/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -24,21 +26,6 @@ bool is_tchar(unsigned char c) {
 bool is_token(std::string_view text) {
     return !text.empty() &&
            std::all_of(text.begin(), text.end(), [](char c) { return is_tchar(c); });
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
 }
 
 // A field value may hold visible characters, blanks and obs-text, never a control character.
@@ -71,9 +58,9 @@ std::vector<std::string> list_tokens(std::string_view value) {
     std::vector<std::string> tokens;
     while (!value.empty()) {
         const auto comma = value.find(',');
-        const auto item = trim(value.substr(0, comma));
+        const auto item = trim_blanks(value.substr(0, comma));
         if (!item.empty())
-            tokens.push_back(lower(item));
+            tokens.push_back(ascii_lower(item));
         if (comma == std::string_view::npos)
             break;
         value.remove_prefix(comma + 1);
@@ -116,7 +103,7 @@ void apply_fields(RequestHead& head) {
                 throw framing("two different Content-Length fields");
             head.content_length = length;
         } else if (name == "transfer-encoding") {
-            if (transfer_encoding || lower(value) != "chunked")
+            if (transfer_encoding || ascii_lower(value) != "chunked")
                 throw framing("Transfer-Encoding: only a single \"chunked\" is accepted");
             transfer_encoding = true;
         } else if (name == "connection") {
@@ -125,7 +112,7 @@ void apply_fields(RequestHead& head) {
                 keep_alive_token = keep_alive_token || token == "keep-alive";
             }
         } else if (name == "expect") {
-            head.expect_continue = lower(value) == "100-continue";
+            head.expect_continue = ascii_lower(value) == "100-continue";
         }
     }
     if (transfer_encoding && head.content_length)
@@ -193,12 +180,12 @@ RequestHead parse_request_head(std::string_view head) {
         const auto colon = line.find(':');
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
             throw framing("a header line is not NAME: VALUE");
-        const auto value = trim(line.substr(colon + 1));
+        const auto value = trim_blanks(line.substr(colon + 1));
         if (!is_field_value(value))
             throw framing("a header value holds a control character");
         if (parsed.fields.size() == k_max_header_fields)
             throw framing("more than " + std::to_string(k_max_header_fields) + " header fields");
-        parsed.fields.emplace_back(lower(line.substr(0, colon)), std::string(value));
+        parsed.fields.emplace_back(ascii_lower(line.substr(0, colon)), std::string(value));
     }
     if (first)
         throw framing("no request line");
@@ -207,7 +194,7 @@ RequestHead parse_request_head(std::string_view head) {
 }
 
 std::uint64_t parse_chunk_size(std::string_view line) {
-    const auto digits = trim(line.substr(0, line.find(';')));
+    const auto digits = trim_blanks(line.substr(0, line.find(';')));
     if (digits.empty() || digits.size() > 15)
         throw ApiError(error_code::bad_request,
                        "chunked body: a chunk size is not 1 to 15 hex digits");

@@ -15,9 +15,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <system_error>
 #include <unistd.h>
 
 namespace knot::server {
@@ -48,11 +46,6 @@ std::string address_of(const sockaddr_storage& address) {
         ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr, text,
                     sizeof text);
     return text;
-}
-
-void wake_up(int fd) {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto ignored = ::write(fd, &one, sizeof one);
 }
 
 } // namespace
@@ -86,16 +79,11 @@ HttpListener::~HttpListener() {
 }
 
 void HttpListener::start() {
-    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-    m_wakeup = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_epoll < 0 || m_wakeup < 0)
-        throw std::system_error(errno, std::generic_category(), "listener");
+    m_loop.open(k_wakeup_key, "listener");
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.u64 = k_wakeup_key;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeup, &event);
     event.data.u64 = k_listen_key;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_listen_fd, &event);
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, m_listen_fd, &event);
     for (int i = 0; i < m_options.workers; ++i)
         m_workers.emplace_back([this] { work(); });
     m_thread = std::thread([this] { run(); });
@@ -109,8 +97,7 @@ void HttpListener::stop() {
         m_stopped = true;
     }
     m_work_ready.notify_all();
-    if (m_wakeup >= 0)
-        wake_up(m_wakeup);
+    m_loop.wake();
     if (m_thread.joinable())
         m_thread.join();
     for (auto& worker : m_workers)
@@ -118,23 +105,22 @@ void HttpListener::stop() {
     m_workers.clear();
     m_jobs.clear();
     m_resumed.clear();
-    for (const int fd : {m_epoll, m_wakeup, m_listen_fd})
-        if (fd >= 0)
-            ::close(fd);
-    m_epoll = m_wakeup = m_listen_fd = -1;
+    m_loop.close();
+    if (m_listen_fd >= 0)
+        ::close(m_listen_fd);
+    m_listen_fd = -1;
 }
 
 void HttpListener::run() {
     std::array<epoll_event, 256> events{};
     auto next_scan = std::chrono::steady_clock::now() + k_scan_interval;
     for (;;) {
-        const int n = ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()),
+        const int n = ::epoll_wait(m_loop.fd(), events.data(), static_cast<int>(events.size()),
                                    static_cast<int>(k_scan_interval.count()));
         for (int i = 0; i < n; ++i) {
             const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
             if (key == k_wakeup_key) {
-                std::uint64_t count = 0;
-                [[maybe_unused]] const auto ignored = ::read(m_wakeup, &count, sizeof count);
+                m_loop.drain();
             } else if (key == k_listen_key) {
                 accept_all();
             } else {
@@ -157,7 +143,7 @@ void HttpListener::run() {
                 epoll_event event{};
                 event.events = EPOLLIN;
                 event.data.u64 = k_listen_key;
-                ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_listen_fd, &event);
+                ::epoll_ctl(m_loop.fd(), EPOLL_CTL_MOD, m_listen_fd, &event);
             }
         }
     }
@@ -178,7 +164,7 @@ void HttpListener::accept_all() {
                 m_accept_paused_until = std::chrono::steady_clock::now() + k_accept_pause;
                 epoll_event event{};
                 event.data.u64 = k_listen_key;
-                ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_listen_fd, &event);
+                ::epoll_ctl(m_loop.fd(), EPOLL_CTL_MOD, m_listen_fd, &event);
             }
             return;
         }
@@ -207,7 +193,7 @@ void HttpListener::watch(std::unique_ptr<Connection> connection, bool kept_alive
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP;
     event.data.u64 = static_cast<std::uint64_t>(fd) + k_first_connection_key;
-    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+    if (::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event) != 0)
         return; // the connection closes as it goes out of scope
     auto waiting = std::make_unique<Waiting>();
     waiting->connection = std::move(connection);
@@ -270,7 +256,7 @@ void HttpListener::parse_input(int fd) {
         return;
     }
     in.erase(0, *end);
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_DEL, fd, nullptr);
     job->connection = std::move(waiting.connection);
     m_waiting.erase(fd);
     bool busy = false;
@@ -306,7 +292,7 @@ void HttpListener::refuse(int fd, std::string_view response) {
 }
 
 void HttpListener::close_waiting(int fd) {
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_DEL, fd, nullptr);
     m_waiting.erase(fd); // closes it and gives back its place in the counts
 }
 
@@ -345,7 +331,7 @@ void HttpListener::resume(std::unique_ptr<Connection> connection) {
             return; // the connection closes as it goes out of scope
         m_resumed.push_back(std::move(connection));
     }
-    wake_up(m_wakeup);
+    m_loop.wake();
 }
 
 void HttpListener::work() {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "request_handler.hpp"
+#include "wakeable_epoll.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -79,8 +80,7 @@ private:
     StreamReactor& m_streams;
     const ListenerOptions m_options;
     const Serve m_serve;
-    int m_epoll = -1;
-    int m_wakeup = -1;
+    WakeableEpoll m_loop;
     std::thread m_thread;
     std::vector<std::thread> m_workers;
 

@@ -4,18 +4,14 @@
 #include "api_error.hpp"
 #include "strict_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "libknot/base/ascii.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include <nlohmann/json.hpp>
 
 namespace knot::server {
 
 std::string Request::header(std::string_view name) const {
-    std::string key(name);
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const auto it = headers.find(key);
+    const auto it = headers.find(ascii_lower(name));
     return it == headers.end() ? std::string() : it->second;
 }
 

@@ -6,16 +6,14 @@
 #include "http_head.hpp"
 #include "http_io.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/websocket_frame.hpp"
 #include "log.hpp"
 #include "router.hpp"
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
-#include <Poco/SHA1Engine.h>
 #include <Poco/URI.h>
 
 #include <istream>
-#include <sstream>
 
 namespace knot::server {
 namespace {
@@ -71,19 +69,6 @@ Response body_failure_response(const BodyReader& body) {
     if (body.failure() == BodyReader::Failure::framing)
         return Response::error(error_code::bad_request, body.failure_message());
     return Response::error(error_code::timeout, "the request body did not arrive in time");
-}
-
-// Sec-WebSocket-Accept for the client's key (RFC 6455 section 4.2.2).
-std::string websocket_accept(const std::string& key) {
-    Poco::SHA1Engine sha1;
-    sha1.update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
-    std::ostringstream out;
-    Poco::Base64Encoder base64(out);
-    const auto& digest = sha1.digest();
-    base64.write(reinterpret_cast<const char*>(digest.data()),
-                 static_cast<std::streamsize>(digest.size()));
-    base64.close();
-    return out.str();
 }
 
 // Sends `response`; a write_body route streams its body in chunks.

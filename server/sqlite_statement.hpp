@@ -10,7 +10,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 namespace knot::server::sqlite {
 
@@ -121,6 +123,13 @@ public:
         if (rc == SQLITE_DONE)
             return false;
         fail(m_db, sqlite3_sql(m_stmt));
+    }
+    // Steps through every row left, each made into a value by `row_of(*this)`, in order.
+    template <class RowOf> auto rows(RowOf row_of) {
+        std::vector<std::invoke_result_t<RowOf, const Statement&>> out;
+        while (step())
+            out.push_back(row_of(*this));
+        return out;
     }
     // Steps a statement that returns no row; returns false on a constraint violation.
     bool run() {

@@ -112,10 +112,7 @@ std::vector<AgentRecord> Reader::agents(const std::string& room_id) const {
     Statement stmt(m_db, "SELECT " + std::string(k_agent_columns) +
                              " FROM agents WHERE room_id = ? ORDER BY joined_at, rowid");
     stmt.bind(1, room_id);
-    std::vector<AgentRecord> out;
-    while (stmt.step())
-        out.push_back(agent_from(stmt));
-    return out;
+    return stmt.rows(agent_from);
 }
 
 std::vector<EventRecord> Reader::events(const std::string& room_id, std::int64_t since,
@@ -124,12 +121,10 @@ std::vector<EventRecord> Reader::events(const std::string& room_id, std::int64_t
                          "signed_string, signature FROM events WHERE room_id = ? AND seq > ? "
                          "ORDER BY seq LIMIT ?");
     stmt.bind(1, room_id).bind(2, since).bind(3, limit);
-    std::vector<EventRecord> out;
-    while (stmt.step())
-        out.push_back(EventRecord{stmt.text(0), stmt.integer(1), stmt.text(2), stmt.text(3),
-                                  stmt.integer(4), stmt.text(5), stmt.text(6), stmt.text(7),
-                                  stmt.text(8), stmt.text(9)});
-    return out;
+    return stmt.rows([](const Statement& row) {
+        return EventRecord{row.text(0), row.integer(1), row.text(2), row.text(3), row.integer(4),
+                           row.text(5), row.text(6),    row.text(7), row.text(8), row.text(9)};
+    });
 }
 
 std::int64_t Reader::last_seq(const std::string& room_id) const {

@@ -22,10 +22,7 @@ std::vector<LockRecord> lock_list(sqlite3* db, const std::string& where, const s
                                   std::int64_t now) {
     Statement stmt(db, std::string(k_lock_select) + where + " ORDER BY l.path");
     stmt.bind(1, room_id).bind(2, now);
-    std::vector<LockRecord> out;
-    while (stmt.step())
-        out.push_back(lock_from(stmt));
-    return out;
+    return stmt.rows(lock_from);
 }
 
 constexpr std::string_view k_task_select =
@@ -60,19 +57,13 @@ std::vector<LockRecord> Reader::due_locks(const std::string& room_id, std::int64
 std::vector<std::string> Reader::rooms_with_due_locks(std::int64_t now) const {
     Statement stmt(m_db, "SELECT DISTINCT room_id FROM locks WHERE expires_at <= ?");
     stmt.bind(1, now);
-    std::vector<std::string> out;
-    while (stmt.step())
-        out.push_back(stmt.text(0));
-    return out;
+    return stmt.rows([](const Statement& row) { return row.text(0); });
 }
 
 std::vector<TaskRecord> Reader::tasks(const std::string& room_id) const {
     Statement stmt(m_db, std::string(k_task_select) + "WHERE t.room_id = ? ORDER BY t.seq");
     stmt.bind(1, room_id);
-    std::vector<TaskRecord> out;
-    while (stmt.step())
-        out.push_back(task_from(stmt));
-    return out;
+    return stmt.rows(task_from);
 }
 
 std::optional<TaskRecord> Reader::find_task(const std::string& room_id, std::int64_t number) const {

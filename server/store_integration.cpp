@@ -53,10 +53,7 @@ std::vector<RunRecord> Reader::runs(const std::string& room_id, std::int64_t lim
     Statement stmt(m_db, std::string(k_run_select) +
                              "WHERE r.room_id = ? ORDER BY r.number DESC LIMIT ?");
     stmt.bind(1, room_id).bind(2, limit);
-    std::vector<RunRecord> out;
-    while (stmt.step())
-        out.push_back(run_from(stmt));
-    return out;
+    return stmt.rows(run_from);
 }
 
 std::optional<RunRecord> Reader::next_queued_run(const std::vector<std::string>& busy) const {
@@ -87,10 +84,7 @@ std::vector<RunRecord> Reader::held_runs(const std::string& room_id) const {
     Statement stmt(m_db, std::string(k_run_select) +
                              "WHERE r.room_id = ? AND r.status = 'held_locked' ORDER BY r.number");
     stmt.bind(1, room_id);
-    std::vector<RunRecord> out;
-    while (stmt.step())
-        out.push_back(run_from(stmt));
-    return out;
+    return stmt.rows(run_from);
 }
 
 std::string Reader::integration_base(const std::string& room_id) const {

@@ -10,9 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <system_error>
 #include <unistd.h>
 
 namespace knot::server {
@@ -50,7 +48,7 @@ struct StreamReactor::Stream : FrameSink {
         if (closing)
             return;
         const bool was_behind = pending() > k_stream_low_water;
-        append_frame(out, Opcode::text, text);
+        append_frame(out, WebSocketOpcode::text, text);
         if (was_behind && pending() > k_stream_output_budget)
             over_budget = true;
     }
@@ -59,7 +57,7 @@ struct StreamReactor::Stream : FrameSink {
     void send_close(int status, std::string_view reason) {
         if (closing)
             return;
-        append_frame(out, Opcode::close, close_payload(status, reason));
+        append_frame(out, WebSocketOpcode::close, close_payload(status, reason));
         closing = true;
         woken = backlog = false;
     }
@@ -72,14 +70,7 @@ StreamReactor::~StreamReactor() {
 }
 
 void StreamReactor::start() {
-    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-    m_wakeup = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (m_epoll < 0 || m_wakeup < 0)
-        throw std::system_error(errno, std::generic_category(), "stream reactor");
-    epoll_event event{};
-    event.events = EPOLLIN;
-    event.data.u64 = k_wakeup_id;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeup, &event);
+    m_loop.open(k_wakeup_id, "stream reactor");
     m_thread = std::thread([this] { run(); });
 }
 
@@ -90,8 +81,7 @@ void StreamReactor::add(std::unique_ptr<Connection> connection, std::shared_ptr<
             return; // the connection closes as it goes out of scope
         m_incoming.emplace_back(std::move(connection), std::move(feed));
     }
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const auto ignored = ::write(m_wakeup, &one, sizeof one);
+    m_loop.wake();
 }
 
 void StreamReactor::wake(std::uint64_t id) {
@@ -101,10 +91,8 @@ void StreamReactor::wake(std::uint64_t id) {
         first = m_woken.empty();
         m_woken.insert(id);
     }
-    if (first) {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto ignored = ::write(m_wakeup, &one, sizeof one);
-    }
+    if (first)
+        m_loop.wake();
 }
 
 void StreamReactor::stop() {
@@ -112,18 +100,11 @@ void StreamReactor::stop() {
         std::lock_guard lock(m_mutex);
         m_stopped = true;
     }
-    if (m_wakeup >= 0) {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto ignored = ::write(m_wakeup, &one, sizeof one);
-    }
+    m_loop.wake();
     if (m_thread.joinable())
         m_thread.join();
     m_incoming.clear();
-    if (m_epoll >= 0)
-        ::close(m_epoll);
-    if (m_wakeup >= 0)
-        ::close(m_wakeup);
-    m_epoll = m_wakeup = -1;
+    m_loop.close();
 }
 
 std::size_t StreamReactor::stream_count() {
@@ -137,13 +118,12 @@ void StreamReactor::run() {
     for (;;) {
         const int timeout = m_ready.empty() ? 250 : 0;
         const int n =
-            ::epoll_wait(m_epoll, events.data(), static_cast<int>(events.size()), timeout);
+            ::epoll_wait(m_loop.fd(), events.data(), static_cast<int>(events.size()), timeout);
         for (int i = 0; i < n; ++i) {
             const std::uint64_t id = events[static_cast<std::size_t>(i)].data.u64;
             const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
             if (id == k_wakeup_id) {
-                std::uint64_t count = 0;
-                [[maybe_unused]] const auto ignored = ::read(m_wakeup, &count, sizeof count);
+                m_loop.drain();
                 continue;
             }
             const auto it = m_streams.find(id);
@@ -220,7 +200,7 @@ void StreamReactor::take_new_streams() {
         epoll_event event{};
         event.events = EPOLLIN | EPOLLRDHUP;
         event.data.u64 = id;
-        if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        if (::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event) != 0)
             continue; // no room in the kernel: the stream closes as it goes out of scope
         Stream& added = *stream;
         m_streams.emplace(id, std::move(stream));
@@ -325,7 +305,7 @@ void StreamReactor::watch_writable(Stream& stream, bool writable) {
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP | (writable ? EPOLLOUT : 0u);
     event.data.u64 = stream.id;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_MOD, stream.connection->fd(), &event);
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_MOD, stream.connection->fd(), &event);
     stream.watching_writable = writable;
 }
 
@@ -365,22 +345,22 @@ void StreamReactor::read_peer(Stream& stream) {
             break;
         }
         const std::string& payload = frame.payload;
-        switch (static_cast<Opcode>(frame.opcode)) {
-        case Opcode::close:
+        switch (static_cast<WebSocketOpcode>(frame.opcode)) {
+        case WebSocketOpcode::close:
             // Echo the peer's status, as RFC 6455 asks, then close once it is sent.
             stream.send_close(payload.size() >= 2 ? (static_cast<unsigned char>(payload[0]) << 8) |
                                                         static_cast<unsigned char>(payload[1])
                                                   : k_close_normal,
                               "");
             return;
-        case Opcode::ping:
+        case WebSocketOpcode::ping:
             if (!stream.closing)
-                append_frame(stream.out, Opcode::pong, payload);
+                append_frame(stream.out, WebSocketOpcode::pong, payload);
             break;
-        case Opcode::continuation:
-        case Opcode::text:
-        case Opcode::binary:
-        case Opcode::pong:
+        case WebSocketOpcode::continuation:
+        case WebSocketOpcode::text:
+        case WebSocketOpcode::binary:
+        case WebSocketOpcode::pong:
             break;
         default:
             stream.send_close(k_close_protocol_error, "unknown opcode");
@@ -393,7 +373,7 @@ void StreamReactor::close_stream(std::uint64_t id) {
     const auto it = m_streams.find(id);
     if (it == m_streams.end())
         return;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, it->second->connection->fd(), nullptr);
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_DEL, it->second->connection->fd(), nullptr);
     m_streams.erase(it); // the feed unsubscribes; the connection closes and gives back its lease
     m_ready.erase(id);
     std::lock_guard lock(m_mutex);

@@ -3,6 +3,8 @@
 // peer that stops reading costs a bounded amount of memory and is then cut off.
 #pragma once
 
+#include "wakeable_epoll.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -62,8 +64,7 @@ private:
     void close_stream(std::uint64_t id);
     void watch_writable(Stream& stream, bool writable);
 
-    int m_epoll = -1;
-    int m_wakeup = -1;
+    WakeableEpoll m_loop;
     std::thread m_thread;
     std::mutex m_mutex; // guards the members up to m_stopped
     std::vector<std::pair<std::unique_ptr<Connection>, std::shared_ptr<StreamFeed>>> m_incoming;

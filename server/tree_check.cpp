@@ -1,6 +1,7 @@
 // The names and modes a pushed tree entry may have (see tree_check.hpp).
 #include "tree_check.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/utf8.hpp"
 
 #include <cctype>
@@ -20,19 +21,10 @@ bool ntfs_ignores_rest(std::string_view rest) {
     return true;
 }
 
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size())
-        return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i])
-            return false;
-    return true;
-}
-
 bool is_ntfs_dotgit(std::string_view name) {
-    if (starts_with_nocase(name, ".git"))
+    if (ascii_starts_with_ignoring_case(name, ".git"))
         return ntfs_ignores_rest(name.substr(4));
-    if (starts_with_nocase(name, "git~1"))
+    if (ascii_starts_with_ignoring_case(name, "git~1"))
         return ntfs_ignores_rest(name.substr(5));
     return false;
 }

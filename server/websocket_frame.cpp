@@ -5,20 +5,8 @@
 
 namespace knot::server {
 
-void append_frame(std::string& out, Opcode opcode, std::string_view payload) {
-    out.push_back(static_cast<char>(0x80 | static_cast<unsigned char>(opcode)));
-    const std::size_t size = payload.size();
-    if (size < 126) {
-        out.push_back(static_cast<char>(size));
-    } else if (size <= 0xFFFF) {
-        out.push_back(static_cast<char>(126));
-        out.push_back(static_cast<char>(size >> 8));
-        out.push_back(static_cast<char>(size & 0xFF));
-    } else {
-        out.push_back(static_cast<char>(127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out.push_back(static_cast<char>((static_cast<std::uint64_t>(size) >> shift) & 0xFF));
-    }
+void append_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload) {
+    append_frame_head(out, opcode, payload.size(), FrameMasking::unmasked);
     out.append(payload);
 }
 

@@ -2,28 +2,16 @@
 // frames out, and the client's masked frames in, taken from a buffer one at a time.
 #pragma once
 
+#include "libknot/protocol/websocket_frame.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace knot::server {
 
-enum class Opcode : unsigned char {
-    continuation = 0x0,
-    text = 0x1,
-    binary = 0x2,
-    close = 0x8,
-    ping = 0x9,
-    pong = 0xA,
-};
-
-constexpr int k_close_normal = 1000;
-constexpr int k_close_going_away = 1001;
-constexpr int k_close_protocol_error = 1002;
-constexpr int k_close_too_big = 1009;
-
 // Appends one unmasked server frame, FIN set, to `out`.
-void append_frame(std::string& out, Opcode opcode, std::string_view payload);
+void append_frame(std::string& out, WebSocketOpcode opcode, std::string_view payload);
 
 // The payload of a close frame: `status`, then at most 120 bytes of `reason`.
 std::string close_payload(int status, std::string_view reason);
@@ -37,7 +25,7 @@ struct PeerFrame {
         too_large,  // longer than the limit (a 64-bit length always is): refuse it
     };
     Status status = Status::incomplete;
-    // The frame's opcode as sent (any of 16 values, not only those Opcode names).
+    // The frame's opcode as sent (any of 16 values, not only those WebSocketOpcode names).
     unsigned char opcode = 0;
     std::string payload;
 };

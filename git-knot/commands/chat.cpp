@@ -1,5 +1,6 @@
 // git knot chat: an interactive chat: lines typed are sent, the room's stream shown live.
 #include "command.hpp"
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/event_stream.hpp"
@@ -50,7 +51,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         }
     });
     for (std::string line; std::getline(std::cin, line);) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos)
+        if (trim_whitespace(line).empty())
             continue;
         try {
             client.post("/messages", {{"text", line}}); // the listener has its own socket

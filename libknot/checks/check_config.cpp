@@ -1,6 +1,7 @@
 // A clone's own check settings (see check_config.hpp).
 #include "libknot/checks/check_config.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
 
@@ -12,12 +13,8 @@
 namespace knot {
 namespace {
 
-std::string trimmed(const std::string& text) {
-    constexpr std::string_view blanks = " \t\r\n";
-    const auto first = text.find_first_not_of(blanks);
-    if (first == std::string::npos)
-        return {};
-    return text.substr(first, text.find_last_not_of(blanks) - first + 1);
+std::string trimmed(std::string_view text) {
+    return std::string(trim_whitespace(text));
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // Which commands check a tree (see check_plan.hpp).
 #include "libknot/checks/check_plan.hpp"
 
+#include "libknot/base/ascii.hpp"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -21,15 +23,6 @@ constexpr std::uintmax_t k_max_build_file_bytes = 1u << 20;
 
 // The npm init placeholder, which fails on purpose and so is no test at all.
 constexpr std::string_view k_npm_placeholder = "Error: no test specified";
-
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view blanks = " \t\r\n\f\v";
-    const auto first = text.find_first_not_of(blanks);
-    if (first == std::string_view::npos)
-        return {};
-    const auto last = text.find_last_not_of(blanks);
-    return text.substr(first, last - first + 1);
-}
 
 bool is_file(const fs::path& path) {
     std::error_code ec;
@@ -136,7 +129,7 @@ bool has_npm_test(const fs::path& tree) {
     if (test == scripts->end() || !test->is_string())
         return false;
     const auto& script = test->get_ref<const std::string&>();
-    return !trim(script).empty() && script.find(k_npm_placeholder) == std::string::npos;
+    return !trim_whitespace(script).empty() && script.find(k_npm_placeholder) == std::string::npos;
 }
 
 bool has_python_tests_in(const fs::path& dir) {
@@ -177,7 +170,7 @@ std::vector<CheckCommand> parse_checks_file(std::string_view text) {
     while (!text.empty()) {
         ++number;
         const auto end = text.find('\n');
-        const std::string_view line = trim(text.substr(0, end));
+        const std::string_view line = trim_whitespace(text.substr(0, end));
         text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
         if (line.empty() || line.front() == '#')
             continue;
@@ -216,7 +209,7 @@ CheckPlan plan_checks(const std::vector<std::string>& configured, const fs::path
     int number = 0;
     for (const auto& value : configured) {
         ++number;
-        const auto command = trim(value);
+        const auto command = trim_whitespace(value);
         if (!command.empty())
             plan.commands.push_back({"knot.check:" + std::to_string(number), std::string(command)});
     }

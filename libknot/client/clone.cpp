@@ -3,6 +3,7 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
+#include "libknot/git/git_command.hpp"
 #include "libknot/protocol/invite.hpp"
 #include "libknot/protocol/protocol.hpp"
 
@@ -89,10 +90,7 @@ std::optional<RoomConfig> Clone::room() const {
     room.room = *id;
     room.agent_id = *agent;
     if (std::filesystem::exists(token_path())) {
-        std::string token = read_file(token_path());
-        while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
-            token.pop_back();
-        room.token = token;
+        room.token = chomp(read_file(token_path()));
     }
     if (!is_invite_token(room.token))
         throw Error("the room token in " + token_path().string() +

@@ -2,6 +2,7 @@
 #include "libknot/client/sync_summary.hpp"
 #include "libknot/protocol/refs.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
@@ -17,10 +18,8 @@ namespace {
 constexpr std::size_t k_short_sha = 8;
 constexpr std::size_t k_paths_shown = 3;
 
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
-        text.pop_back();
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(trim_whitespace_end(text));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -2,7 +2,6 @@
 #include "libknot/client/websocket.hpp"
 
 #include "libknot/base/ascii.hpp"
-#include "libknot/base/sha1.hpp"
 #include "libknot/client/http_wire.hpp"
 #include "libknot/protocol/crypto.hpp"
 
@@ -14,8 +13,6 @@ namespace {
 
 using Kind = TransportError::Kind;
 
-constexpr std::string_view k_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
 [[noreturn]] void protocol_error(const std::string& why) {
     throw TransportError(Kind::broken, "the event stream broke the WebSocket protocol: " + why);
 }
@@ -26,27 +23,10 @@ bool is_control(WebSocketOpcode opcode) {
 
 } // namespace
 
-std::string websocket_accept(std::string_view key) {
-    const Sha1Digest digest = sha1(std::string(key) + std::string(k_guid));
-    return to_base64(Bytes(digest.begin(), digest.end()));
-}
-
 std::string websocket_frame(WebSocketOpcode opcode, std::string_view payload,
                             const unsigned char (&mask)[4]) {
     std::string frame;
-    frame += static_cast<char>(0x80 | static_cast<unsigned char>(opcode));
-    const std::uint64_t size = payload.size();
-    if (size < 126) {
-        frame += static_cast<char>(0x80 | size);
-    } else if (size <= 0xffff) {
-        frame += static_cast<char>(0x80 | 126);
-        frame += static_cast<char>(size >> 8);
-        frame += static_cast<char>(size & 0xff);
-    } else {
-        frame += static_cast<char>(0x80 | 127);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame += static_cast<char>((size >> shift) & 0xff);
-    }
+    append_frame_head(frame, opcode, payload.size(), FrameMasking::masked);
     frame.append(reinterpret_cast<const char*>(mask), 4);
     for (std::size_t i = 0; i < payload.size(); ++i)
         frame += static_cast<char>(payload[i] ^ static_cast<char>(mask[i % 4]));

@@ -5,6 +5,7 @@
 
 #include "libknot/client/connection.hpp"
 #include "libknot/client/http_client.hpp"
+#include "libknot/protocol/websocket_frame.hpp"
 
 #include <chrono>
 #include <map>
@@ -14,18 +15,6 @@
 #include <variant>
 
 namespace knot {
-
-enum class WebSocketOpcode : unsigned char {
-    continuation = 0x0,
-    text = 0x1,
-    binary = 0x2,
-    close = 0x8,
-    ping = 0x9,
-    pong = 0xa,
-};
-
-// The Sec-WebSocket-Accept a server must answer to `key`: base64(SHA-1(key + RFC's GUID)).
-std::string websocket_accept(std::string_view key);
 
 // One frame with FIN set and its payload masked with `mask`, as a client must send it.
 std::string websocket_frame(WebSocketOpcode opcode, std::string_view payload,

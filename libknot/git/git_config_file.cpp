@@ -1,6 +1,7 @@
 // A reader of one git config file (see git_config_file.hpp).
 #include "libknot/git/git_config_file.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
 
@@ -8,21 +9,6 @@
 
 namespace knot {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos)
-        return "";
-    const auto last = text.find_last_not_of(" \t\r");
-    return std::string(text.substr(first, last - first + 1));
-}
 
 // Parses a section header such as [core] or [remote "origin"] into "core" / "remote.origin".
 std::string parse_section(std::string_view line, int number) {
@@ -32,8 +18,8 @@ std::string parse_section(std::string_view line, int number) {
     std::string_view inside = line.substr(1, close - 1);
     const auto quote = inside.find('"');
     if (quote == std::string_view::npos)
-        return lower(trim(inside));
-    std::string name = lower(trim(inside.substr(0, quote)));
+        return ascii_lower(trim_whitespace(inside));
+    std::string name = ascii_lower(trim_whitespace(inside.substr(0, quote)));
     std::string sub;
     for (std::size_t i = quote + 1; i < inside.size() && inside[i] != '"'; ++i) {
         if (inside[i] == '\\' && i + 1 < inside.size())
@@ -89,9 +75,9 @@ std::string normalise_config_key(std::string_view key) {
     const auto first = key.find('.');
     const auto last = key.rfind('.');
     if (first == std::string_view::npos)
-        return lower(key);
-    return lower(key.substr(0, first)) + std::string(key.substr(first, last - first)) +
-           lower(key.substr(last));
+        return ascii_lower(key);
+    return ascii_lower(key.substr(0, first)) + std::string(key.substr(first, last - first)) +
+           ascii_lower(key.substr(last));
 }
 
 GitConfigFile GitConfigFile::read(const std::filesystem::path& path) {
@@ -137,7 +123,7 @@ GitConfigFile GitConfigFile::parse(std::string_view text) {
             ++key_end;
         if (key_end == pos || section.empty())
             throw Error("git config line " + std::to_string(number) + " is malformed");
-        const std::string key = section + "." + lower(text.substr(pos, key_end - pos));
+        const std::string key = section + "." + ascii_lower(text.substr(pos, key_end - pos));
         pos = key_end;
         while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t'))
             ++pos;

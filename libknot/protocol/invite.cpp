@@ -2,6 +2,7 @@
 #include "libknot/protocol/invite.hpp"
 
 #include "libknot/base/error.hpp"
+#include "libknot/base/hex.hpp"
 #include "libknot/base/url.hpp"
 #include "libknot/protocol/protocol.hpp"
 
@@ -17,12 +18,7 @@ constexpr std::string_view k_expected = "expected http(s)://host:port/join?room=
 } // namespace
 
 bool is_invite_token(std::string_view token) {
-    if (token.size() != 64)
-        return false;
-    for (char c : token)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
+    return is_lower_hex(token, 64);
 }
 
 Invite parse_invite(std::string_view url) {

@@ -104,6 +104,9 @@ bool is_agent_id(std::string_view agent) {
 bool is_nonce(std::string_view nonce) {
     return nonce.size() == 32 && is_lower_hex(nonce);
 }
+bool is_object_id(std::string_view text) {
+    return is_lower_hex(text, 40) || is_lower_hex(text, 64);
+}
 
 std::string slug_agent_name(std::string_view text) {
     std::string out;

@@ -67,6 +67,8 @@ bool is_room_id(std::string_view room);
 bool is_agent_id(std::string_view agent);
 // A nonce is 32 lower-case hex digits (16 random bytes).
 bool is_nonce(std::string_view nonce);
+// A git object id is 40 (SHA-1) or 64 (SHA-256) lower-case hex digits.
+bool is_object_id(std::string_view text);
 
 // Turns a free-form name (a git user.name, a login) into an agent name, or "" when nothing
 // usable is left.

@@ -1,11 +1,11 @@
 // Repository paths (see repo_path.hpp).
 #include "libknot/protocol/repo_path.hpp"
 
+#include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/hex.hpp"
 #include "libknot/base/utf8.hpp"
 
-#include <cctype>
 #include <ostream>
 #include <set>
 
@@ -37,8 +37,7 @@ std::optional<std::string> invalid_repo_path(std::string_view path) {
         if (segment.size() > k_max_repo_path_segment_bytes)
             return "a path segment has at most 255 bytes";
         // The repository's own files are nobody's to lock (git itself never tracks them).
-        if (segment.size() == 4 && segment[0] == '.' && std::tolower(segment[1]) == 'g' &&
-            std::tolower(segment[2]) == 'i' && std::tolower(segment[3]) == 't')
+        if (ascii_equal_ignoring_case(segment, ".git"))
             return "a path cannot be in a .git directory";
         start = end + 1;
     }

@@ -1,6 +1,7 @@
 // Git transfer: the refs, a signed pack upload that moves one ref, packs for fetches (docs/
 // protocol.md, "Git transfer (hosted mode)") and the forge-mode notification that has the server
 // fetch a pushed commit from the forge ("Forge mode").
+#include "libknot/base/hex.hpp"
 #include "libknot/base/utf8.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/refs.hpp"
@@ -144,7 +145,7 @@ private:
 // it is verified before a byte of the body is read.
 std::string declared_sha256(const Request& request) {
     const std::string value = request.header(k_header_content_sha256);
-    if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos)
+    if (!is_lower_hex(value, 64))
         throw ApiError(error_code::missing_content_sha256,
                        std::string(k_header_content_sha256) +
                            ": a pack upload declares its body's SHA-256 (64 lower-case hex "

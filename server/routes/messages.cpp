@@ -47,16 +47,6 @@ std::optional<std::string> invalid_ref_name(std::string_view name) {
     return std::nullopt;
 }
 
-// An object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits.
-bool is_object_id(std::string_view text) {
-    if (text.size() != 40 && text.size() != 64)
-        return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-            return false;
-    return true;
-}
-
 // The ref name under `key` of `object`; errors name it `field`.
 std::string ref_field(const nlohmann::json& object, const char* key, const std::string& field) {
     const auto it = object.find(key);

@@ -1,5 +1,6 @@
 // GET /v1/rooms/{room}/stream?since=N: the WebSocket that sends the room's events, the backlog
 // first, then each event as it is committed, with heartbeats in between.
+#include "libknot/base/ascii.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "server/api_error.hpp"
 #include "server/context.hpp"
@@ -13,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <deque>
 
 namespace knot::server {
@@ -23,10 +23,7 @@ namespace {
 // has room, so a stream that stops reading holds at most one page, not its whole backlog.
 constexpr std::int64_t k_page_events = 32;
 bool header_has(const Request& request, std::string_view name, std::string_view token) {
-    std::string value = request.header(name);
-    std::transform(value.begin(), value.end(), value.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return value.find(token) != std::string::npos;
+    return ascii_lower(request.header(name)).find(token) != std::string::npos;
 }
 
 // 426 upgrade_required unless the request asks for a WebSocket (version 13) properly.

@@ -90,19 +90,23 @@ Response create_tasks(const Request& request, ServerContext& context) {
     });
 }
 
-// Changes the task named by the path in one transaction: `change` refuses (throws) or changes
-// the task, which is then saved with the event `event`; answers with the task. A task that is
-// done is never changed again (409 task_done).
+// What a change did to a task: `none` leaves it as it was, unsaved and with no event.
+enum class TaskChange { made, none };
+
+// Changes the task named by the path in one transaction: `change` refuses (throws), changes the
+// task, which is then saved with the event `event`, or leaves it; answers with the task. A task
+// that is done is never changed again (409 task_done).
 Response change_task(const Request& request, const MemberRequest& call, const char* event,
-                     const std::function<void(TaskRecord&)>& change) {
+                     const std::function<TaskChange(TaskRecord&)>& change) {
     return call.answer(200, [&](Transaction& transaction) {
         TaskRecord task = task_of(transaction, request, call);
         if (task.status == "done")
             throw task_done(task);
-        change(task);
-        task.updated_at = call.now();
-        transaction.update_task(task);
-        call.append_event(transaction, event, {{"id", task_id(task.number)}});
+        if (change(task) == TaskChange::made) {
+            task.updated_at = call.now();
+            transaction.update_task(task);
+            call.append_event(transaction, event, {{"id", task_id(task.number)}});
+        }
         return nlohmann::json{{"task", task_json(task)}};
     });
 }
@@ -111,22 +115,16 @@ Response change_task(const Request& request, const MemberRequest& call, const ch
 Response claim_task(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     body_object(request);
-    return call.answer(200, [&](Transaction& transaction) {
-        TaskRecord task = task_of(transaction, request, call);
-        if (task.status == "done")
-            throw task_done(task);
+    return change_task(request, call, "task.claimed", [&](TaskRecord& task) {
         if (task.status == "claimed" && task.claimed_by != call.agent().id)
             throw ApiError(error_code::already_claimed,
                            task_id(task.number) + " is already claimed by " + claimer_of(task));
-        if (task.status != "claimed") {
-            task.status = "claimed";
-            task.claimed_by = call.agent().id;
-            task.claimed_by_name = call.agent().name;
-            task.updated_at = call.now();
-            transaction.update_task(task);
-            call.append_event(transaction, "task.claimed", {{"id", task_id(task.number)}});
-        }
-        return nlohmann::json{{"task", task_json(task)}};
+        if (task.status == "claimed")
+            return TaskChange::none;
+        task.status = "claimed";
+        task.claimed_by = call.agent().id;
+        task.claimed_by_name = call.agent().name;
+        return TaskChange::made;
     });
 }
 
@@ -139,6 +137,7 @@ Response finish_task(const Request& request, ServerContext& context) {
                                                         task_id(task.number) +
                                                         " may finish it; claim it first");
         task.status = "done";
+        return TaskChange::made;
     });
 }
 
@@ -156,6 +155,7 @@ Response release_task(const Request& request, ServerContext& context) {
         task.status = "open";
         task.claimed_by.clear();
         task.claimed_by_name.clear();
+        return TaskChange::made;
     });
 }
 

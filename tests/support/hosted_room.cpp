@@ -1,15 +1,15 @@
 // Test support for end-to-end tests (see hosted_room.hpp).
 #include "hosted_room.hpp"
 
+#include "libknot/base/spawn.hpp"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace knot::test {
@@ -86,24 +86,16 @@ int free_port() {
 }
 
 BackgroundCommand::BackgroundCommand(const std::string& command, const std::filesystem::path& cwd) {
-    int out[2], in[2];
-    REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
-    REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
-    m_pid = ::fork();
-    REQUIRE(m_pid >= 0);
-    if (m_pid == 0) {
-        ::setpgid(0, 0);
-        ::dup2(out[1], 1);
-        ::dup2(in[0], 0);
-        if (::chdir(cwd.c_str()) != 0)
-            ::_exit(127);
-        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    ::close(out[1]);
-    ::close(in[0]);
-    m_out = out[0];
-    m_in = in[1];
+    SpawnOptions options;
+    options.argv = {"/bin/sh", "-c", command};
+    options.dir = cwd;
+    options.in = Stdio::pipe;
+    options.out = Stdio::pipe;
+    options.group = ProcessGroup::new_group; // the destructor ends the command's whole group
+    SpawnedChild child = knot::spawn(options);
+    m_pid = child.pid;
+    m_out = child.out.release();
+    m_in = child.in.release();
 }
 
 BackgroundCommand::~BackgroundCommand() {
@@ -153,9 +145,7 @@ void BackgroundCommand::close_input() {
 
 int BackgroundCommand::wait() {
     if (!m_reaped) {
-        int status = 0;
-        ::waitpid(m_pid, &status, 0);
-        m_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        m_status = wait_exit_code(m_pid);
         m_reaped = true;
     }
     return m_status;

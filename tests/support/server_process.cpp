@@ -1,21 +1,16 @@
 // Test support: the real knot-server as a child process (see server_process.hpp).
 #include "server_process.hpp"
 
-#include <cerrno>
+#include "libknot/base/spawn.hpp"
+
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace knot::test {
 namespace {
@@ -29,42 +24,20 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
-int exit_code_of(int status) {
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return -1;
-}
-
-// Spawns `args` with stdout and stderr appended to `log` and, when `ready_fd` >= 0, the
-// descriptor `ready_fd` of this process as descriptor `child_fd` of the child.
-pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& log, int ready_fd,
-            int child_fd) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+// Starts `args` with standard input from this process, standard output and error appended to
+// `log` and, when `ready_fd` >= 0, the descriptor `ready_fd` of this process as descriptor
+// `child_fd` of the child.
+pid_t start_child(const std::vector<std::string>& args, const std::filesystem::path& log,
+                  int ready_fd, int child_fd) {
+    SpawnOptions options;
+    options.argv = args;
+    options.in = Stdio::inherit;
+    options.out = Stdio::file;
+    options.err = Stdio::output;
+    options.file = log;
     if (ready_fd >= 0)
-        posix_spawn_file_actions_adddup2(&actions, ready_fd, child_fd);
-    std::vector<char*> argv;
-    for (const auto& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        throw std::runtime_error("cannot spawn " + args[0] + ": " + std::strerror(rc));
-    return pid;
-}
-
-int wait_for(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return exit_code_of(status);
+        options.keep_fds.emplace_back(ready_fd, child_fd);
+    return knot::spawn(options).pid;
 }
 
 } // namespace
@@ -78,9 +51,9 @@ ProcessResult run_server_to_exit(const std::vector<std::string>& args) {
     const auto log = temp.path() / "output.log";
     std::vector<std::string> full{server_binary().string()};
     full.insert(full.end(), args.begin(), args.end());
-    const pid_t pid = spawn(full, log, -1, -1);
+    const pid_t pid = start_child(full, log, -1, -1);
     ProcessResult result;
-    result.exit_code = wait_for(pid);
+    result.exit_code = wait_exit_code(pid);
     result.output = read_text(log);
     return result;
 }
@@ -108,7 +81,7 @@ void ServerProcess::start() {
         std::to_string(child_fd)};
     args.insert(args.end(), m_extra_args.begin(), m_extra_args.end());
     try {
-        m_pid = spawn(args, m_log, fds[1], child_fd);
+        m_pid = start_child(args, m_log, fds[1], child_fd);
     } catch (...) {
         ::close(fds[0]);
         ::close(fds[1]);
@@ -147,7 +120,7 @@ void ServerProcess::start() {
 }
 
 int ServerProcess::wait() {
-    const int code = wait_for(m_pid);
+    const int code = wait_exit_code(m_pid);
     m_pid = -1;
     return code;
 }

@@ -1,14 +1,17 @@
 // Test support for end-to-end tests (see shell.hpp).
 #include "shell.hpp"
 
+#include "libknot/base/file.hpp"
+#include "libknot/base/spawn.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <cstdio>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace knot::test {
@@ -34,25 +37,27 @@ void prepare_e2e_environment() {
 }
 
 ShellResult sh(const std::string& command, const std::filesystem::path& cwd) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "knot-err-XXXXXX").string();
-    const int err_fd = ::mkstemp(tmpl.data());
-    ::close(err_fd);
-    const std::string full = "cd '" + cwd.string() + "' && ( " + command + " ) 2>'" + tmpl + "'";
+    const TempDir temp;
+    SpawnOptions options;
+    options.argv = {"/bin/sh", "-c", command};
+    options.dir = cwd;
+    options.in = Stdio::inherit;
+    options.out = Stdio::pipe;
+    options.err = Stdio::file; // a file, not a pipe: read after the output, it cannot fill up
+    options.file = temp.path() / "stderr";
+    SpawnedChild child = knot::spawn(options);
     ShellResult result;
-    FILE* pipe = ::popen(full.c_str(), "r");
-    if (!pipe)
-        throw std::runtime_error("cannot run: " + command);
     char buf[4096];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-        result.out.append(buf, n);
-    const int status = ::pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::ifstream err(tmpl);
-    std::stringstream text;
-    text << err.rdbuf();
-    result.err = text.str();
-    std::filesystem::remove(tmpl);
+    for (;;) {
+        const ssize_t n = ::read(child.out.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        result.out.append(buf, static_cast<std::size_t>(n));
+    }
+    result.status = wait_exit_code(child.pid);
+    result.err = std::filesystem::exists(options.file) ? read_file(options.file) : "";
     return result;
 }
 

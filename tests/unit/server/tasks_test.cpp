@@ -87,7 +87,11 @@ TEST_CASE("a task goes open, claimed, done, only its claimer may finish or relea
     CHECK(claimed.json()["task"]["status"] == "claimed");
     CHECK(claimed.json()["task"]["claimed_by"] == f.alice.id);
     CHECK(claimed.json()["task"]["claimed_by_name"] == "alice");
-    CHECK(f.act(f.alice.identity, "t1", "claim").status == 200); // again: idempotent
+    const std::int64_t seq_after_claim = f.last_seq();
+    const auto again = f.act(f.alice.identity, "t1", "claim"); // idempotent: no second event
+    CHECK(again.status == 200);
+    CHECK(again.json()["task"] == claimed.json()["task"]);
+    CHECK(f.last_seq() == seq_after_claim);
 
     const auto taken = f.act(f.bob.identity, "t1", "claim");
     CHECK(taken.status == 409);

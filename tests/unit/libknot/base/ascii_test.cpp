@@ -16,3 +16,18 @@ TEST_CASE("blanks around a value are trimmed, inside ones kept") {
     CHECK(trim_blanks(" \t ").empty());
     CHECK(trim_blanks("").empty());
 }
+
+TEST_CASE("a prefix matches whatever the case of its A-Z") {
+    CHECK(ascii_starts_with_ignoring_case(".GIT/config", ".git"));
+    CHECK(ascii_starts_with_ignoring_case(".git", ".git"));
+    CHECK_FALSE(ascii_starts_with_ignoring_case(".gi", ".git"));
+    CHECK_FALSE(ascii_starts_with_ignoring_case("x.git", ".git"));
+}
+
+TEST_CASE("white space around text is trimmed: blanks, line ends, form feed, vertical tab") {
+    CHECK(trim_whitespace("\r\n\t a b\f\v \n") == "a b");
+    CHECK(trim_whitespace(" \r\n").empty());
+    CHECK(trim_whitespace_end("  main\r\n") == "  main");
+    CHECK(trim_whitespace_end("\n\n").empty());
+    CHECK(trim_whitespace_end("").empty());
+}

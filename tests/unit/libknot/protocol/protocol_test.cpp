@@ -82,6 +82,15 @@ TEST_CASE("room, agent and nonce ids have exactly their documented form") {
     CHECK_FALSE(is_nonce(std::string(31, 'f')));
 }
 
+TEST_CASE("an object id is 40 or 64 lower-case hex digits") {
+    CHECK(is_object_id(std::string(40, 'a')));
+    CHECK(is_object_id(std::string(64, '0')));
+    CHECK_FALSE(is_object_id(std::string(40, 'A')));
+    CHECK_FALSE(is_object_id(std::string(41, 'a')));
+    CHECK_FALSE(is_object_id(std::string(39, 'a') + "g"));
+    CHECK_FALSE(is_object_id(""));
+}
+
 TEST_CASE("an invite URL gives the API's base URL, the room and the token") {
     const std::string token(64, 'a');
     const auto invite =
