@@ -1,5 +1,5 @@
-// Fuzzes the verification of a room's hash-chained event log (libknot/event_chain.*), the check
-// behind `git knot log --verify`.
+// Fuzzes the verification of a room's hash-chained event log (libknot/protocol/event_chain.*), the
+// check behind `git knot log --verify`.
 #include "libknot/base/error.hpp"
 #include "libknot/protocol/event_chain.hpp"
 

@@ -1,4 +1,4 @@
-// Fuzzes the native git-config reader (libknot/git_config_file.*) that hooks use for speed.
+// Fuzzes the native git-config reader (libknot/git/git_config_file.*) that hooks use for speed.
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_config_file.hpp"
 

@@ -1,4 +1,4 @@
-// Fuzzes the server's check of a signed request (libknot/request_auth.*) with fuzzed headers,
+// Fuzzes the server's check of a signed request (server/request_auth.*) with fuzzed headers,
 // method, target and body, signed by a fixed test key when the input asks for it.
 #include "fuzz/fuzz_input.hpp"
 #include "libknot/protocol/crypto.hpp"

@@ -1,4 +1,4 @@
-// Fuzzes the URLs a person pastes or git passes on: invite URLs (libknot/invite.*) and the
+// Fuzzes the URLs a person pastes or git passes on: invite URLs (libknot/protocol/invite.*) and the
 // remote helper's knot::http(s)://host:port/<room> (git-remote-knot/remote.*).
 #include "git-remote-knot/remote.hpp"
 #include "libknot/base/error.hpp"

@@ -1,4 +1,4 @@
-// Tests of libknot/check_candidate.cpp: the commit `git knot check` checks, its fetch without a
+// Tests of git-knot/check_candidate.cpp: the commit `git knot check` checks, its fetch without a
 // room, and the worktree's scratch tree, with the real git.
 #include "git-knot/check_candidate.hpp"
 #include "libknot/base/error.hpp"

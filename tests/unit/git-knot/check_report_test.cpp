@@ -1,4 +1,4 @@
-// Tests of libknot/check_report.cpp: what `git knot check` says it checked claims no more than
+// Tests of git-knot/check_report.cpp: what `git knot check` says it checked claims no more than
 // that.
 #include "git-knot/check_report.hpp"
 

@@ -1,4 +1,4 @@
-// Tests of libknot/request_auth.cpp: each check of a signed request, in its order.
+// Tests of server/request_auth.cpp: each check of a signed request, in its order.
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "server/request_auth.hpp"

@@ -1,5 +1,5 @@
-// Tests of libknot/check_config.cpp: knot.check and knot.checkTimeout as a clone's config holds
-// them, the plan they make and the settings request they send.
+// Tests of libknot/checks/check_config.cpp: knot.check and knot.checkTimeout as a clone's config
+// holds them, the plan they make and the settings request they send.
 #include "libknot/base/error.hpp"
 #include "libknot/checks/check_config.hpp"
 #include "libknot/git/git_command.hpp"

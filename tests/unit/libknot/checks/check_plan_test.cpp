@@ -1,5 +1,5 @@
-// Tests of libknot/check_plan.cpp: the .knot/checks format, what each kind of build file calls
-// for, and which of knot.check, .knot/checks and detection makes the plan.
+// Tests of libknot/checks/check_plan.cpp: the .knot/checks format, what each kind of build file
+// calls for, and which of knot.check, .knot/checks and detection makes the plan.
 #include "libknot/checks/check_plan.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,5 +1,5 @@
-// Tests of libknot/check_runner.cpp: verdicts, summaries and the log, the time and output limits
-// (the whole process group is killed), background processes, and the scrubbed environment.
+// Tests of libknot/checks/check_runner.cpp: verdicts, summaries and the log, the time and output
+// limits (the whole process group is killed), background processes, and the scrubbed environment.
 #include "libknot/base/error.hpp"
 #include "libknot/checks/check_runner.hpp"
 #include "tests/support/signal_state.hpp"

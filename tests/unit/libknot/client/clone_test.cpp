@@ -1,4 +1,5 @@
-// Tests of libknot/clone.cpp and libknot/git_repo.cpp against real repositories made by git.
+// Tests of libknot/client/clone.cpp and libknot/git/git_repo.cpp against real repositories made by
+// git.
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
 #include "libknot/client/clone.hpp"

@@ -1,4 +1,4 @@
-// Tests of libknot/event_format.cpp: the lines `git knot log`, `chat` and `dash` show.
+// Tests of libknot/client/event_format.cpp: the lines `git knot log`, `chat` and `dash` show.
 #include "libknot/client/event_format.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Tests of libknot/git_config_file.cpp: the native reader agrees with what git writes.
+// Tests of libknot/git/git_config_file.cpp: the native reader agrees with what git writes.
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_config_file.hpp"
 

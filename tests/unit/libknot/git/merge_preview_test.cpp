@@ -1,4 +1,4 @@
-// Tests of libknot/merge_preview.cpp: HEAD tried onto refs/knot/integration with the real git.
+// Tests of libknot/git/merge_preview.cpp: HEAD tried onto refs/knot/integration with the real git.
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/merge_preview.hpp"
 #include "tests/support/temp_repo.hpp"

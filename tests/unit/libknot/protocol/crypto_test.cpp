@@ -1,4 +1,4 @@
-// Tests of libknot/crypto.cpp: digests, encodings and constant-time comparison.
+// Tests of libknot/protocol/crypto.cpp: digests, encodings and constant-time comparison.
 #include "libknot/base/error.hpp"
 #include "libknot/protocol/crypto.hpp"
 

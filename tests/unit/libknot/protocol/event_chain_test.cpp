@@ -1,4 +1,5 @@
-// Tests of libknot/event_chain.cpp: the hash chain as the server builds it and clients check it.
+// Tests of libknot/protocol/event_chain.cpp: the hash chain as the server builds it and clients
+// check it.
 #include "libknot/base/error.hpp"
 #include "libknot/protocol/event_chain.hpp"
 

@@ -1,4 +1,4 @@
-// Tests of libknot/identity.cpp: keys, key files, signatures and fingerprints.
+// Tests of libknot/protocol/identity.cpp: keys, key files, signatures and fingerprints.
 #include "libknot/base/error.hpp"
 #include "libknot/protocol/identity.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,5 +1,5 @@
-// Tests of libknot/protocol.cpp and libknot/invite.cpp: the canonical string, names, ids and
-// invite URLs.
+// Tests of libknot/protocol/protocol.cpp and libknot/protocol/invite.cpp: the canonical string,
+// names, ids and invite URLs.
 #include "libknot/base/error.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/identity.hpp"
