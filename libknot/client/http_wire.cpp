@@ -76,18 +76,22 @@ std::optional<std::string> ResponseHead::header(const std::string& name) const {
 ResponseHead read_response_head(Connection& connection) {
     std::string text;
     char chunk[4096];
+    // Interim answers count against the bound too: a server sending 100 Continue for ever
+    // must not keep the client reading for ever.
+    std::size_t interim = 0;
     for (;;) {
         const std::size_t end = text.find("\r\n\r\n");
-        if (end != std::string::npos) {
+        if (end != std::string::npos && interim + end <= k_max_response_head) {
             ResponseHead head = parse_head(std::string_view(text).substr(0, end));
             text.erase(0, end + 4);
             if (head.status >= 200 || head.status == 101) {
                 connection.put_back(text);
                 return head;
             }
+            interim += end + 4;
             continue; // an interim answer: the real one follows
         }
-        if (text.size() > k_max_response_head)
+        if (interim + text.size() > k_max_response_head)
             malformed("its head is larger than " + std::to_string(k_max_response_head / 1024) +
                       " KiB");
         const std::size_t got = connection.read_some(chunk, sizeof chunk);
@@ -180,10 +184,17 @@ BodyBuffer::int_type BodyBuffer::underflow() {
                     malformed("a chunk not ended by CRLF");
                 m_state = State::chunk_size;
                 break;
-            case State::trailer:
-                if (read_line().empty())
+            case State::trailer: {
+                // Trailers are a second head: bounded like the first.
+                const std::string line = read_line();
+                m_trailer_bytes += line.size() + 2;
+                if (m_trailer_bytes > k_max_response_head)
+                    malformed("its trailers are larger than " +
+                              std::to_string(k_max_response_head / 1024) + " KiB");
+                if (line.empty())
                     m_state = State::done;
                 break;
+            }
             }
             if (got > 0) {
                 setg(m_buffer, m_buffer, m_buffer + got);

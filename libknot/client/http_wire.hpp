@@ -70,7 +70,8 @@ private:
 
     Connection& m_connection;
     State m_state = State::done;
-    std::uint64_t m_left = 0; // bytes left in the sized body or the current chunk
+    std::uint64_t m_left = 0;        // bytes left in the sized body or the current chunk
+    std::size_t m_trailer_bytes = 0; // bounded by k_max_response_head
     bool m_keep_alive = true;
     char m_buffer[16 * 1024];
 };

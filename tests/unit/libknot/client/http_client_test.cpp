@@ -110,6 +110,34 @@ TEST_CASE("a response head larger than the bound is refused") {
     CHECK_THROWS_WITH(http.request("GET", "/"), Catch::Contains("larger than 64 KiB"));
 }
 
+TEST_CASE("interim answers and trailers count against the head's bound") {
+    std::string interim;
+    while (interim.size() <= 70 * 1024)
+        interim += "HTTP/1.1 100 Continue\r\n\r\n";
+    LoopbackServer server([&](int fd, int) {
+        read_request(fd);
+        write_all(fd, interim + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        wait_for_close(fd);
+    });
+    HttpClient http(server.url());
+    CHECK_THROWS_WITH(http.request("GET", "/"), Catch::Contains("larger than 64 KiB"));
+
+    // A chunked body's trailers are a second head: endless ones cut the body short (its text
+    // is whole, the connection is not kept), rather than keep the client reading.
+    std::string trailers;
+    while (trailers.size() <= 70 * 1024)
+        trailers += "X-Trailer: " + std::string(100, 't') + "\r\n";
+    LoopbackServer endless([&](int fd, int) {
+        while (!read_request(fd).empty())
+            write_all(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n" +
+                              trailers + "\r\n");
+    });
+    HttpClient other(endless.url());
+    CHECK(other.request("GET", "/").body == "ok");
+    CHECK(other.request("GET", "/").body == "ok");
+    CHECK(endless.connections() == 2); // the first, cut short, was not used again
+}
+
 TEST_CASE("a server that does not answer in time is reported unreachable") {
     LoopbackServer server([](int fd, int) {
         read_request(fd);
