@@ -27,10 +27,8 @@ HookContext::HookContext(Clone clone, RoomConfig room, std::string hook, std::os
     , m_err(err) {}
 
 void HookContext::deliver_outbox() {
-    const int waiting = m_session.outbox().size();
-    if (waiting == 0)
-        return;
-    if (m_session.deliver_outbox() == waiting)
+    const Outbox::Delivery delivery = m_session.deliver_outbox();
+    if (delivery.waiting > 0 && delivery.left == delivery.waiting)
         throw UnreachableError("cannot reach the knot server at " + m_session.room().server);
 }
 

@@ -54,18 +54,22 @@ void Outbox::queue(const std::string& target, const nlohmann::json& body) {
     write_file_atomic(path, nlohmann::json{{"target", target}, {"body", body}}.dump() + "\n", 0600);
 }
 
-int Outbox::flush(RoomClient& client) {
-    int delivered = 0;
-    for (const auto& path : pending(m_dir)) {
+Outbox::Delivery Outbox::deliver(RoomClient& client) {
+    const auto waiting = pending(m_dir);
+    Delivery delivery;
+    delivery.waiting = static_cast<int>(waiting.size());
+    delivery.left = delivery.waiting;
+    for (const auto& path : waiting) {
         nlohmann::json notice = nlohmann::json::parse(read_file(path), nullptr, false);
         if (!notice.is_object() || !notice.contains("target") || !notice["target"].is_string()) {
             std::filesystem::remove(path);
+            --delivery.left;
             continue;
         }
         try {
             client.post(notice["target"].get<std::string>(),
                         notice.value("body", nlohmann::json{}));
-            ++delivered;
+            ++delivery.delivered;
         } catch (const UnreachableError&) {
             break;
         } catch (const HttpError& e) {
@@ -73,8 +77,9 @@ int Outbox::flush(RoomClient& client) {
                       << '\n';
         }
         std::filesystem::remove(path);
+        --delivery.left;
     }
-    return delivered;
+    return delivery;
 }
 
 int Outbox::size() const {

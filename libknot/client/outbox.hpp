@@ -19,10 +19,19 @@ public:
     // signed when sent, not now: a signature older than five minutes would be refused.
     void queue(const std::string& target, const nlohmann::json& body);
 
-    // Sends what waits, oldest first. Stops at the first knot::UnreachableError (what is left
-    // stays); a notice the server refuses (4xx) is dropped with a warning on stderr, since
-    // sending it again would be refused again. Returns the number delivered.
-    int flush(RoomClient& client);
+    struct Delivery {
+        int waiting = 0;   // what waited before
+        int delivered = 0; // what the server took
+        int left = 0;      // what still waits
+    };
+
+    // Sends what waits, oldest first, reading the folder once. Stops at the first
+    // knot::UnreachableError (what is left stays); a notice the server refuses (4xx) is dropped
+    // with a warning on stderr, since sending it again would be refused again.
+    Delivery deliver(RoomClient& client);
+
+    // deliver(client).delivered.
+    int flush(RoomClient& client) { return deliver(client).delivered; }
 
     // How many notifications wait.
     int size() const;

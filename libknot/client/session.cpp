@@ -50,14 +50,8 @@ Session::Session(Opened opened, const SessionOptions& options)
         deliver_outbox();
 }
 
-int Session::deliver_outbox() {
-    if (m_outbox.size() == 0)
-        return 0;
-    try {
-        m_outbox.flush(m_client);
-    } catch (const UnreachableError&) {
-    }
-    return m_outbox.size();
+Outbox::Delivery Session::deliver_outbox() {
+    return m_outbox.deliver(m_client);
 }
 
 } // namespace knot

@@ -59,9 +59,9 @@ public:
     RoomClient& client() { return m_client; }
     Outbox& outbox() { return m_outbox; }
 
-    // Sends what waits in the outbox, oldest first; a server that is still down leaves it
-    // waiting. Returns how many notifications still wait.
-    int deliver_outbox();
+    // Sends what waits in the outbox, oldest first (Outbox::deliver); a server that is still
+    // down leaves it waiting.
+    Outbox::Delivery deliver_outbox();
 
 private:
     // What each way of opening reads, in its own order, before the session is built from it.
