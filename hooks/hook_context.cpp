@@ -21,8 +21,18 @@ constexpr std::size_t k_max_intent_bytes = 200;
 
 } // namespace
 
+SessionOptions hook_session_options() {
+    return SessionOptions{.timeout = k_hook_timeout};
+}
+
 HookContext::HookContext(Clone clone, RoomConfig room, std::string hook, std::ostream& err)
-    : m_session(std::move(clone), std::move(room), SessionOptions{.timeout = k_hook_timeout})
+    : m_owned(std::make_unique<Session>(std::move(clone), std::move(room), hook_session_options()))
+    , m_session(*m_owned)
+    , m_hook(std::move(hook))
+    , m_err(err) {}
+
+HookContext::HookContext(Session& session, std::string hook, std::ostream& err)
+    : m_session(session)
     , m_hook(std::move(hook))
     , m_err(err) {}
 

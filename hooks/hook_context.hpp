@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,8 +26,13 @@ struct Report {
 class HookContext {
 public:
     // The session of `clone` in `room` for hook `hook`, whose requests wait a few seconds at
-    // most. Throws knot::Error when the clone has no identity.
+    // most (hook_session_options()). Throws knot::Error when the clone has no identity.
     HookContext(Clone clone, RoomConfig room, std::string hook, std::ostream& err);
+    // A hook run in a session that outlives it (knot-agent keeps one open between commits, its
+    // connection warm); `session` must outlive this context.
+    HookContext(Session& session, std::string hook, std::ostream& err);
+    HookContext(const HookContext&) = delete;
+    HookContext& operator=(const HookContext&) = delete;
 
     Clone& clone() { return m_session.clone(); }
     std::filesystem::path workdir() const { return m_session.clone().repo().workdir(); }
@@ -43,10 +49,15 @@ public:
     int go_on_offline(const UnreachableError& e, const std::vector<Report>& reports);
 
 private:
-    Session m_session;
+    std::unique_ptr<Session> m_owned; // null when the session is borrowed
+    Session& m_session;
     std::string m_hook;
     std::ostream& m_err;
 };
+
+// What a hook's session is opened with: requests that wait a few seconds at most, then the hook
+// warns and lets git go on.
+SessionOptions hook_session_options();
 
 // Splits `paths` into requests the server accepts (at most k_max_paths_per_request each).
 std::vector<std::vector<std::string>> batches(const std::vector<std::string>& paths);

@@ -3,6 +3,7 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
+#include "libknot/base/process.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/git/git_repo.hpp"
 
@@ -50,6 +51,17 @@ fs::path chained_path(const fs::path& hook) {
 }
 
 } // namespace
+
+std::string hook_program() {
+    if (const auto dir = knot_lib_dir()) {
+        std::ifstream in(*dir / "knot-hook", std::ios::binary);
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        if (in && is_knot_shim(bytes.str()))
+            return bytes.str();
+    }
+    return std::string(k_hook_shim);
+}
 
 fs::path hooks_dir(const GitRepo& repo) {
     auto configured = repo.config_get_any("core.hooksPath");
@@ -108,7 +120,7 @@ HookReport install_hooks_in(const fs::path& dir) {
     for (const auto hook_name : k_knot_hooks) {
         const std::string name(hook_name);
         const fs::path hook = dir / name;
-        const std::string shim(k_hook_shim);
+        const std::string shim = hook_program();
         if (present(hook)) {
             std::string text;
             if (is_installed_shim(hook, &text)) {

@@ -33,7 +33,12 @@ std::filesystem::path hooks_dir(const GitRepo& repo);
 // `git knot hook <hook>` runs, without git's dispatch in front).
 extern const std::string_view k_hook_shim;
 
-// True when `text` is a knot shim, this version's or an earlier one.
+// What is installed as each hook: the knot-hook program (hooks/hook_client.cpp, which carries
+// the shim and runs it whenever the clone's agent does not answer) when it is installed beside
+// this program, else the shim itself.
+std::string hook_program();
+
+// True when `text` is a knot shim or the knot-hook program, this version's or an earlier one.
 bool is_knot_shim(std::string_view text);
 
 enum class HookOperation { install, uninstall };

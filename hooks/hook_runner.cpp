@@ -2,6 +2,7 @@
 // hook_runner.hpp; each hook in its own file, see hooks.hpp).
 #include "hooks/hook_runner.hpp"
 
+#include "hooks/agent_starter.hpp"
 #include "hooks/hook_context.hpp"
 #include "hooks/hooks.hpp"
 #include "libknot/base/error.hpp"
@@ -45,6 +46,8 @@ int run_hook(std::string_view name, const std::vector<std::string>& args, std::i
         room = clone->room();
         if (!room)
             return 0; // not in a room: hooks stay silent
+        if (name == "pre-commit")
+            start_agent(*clone); // the next commit asks it, without starting git-knot
         HookContext ctx(std::move(*clone), std::move(*room), std::string(name), err);
         return dispatch(ctx, name, args, input);
     } catch (const std::exception& e) {

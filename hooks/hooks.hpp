@@ -13,6 +13,9 @@ class HookContext;
 
 // Claims locks on the staged paths (unless knot.autolock is off), with the agent's intent.
 int pre_commit(HookContext& ctx);
+// pre_commit with the staged paths already read (knot-agent reads them from the index itself,
+// without starting git): `staged` as staged_paths() lists them.
+int pre_commit_paths(HookContext& ctx, const std::vector<std::string>& staged);
 
 // Refuses a push of paths other agents hold, renews this agent's locks and announces the push
 // (sync.pushing) unless it goes through knot itself. `args` are git's: remote name, URL; `input`

@@ -17,11 +17,24 @@ namespace knot {
 
 using nlohmann::json;
 
+namespace {
+
+bool autolock_off(HookContext& ctx) {
+    return ctx.clone().repo().config_get("knot.autolock").value_or("commit") == "off";
+}
+
+} // namespace
+
 int pre_commit(HookContext& ctx) {
-    const auto autolock = ctx.clone().repo().config_get("knot.autolock").value_or("commit");
-    if (autolock == "off")
+    if (autolock_off(ctx))
         return 0;
-    const auto paths = lockable_paths(staged_paths(ctx.clone().repo()), ctx.err());
+    return pre_commit_paths(ctx, staged_paths(ctx.clone().repo()));
+}
+
+int pre_commit_paths(HookContext& ctx, const std::vector<std::string>& staged) {
+    if (autolock_off(ctx))
+        return 0;
+    const auto paths = lockable_paths(staged, ctx.err());
     if (paths.empty())
         return 0;
     const std::string intent = current_intent(ctx.clone().knot_dir());

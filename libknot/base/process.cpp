@@ -47,6 +47,13 @@ std::optional<std::filesystem::path> self_program() {
     return self;
 }
 
+std::optional<std::filesystem::path> knot_lib_dir() {
+    const auto self = self_program();
+    if (!self)
+        return std::nullopt;
+    return (self->parent_path() / KNOT_LIB_FROM_BIN).lexically_normal();
+}
+
 std::filesystem::path find_program_beside_self(const std::string& name) {
     if (const auto self = self_program()) {
         const auto beside = self->parent_path() / name;

@@ -19,6 +19,11 @@ std::optional<std::filesystem::path> find_on_path(const std::string& name);
 // The path of the running program (/proc/self/exe), or nothing when it cannot be read.
 std::optional<std::filesystem::path> self_program();
 
+// The folder of knot's own modules and helper programs (the TLS module, knot-hook, knot-agent):
+// <this program's folder>/../lib/knot once installed, the same place relative to bin/ in the
+// build tree. Nothing when the running program cannot be found.
+std::optional<std::filesystem::path> knot_lib_dir();
+
 // Where program `name` is: beside this program, else on PATH. Throws knot::Error when neither.
 std::filesystem::path find_program_beside_self(const std::string& name);
 

@@ -24,9 +24,8 @@ const KnotTlsModule& tls_module() {
     if (loaded)
         return *loaded;
     std::vector<std::filesystem::path> places;
-    if (const auto self = self_program())
-        places.push_back(
-            (self->parent_path() / KNOT_TLS_FROM_BIN / k_module_name).lexically_normal());
+    if (const auto dir = knot_lib_dir())
+        places.push_back(*dir / k_module_name);
     std::string tried;
     for (const auto& place : places) {
         tried += (tried.empty() ? "" : ", ") + place.string();
