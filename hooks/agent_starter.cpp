@@ -16,8 +16,8 @@ void start_agent(const Clone& clone) {
         if (std::getenv(k_hook_client_variable) == nullptr)
             return;
         const auto setting = clone.repo().config_get("knot.agent");
-        if (setting && (*setting == "false" || *setting == "off" || *setting == "no" ||
-                        *setting == "0"))
+        if (setting &&
+            (*setting == "false" || *setting == "off" || *setting == "no" || *setting == "0"))
             return;
         namespace fs = std::filesystem;
         if (fs::weakly_canonical(clone.repo().git_dir()) !=

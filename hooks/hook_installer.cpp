@@ -107,7 +107,11 @@ HookReport install_hooks(const GitRepo& repo) {
 }
 
 HookReport uninstall_hooks(const GitRepo& repo) {
-    return uninstall_hooks_in(hooks_dir(repo));
+    HookReport report = uninstall_hooks_in(hooks_dir(repo));
+    // The clone's knot-agent ends once its socket is gone (knot-agent/agent.hpp).
+    std::error_code ec;
+    fs::remove(repo.common_dir() / "knot" / "agent.sock", ec);
+    return report;
 }
 
 HookReport install_hooks_in(const fs::path& dir) {

@@ -63,7 +63,8 @@ HookReport install_hooks(const GitRepo& repo);
 
 // Removes knot's shims from hooks_dir(`repo`) and renames each <hook>.knot-orig back, so the
 // folder is byte for byte and mode for mode what it was before install. A hook that is not a
-// knot shim (replaced by someone since) is left alone. Throws knot::Error on a failed rename.
+// knot shim (replaced by someone since) is left alone. The clone's knot-agent ends: its socket
+// is removed. Throws knot::Error on a failed rename.
 HookReport uninstall_hooks(const GitRepo& repo);
 
 // One line for people: "5 knot hooks in <dir> (pre-commit chained)" after an install,

@@ -97,8 +97,8 @@ public:
 
     // Takes the clone's agent lock; false when another agent holds it.
     bool lock() {
-        m_lock = OwnedFd(::open((m_knot_dir / wire::k_lock_name).c_str(),
-                                O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        m_lock = OwnedFd(
+            ::open((m_knot_dir / wire::k_lock_name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
         if (m_lock.get() < 0)
             throw Error("cannot open " + (m_knot_dir / wire::k_lock_name).string() + ": " +
                         std::strerror(errno));
@@ -186,6 +186,11 @@ private:
                 return;
         }
         const Answer reply = handle(split_fields(request));
+        if (m_stop) {
+            // Gone before the hook hears the answer: the next hook finds no agent.
+            m_socket.close();
+            ::unlink(wire::k_socket_name);
+        }
         std::string out = reply.status + "\n" + reply.words;
         if (out.size() > wire::k_max_answer)
             out = std::string(wire::k_fallback) + "\n";

@@ -9,9 +9,10 @@
 
 int main(int argc, char** argv) {
     if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
-        std::cout << "usage: knot-agent <work tree>\n"
-                     "Answers the knot pre-commit hook of one clone over <git dir>/knot/agent.sock;\n"
-                     "started by the hook itself (see git-knot(1), HOOKS).\n";
+        std::cout
+            << "usage: knot-agent <work tree>\n"
+               "Answers the knot pre-commit hook of one clone over <git dir>/knot/agent.sock;\n"
+               "started by the hook itself (see git-knot(1), HOOKS).\n";
         return 0;
     }
     if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {

@@ -13,8 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Frees a libgit2 object when it goes out of scope.
-template <typename T, void (*Free)(T*)>
-struct Owned {
+template <typename T, void (*Free)(T*)> struct Owned {
     T* ptr = nullptr;
     Owned() = default;
     Owned(const Owned&) = delete;
@@ -27,10 +26,11 @@ struct Owned {
 
 } // namespace
 
-StagedIndex::StagedIndex(const fs::path& git_dir) : m_git_dir(git_dir) {
+StagedIndex::StagedIndex(const fs::path& git_dir)
+    : m_git_dir(git_dir) {
     git_libgit2_init();
-    if (git_repository_open_ext(&m_repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                                nullptr) != 0) {
+    if (git_repository_open_ext(&m_repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=
+        0) {
         const git_error* e = git_error_last();
         const std::string why = e && e->message ? e->message : "unknown error";
         git_libgit2_shutdown();
