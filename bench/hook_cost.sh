@@ -2,7 +2,8 @@
 # What knot's hooks add to a commit: N commits of one changed file with the hooks and N without
 # them (core.hooksPath pointed at an empty folder), interleaved in the same run, first with the
 # room's server up (the pre-commit hook claims the file's lock), then with it down (the hook
-# warns and queues the claim in the outbox). Prints the medians, the added ms and the ratio.
+# warns and queues the claim in the outbox). Prints the medians, the added ms and the ratio. The
+# untimed first commits start the clone's knot-agent, as a user's first commit does.
 #
 # usage: hook_cost.sh [build-dir]   (default: build/ beside bench/; builds nothing)
 # KNOT_BENCH_COMMITS sets N (default 30).
@@ -76,3 +77,10 @@ awk -v up="$up" -v down="$down" 'BEGIN {
            ratio, (ratio <= 1.5 ? "met" : "NOT met")
 }'
 echo "($queued lock claims waited in the outbox after the server-down commits)"
+# The first commit starts the clone's knot-agent, which answers every later pre-commit hook
+# (knot-agent/agent.hpp); without it, each commit runs sh, git-knot and git diff.
+if [ -S .git/knot/agent.sock ]; then
+    echo "(the clone's knot-agent answered the timed hooks)"
+else
+    echo "(no knot-agent: every hook ran git-knot)"
+fi
