@@ -169,8 +169,11 @@ private:
         socklen_t size = sizeof peer;
         if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid())
             return; // the socket is 0600; this is a second guard
+        // A hook that stops reading or writing holds the agent (and every other commit) a
+        // couple of seconds at most.
         timeval wait{k_request_seconds, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait);
         std::string request;
         char buffer[4096];
         for (;;) {
