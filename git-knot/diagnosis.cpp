@@ -1,6 +1,7 @@
 // The checks behind `git knot doctor` (see diagnosis.hpp).
 #include "git-knot/diagnosis.hpp"
 
+#include "hooks/agent_starter.hpp"
 #include "hooks/hook_installer.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
@@ -102,6 +103,16 @@ std::vector<Check> diagnose() {
     checks.push_back(check_hooks(*clone));
     if (!room)
         return checks;
+    if (agent_disabled(*clone))
+        checks.push_back({"agent", Verdict::ok,
+                          "off (knot.agent=false): each commit's pre-commit hook runs git-knot",
+                          ""});
+    else
+        checks.push_back({"agent", Verdict::ok,
+                          agent_running(*clone)
+                              ? "knot-agent answers the pre-commit hook"
+                              : "knot-agent not running; the next commit starts it",
+                          ""});
 
     RoomClient client(room->server, room->room, room->token, identity ? &*identity : nullptr,
                       room->agent_id);

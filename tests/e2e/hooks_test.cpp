@@ -337,10 +337,10 @@ TEST_CASE("after a first commit the clone's agent answers pre-commit, without gi
     REQUIRE(agent_answers(a));
     REQUIRE(agent_answers(b));
     CHECK((mode_of(a / ".git/knot/agent.sock") & 077) == 0);
-    CHECK(slurp(a / ".git/hooks/pre-commit")
-              .rfind("\x7f"
-                     "ELF",
-                     0) == 0); // knot-hook
+    const std::string elf = {'\x7f', 'E', 'L', 'F'}; // knot-hook, not the shim
+    CHECK(slurp(a / ".git/hooks/pre-commit").rfind(elf, 0) == 0);
+    CHECK(sh("git knot doctor", a).out.find("knot-agent answers the pre-commit hook") !=
+          std::string::npos);
 
     // A git-knot first on PATH that only leaves a mark: what the agent answers needs none.
     const auto fake = room.dir() / "fake-bin";
@@ -394,6 +394,7 @@ TEST_CASE("after a first commit the clone's agent answers pre-commit, without gi
         write_file(a / "later.txt", "4\n");
         REQUIRE(sh("git add later.txt && " + path + "git commit -q -m later", a).status == 0);
         CHECK(slurp(room.dir() / "ran") == "hook pre-commit\n");
+        CHECK(sh("git knot doctor", a).out.find("off (knot.agent=false)") != std::string::npos);
     }
     SECTION("uninstalling the hooks ends the agent") {
         REQUIRE(sh("git knot init --uninstall-hooks", a).status == 0);
