@@ -1,4 +1,4 @@
-// Locks in the server's answers and the refusal they cause (see lock_view.hpp).
+// The locks that conflict and the refusal they cause (see lock_view.hpp).
 #include "hooks/lock_view.hpp"
 
 #include "libknot/base/time_text.hpp"

@@ -1,5 +1,5 @@
-// Locks as the hooks and the remote helper see them in the server's answers, and the refusal
-// they print when a lock held by another agent stops a commit or a push.
+// Which of the server's locks (wire::Lock) another agent holds on the paths of a commit or a push,
+// and the refusal the hooks and the remote helper print when one stops it.
 #pragma once
 
 #include "libknot/protocol/wire.hpp"
