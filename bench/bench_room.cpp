@@ -22,10 +22,10 @@ std::string trimmed(std::string_view text) {
 
 Room create_room(const test::ServerProcess& server) {
     const auto owner = Identity::generate();
-    const nlohmann::json answer =
+    const wire::RoomCreated answer =
         RoomClient::create_room(server.url(), trimmed(server.admin_token()), owner, "bench",
-                                AgentCard{"bench-owner", "other", {}});
-    return {answer.at("room").get<std::string>(), answer.at("token").get<std::string>()};
+                                wire::AgentCard{"bench-owner", "other", {}, ""});
+    return {answer.room, answer.token};
 }
 
 std::vector<Agent> register_agents(const std::string& url, const Room& room, int count) {
@@ -37,9 +37,7 @@ std::vector<Agent> register_agents(const std::string& url, const Room& room, int
         name << "bench-" << std::setw(3) << std::setfill('0') << i;
         agent.name = name.str();
         RoomClient client(url, room.id, room.token, &agent.identity, "");
-        agent.id = client.register_agent(AgentCard{agent.name, "other", {"bench"}})
-                       .at("id")
-                       .get<std::string>();
+        agent.id = client.register_agent(wire::AgentCard{agent.name, "other", {"bench"}, ""}).id;
         agents.push_back(std::move(agent));
     }
     return agents;

@@ -19,6 +19,10 @@ class Session;
 struct CheckConfig;
 } // namespace knot
 
+namespace knot::wire {
+struct Settings;
+} // namespace knot::wire
+
 namespace knot::cli {
 
 // Adding a command: commands/<name>.cpp with its Registration (and a value name, option_text,
@@ -86,7 +90,7 @@ std::vector<std::string> repo_paths(const std::vector<std::string>& typed);
 // Sends `config` (this clone's knot.check and knot.checkTimeout) to the room's integration
 // settings, with this clone's forge in forge mode, and returns the settings the room now has.
 // Only the room's owner may: the server's 403 not_owner is a refusal (server_errors.hpp).
-nlohmann::json send_check_settings(Session& session, const CheckConfig& config);
+wire::Settings send_check_settings(Session& session, const CheckConfig& config);
 
 // The forge this clone pushes to in forge mode (sync_mode), as the room's owner sends it to the
 // server: a local path made absolute. Nothing in hosted mode.
@@ -95,7 +99,7 @@ std::optional<std::string> forge_of(const GitRepo& repo);
 // Sends the owner's room settings: `config` when given (else the room's checks stay as they
 // are) and the forge when given. Returns the room's settings; not the owner, or a forge the
 // host's rules refuse, is a refusal (server_errors.hpp).
-nlohmann::json send_room_settings(Session& session, const CheckConfig* config,
+wire::Settings send_room_settings(Session& session, const CheckConfig* config,
                                   const std::optional<std::string>& forge);
 
 // A short "3m ago" rendering of a past unix time, relative to now.

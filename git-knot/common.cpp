@@ -9,6 +9,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 #include "server_errors.hpp"
 
 #include <filesystem>
@@ -22,9 +23,7 @@ void rethrow_with_conflicts(const HttpError& error) {
     if (error.code() != error_code::lock_conflict)
         rethrow_refusal(error, "; nothing was locked");
     std::string message = "not locked: another agent holds ";
-    const auto body = nlohmann::json::parse(error.body(), nullptr, false);
-    const auto conflicts = body.is_object() ? body.value("conflicts", nlohmann::json::array())
-                                            : nlohmann::json::array();
+    const auto conflicts = wire::conflicts_in(error.body());
     message += conflicts.size() == 1 ? "this path" : std::to_string(conflicts.size()) + " paths";
     message += "; nothing was locked";
     for (const auto& lock : conflicts)
@@ -38,7 +37,7 @@ std::vector<std::string> repo_paths(const std::vector<std::string>& typed) {
     return normalise_repo_paths(typed, std::filesystem::current_path(), repo.workdir());
 }
 
-nlohmann::json send_check_settings(Session& session, const CheckConfig& config) {
+wire::Settings send_check_settings(Session& session, const CheckConfig& config) {
     return send_room_settings(session, &config, forge_of(session.clone().repo()));
 }
 
@@ -54,12 +53,12 @@ std::optional<std::string> forge_of(const GitRepo& repo) {
     return url;
 }
 
-nlohmann::json send_room_settings(Session& session, const CheckConfig* config,
+wire::Settings send_room_settings(Session& session, const CheckConfig* config,
                                   const std::optional<std::string>& forge) {
     nlohmann::json body = config ? settings_request(*config) : nlohmann::json::object();
     if (forge)
         body["forge_url"] = *forge;
-    return session.client().post("/integration/settings", body);
+    return session.client().post("/integration/settings", body).get<wire::Settings>();
 }
 
 std::string ago(long long unix_time) {

@@ -4,6 +4,7 @@
 #include "libknot/base/utf8.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -115,11 +116,10 @@ std::vector<std::string> shown_items(const Section& section, std::size_t rows) {
     return out;
 }
 
-std::string task_line(const nlohmann::json& task) {
-    std::string line = "  " + json_text(task, "id") + " " + json_text(task, "status") + "  " +
-                       json_text(task, "title");
-    if (!json_text(task, "claimed_by_name").empty())
-        line += "  (" + json_text(task, "claimed_by_name") + ")";
+std::string task_line(const wire::Task& task) {
+    std::string line = "  " + task.id + " " + task.status + "  " + task.title;
+    if (!task.claimed_by_name.value_or("").empty())
+        line += "  (" + *task.claimed_by_name + ")";
     return line;
 }
 
@@ -163,9 +163,11 @@ std::string fit_to_columns(std::string_view text, int cols) {
 
 DashData fetch_dash_data(RoomClient& client) {
     DashData data;
-    data.room = client.get("");
-    data.tasks = client.get("/tasks").at("tasks");
-    data.locks = client.get("/locks").at("locks");
+    data.room = client.get("").get<wire::Room>();
+    data.tasks =
+        wire::FieldReader(client.get("/tasks"), "tasks answer").objects<wire::Task>("tasks");
+    data.locks =
+        wire::FieldReader(client.get("/locks"), "locks answer").objects<wire::Lock>("locks");
     data.integration = integration_state(client.get("/integration?limit=1"));
     return data;
 }
@@ -175,33 +177,28 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
                                      std::int64_t now) {
     rows = std::max(rows, 1);
     cols = std::max(cols, 1);
-    std::string header = "knot  " + json_text(data.room, "name") + " (" +
-                         json_text(data.room, "room") + ")  [" + state + "]";
+    std::string header = "knot  " + data.room.name + " (" + data.room.room + ")  [" + state + "]";
     if (mode == DashMode::live)
         header += "  " + local_clock(now) + "  Ctrl-C quits";
 
     Section agents, tasks, locks, recent;
     std::size_t online = 0;
-    const auto& members = data.room.contains("agents") ? data.room["agents"] : nlohmann::json();
-    for (const auto& agent : members) {
-        const bool is_online = agent.value("online", false);
-        online += is_online ? 1 : 0;
-        std::string line =
-            std::string("  ") + (is_online ? "●" : "○") + " " + json_text(agent, "name");
-        if (!json_text(agent, "status").empty())
-            line += "  " + json_text(agent, "status");
+    for (const auto& agent : data.room.agents) {
+        online += agent.online ? 1 : 0;
+        std::string line = std::string("  ") + (agent.online ? "●" : "○") + " " + agent.name;
+        if (!agent.status.empty())
+            line += "  " + agent.status;
         agents.items.push_back(line);
     }
     agents.title = "agents  " + std::to_string(agents.items.size()) + ", " +
                    std::to_string(online) + " online";
     for (const auto& task : data.tasks)
-        if (json_text(task, "status") != "done")
+        if (task.status != "done")
             tasks.items.push_back(task_line(task));
     tasks.title = "tasks  " + std::to_string(tasks.items.size()) + " open";
     for (const auto& lock : data.locks)
-        locks.items.push_back("  " + json_text(lock, "path") + "  " +
-                              json_text(lock, "agent_name") + "  " +
-                              relative_time(lock.value("expires_at", 0LL), now));
+        locks.items.push_back("  " + lock.path + "  " + lock.agent_name + "  " +
+                              relative_time(lock.expires_at, now));
     locks.title = "locks  " + std::to_string(locks.items.size());
     for (const auto& event : events)
         recent.items.push_back("  " + event);

@@ -3,10 +3,10 @@
 #pragma once
 
 #include "libknot/client/sync_summary.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <cstdint>
 #include <deque>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,9 +17,9 @@ class RoomClient;
 
 // What the dashboard shows of the room, as read from the server.
 struct DashData {
-    nlohmann::json room = nlohmann::json::object(); // GET /v1/rooms/<room>: room, name, agents
-    nlohmann::json tasks = nlohmann::json::array();
-    nlohmann::json locks = nlohmann::json::array();
+    wire::Room room; // GET /v1/rooms/<room>: room, name, agents
+    std::vector<wire::Task> tasks;
+    std::vector<wire::Lock> locks;
     IntegrationState integration;
 };
 

@@ -9,6 +9,7 @@
 #include "libknot/client/room_client.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -118,12 +119,13 @@ std::vector<Check> diagnose() {
                       room->agent_id);
     try {
         const auto before = unix_now();
-        const nlohmann::json health = client.health();
+        const auto health = client.health().get<wire::Health>();
         const auto after = unix_now();
         checks.push_back({"server", Verdict::ok,
-                          room->server + " answers, protocol " + health.value("protocol", "?"),
+                          room->server + " answers, protocol " +
+                              (health.protocol.empty() ? "?" : health.protocol),
                           ""});
-        const long long server_time = health.value("time", 0LL);
+        const long long server_time = health.time;
         const long long skew = server_time - (before + after) / 2;
         const long long magnitude = skew < 0 ? -skew : skew;
         if (magnitude >= k_signature_window_seconds)
@@ -144,10 +146,11 @@ std::vector<Check> diagnose() {
         return checks;
     }
     try {
-        const nlohmann::json agents = client.get("/agents").at("agents");
+        const auto agents = wire::FieldReader(client.get("/agents"), "agents answer")
+                                .objects<wire::Agent>("agents");
         bool member = false;
         for (const auto& agent : agents)
-            member = member || agent.value("id", "") == room->agent_id;
+            member = member || agent.id == room->agent_id;
         if (member && identity)
             client.post("/heartbeat", nlohmann::json::object());
         checks.push_back(member ? Check{"membership", Verdict::ok,

@@ -8,6 +8,7 @@
 #include "libknot/base/file.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/invite.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -122,7 +123,7 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
             hosted.room = existing->room;
             existing->server = hosted.local_url;
             RoomClient client(hosted.local_url, existing->room, existing->token, &identity, "");
-            client.register_agent({name, kind, {"code", "host"}});
+            client.register_agent({name, kind, {"code", "host"}, ""});
         } else {
             const std::string admin = read_file(hosted.data_dir / "admin.token").substr(0, 64);
             std::string room_name = options.room_name;
@@ -132,10 +133,9 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
                 room_name = clone.repo().workdir().parent_path().filename().string();
             if (room_name.empty())
                 room_name = "knot";
-            const nlohmann::json created = RoomClient::create_room(
-                hosted.local_url, admin, identity, room_name, {name, kind, {"code", "host"}});
-            existing = RoomConfig{hosted.local_url, created.at("room"), created.at("token"),
-                                  created.at("agent").at("id")};
+            const wire::RoomCreated created = RoomClient::create_room(
+                hosted.local_url, admin, identity, room_name, {name, kind, {"code", "host"}, ""});
+            existing = RoomConfig{hosted.local_url, created.room, created.token, created.agent.id};
             hosted.room = existing->room;
             hosted.created = true;
         }

@@ -253,15 +253,15 @@ private:
                                   {"forge_url", forge()->url},
                                   {"paths", changed_paths(old_oid, new_oid, k_max_paths)}};
         try {
-            const std::optional<nlohmann::json> answer = remote().notify(body);
+            const std::optional<wire::PushAnswer> answer = remote().notify(body);
             if (!answer)
                 std::cerr << "knot: warning: the coordination server is unreachable; the "
                              "notification of "
                           << ref << " waits in the outbox for the next contact\n";
-            else if (const auto held = answer->find("held"); held != answer->end())
+            else if (answer->held)
                 // The bytes are on the forge; the server holds back their integration.
                 std::cerr << "knot: warning: " << ref << " reached the forge, but its "
-                          << "integration is held: " << held->value("summary", std::string())
+                          << "integration is held: " << answer->held->summary
                           << "\nhint: it is integrated once the lock ends; coordinate with the "
                              "holder ('git knot say ...'), or push again without that change\n";
         } catch (const Error& error) {

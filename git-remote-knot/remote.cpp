@@ -6,6 +6,8 @@
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_integration.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,10 +47,12 @@ Remote::Remote(const std::string& url)
                 SessionOptions{.outbox = OutboxOnOpen::deliver})
     , m_http(m_endpoint.base_url, k_transfer_timeout) {}
 
-std::optional<nlohmann::json> Remote::notify(const nlohmann::json& body) {
+std::optional<wire::PushAnswer> Remote::notify(const nlohmann::json& body) {
     if (m_session.outbox().size() == 0) {
         try {
-            return m_session.client().post(std::string(k_notify_target), body);
+            return m_session.client()
+                .post(std::string(k_notify_target), body)
+                .get<wire::PushAnswer>();
         } catch (const UnreachableError&) {
         }
     }
@@ -69,7 +73,7 @@ std::map<std::string, std::string> Remote::refs() {
     const std::string target = "/v1/rooms/" + m_endpoint.room + "/git/refs";
     const nlohmann::json answer = json_or_throw(
         m_http.request("GET", target, {}, {{std::string(k_header_token), m_session.room().token}}));
-    return answer.at("refs").get<std::map<std::string, std::string>>();
+    return wire::FieldReader(answer, "refs answer").text_map("refs");
 }
 
 void Remote::upload(const std::vector<std::string>& wants, const std::vector<std::string>& haves,
@@ -106,14 +110,13 @@ std::optional<Refusal> Remote::receive(const Push& push, const std::string& pack
         return std::nullopt;
     Refusal refusal{
         response.status, "", "the server answered " + std::to_string(response.status), {}};
-    try {
-        const nlohmann::json body = nlohmann::json::parse(response.body);
-        refusal.code = body.value("code", "");
-        refusal.message = body.value("error", refusal.message);
-        if (refusal.code == error_code::lock_conflict)
-            refusal.conflicts = parse_locks(body.value("conflicts", nlohmann::json::array()));
-    } catch (const nlohmann::json::exception&) {
-        // not JSON: keep the status line
+    // Not a JSON object (a proxy's page): the status line stays the message.
+    if (const auto body = wire::parse_error_body(response.body)) {
+        refusal.code = body->code;
+        if (!body->error.empty())
+            refusal.message = body->error;
+        if (refusal.code == error_code::lock_conflict && body->conflicts)
+            refusal.conflicts = *body->conflicts;
     }
     return refusal;
 }

@@ -6,6 +6,7 @@
 #include "hooks/lock_view.hpp"
 #include "libknot/client/http_client.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -41,7 +42,7 @@ struct Refusal {
     int status = 0;
     std::string code;
     std::string message;
-    std::vector<LockView> conflicts;
+    std::vector<wire::Lock> conflicts;
 };
 
 class Remote {
@@ -66,7 +67,7 @@ public:
     // when the server cannot be reached or older notifications still wait there (so they keep
     // their order). Returns the server's answer, nothing when it was queued. Throws
     // knot::HttpError when the server refuses it.
-    std::optional<nlohmann::json> notify(const nlohmann::json& body);
+    std::optional<wire::PushAnswer> notify(const nlohmann::json& body);
 
 private:
     std::map<std::string, std::string> headers(const std::string& method, const std::string& target,

@@ -1,16 +1,13 @@
-// Locks in the server's answers and the refusal they cause (see lock_view.hpp).
+// The locks that conflict and the refusal they cause (see lock_view.hpp).
 #include "hooks/lock_view.hpp"
 
 #include "libknot/base/time_text.hpp"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace knot {
 namespace {
-
-using nlohmann::json;
 
 // "4m 59s", "2h 5m", "now".
 std::string duration_text(std::int64_t seconds) {
@@ -19,39 +16,17 @@ std::string duration_text(std::int64_t seconds) {
 
 } // namespace
 
-std::vector<LockView> parse_locks(const json& locks) {
-    std::vector<LockView> out;
-    if (!locks.is_array())
-        return out;
-    for (const auto& lock : locks) {
-        if (!lock.is_object() || !lock.contains("path") || !lock["path"].is_string())
-            continue;
-        LockView view;
-        view.path = lock["path"].get<std::string>();
-        const auto text = [&](const char* key) {
-            return lock.contains(key) && lock[key].is_string() ? lock[key].get<std::string>() : "";
-        };
-        view.agent = text("agent");
-        view.agent_name = text("agent_name");
-        view.intent = text("intent");
-        if (lock.contains("expires_at") && lock["expires_at"].is_number_integer())
-            view.expires_at = lock["expires_at"].get<std::int64_t>();
-        out.push_back(std::move(view));
-    }
-    return out;
-}
-
-std::vector<LockView> locks_held_by_others(const std::vector<LockView>& locks,
-                                           const std::vector<std::string>& paths,
-                                           std::string_view self) {
-    std::vector<LockView> out;
+std::vector<wire::Lock> locks_held_by_others(const std::vector<wire::Lock>& locks,
+                                             const std::vector<std::string>& paths,
+                                             std::string_view self) {
+    std::vector<wire::Lock> out;
     for (const auto& lock : locks)
         if (lock.agent != self && std::binary_search(paths.begin(), paths.end(), lock.path))
             out.push_back(lock);
     return out;
 }
 
-std::string refusal_message(std::string_view action, const std::vector<LockView>& conflicts,
+std::string refusal_message(std::string_view action, const std::vector<wire::Lock>& conflicts,
                             std::int64_t now) {
     std::ostringstream out;
     const std::size_t n = conflicts.size();

@@ -7,6 +7,7 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/git/git_command.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -50,7 +51,7 @@ int report_new_head(HookContext& ctx, std::string commit) {
             return 0;
         std::vector<std::string> mine;
         for (const auto& lock :
-             parse_locks(ctx.client().get("/locks").value("locks", json::array())))
+             wire::FieldReader(ctx.client().get("/locks"), "answer").objects<wire::Lock>("locks"))
             if (lock.agent == ctx.self())
                 mine.push_back(lock.path);
         if (mine.empty())

@@ -9,6 +9,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -55,11 +56,7 @@ int pre_commit_paths(HookContext& ctx, const std::vector<std::string>& staged) {
             } catch (const HttpError& e) {
                 if (e.code() != error_code::lock_conflict)
                     throw;
-                const json answer = json::parse(e.body(), nullptr, false);
-                const auto conflicts = parse_locks(
-                    answer.is_object() && answer.contains("conflicts") ? answer["conflicts"]
-                                                                       : json::array());
-                ctx.err() << refusal_message("commit", conflicts, unix_now());
+                ctx.err() << refusal_message("commit", wire::conflicts_in(e.body()), unix_now());
                 return 1;
             } catch (const UnreachableError& e) {
                 return ctx.go_on_offline(

@@ -9,6 +9,7 @@
 #include "libknot/base/utf8.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/repo_path.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <algorithm>
 #include <istream>
@@ -65,16 +66,16 @@ int pre_push(HookContext& ctx, const std::vector<std::string>& args, std::istrea
     try {
         ctx.deliver_outbox();
         if (!paths.empty()) {
-            const auto locks =
-                parse_locks(ctx.client().get("/locks").value("locks", json::array()));
+            const auto locks = wire::FieldReader(ctx.client().get("/locks"), "answer")
+                                   .objects<wire::Lock>("locks");
             const auto conflicts = locks_held_by_others(locks, paths, ctx.self());
             if (!conflicts.empty()) {
                 ctx.err() << refusal_message("push", conflicts, unix_now());
                 return 1;
             }
-            const bool holds_any = std::any_of(locks.begin(), locks.end(), [&](const LockView& l) {
-                return l.agent == ctx.self();
-            });
+            const bool holds_any =
+                std::any_of(locks.begin(), locks.end(),
+                            [&](const wire::Lock& l) { return l.agent == ctx.self(); });
             if (holds_any)
                 ctx.client().post("/locks/renew", json::object());
         }

@@ -82,8 +82,9 @@ void EventHub::publish(const std::vector<EventRecord>& events) {
         if (room == m_rooms.end())
             continue;
         const StreamEvent stream_event{
-            event.seq, std::make_shared<const std::string>(event_json(event).dump(
-                           -1, ' ', false, nlohmann::json::error_handler_t::replace))};
+            event.seq, std::make_shared<const std::string>(
+                           nlohmann::json(event_view(event))
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))};
         for (const auto& subscription : room->second)
             subscription->push(stream_event);
     }

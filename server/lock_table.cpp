@@ -99,7 +99,7 @@ std::vector<LockRecord> acquire_locks(Transaction& transaction, const Member& me
                     " and " + std::to_string(conflicts.size() - 1) + " more path(s) by others";
             message += "; nothing was locked";
             throw ApiError(error_code::lock_conflict, message,
-                           nlohmann::json{{"conflicts", locks_json(conflicts)}}.dump());
+                           nlohmann::json{{"conflicts", lock_views(conflicts)}}.dump());
         }
         for (const LockRecord& lock : conflicts)
             break_lock(transaction, member, lock, now);

@@ -115,7 +115,7 @@ void refuse_locked_push(const RefUpdate& update, const std::vector<LockRecord>& 
         update.ref +
         " did not move; coordinate with the holder (git knot say), or wait for the lock to end";
     throw ApiError(error_code::lock_conflict, message,
-                   json{{"conflicts", locks_json(conflicts)}}.dump());
+                   json{{"conflicts", lock_views(conflicts)}}.dump());
 }
 
 json hold_locked_run(Transaction& transaction, const Member& member, const RefUpdate& update,
@@ -128,13 +128,13 @@ json hold_locked_run(Transaction& transaction, const Member& member, const RefUp
     record->status = "held_locked";
     record->summary = who + " is held: it changes " + locks_text(conflicts, now);
     record->finished_at = now;
-    record->detail = json{{"held", locks_json(conflicts)}}.dump();
+    record->detail = json{{"held", lock_views(conflicts)}}.dump();
     transaction.update_run(*record);
     const json data = {{"run", run},
                        {"agent", member.agent.name},
                        {"ref", update.ref},
                        {"commit", update.new_oid},
-                       {"locks", locks_json(conflicts)},
+                       {"locks", lock_views(conflicts)},
                        {"summary", record->summary}};
     transaction.append_event(member.room.id, "sync.held_locked", server_agent_id, now, data.dump());
     const std::string chat =

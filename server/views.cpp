@@ -29,10 +29,11 @@ const std::string& require_string(const nlohmann::json& object, std::string_view
 
 } // namespace
 
-AgentCard parse_agent_card(const nlohmann::json& value, std::string_view where) {
+CheckedCard parse_agent_card(const nlohmann::json& value, std::string_view where) {
     if (!value.is_object())
         throw bad_request(where.empty() ? "body" : where, "must be an agent card object");
-    AgentCard card;
+    CheckedCard checked;
+    wire::AgentCard& card = checked.card;
     card.name = require_string(value, where, "name");
     if (auto reason = invalid_agent_name(card.name))
         throw bad_request(field_name(where, "name"), *reason);
@@ -58,16 +59,16 @@ AgentCard parse_agent_card(const nlohmann::json& value, std::string_view where) 
             card.capabilities.push_back(text);
         }
     }
-    const std::string& key = require_string(value, where, "public_key");
+    card.public_key = require_string(value, where, "public_key");
     try {
-        card.public_key = from_base64(key);
+        checked.key = from_base64(card.public_key);
     } catch (const Error&) {
         throw bad_request(field_name(where, "public_key"), "not valid base64");
     }
-    if (card.public_key.size() != 32)
+    if (checked.key.size() != 32)
         throw bad_request(field_name(where, "public_key"),
                           "must be a 32-byte Ed25519 public key in base64");
-    return card;
+    return checked;
 }
 
 std::string agent_id_of(const Bytes& public_key) {
@@ -80,62 +81,67 @@ bool is_online(const AgentRecord& agent, std::int64_t now) {
     return agent.role == "server" || now - agent.last_seen <= k_online_seconds;
 }
 
-nlohmann::json agent_json(const AgentRecord& agent, std::int64_t now) {
-    return {{"id", agent.id},
-            {"name", agent.name},
-            {"kind", agent.kind},
-            {"capabilities", agent.capabilities},
-            {"public_key", to_base64(agent.public_key)},
-            {"fingerprint", fingerprint_of(agent.public_key)},
-            {"role", agent.role},
-            {"signed", agent.signed_card},
-            {"online", is_online(agent, now)},
-            {"last_seen", agent.role == "server" ? now : agent.last_seen},
-            {"joined_at", agent.joined_at},
-            {"status", agent.status}};
+wire::Agent agent_view(const AgentRecord& agent, std::int64_t now) {
+    wire::Agent out;
+    out.id = agent.id;
+    out.name = agent.name;
+    out.kind = agent.kind;
+    out.capabilities = agent.capabilities;
+    out.public_key = to_base64(agent.public_key);
+    out.fingerprint = fingerprint_of(agent.public_key);
+    out.role = agent.role;
+    out.signed_card = agent.signed_card;
+    out.online = is_online(agent, now);
+    out.last_seen = agent.role == "server" ? now : agent.last_seen;
+    out.joined_at = agent.joined_at;
+    out.status = agent.status;
+    return out;
 }
 
-nlohmann::json event_json(const EventRecord& event) {
-    nlohmann::json data = nlohmann::json::parse(event.data, nullptr, false);
-    if (data.is_discarded())
-        data = nlohmann::json::object();
-    nlohmann::json out = {{"seq", event.seq},   {"type", event.type}, {"agent", event.agent_id},
-                          {"time", event.time}, {"data", data},       {"prev", event.prev},
-                          {"hash", event.hash}};
+wire::Event event_view(const EventRecord& event) {
+    wire::Event out;
+    out.seq = event.seq;
+    out.type = event.type;
+    out.agent = event.agent_id;
+    out.time = event.time;
+    out.data = nlohmann::json::parse(event.data, nullptr, false);
+    if (out.data.is_discarded())
+        out.data = nlohmann::json::object();
+    out.prev = event.prev;
+    out.hash = event.hash;
     // The request that caused it, for whoever wants to check the agent's signature later.
     if (!event.signature.empty())
-        out["signed"] = {{"string", event.signed_string}, {"signature", event.signature}};
+        out.signature = wire::EventSignature{event.signed_string, event.signature};
     return out;
 }
 
-nlohmann::json lock_json(const LockRecord& lock) {
-    return {{"path", lock.path},
-            {"agent", lock.agent_id},
-            {"agent_name", lock.agent_name},
-            {"intent", lock.intent},
-            {"fencing", lock.fencing},
-            {"acquired_at", lock.acquired_at},
-            {"expires_at", lock.expires_at}};
+wire::Lock lock_view(const LockRecord& lock) {
+    return {lock.path,    lock.agent_id,    lock.agent_name, lock.intent,
+            lock.fencing, lock.acquired_at, lock.expires_at};
 }
 
-nlohmann::json locks_json(const std::vector<LockRecord>& locks) {
-    nlohmann::json out = nlohmann::json::array();
+std::vector<wire::Lock> lock_views(const std::vector<LockRecord>& locks) {
+    std::vector<wire::Lock> out;
+    out.reserve(locks.size());
     for (const LockRecord& lock : locks)
-        out.push_back(lock_json(lock));
+        out.push_back(lock_view(lock));
     return out;
 }
 
-nlohmann::json task_json(const TaskRecord& task) {
-    const bool claimed = !task.claimed_by.empty();
-    return {{"id", task_id(task.number)},
-            {"title", task.title},
-            {"goal", task.goal},
-            {"status", task.status},
-            {"claimed_by", claimed ? nlohmann::json(task.claimed_by) : nlohmann::json()},
-            {"claimed_by_name", claimed ? nlohmann::json(task.claimed_by_name) : nlohmann::json()},
-            {"created_by", task.created_by},
-            {"created_at", task.created_at},
-            {"updated_at", task.updated_at}};
+wire::Task task_view(const TaskRecord& task) {
+    wire::Task out;
+    out.id = task_id(task.number);
+    out.title = task.title;
+    out.goal = task.goal;
+    out.status = task.status;
+    if (!task.claimed_by.empty()) {
+        out.claimed_by = task.claimed_by;
+        out.claimed_by_name = task.claimed_by_name;
+    }
+    out.created_by = task.created_by;
+    out.created_at = task.created_at;
+    out.updated_at = task.updated_at;
+    return out;
 }
 
 std::string task_id(std::int64_t number) {

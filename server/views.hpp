@@ -1,7 +1,9 @@
-// The JSON objects of docs/protocol.md built from store records, and the agent card parser.
+// The wire objects of docs/protocol.md (libknot/protocol/wire.hpp) built from store records, and
+// the agent card parser.
 #pragma once
 
 #include "libknot/protocol/crypto.hpp"
+#include "libknot/protocol/wire.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -17,18 +19,17 @@ namespace knot::server {
 // An agent counts as online when its last signed request is at most this old.
 inline constexpr std::int64_t k_online_seconds = 90;
 
-// An agent card as received, validated.
-struct AgentCard {
-    std::string name;
-    std::string kind;
-    std::vector<std::string> capabilities;
-    Bytes public_key;
+// An agent card as received, validated: the card and its public key decoded (32 bytes).
+struct CheckedCard {
+    wire::AgentCard card;
+    Bytes key;
 };
 
 // Validates `value` as an agent card; throws ApiError 400 bad_request naming the field (under
 // `where`, e.g. "owner.name", when `where` is not empty). The server's own kind "knot" and the
-// reserved names are refused.
-AgentCard parse_agent_card(const nlohmann::json& value, std::string_view where);
+// reserved names are refused. The card comes from anyone who can reach the server, so it is
+// checked member by member here rather than read with wire::AgentCard's from_json.
+CheckedCard parse_agent_card(const nlohmann::json& value, std::string_view where);
 
 // ag_ + the first 16 hex digits of the SHA-256 of the raw public key.
 std::string agent_id_of(const Bytes& public_key);
@@ -37,12 +38,12 @@ std::string agent_id_of(const Bytes& public_key);
 bool is_online(const AgentRecord& agent, std::int64_t now);
 
 // The Agent object; the server's agent reports `now` as its last_seen.
-nlohmann::json agent_json(const AgentRecord& agent, std::int64_t now);
-nlohmann::json event_json(const EventRecord& event);
-nlohmann::json lock_json(const LockRecord& lock);
-// A JSON array of lock objects.
-nlohmann::json locks_json(const std::vector<LockRecord>& locks);
-nlohmann::json task_json(const TaskRecord& task);
+wire::Agent agent_view(const AgentRecord& agent, std::int64_t now);
+// An event whose stored data is not JSON (none should be) shows an empty object.
+wire::Event event_view(const EventRecord& event);
+wire::Lock lock_view(const LockRecord& lock);
+std::vector<wire::Lock> lock_views(const std::vector<LockRecord>& locks);
+wire::Task task_view(const TaskRecord& task);
 
 // The id of task `number`: "t" followed by the number.
 std::string task_id(std::int64_t number);

@@ -5,6 +5,7 @@
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -22,8 +23,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     Session session({.outbox = OutboxOnOpen::deliver});
     auto& client = session.client();
-    AgentNames names = agent_names(client.get("/agents").at("agents"));
-    const std::int64_t last = client.get("").value("last_seq", 0LL);
+    AgentNames names = agent_names_of(client.get("/agents"));
+    const std::int64_t last = client.get("").get<wire::Room>().last_seq;
     std::mutex out;
     std::cerr << "knot chat in " << session.room().room
               << ": type a line and press Enter to send; Ctrl-D leaves\n";
@@ -33,10 +34,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         try {
             stream.follow(
                 std::max<std::int64_t>(0, last - history),
-                [&](const nlohmann::json& event) {
+                [&](const nlohmann::json& frame) {
+                    const auto event = frame.get<wire::Event>();
                     std::lock_guard lock(out);
-                    if (json_text(event, "type") == "agent.joined")
-                        names[json_text(event, "agent")] = json_text(event.at("data"), "name");
+                    learn_name(names, event);
                     std::cout << event_line(event, names) << std::endl;
                     return true;
                 },

@@ -14,8 +14,10 @@
 #include "libknot/git/merge_preview.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/refs.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -229,27 +231,25 @@ int check_merge(bool json, bool quiet) {
 }
 
 // The room's check settings for people: a "checks" line and a "time" line.
-std::string settings_text(const nlohmann::json& settings) {
+std::string settings_text(const wire::Settings& settings) {
     std::string text = "checks  ";
-    const auto& checks = settings.at("checks");
-    if (checks.is_null()) {
+    if (!settings.checks) {
         text += "from each pushed tree: .knot/checks, else detected";
-    } else if (checks.empty()) {
+    } else if (settings.checks->empty()) {
         text += "none (merge only)";
     } else {
-        for (std::size_t i = 0; i < checks.size(); ++i)
-            text += (i ? "; " : "") + checks[i].get<std::string>();
+        for (std::size_t i = 0; i < settings.checks->size(); ++i)
+            text += (i ? "; " : "") + (*settings.checks)[i];
     }
-    return text + "\ntime    " + std::to_string(settings.value("time_limit", 0LL)) +
-           " s limit per run\n";
+    return text + "\ntime    " + std::to_string(settings.time_limit) + " s limit per run\n";
 }
 
 int configure(bool json) {
     Session session;
     const CheckConfig config = read_check_config(session.clone().repo().workdir());
-    const nlohmann::json settings = send_check_settings(session, config);
+    const wire::Settings settings = send_check_settings(session, config);
     if (json)
-        std::cout << settings.dump(2) << '\n';
+        std::cout << nlohmann::json(settings).dump(2) << '\n';
     else
         std::cout << "room " << session.room().room << " check settings:\n"
                   << settings_text(settings);
@@ -264,39 +264,38 @@ int history(int count, bool json) {
         std::cout << answer.dump(2) << '\n';
         return 0;
     }
-    const std::string integration = json_text(answer, "integration");
+    const auto state = answer.get<wire::Integration>();
     std::cout << k_integration_ref << "  "
-              << (integration.empty() ? std::string("(none yet)") : short_oid(integration)) << '\n';
-    const auto& runs = answer.at("runs");
+              << (state.integration ? short_oid(*state.integration) : std::string("(none yet)"))
+              << '\n';
+    const std::vector<wire::Run>& runs = state.runs;
     if (runs.empty()) {
         std::cout << "no integration runs yet (each push to the room makes one)\n";
         return 0;
     }
-    bool any_undone = false;
-    for (const auto& run : runs)
-        any_undone = any_undone || run.value("undone", false);
+    const bool any_undone =
+        std::any_of(runs.begin(), runs.end(), [](const wire::Run& run) { return run.undone; });
     AgentNames names;
     if (any_undone)
-        names = agent_names(session.client().get("/agents").at("agents"));
+        names = agent_names_of(session.client().get("/agents"));
     // Every column but the last (the summary) as wide as its widest cell, two blanks apart.
     std::vector<std::vector<std::string>> rows = {
         {"run", "agent", "commit", "status", "time", "when", "summary"}};
     for (const auto& run : runs) {
-        const long long finished = run.value("finished_at", 0LL);
-        const long long started = run.value("started_at", 0LL);
-        std::string summary = json_text(run, "summary");
-        if (run.value("undone", false)) {
-            const std::string by = json_text(run, "undone_by");
+        const long long finished = run.finished_at;
+        const long long started = run.started_at;
+        std::string summary = run.summary;
+        if (run.undone) {
+            const std::string& by = run.undone_by;
             summary += " (undone by " + (names.count(by) ? names[by] : by) + ")";
         }
-        if (!run.at("log").is_null())
+        if (run.log)
             summary += "  [log]";
-        rows.push_back({std::to_string(run.value("run", 0LL)), json_text(run, "agent"),
-                        short_oid(json_text(run, "commit")), json_text(run, "status"),
-                        finished ? duration_text(run.value("duration_ms", 0LL)) : "-",
+        rows.push_back({std::to_string(run.run), run.agent, short_oid(run.commit), run.status,
+                        finished ? duration_text(run.duration_ms) : "-",
                         ago(finished  ? finished
                             : started ? started
-                                      : run.value("queued_at", 0LL)),
+                                      : run.queued_at),
                         summary});
     }
     std::vector<std::size_t> widths(rows.front().size() - 1, 0);

@@ -5,6 +5,7 @@
 #include "libknot/client/session.hpp"
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
@@ -34,6 +35,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     Session session({.outbox = OutboxOnOpen::deliver});
     const nlohmann::json answer =
         session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
+    const wire::Task task = wire::FieldReader(answer, "task answer").object<wire::Task>("task");
     const GitRepo& repo = session.clone().repo();
     const auto workdir = repo.workdir();
     const std::string branch = "knot/" + id;
@@ -76,7 +78,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cout << out.dump(2) << '\n';
         return 0;
     }
-    std::cout << "claimed " << id << ": " << json_text(answer.at("task"), "title") << '\n';
+    std::cout << "claimed " << id << ": " << task.title << '\n';
     if (!no_worktree)
         std::cout << "  worktree " << path << " on branch " << branch << '\n';
     return 0;

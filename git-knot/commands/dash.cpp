@@ -8,6 +8,7 @@
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -81,7 +82,7 @@ public:
     Inbox& operator=(const Inbox&) = delete;
 
     int fd() const { return m_fd; }
-    void event(const nlohmann::json& event) {
+    void event(const wire::Event& event) {
         std::lock_guard lock(m_mutex);
         m_events.push_back(event);
         wake();
@@ -98,7 +99,7 @@ public:
     }
     // Takes what arrived: the events, in order, and the stream's newest state ("" when it did
     // not change). Rethrows the stream's failure.
-    std::vector<nlohmann::json> take(std::string& state) {
+    std::vector<wire::Event> take(std::string& state) {
         std::uint64_t count = 0;
         (void)!::read(m_fd, &count, sizeof count);
         std::lock_guard lock(m_mutex);
@@ -116,7 +117,7 @@ private:
 
     int m_fd;
     std::mutex m_mutex;
-    std::vector<nlohmann::json> m_events;
+    std::vector<wire::Event> m_events;
     std::string m_state;
     std::exception_ptr m_error;
 };
@@ -131,7 +132,7 @@ public:
                 m_stream.follow(
                     since,
                     [&](const nlohmann::json& event) {
-                        inbox.event(event);
+                        inbox.event(event.get<wire::Event>()); // a malformed one ends the follow
                         return true;
                     },
                     [&](const std::string& state) { inbox.state(state); });
@@ -158,9 +159,8 @@ int until_next_second() {
                       std::chrono::duration_cast<std::chrono::milliseconds>(now).count() % 1000);
 }
 
-void keep_event(std::deque<std::string>& recent, const nlohmann::json& event, AgentNames& names) {
-    if (json_text(event, "type") == "agent.joined")
-        names[json_text(event, "agent")] = json_text(event.at("data"), "name");
+void keep_event(std::deque<std::string>& recent, const wire::Event& event, AgentNames& names) {
+    learn_name(names, event);
     recent.push_back(event_line(event, names));
     if (recent.size() > k_kept_events)
         recent.pop_front();
@@ -217,13 +217,14 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     Session session;
     auto& client = session.client();
-    AgentNames names = agent_names(client.get("/agents").at("agents"));
-    const std::int64_t last = client.get("").value("last_seq", 0LL);
+    AgentNames names = agent_names_of(client.get("/agents"));
+    const std::int64_t last = client.get("").get<wire::Room>().last_seq;
     std::deque<std::string> recent;
     // Kept in a variable: a range-for over a member of a temporary would dangle.
     const nlohmann::json backlog =
         client.get("/events?since=" + std::to_string(std::max<std::int64_t>(0, last - 20)));
-    for (const auto& event : backlog.at("events"))
+    for (const auto& event :
+         wire::FieldReader(backlog, "events answer").objects<wire::Event>("events"))
         keep_event(recent, event, names);
     DashData data = fetch_dash_data(client);
     if (once || !::isatty(1)) {

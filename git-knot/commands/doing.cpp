@@ -5,6 +5,7 @@
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -37,9 +38,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     }
     std::cout << "doing: " << status << '\n';
-    for (const auto& lock : answer.value("locks", nlohmann::json::array()))
-        std::cout << "  locked " << json_text(lock, "path") << " #" << lock.value("fencing", 0)
-                  << '\n';
+    for (const auto& lock : wire::FieldReader(answer, "doing answer").objects<wire::Lock>("locks"))
+        std::cout << "  locked " << lock.path << " #" << lock.fencing << '\n';
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -18,7 +19,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     Session session({.outbox = OutboxOnOpen::deliver});
     const auto answer = session.client().post("/tasks/" + id + "/done", nlohmann::json::object());
-    std::cout << "done " << id << ": " << json_text(answer.at("task"), "title") << '\n';
+    std::cout << "done " << id << ": "
+              << wire::FieldReader(answer, "task answer").object<wire::Task>("task").title << '\n';
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/invite.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -61,9 +62,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     const Identity identity = had_identity ? clone.identity() : Identity::generate();
     RoomClient client(invite.base_url, invite.room, invite.token, &identity, "");
     client.health();
-    nlohmann::json agent;
+    wire::Agent agent;
     try {
-        agent = register_agent_named(client, {name, kind, capabilities}, choice);
+        agent = register_agent_named(client, {name, kind, capabilities, ""}, choice);
     } catch (const HttpError& e) {
         if (e.code() == error_code::bad_token || e.code() == error_code::unknown_room)
             throw HttpError(e.status(), e.code(),
@@ -77,15 +78,15 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!had_identity)
         clone.create_identity_from(identity);
     const std::string wanted = name;
-    name = json_text(agent, "name");
+    name = agent.name;
 
-    const RoomConfig room{invite.base_url, invite.room, invite.token, agent.at("id")};
+    const RoomConfig room{invite.base_url, invite.room, invite.token, agent.id};
     configure_clone_for_room(clone, room, name, kind, invite_url(invite));
     const HookReport hooks = install_hooks(clone.repo());
-    const nlohmann::json overview = client.get("");
+    const auto overview = client.get("").get<wire::Room>();
     std::size_t members = 0; // the room's agents, not counting the server's own
-    for (const auto& member : overview.at("agents"))
-        members += json_text(member, "role") == "server" ? 0 : 1;
+    for (const auto& member : overview.agents)
+        members += member.role == "server" ? 0 : 1;
 
     if (json) {
         std::cout << nlohmann::json{{"room", room.room},

@@ -4,6 +4,7 @@
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -40,10 +41,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     }
     const auto now = unix_now();
-    for (const auto& lock : answer.at("locks"))
-        std::cout << "locked  " << json_text(lock, "path") << "  fencing "
-                  << lock.value("fencing", 0) << "  expires "
-                  << relative_time(lock.value("expires_at", 0LL), now) << '\n';
+    for (const auto& lock : wire::FieldReader(answer, "locks answer").objects<wire::Lock>("locks"))
+        std::cout << "locked  " << lock.path << "  fencing " << lock.fencing << "  expires "
+                  << relative_time(lock.expires_at, now) << '\n';
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -30,10 +31,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     }
     nlohmann::json answer = session.client().get("/locks");
-    nlohmann::json locks = nlohmann::json::array();
-    for (const auto& lock : answer.at("locks"))
-        if (!mine || json_text(lock, "agent") == session.room().agent_id)
-            locks.push_back(lock);
+    std::vector<wire::Lock> locks;
+    for (auto& lock : wire::FieldReader(answer, "locks answer").objects<wire::Lock>("locks"))
+        if (!mine || lock.agent == session.room().agent_id)
+            locks.push_back(std::move(lock));
     if (json) {
         answer["locks"] = locks;
         std::cout << answer.dump(2) << '\n';
@@ -45,16 +46,16 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     }
     const auto now = unix_now();
     for (const auto& lock : locks) {
-        std::string path = json_text(lock, "path");
-        std::string holder = json_text(lock, "agent_name");
+        std::string path = lock.path;
+        std::string holder = lock.agent_name;
         path.resize(std::max<std::size_t>(path.size(), 28), ' ');
         holder.resize(std::max<std::size_t>(holder.size(), 14), ' ');
-        std::cout << path << ' ' << holder << " #" << lock.value("fencing", 0) << "  "
-                  << relative_time(lock.value("expires_at", 0LL), now);
-        if (json_text(lock, "agent") == session.room().agent_id)
+        std::cout << path << ' ' << holder << " #" << lock.fencing << "  "
+                  << relative_time(lock.expires_at, now);
+        if (lock.agent == session.room().agent_id)
             std::cout << "  ← you";
-        if (!json_text(lock, "intent").empty())
-            std::cout << "  (" << json_text(lock, "intent") << ")";
+        if (!lock.intent.empty())
+            std::cout << "  (" << lock.intent << ")";
         std::cout << '\n';
     }
     return 0;

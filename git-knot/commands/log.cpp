@@ -5,6 +5,7 @@
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/event_chain.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -49,10 +50,13 @@ std::int64_t replay(RoomClient& client, std::int64_t since,
                     const std::function<void(const nlohmann::json&)>& each) {
     while (true) {
         const auto page = client.get("/events?since=" + std::to_string(since) + "&limit=1000");
-        const auto& events = page.at("events");
+        const wire::FieldReader fields(page, "events answer");
+        if (fields.has("events") && !fields.any("events").is_array())
+            fields.wrong("events", "an array");
+        const nlohmann::json events = fields.any("events", nlohmann::json::array());
         for (const auto& event : events) {
             each(event); // first, so that --verify judges a malformed event before it is read
-            since = event.at("seq").get<std::int64_t>();
+            since = event.get<wire::Event>().seq;
         }
         if (events.size() < 1000)
             return since;
@@ -105,16 +109,16 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     std::optional<StopGuard> stopping;
     if (follow)
         stopping.emplace(stream);
-    AgentNames names = agent_names(client.get("/agents").at("agents"));
+    AgentNames names = agent_names_of(client.get("/agents"));
     if (count >= 0) {
-        const std::int64_t last = client.get("").value("last_seq", 0LL);
+        const std::int64_t last = client.get("").get<wire::Room>().last_seq;
         since = std::max(since, last - count);
     }
-    auto print = [&](const nlohmann::json& event) {
-        if (json_text(event, "type") == "agent.joined")
-            names[json_text(event, "agent")] = json_text(event.at("data"), "name");
+    auto print = [&](const nlohmann::json& frame) {
+        const auto event = frame.get<wire::Event>();
+        learn_name(names, event);
         if (json)
-            std::cout << event.dump() << '\n';
+            std::cout << frame.dump() << '\n'; // as the server sent it
         else
             std::cout << event_line(event, names) << '\n';
         std::cout.flush();

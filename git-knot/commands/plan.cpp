@@ -4,6 +4,7 @@
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fstream>
@@ -64,9 +65,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cout << answer.dump(2) << '\n';
         return 0;
     }
-    for (const auto& task : answer.at("tasks"))
-        std::cout << "planned  " << json_text(task, "id") << "  " << json_text(task, "title")
-                  << '\n';
+    for (const auto& task : wire::FieldReader(answer, "tasks answer").objects<wire::Task>("tasks"))
+        std::cout << "planned  " << task.id << "  " << task.title << '\n';
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -20,7 +21,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         text += (text.empty() ? "" : " ") + w;
     Session session({.outbox = OutboxOnOpen::deliver});
     const auto answer = session.client().post("/messages", {{"text", text}});
-    std::cout << "sent #" << answer.at("event").value("seq", 0) << '\n';
+    const auto event =
+        wire::FieldReader(answer, "message answer").require({"event"}).object<wire::Event>("event");
+    std::cout << "sent #" << event.seq << '\n';
     return 0;
 }
 

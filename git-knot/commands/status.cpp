@@ -5,6 +5,7 @@
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/client/sync_summary.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -25,12 +26,12 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     const RoomConfig room = clone.require_room();
 
     RoomClient client(room.server, room.room, room.token, nullptr, room.agent_id);
-    nlohmann::json overview;
+    wire::Room overview;
     std::string unreachable;
     const auto start = std::chrono::steady_clock::now();
     std::optional<IntegrationState> integration;
     try {
-        overview = client.get("");
+        overview = client.get("").get<wire::Room>();
         integration = integration_state(client.get("/integration?limit=1"));
     } catch (const UnreachableError& e) {
         unreachable = e.what();
@@ -39,20 +40,19 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                              std::chrono::steady_clock::now() - start)
                              .count();
     // The server's own agent is shown apart: "agents" are the room's members.
-    nlohmann::json members = nlohmann::json::array();
-    nlohmann::json server_agent;
-    int online_count = 0;
+    std::vector<wire::Agent> members;
+    std::optional<wire::Agent> server_agent;
     if (unreachable.empty()) {
-        for (const auto& agent : overview.at("agents")) {
-            if (json_text(agent, "role") == "server") {
+        overview.counts.online = 0;
+        for (const auto& agent : overview.agents) {
+            if (agent.role == "server") {
                 server_agent = agent;
                 continue;
             }
-            online_count += agent.value("online", false) ? 1 : 0;
+            overview.counts.online += agent.online ? 1 : 0;
             members.push_back(agent);
         }
-        overview["counts"]["agents"] = members.size();
-        overview["counts"]["online"] = online_count;
+        overview.counts.agents = static_cast<std::int64_t>(members.size());
     }
     if (json) {
         nlohmann::json out = {
@@ -61,10 +61,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
             {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
         if (unreachable.empty()) {
             out["server"]["latency_ms"] = latency;
-            out["name"] = json_text(overview, "name");
+            out["name"] = overview.name;
             out["agents"] = members;
-            out["server_agent"] = server_agent;
-            out["counts"] = overview.at("counts");
+            out["server_agent"] = server_agent ? nlohmann::json(*server_agent) : nlohmann::json();
+            out["counts"] = overview.counts;
             out["integration"] = {{"commit", integration->commit.empty()
                                                  ? nlohmann::json()
                                                  : nlohmann::json(integration->commit)},
@@ -83,29 +83,28 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cerr << "git-knot: error: " << unreachable << '\n';
         return 2;
     }
-    const auto& counts = overview.at("counts");
-    std::cout << "room     " << room.room << "  " << json_text(overview, "name") << '\n'
+    const wire::RoomCounts& counts = overview.counts;
+    std::cout << "room     " << room.room << "  " << overview.name << '\n'
               << "server   " << room.server << "  reachable (" << latency << " ms)\n"
-              << "agents   " << counts.value("agents", 0) << " (" << counts.value("online", 0)
-              << " online)   tasks " << counts.value("tasks", 0) << "   locks "
-              << counts.value("locks", 0) << '\n';
-    if (!server_agent.is_null())
-        members.push_back(server_agent);
+              << "agents   " << counts.agents << " (" << counts.online << " online)   tasks "
+              << counts.tasks << "   locks " << counts.locks << '\n';
+    if (server_agent)
+        members.push_back(*server_agent);
     for (const auto& agent : members) {
-        const bool server = json_text(agent, "role") == "server";
-        const bool online = agent.value("online", false);
-        std::string name = agent.value("name", "?");
+        const bool server = agent.role == "server";
+        std::string name = agent.name.empty() ? "?" : agent.name;
         name.resize(std::max<std::size_t>(name.size(), 14), ' ');
-        std::string kind = json_text(agent, "kind");
+        std::string kind = agent.kind;
         kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
-        std::cout << "  " << (online || server ? "●" : "○") << " " << name << ' ' << kind << ' ';
+        std::cout << "  " << (agent.online || server ? "●" : "○") << " " << name << ' ' << kind
+                  << ' ';
         if (server)
             std::cout << "server agent";
-        else if (online)
+        else if (agent.online)
             std::cout << "online";
         else
-            std::cout << "last seen " << ago(agent.value("last_seen", 0LL));
-        if (json_text(agent, "id") == room.agent_id)
+            std::cout << "last seen " << ago(agent.last_seen);
+        if (agent.id == room.agent_id)
             std::cout << "  ← you";
         std::cout << '\n';
     }

@@ -7,6 +7,7 @@
 #include "libknot/client/session.hpp"
 #include "libknot/client/sync_summary.hpp"
 #include "libknot/git/git_command.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -130,13 +131,14 @@ void watch(Syncer& syncer, Session& session, std::int64_t since) {
     try {
         stream.follow(
             since,
-            [&](const nlohmann::json& event) {
-                if (json_text(event, "type") != "sync.pushed" || json_text(event, "agent") == self)
+            [&](const nlohmann::json& frame) {
+                const auto event = frame.get<wire::Event>();
+                if (event.type != "sync.pushed" || event.agent == self)
                     return true;
                 std::lock_guard lock(syncing);
                 if (!syncer.json)
-                    std::cout << "\n↻ " << json_text(event.at("data"), "ref") << " moved to "
-                              << json_text(event.at("data"), "new").substr(0, 8) << '\n';
+                    std::cout << "\n↻ " << json_text(event.data, "ref") << " moved to "
+                              << json_text(event.data, "new").substr(0, 8) << '\n';
                 syncer.run_in_watch();
                 return !g_stopping;
             },
@@ -178,8 +180,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                               : Direction::both,
                   json, session.clone().agent_name(), session.clone().repo().workdir()};
     // Read before the first sync, so a push made during it still wakes the watch.
-    const std::int64_t since =
-        watching ? session.client().get("").value("last_seq", std::int64_t{0}) : 0;
+    const std::int64_t since = watching ? session.client().get("").get<wire::Room>().last_seq : 0;
     syncer.run(true);
     if (watching)
         watch(syncer, session, since);

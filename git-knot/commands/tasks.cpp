@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -24,17 +25,18 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     }
     int shown = 0;
-    for (const auto& task : answer.at("tasks")) {
-        const std::string status = json_text(task, "status");
-        if (status == "done" && !all)
+    for (const auto& task :
+         wire::FieldReader(answer, "tasks answer").objects<wire::Task>("tasks")) {
+        if (task.status == "done" && !all)
             continue;
-        std::string id = json_text(task, "id");
-        std::string state = status;
+        std::string id = task.id;
+        std::string state = task.status;
         id.resize(std::max<std::size_t>(id.size(), 5), ' ');
         state.resize(8, ' ');
-        std::cout << id << ' ' << state << ' ' << json_text(task, "title");
-        if (status != "open" && !json_text(task, "claimed_by_name").empty())
-            std::cout << "  (" << json_text(task, "claimed_by_name") << ")";
+        std::cout << id << ' ' << state << ' ' << task.title;
+        const std::string claimer = task.claimed_by_name.value_or("");
+        if (task.status != "open" && !claimer.empty())
+            std::cout << "  (" << claimer << ")";
         std::cout << '\n';
         ++shown;
     }

@@ -6,6 +6,7 @@
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/error_codes.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 #include "server_errors.hpp"
 
 #include <CLI/CLI.hpp>
@@ -24,8 +25,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     Session session;
     // The integration this agent has seen: a teammate's integration landing in between makes the
     // server refuse (stale_integration) rather than undo something nobody here looked at.
-    const std::string current =
-        json_text(session.client().get("/integration?limit=1"), "integration");
+    const std::string current = session.client()
+                                    .get("/integration?limit=1")
+                                    .get<wire::Integration>()
+                                    .integration.value_or("");
     nlohmann::json body = nlohmann::json::object();
     if (!current.empty())
         body["expect"] = current;
@@ -44,15 +47,15 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cout << answer.dump(2) << '\n';
         return 0;
     }
-    std::cout << "refs/knot/integration: " << json_text(answer, "from").substr(0, 7) << " -> "
-              << json_text(answer, "to").substr(0, 7) << " (undid run " << answer.value("run", 0LL)
-              << ": " << json_text(answer, "agent") << "@"
-              << json_text(answer, "commit").substr(0, 7) << ")\n"
+    const auto undo = answer.get<wire::Undo>();
+    std::cout << "refs/knot/integration: " << undo.from.substr(0, 7) << " -> "
+              << undo.to.substr(0, 7) << " (undid run " << undo.run << ": " << undo.agent << "@"
+              << undo.commit.substr(0, 7) << ")\n"
               << "Fetch the reverted state, here and in teammates' clones: git knot sync "
                  "--pull-only\n"
-              << json_text(answer, "agent")
+              << undo.agent
               << "'s next push is integrated again; git knot undo again steps back further.\n";
-    const std::string forge = json_text(answer, "forge");
+    const std::string forge = undo.forge.value_or("");
     if (forge == "pushed")
         std::cout << "The forge's refs/knot/integration moved back too.\n";
     else if (forge == "failed")

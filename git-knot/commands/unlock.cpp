@@ -2,6 +2,7 @@
 #include "command.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 #include "server_errors.hpp"
 
 #include <CLI/CLI.hpp>
@@ -27,8 +28,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     } catch (const HttpError& e) {
         rethrow_refusal(e, "; nothing was released");
     }
-    for (const auto& path : answer.at("released"))
-        std::cout << "unlocked  " << path.get<std::string>() << '\n';
+    for (const auto& path : wire::FieldReader(answer, "release answer").texts("released"))
+        std::cout << "unlocked  " << path << '\n';
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "libknot/client/clone.hpp"
 #include "libknot/client/http_client.hpp"
 #include "libknot/client/session.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -47,8 +48,8 @@ int wait_in_foreground(const HostedRoom& hosted) {
 // should use them: sends them as `git knot check --configure` does, unless the room has them.
 // The room's forge (only its owner sets it) becomes the clone's origin in forge mode, else the
 // clone itself. A failure is a warning (the room is up; --configure can try again). Returns the
-// room's settings, or null.
-nlohmann::json send_host_check_settings(const Clone& clone) {
+// room's settings, or nothing.
+std::optional<wire::Settings> send_host_check_settings(const Clone& clone) {
     try {
         const CheckConfig config = read_check_config(clone.repo().workdir());
         // With no origin, teammates clone the host's own repository and push to it in forge
@@ -58,7 +59,8 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
             forge_of(clone.repo()).value_or(clone.repo().workdir().string());
         Session session;
         // An `up` that restarts the room sends the checks only when the room's differ.
-        const nlohmann::json current = session.client().get("/integration?limit=1").at("settings");
+        const nlohmann::json current =
+            session.client().get("/integration?limit=1").get<wire::Integration>().settings;
         const nlohmann::json wanted = settings_request(config);
         const bool same_checks =
             config.empty() ||
@@ -69,39 +71,37 @@ nlohmann::json send_host_check_settings(const Clone& clone) {
         std::cerr
             << "git-knot: warning: the room did not get this clone's check settings or forge: "
             << e.what() << " (git knot check --configure tries again)\n";
-        return nullptr;
+        return std::nullopt;
     }
 }
 
 // Gives the room its base (once: the server keeps an existing refs/knot/integration): the
 // forge's default branch, which with no origin is this clone's own HEAD, so the first push
 // merges onto it and undo can return to it. A failure is a warning: pushes still integrate, the
-// first one starting the ref. Returns the server's answer, or null.
-nlohmann::json send_room_base() {
+// first one starting the ref. Returns the server's answer, or nothing.
+std::optional<wire::BaseAnswer> send_room_base() {
     try {
         Session session;
         // The server fetches the forge's history first: longer than a coordination call.
         session.client().http() = HttpClient(session.room().server, std::chrono::minutes(10));
-        return session.client().post("/integration/base", nlohmann::json::object());
+        return session.client()
+            .post("/integration/base", nlohmann::json::object())
+            .get<wire::BaseAnswer>();
     } catch (const Error& e) {
         std::cerr << "git-knot: warning: the room has no base: " << e.what()
                   << " (the first push to integrate starts refs/knot/integration; 'git knot up' "
                      "tries again)\n";
-        return nullptr;
+        return std::nullopt;
     }
 }
 
 // "1a2b3c4 (refs/knot/integration starts here: ...)", for the base answer `base`.
-std::string base_line(const nlohmann::json& base) {
-    const auto short_oid = [&](const char* key) {
-        const auto it = base.find(key);
-        return it != base.end() && it->is_string() ? it->get<std::string>().substr(0, 7)
-                                                   : std::string("none");
-    };
-    if (base.value("created", false))
-        return short_oid("base") + " (refs/knot/integration starts here: the first push merges "
-                                   "onto it)";
-    return short_oid("base") + " (refs/knot/integration is at " + short_oid("integration") + ")";
+std::string base_line(const wire::BaseAnswer& base) {
+    const std::string at = base.base ? base.base->substr(0, 7) : std::string("none");
+    if (base.created)
+        return at + " (refs/knot/integration starts here: the first push merges onto it)";
+    return at + " (refs/knot/integration is at " +
+           (base.integration.empty() ? std::string("none") : base.integration.substr(0, 7)) + ")";
 }
 
 int run(CLI::App& app, const std::vector<std::string>& args) {
@@ -142,8 +142,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
 
     Clone clone = Clone::open();
     const HostedRoom hosted = host_room(clone, options);
-    const nlohmann::json checks = send_host_check_settings(clone);
-    const nlohmann::json base = send_room_base();
+    const std::optional<wire::Settings> checks = send_host_check_settings(clone);
+    const std::optional<wire::BaseAnswer> base = send_room_base();
     const std::string join_line = "git knot join '" + hosted.invite + "'";
     if (json) {
         std::cout << nlohmann::json{{"room", hosted.room},
@@ -159,8 +159,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                                     {"taken_port", hosted.taken_port
                                                        ? nlohmann::json(hosted.taken_port)
                                                        : nlohmann::json()},
-                                    {"check_settings", checks},
-                                    {"base", base}}
+                                    {"check_settings",
+                                     checks ? nlohmann::json(*checks) : nlohmann::json()},
+                                    {"base", base ? nlohmann::json(*base) : nlohmann::json()}}
                          .dump(2)
                   << '\n';
     } else {
@@ -174,18 +175,18 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";
-        if (!checks.is_null() && !read_check_config(clone.repo().workdir()).empty())
+        if (checks && !read_check_config(clone.repo().workdir()).empty())
             std::cout << "  checks   knot.check and knot.checkTimeout sent to the room ("
-                      << (checks.at("checks").is_null() ? std::string("from each tree")
-                          : checks.at("checks").empty()
+                      << (!checks->checks ? std::string("from each tree")
+                          : checks->checks->empty()
                               ? std::string("none")
-                              : std::to_string(checks.at("checks").size()) + " commands")
-                      << ", " << checks.value("time_limit", 0LL) << " s limit)\n";
-        if (!checks.is_null() && checks.value("forge", nlohmann::json()).is_string())
-            std::cout << "  forge    " << checks.at("forge").get<std::string>()
+                              : std::to_string(checks->checks->size()) + " commands")
+                      << ", " << checks->time_limit << " s limit)\n";
+        if (checks && checks->forge)
+            std::cout << "  forge    " << *checks->forge
                       << " (the server fetches forge-mode pushes from it)\n";
-        if (!base.is_null())
-            std::cout << "  base     " << base_line(base) << '\n';
+        if (base)
+            std::cout << "  base     " << base_line(*base) << '\n';
         std::cout << "  hooks    " << hosted.hooks << '\n'
                   << "  invite   " << hosted.invite << '\n';
         if (hosted.taken_port)

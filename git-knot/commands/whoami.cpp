@@ -4,6 +4,7 @@
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -28,7 +29,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                           {"name", clone.agent_name()},
                           {"kind", clone.agent_kind()},
                           {"public_key", identity.public_key_base64()}};
-    nlohmann::json members = nlohmann::json::array();
+    std::vector<wire::Agent> members;
     std::string unreachable;
     if (room) {
         out["agent"] = room->agent_id;
@@ -37,7 +38,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         if (!local) {
             try {
                 RoomClient client(room->server, room->room, room->token, &identity, room->agent_id);
-                members = client.get("/agents").at("agents");
+                members = wire::FieldReader(client.get("/agents"), "agents answer")
+                              .objects<wire::Agent>("agents");
             } catch (const UnreachableError& e) {
                 unreachable = e.what();
             }
@@ -67,18 +69,18 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     }
     std::cout << "room members\n";
     for (const auto& m : members) {
-        const bool server = json_text(m, "role") == "server";
-        const bool signed_card = m.value("signed", false);
-        std::string name = m.value("name", "?");
+        const bool server = m.role == "server";
+        const bool signed_card = m.signed_card;
+        std::string name = m.name.empty() ? "?" : m.name;
         name.resize(std::max<std::size_t>(name.size(), 14), ' ');
-        std::string kind = json_text(m, "kind");
+        std::string kind = m.kind;
         kind.resize(std::max<std::size_t>(kind.size(), 8), ' ');
         std::cout << "  "
                   << (server        ? "●"
                       : signed_card ? "✓"
                                     : "?")
-                  << "  " << name << ' ' << json_text(m, "fingerprint") << "  " << kind;
-        if (json_text(m, "id") == room->agent_id)
+                  << "  " << name << ' ' << m.fingerprint << "  " << kind;
+        if (m.id == room->agent_id)
             std::cout << " ← you";
         if (server)
             std::cout << " (server agent)";

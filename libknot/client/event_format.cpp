@@ -2,6 +2,7 @@
 #include "libknot/client/event_format.hpp"
 
 #include "libknot/base/time_text.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -25,6 +26,12 @@ std::string join(const nlohmann::json& list, std::size_t limit = 4) {
     return out;
 }
 
+// The integer at `key` of an event's `data`, 0 when it is missing or not an integer.
+long long json_integer(const nlohmann::json& data, const char* key) {
+    const auto it = data.find(key);
+    return it != data.end() && it->is_number_integer() ? it->get<long long>() : 0;
+}
+
 std::string name_of(const std::string& id, const AgentNames& names) {
     const auto it = names.find(id);
     return it == names.end() ? (id.empty() ? "knot" : id) : it->second;
@@ -39,11 +46,20 @@ std::string json_text(const nlohmann::json& object, const char* key) {
     return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-AgentNames agent_names(const nlohmann::json& agents) {
+AgentNames agent_names(const std::vector<wire::Agent>& agents) {
     AgentNames names;
     for (const auto& agent : agents)
-        names[agent.value("id", "")] = agent.value("name", "");
+        names[agent.id] = agent.name;
     return names;
+}
+
+void learn_name(AgentNames& names, const wire::Event& event) {
+    if (event.type == "agent.joined")
+        names[event.agent] = json_text(event.data, "name");
+}
+
+AgentNames agent_names_of(const nlohmann::json& answer) {
+    return agent_names(wire::FieldReader(answer, "agents answer").objects<wire::Agent>("agents"));
 }
 
 namespace {
@@ -53,7 +69,7 @@ namespace {
 std::optional<std::string> describe_integration_event(const std::string& type,
                                                       const std::string& who,
                                                       const nlohmann::json& data) {
-    const std::string run = "integration run " + std::to_string(data.value("run", 0LL));
+    const std::string run = "integration run " + std::to_string(json_integer(data, "run"));
     const std::string pushed =
         json_text(data, "agent") + "@" + json_text(data, "commit").substr(0, 7);
     if (type == "integration.started")
@@ -90,17 +106,17 @@ std::optional<std::string> describe_integration_event(const std::string& type,
                                  : checks.empty() ? "none"
                                                   : join(checks);
         return who + " set the room's checks: " + what + " (" +
-               std::to_string(data.value("time_limit", 0LL)) + " s limit)";
+               std::to_string(json_integer(data, "time_limit")) + " s limit)";
     }
     return std::nullopt;
 }
 
 } // namespace
 
-std::string describe_event(const nlohmann::json& event, const AgentNames& names) {
-    const std::string type = event.value("type", "");
-    const std::string who = name_of(event.value("agent", ""), names);
-    const nlohmann::json data = event.value("data", nlohmann::json::object());
+std::string describe_event(const wire::Event& event, const AgentNames& names) {
+    const std::string& type = event.type;
+    const std::string who = name_of(event.agent, names);
+    const nlohmann::json& data = event.data;
     if (type == "chat.message")
         return who + ": " + json_text(data, "text");
     if (type == "room.created")
@@ -153,27 +169,28 @@ std::string describe_event(const nlohmann::json& event, const AgentNames& names)
         if (data.contains("files") && data["files"].is_array() && !data["files"].empty())
             line += " [" + join(data["files"]) + "]";
         if (data.contains("run"))
-            line += " (integration run " + std::to_string(data.value("run", 0LL)) + ")";
+            line += " (integration run " + std::to_string(json_integer(data, "run")) + ")";
         return line;
     }
     if (type == "room.settings")
-        return who + " set the lease to " + std::to_string(data.value("lease_seconds", 0)) + "s";
+        return who + " set the lease to " + std::to_string(json_integer(data, "lease_seconds")) +
+               "s";
     if (const auto line = describe_integration_event(type, who, data))
         return *line;
     return who + " " + type + " " + data.dump();
 }
 
-std::string conflict_line(const nlohmann::json& lock, long long now) {
-    const long long until = lock.value("expires_at", 0LL);
-    std::string line = json_text(lock, "path") + " is locked by " + json_text(lock, "agent_name");
-    if (!json_text(lock, "intent").empty())
-        line += " (" + json_text(lock, "intent") + ")";
-    return line + " until " + local_clock(until) + " (" + relative_time(until, now) + ")";
+std::string conflict_line(const wire::Lock& lock, long long now) {
+    std::string line = lock.path + " is locked by " + lock.agent_name;
+    if (!lock.intent.empty())
+        line += " (" + lock.intent + ")";
+    return line + " until " + local_clock(lock.expires_at) + " (" +
+           relative_time(lock.expires_at, now) + ")";
 }
 
-std::string event_line(const nlohmann::json& event, const AgentNames& names) {
-    return "#" + std::to_string(event.value("seq", 0LL)) + " " +
-           local_clock(event.value("time", 0LL)) + " " + describe_event(event, names);
+std::string event_line(const wire::Event& event, const AgentNames& names) {
+    return "#" + std::to_string(event.seq) + " " + local_clock(event.time) + " " +
+           describe_event(event, names);
 }
 
 } // namespace knot

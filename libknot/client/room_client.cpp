@@ -6,6 +6,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -29,13 +30,6 @@ std::string non_utf8_member(const nlohmann::json& value, const std::string& name
 
 } // namespace
 
-nlohmann::json card_json(const AgentCard& card, const Identity& identity) {
-    return {{"name", card.name},
-            {"kind", card.kind},
-            {"capabilities", card.capabilities},
-            {"public_key", identity.public_key_base64()}};
-}
-
 nlohmann::json json_or_throw(const HttpResponse& response) {
     nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
     if (response.status >= 200 && response.status < 300) {
@@ -46,10 +40,16 @@ nlohmann::json json_or_throw(const HttpResponse& response) {
     std::string code = "http_" + std::to_string(response.status);
     std::string message = "the knot server answered HTTP " + std::to_string(response.status);
     if (body.is_object()) {
-        if (body.contains("code") && body["code"].is_string())
-            code = body["code"].get<std::string>();
-        if (body.contains("error") && body["error"].is_string())
-            message = body["error"].get<std::string>();
+        wire::ErrorBody error;
+        try {
+            error = body.get<wire::ErrorBody>();
+        } catch (const Error&) {
+            // Members of the wrong type: the status alone is the error.
+        }
+        if (!error.code.empty())
+            code = error.code;
+        if (!error.error.empty())
+            message = error.error;
     }
     throw HttpError(response.status, code, message, response.body);
 }
@@ -78,15 +78,18 @@ nlohmann::json RoomClient::post(const std::string& target, const nlohmann::json&
     return send("POST", "/v1/rooms/" + m_room + target, body.dump(), true, true);
 }
 
-nlohmann::json RoomClient::register_agent(const AgentCard& card) {
+wire::Agent RoomClient::register_agent(wire::AgentCard card) {
     if (!m_identity)
         throw Error("registering an agent needs its identity");
-    const nlohmann::json answer = send("POST", "/v1/rooms/" + m_room + "/agents",
-                                       card_json(card, *m_identity).dump(), true, false);
-    return answer.at("agent");
+    card.public_key = m_identity->public_key_base64();
+    const nlohmann::json answer =
+        send("POST", "/v1/rooms/" + m_room + "/agents", nlohmann::json(card).dump(), true, false);
+    return wire::FieldReader(answer, "registration answer")
+        .require({"agent"})
+        .object<wire::Agent>("agent");
 }
 
-nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoice choice) {
+wire::Agent register_agent_named(RoomClient& client, wire::AgentCard card, NameChoice choice) {
     const std::string base = card.name;
     std::set<std::string> in_use;
     for (int n = 2;; ++n) {
@@ -97,9 +100,10 @@ nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoi
                 throw;
         }
         if (in_use.empty()) {
-            const nlohmann::json agents = client.get("/agents").at("agents");
-            for (const auto& agent : agents)
-                in_use.insert(agent.value("name", ""));
+            const nlohmann::json answer = client.get("/agents");
+            for (const auto& agent :
+                 wire::FieldReader(answer, "agents answer").objects<wire::Agent>("agents"))
+                in_use.insert(agent.name);
         }
         while (n <= 101 && in_use.count(numbered_agent_name(base, n)))
             ++n;
@@ -120,16 +124,16 @@ nlohmann::json RoomClient::send(const std::string& method, const std::string& ta
     return json_or_throw(m_http.request(method, target, body, headers));
 }
 
-nlohmann::json RoomClient::create_room(const std::string& base_url, const std::string& admin_token,
-                                       const Identity& identity, const std::string& room_name,
-                                       const AgentCard& owner) {
+wire::RoomCreated RoomClient::create_room(const std::string& base_url,
+                                          const std::string& admin_token, const Identity& identity,
+                                          const std::string& room_name, wire::AgentCard owner) {
     HttpClient http(base_url);
     const std::string target = "/v1/rooms";
-    const std::string body =
-        nlohmann::json{{"name", room_name}, {"owner", card_json(owner, identity)}}.dump();
+    owner.public_key = identity.public_key_base64();
+    const std::string body = nlohmann::json{{"name", room_name}, {"owner", owner}}.dump();
     auto headers = sign_request(identity, "", "POST", target, body, unix_now());
     headers[std::string(k_header_admin)] = admin_token;
-    return json_or_throw(http.request("POST", target, body, headers));
+    return json_or_throw(http.request("POST", target, body, headers)).get<wire::RoomCreated>();
 }
 
 } // namespace knot

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "libknot/client/http_client.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 #include <string>
@@ -10,15 +11,6 @@
 namespace knot {
 
 class Identity;
-
-// What an agent says about itself when it registers.
-struct AgentCard {
-    std::string name;
-    std::string kind;
-    std::vector<std::string> capabilities;
-};
-
-nlohmann::json card_json(const AgentCard& card, const Identity& identity);
 
 class RoomClient {
 public:
@@ -33,14 +25,15 @@ public:
     // A signed POST of `body` to `target` under /v1/rooms/<room>.
     nlohmann::json post(const std::string& target, const nlohmann::json& body);
 
-    // Registers (or re-registers) this clone's agent with a signed card; returns the agent.
-    nlohmann::json register_agent(const AgentCard& card);
+    // Registers (or re-registers) this clone's agent with a signed card (its public_key is the
+    // identity's, whatever `card` says); returns the agent.
+    wire::Agent register_agent(wire::AgentCard card);
 
-    // Creates a room with the server's admin token, the owner's card signed by `identity`.
-    // Returns the server's answer ({"room", "token", "agent", "server_agent"}).
-    static nlohmann::json create_room(const std::string& base_url, const std::string& admin_token,
-                                      const Identity& identity, const std::string& room_name,
-                                      const AgentCard& owner);
+    // Creates a room with the server's admin token, the owner's card signed by `identity` (its
+    // public_key is the identity's). Returns the server's answer.
+    static wire::RoomCreated create_room(const std::string& base_url,
+                                         const std::string& admin_token, const Identity& identity,
+                                         const std::string& room_name, wire::AgentCard owner);
 
     const std::string& room() const { return m_room; }
     HttpClient& http() { return m_http; }
@@ -65,7 +58,7 @@ enum class NameChoice { exact, first_free };
 // first free numbered_agent_name of it instead: "ana-2", "ana-3" ..., skipping the room's current
 // names without asking, at most 100 tried. Returns the agent; its "name" is the name it got.
 // A taken name with NameChoice::exact, or no free one, is the server's 409 name_taken.
-nlohmann::json register_agent_named(RoomClient& client, AgentCard card, NameChoice choice);
+wire::Agent register_agent_named(RoomClient& client, wire::AgentCard card, NameChoice choice);
 
 // Turns a response into its JSON body, or throws knot::HttpError with the server's message.
 nlohmann::json json_or_throw(const HttpResponse& response);

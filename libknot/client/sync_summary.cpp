@@ -7,6 +7,7 @@
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
 #include "libknot/git/merge_preview.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -228,18 +229,16 @@ std::string summary_text(const SyncSummary& summary) {
 }
 
 IntegrationState integration_state(const nlohmann::json& answer) {
+    const auto integration = answer.get<wire::Integration>();
     IntegrationState state;
-    if (const auto it = answer.find("integration"); it != answer.end() && it->is_string())
-        state.commit = it->get<std::string>();
-    if (const auto it = answer.find("base"); it != answer.end() && it->is_string())
-        state.base = it->get<std::string>();
-    if (const auto runs = answer.find("runs");
-        runs != answer.end() && runs->is_array() && !runs->empty()) {
-        const nlohmann::json& run = runs->front();
-        state.run = run.value("run", 0LL);
-        state.status = run.value("status", "");
-        state.summary = run.value("summary", "");
-        state.undone = run.value("undone", false);
+    state.commit = integration.integration.value_or("");
+    state.base = integration.base.value_or("");
+    if (!integration.runs.empty()) {
+        const wire::Run& run = integration.runs.front();
+        state.run = run.run;
+        state.status = run.status;
+        state.summary = run.summary;
+        state.undone = run.undone;
     }
     return state;
 }

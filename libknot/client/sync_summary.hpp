@@ -111,7 +111,8 @@ std::string summary_text(const SyncSummary& summary);
 // "status", "summary", "undone"} or null, "server": "reachable" or "unreachable", "queued"}.
 nlohmann::json summary_json(const SyncSummary& summary);
 
-// The integration state in the answer of GET .../integration (`runs` newest first).
+// The integration state in the answer of GET .../integration (`runs` newest first); throws
+// knot::Error when the answer is malformed.
 IntegrationState integration_state(const nlohmann::json& answer);
 
 } // namespace knot

@@ -19,9 +19,9 @@ constexpr std::size_t k_max_status_chars = 200;
 Response list_agents(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
-        nlohmann::json agents = nlohmann::json::array();
+        std::vector<wire::Agent> agents;
         for (const AgentRecord& agent : reader.agents(room.id))
-            agents.push_back(agent_json(agent, now));
+            agents.push_back(agent_view(agent, now));
         return nlohmann::json{{"agents", agents}};
     });
 }
@@ -35,13 +35,14 @@ Response register_agent(const Request& request, ServerContext& context) {
     nlohmann::json answer;
     context.store.read([&](const Reader& reader) { authenticate_room(reader, request); });
     check_signature_headers(request, now);
-    const AgentCard card = parse_agent_card(request.json_body(), "");
-    const SignedRequest signed_request = verify_signature(request, card.public_key, now);
+    const CheckedCard checked = parse_agent_card(request.json_body(), "");
+    const wire::AgentCard& card = checked.card;
+    const SignedRequest signed_request = verify_signature(request, checked.key, now);
     context.store.write([&](Transaction& transaction) {
         const RoomRecord room = authenticate_room(transaction, request);
-        consume_nonce(transaction, card.public_key, signed_request, now);
+        consume_nonce(transaction, checked.key, signed_request, now);
 
-        const std::string id = agent_id_of(card.public_key);
+        const std::string id = agent_id_of(checked.key);
         const auto holder = transaction.name_owner(room.id, card.name);
         if (holder && *holder != id)
             throw ApiError(error_code::name_taken,
@@ -58,7 +59,7 @@ Response register_agent(const Request& request, ServerContext& context) {
         agent.name = card.name;
         agent.kind = card.kind;
         agent.capabilities = card.capabilities;
-        agent.public_key = card.public_key;
+        agent.public_key = checked.key;
         agent.signed_card = true;
         agent.card_signature = signed_request.signature;
         agent.last_seen = now;
@@ -71,7 +72,7 @@ Response register_agent(const Request& request, ServerContext& context) {
         transaction.append_event(room.id, existing ? "agent.rejoined" : "agent.joined", id, now,
                                  agent_event_data(agent), signed_request.signed_string,
                                  signed_request.signature);
-        answer = {{"agent", agent_json(agent, now)}};
+        answer = {{"agent", agent_view(agent, now)}};
     });
     return Response::json(status, answer);
 }

@@ -20,9 +20,9 @@ Response list_events(const Request& request, ServerContext& context) {
         const std::int64_t since = query_integer(request, "since", 0);
         const std::int64_t limit =
             std::min(query_integer(request, "limit", k_max_events), k_max_events);
-        nlohmann::json events = nlohmann::json::array();
+        std::vector<wire::Event> events;
         for (const EventRecord& event : reader.events(room.id, since, limit))
-            events.push_back(event_json(event));
+            events.push_back(event_view(event));
         return nlohmann::json{{"events", events}, {"last_seq", reader.last_seq(room.id)}};
     });
 }

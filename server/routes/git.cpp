@@ -5,6 +5,7 @@
 #include "libknot/base/utf8.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/refs.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 #include "server/api_error.hpp"
 #include "server/auth.hpp"
 #include "server/context.hpp"
@@ -278,8 +279,8 @@ Response receive_pack(const Request& request, ServerContext& context) {
                      {"mode", "hosted"}},
                     locked, LockedPush::refuse);
     wake_integration(context);
-    return Response::json(200,
-                          {{"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}});
+    return Response::json(
+        200, wire::PushAnswer{update.ref, update.old_oid, update.new_oid, std::nullopt, {}});
 }
 
 std::vector<std::string> oid_list(const nlohmann::json& body, const char* field) {
@@ -371,11 +372,9 @@ Response notify_push(const Request& request, ServerContext& context) {
         locked_paths_changed(context.store, git, member, update, nullptr, call.now()),
         LockedPush::hold);
     wake_integration(context);
-    nlohmann::json answer = {
-        {"ref", update.ref}, {"old", update.old_oid}, {"new", update.new_oid}, {"mode", "forge"}};
+    wire::PushAnswer answer{update.ref, update.old_oid, update.new_oid, "forge", {}};
     if (!held.is_null())
-        answer["held"] = {
-            {"run", held.at("run")}, {"locks", held.at("locks")}, {"summary", held.at("summary")}};
+        answer.held = held.get<wire::HeldRun>(); // the sync.held_locked data holds these three
     return Response::json(200, answer);
 }
 

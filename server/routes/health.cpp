@@ -1,5 +1,6 @@
 // GET /v1/health: whether the server is up, what it speaks, and its clock.
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 
@@ -9,11 +10,8 @@ namespace knot::server {
 namespace {
 
 Response get_health(const Request&, ServerContext&) {
-    return Response::json(200, {{"ok", true},
-                                {"server", "knot-server"},
-                                {"version", KNOT_VERSION},
-                                {"protocol", k_protocol_version},
-                                {"time", unix_now()}});
+    return Response::json(200, wire::Health{true, "knot-server", KNOT_VERSION,
+                                            std::string(k_protocol_version), unix_now()});
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // run's check log, the room's base, undo (move the integration ref back one integration) and the
 // room's check settings. docs/protocol.md, "Integration".
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire_integration.hpp"
 #include "server/api_error.hpp"
 #include "server/context.hpp"
 #include "server/forge_policy.hpp"
@@ -38,44 +39,42 @@ std::filesystem::path log_of(const ServerContext& context, const RunRecord& run)
     return context.data_dir / "runs" / run.room_id / (std::to_string(run.number) + ".log");
 }
 
-nlohmann::json oid_or_null(const std::string& oid) {
-    return oid.empty() ? nlohmann::json(nullptr) : nlohmann::json(oid);
+std::optional<std::string> oid_or_none(const std::string& oid) {
+    return oid.empty() ? std::nullopt : std::optional(oid);
 }
 
-nlohmann::json run_json(const ServerContext& context, const RunRecord& run) {
-    nlohmann::json detail = nlohmann::json::parse(run.detail, nullptr, false);
-    if (detail.is_discarded())
-        detail = nlohmann::json::object();
-    const bool has_log = std::filesystem::exists(log_of(context, run));
-    return {{"run", run.number},
-            {"agent", run.agent_name},
-            {"agent_id", run.agent_id},
-            {"ref", run.ref},
-            {"commit", run.commit_oid},
-            {"status", run.status},
-            {"base", oid_or_null(run.base_oid)},
-            {"candidate", oid_or_null(run.candidate_oid)},
-            {"summary", run.summary},
-            {"detail", detail},
-            {"queued_at", run.queued_at},
-            {"started_at", run.started_at},
-            {"finished_at", run.finished_at},
-            {"duration_ms", run.duration_ms},
-            {"attempts", run.attempts},
-            {"undone", run.undone_at != 0},
-            {"undone_at", run.undone_at},
-            {"undone_by", run.undone_by},
-            {"log", has_log ? nlohmann::json("/v1/rooms/" + run.room_id + "/integration/runs/" +
-                                             std::to_string(run.number) + "/log")
-                            : nlohmann::json(nullptr)}};
+wire::Run run_view(const ServerContext& context, const RunRecord& run) {
+    wire::Run out;
+    out.run = run.number;
+    out.agent = run.agent_name;
+    out.agent_id = run.agent_id;
+    out.ref = run.ref;
+    out.commit = run.commit_oid;
+    out.status = run.status;
+    out.base = oid_or_none(run.base_oid);
+    out.candidate = oid_or_none(run.candidate_oid);
+    out.summary = run.summary;
+    out.detail = nlohmann::json::parse(run.detail, nullptr, false);
+    if (out.detail.is_discarded())
+        out.detail = nlohmann::json::object();
+    out.queued_at = run.queued_at;
+    out.started_at = run.started_at;
+    out.finished_at = run.finished_at;
+    out.duration_ms = run.duration_ms;
+    out.attempts = run.attempts;
+    out.undone = run.undone_at != 0;
+    out.undone_at = run.undone_at;
+    out.undone_by = run.undone_by;
+    if (std::filesystem::exists(log_of(context, run)))
+        out.log =
+            "/v1/rooms/" + run.room_id + "/integration/runs/" + std::to_string(run.number) + "/log";
+    return out;
 }
 
-nlohmann::json settings_json(const CheckSettings& settings) {
-    return {
-        {"checks", settings.checks ? nlohmann::json(*settings.checks) : nlohmann::json(nullptr)},
-        {"time_limit", settings.time_limit_seconds},
-        {"forge", settings.forge_url.empty() ? nlohmann::json(nullptr)
-                                             : nlohmann::json(forge_display(settings.forge_url))}};
+wire::Settings settings_view(const CheckSettings& settings) {
+    return {settings.checks, settings.time_limit_seconds,
+            settings.forge_url.empty() ? std::nullopt
+                                       : std::optional(forge_display(settings.forge_url))};
 }
 
 std::int64_t parse_number(const std::string& text, const char* field, std::int64_t max) {
@@ -90,14 +89,13 @@ Response show_integration(const Request& request, ServerContext& context) {
     const std::int64_t limit = parse_number(
         request.query_value("limit").value_or(std::to_string(k_default_runs)), "limit", k_max_runs);
     return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
-        nlohmann::json runs = nlohmann::json::array();
+        wire::Integration out;
+        out.integration = oid_or_none(IntegrationRepo(repo_of(context, room.id)).integration());
+        out.base = oid_or_none(reader.integration_base(room.id));
+        out.settings = settings_view(reader.check_settings(room.id));
         for (const RunRecord& run : reader.runs(room.id, limit))
-            runs.push_back(run_json(context, run));
-        return nlohmann::json{
-            {"settings", settings_json(reader.check_settings(room.id))},
-            {"runs", runs},
-            {"integration", oid_or_null(IntegrationRepo(repo_of(context, room.id)).integration())},
-            {"base", oid_or_null(reader.integration_base(room.id))}};
+            out.runs.push_back(run_view(context, run));
+        return nlohmann::json(out);
     });
 }
 
@@ -116,7 +114,7 @@ RunRecord run_of(const Reader& reader, const Request& request, const RoomRecord&
 
 Response show_run(const Request& request, ServerContext& context) {
     return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
-        return run_json(context, run_of(reader, request, room));
+        return nlohmann::json(run_view(context, run_of(reader, request, room)));
     });
 }
 
@@ -170,10 +168,9 @@ Response set_base(const Request& request, ServerContext& context) {
     // The ref exists: nothing changes, the request is only admitted (its nonce spent).
     const auto existing = [&] {
         return call.answer(200, [&](Transaction& transaction) {
-            return nlohmann::json{
-                {"created", false},
-                {"integration", repo.integration()},
-                {"base", oid_or_null(transaction.integration_base(member.room.id))}};
+            return nlohmann::json(wire::BaseAnswer{
+                false, repo.integration(),
+                oid_or_none(transaction.integration_base(member.room.id)), std::nullopt});
         });
     };
     if (!repo.integration().empty())
@@ -210,10 +207,8 @@ Response set_base(const Request& request, ServerContext& context) {
     if (!created)
         return existing();
     push_integration_to_forge(forge_push_environment(context), member.room.id, {{"cause", "base"}});
-    return Response::json(200, {{"created", true},
-                                {"integration", update.new_oid},
-                                {"base", update.new_oid},
-                                {"forge", forge_display(forge_url)}});
+    return Response::json(
+        200, wire::BaseAnswer{true, update.new_oid, update.new_oid, forge_display(forge_url)});
 }
 
 // Moves refs/knot/integration back to what it was before its newest integration. Stackable: the
@@ -230,7 +225,7 @@ Response undo(const Request& request, ServerContext& context) {
         expect = it->get<std::string>();
     }
     const IntegrationRepo repo(repo_of(context, member.room.id));
-    nlohmann::json answer;
+    wire::Undo answer;
     call.write([&](Transaction& transaction) {
         const std::string current = repo.integration();
         if (current.empty())
@@ -254,20 +249,20 @@ Response undo(const Request& request, ServerContext& context) {
         run->undone_at = call.now();
         run->undone_by = member.agent.id;
         transaction.update_run(*run);
-        answer = {{"run", run->number}, {"agent", run->agent_name}, {"commit", run->commit_oid},
-                  {"from", current},    {"to", run->base_oid},      {"by", member.agent.name}};
-        call.append_event(transaction, "integration.undone", answer);
+        answer = {run->number,   run->agent_name,   run->commit_oid, current,
+                  run->base_oid, member.agent.name, std::nullopt};
+        call.append_event(transaction, "integration.undone", answer); // without "forge"
         if (!repo.move(current, run->base_oid)) // last: a failure rolls everything back
             throw ApiError(error_code::stale_integration, "refs/knot/integration moved; try again");
     });
     // Forge mode: the forge's copy moves back too, or the documented fallback (a fetch from the
     // forge while the server is down) would bring the undone commit back.
-    answer["forge"] =
+    answer.forge =
         forge_push_word(push_integration_to_forge(forge_push_environment(context), member.room.id,
                                                   {{"cause", "undo"},
-                                                   {"run", answer.at("run")},
-                                                   {"agent", answer.at("agent")},
-                                                   {"commit", answer.at("commit")}}));
+                                                   {"run", answer.run},
+                                                   {"agent", answer.agent},
+                                                   {"commit", answer.commit}}));
     return Response::json(200, answer);
 }
 
@@ -280,7 +275,7 @@ Response change_settings(const Request& request, ServerContext& context) {
     CheckSettings settings;
     context.store.read(
         [&](const Reader& reader) { settings = reader.check_settings(call.room().id); });
-    const nlohmann::json before = settings_json(settings);
+    const nlohmann::json before = settings_view(settings);
     const std::string forge_before = settings.forge_url;
     if (const auto it = body.find("checks"); it != body.end()) {
         if (it->is_null()) {
@@ -313,7 +308,7 @@ Response change_settings(const Request& request, ServerContext& context) {
         const std::string url = it->get<std::string>();
         settings.forge_url = url.empty() ? "" : check_forge(context.forge_policy, url).url;
     }
-    const nlohmann::json answer = settings_json(settings);
+    const nlohmann::json answer = settings_view(settings);
     call.write([&](Transaction& transaction) {
         // Sending the settings the room already has (every `git knot up` does) changes nothing
         // and logs nothing.

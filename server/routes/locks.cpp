@@ -46,7 +46,7 @@ LockForce force_of(const nlohmann::json& body, const MemberRequest& call) {
 Response list_locks(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
-        return nlohmann::json{{"locks", locks_json(reader.live_locks(room.id, now))},
+        return nlohmann::json{{"locks", lock_views(reader.live_locks(room.id, now))},
                               {"lease_seconds", room.lease_seconds}};
     });
 }
@@ -61,7 +61,7 @@ Response lock_paths(const Request& request, ServerContext& context) {
         optional_flag(body, "keep_intent") ? RenewedIntent::keep : RenewedIntent::replace;
     return answer_locks(context, call, [&](Transaction& transaction) {
         return nlohmann::json{
-            {"locks", locks_json(acquire_locks(transaction, call.member(), paths, intent, force,
+            {"locks", lock_views(acquire_locks(transaction, call.member(), paths, intent, force,
                                                call.now(), renewed))}};
     });
 }
@@ -82,7 +82,7 @@ Response renew_paths(const Request& request, ServerContext& context) {
     const auto paths = parse_paths(body_object(request), "paths", PathsRequired::no);
     return answer_locks(context, call, [&](Transaction& transaction) {
         return nlohmann::json{
-            {"locks", locks_json(renew_locks(transaction, call.member(), paths, call.now()))}};
+            {"locks", lock_views(renew_locks(transaction, call.member(), paths, call.now()))}};
     });
 }
 
@@ -118,7 +118,7 @@ Response set_doing(const Request& request, ServerContext& context) {
                 acquire_locks(transaction, call.member(), files, status, LockForce::no, call.now());
         transaction.set_agent_status(call.room().id, call.agent().id, status);
         call.append_event(transaction, "agent.doing", {{"status", status}, {"files", files}});
-        return nlohmann::json{{"status", status}, {"locks", locks_json(locks)}};
+        return nlohmann::json{{"status", status}, {"locks", lock_views(locks)}};
     });
 }
 

@@ -99,7 +99,7 @@ nlohmann::json head_data(const nlohmann::json& body) {
 Response append_signed(const MemberRequest& call, const std::string& type,
                        const nlohmann::json& data) {
     return call.answer(201, [&](Transaction& transaction) {
-        return nlohmann::json{{"event", event_json(call.append_event(transaction, type, data))}};
+        return nlohmann::json{{"event", event_view(call.append_event(transaction, type, data))}};
     });
 }
 

@@ -44,25 +44,26 @@ Response create_room(const Request& request, ServerContext& context) {
     const std::string name = parse_room_name(body);
     if (!body.contains("owner"))
         throw bad_request("owner", "missing");
-    const AgentCard card = parse_agent_card(body["owner"], "owner");
-    if (card.public_key == context.server_public_key)
+    const CheckedCard checked = parse_agent_card(body["owner"], "owner");
+    const wire::AgentCard& card = checked.card;
+    if (checked.key == context.server_public_key)
         throw bad_request("owner.public_key", "is the server's own key");
 
-    const SignedRequest signed_request = verify_signature(request, card.public_key, now);
+    const SignedRequest signed_request = verify_signature(request, checked.key, now);
     nlohmann::json answer;
     context.store.write([&](Transaction& transaction) {
-        consume_nonce(transaction, card.public_key, signed_request, now);
+        consume_nonce(transaction, checked.key, signed_request, now);
         const std::string token = random_hex(32);
         const RoomRecord room{"rm_" + random_hex(8), name, sha256_hex(token), now, 300};
         transaction.insert_room(room);
 
         AgentRecord owner;
         owner.room_id = room.id;
-        owner.id = agent_id_of(card.public_key);
+        owner.id = agent_id_of(checked.key);
         owner.name = card.name;
         owner.kind = card.kind;
         owner.capabilities = card.capabilities;
-        owner.public_key = card.public_key;
+        owner.public_key = checked.key;
         owner.role = "owner";
         owner.signed_card = true;
         owner.card_signature = signed_request.signature;
@@ -86,10 +87,8 @@ Response create_room(const Request& request, ServerContext& context) {
                                  signed_request.signed_string, signed_request.signature);
         transaction.append_event(room.id, "agent.joined", owner.id, now, agent_event_data(owner),
                                  signed_request.signed_string, signed_request.signature);
-        answer = {{"room", room.id},
-                  {"token", token},
-                  {"agent", agent_json(owner, now)},
-                  {"server_agent", agent_json(server_agent, now)}};
+        answer = wire::RoomCreated{room.id, token, agent_view(owner, now),
+                                   agent_view(server_agent, now)};
     });
     return Response::json(201, answer);
 }
@@ -97,26 +96,19 @@ Response create_room(const Request& request, ServerContext& context) {
 Response get_room(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     return answer_room_read(request, context, [&](const Reader& reader, const RoomRecord& room) {
-        nlohmann::json agents = nlohmann::json::array();
-        int online = 0;
-        const auto records = reader.agents(room.id);
-        for (const AgentRecord& agent : records) {
-            agents.push_back(agent_json(agent, now));
-            online += is_online(agent, now) ? 1 : 0;
+        wire::Room out{
+            room.id, room.name, room.created_at, room.lease_seconds, reader.last_seq(room.id),
+            {},      {}};
+        for (const AgentRecord& agent : reader.agents(room.id)) {
+            out.agents.push_back(agent_view(agent, now));
+            out.counts.online += out.agents.back().online ? 1 : 0;
         }
         const TaskCounts tasks = reader.task_counts(room.id);
-        return nlohmann::json{{"room", room.id},
-                              {"name", room.name},
-                              {"created_at", room.created_at},
-                              {"lease_seconds", room.lease_seconds},
-                              {"last_seq", reader.last_seq(room.id)},
-                              {"agents", agents},
-                              {"counts",
-                               {{"agents", records.size()},
-                                {"online", online},
-                                {"tasks", tasks.open + tasks.claimed},
-                                {"tasks_done", tasks.done},
-                                {"locks", reader.live_locks(room.id, now).size()}}}};
+        out.counts.agents = static_cast<std::int64_t>(out.agents.size());
+        out.counts.tasks = tasks.open + tasks.claimed;
+        out.counts.tasks_done = tasks.done;
+        out.counts.locks = static_cast<std::int64_t>(reader.live_locks(room.id, now).size());
+        return nlohmann::json(out);
     });
 }
 

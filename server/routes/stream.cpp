@@ -105,8 +105,8 @@ private:
         }
         const EventRecord& event = m_page.front();
         if (event.seq > m_last_sent) {
-            sink.send_text(
-                event_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+            sink.send_text(nlohmann::json(event_view(event))
+                               .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
             m_last_sent = event.seq;
         }
         m_page.pop_front();

@@ -58,9 +58,9 @@ ApiError task_done(const TaskRecord& task) {
 
 Response list_tasks(const Request& request, ServerContext& context) {
     return answer_room_read(request, context, [](const Reader& reader, const RoomRecord& room) {
-        nlohmann::json tasks = nlohmann::json::array();
+        std::vector<wire::Task> tasks;
         for (const TaskRecord& task : reader.tasks(room.id))
-            tasks.push_back(task_json(task));
+            tasks.push_back(task_view(task));
         return nlohmann::json{{"tasks", tasks}};
     });
 }
@@ -71,7 +71,7 @@ Response create_tasks(const Request& request, ServerContext& context) {
     const std::vector<std::string> titles = parse_titles(body);
     const std::string goal = optional_text(body, "goal", 0, k_max_goal_chars).value_or("");
     return call.answer(201, [&](Transaction& transaction) {
-        nlohmann::json tasks = nlohmann::json::array();
+        std::vector<wire::Task> tasks;
         for (const std::string& title : titles) {
             TaskRecord task;
             task.room_id = call.room().id;
@@ -84,7 +84,7 @@ Response create_tasks(const Request& request, ServerContext& context) {
             task.number = transaction.insert_task(task);
             call.append_event(transaction, "task.created",
                               {{"id", task_id(task.number)}, {"title", title}});
-            tasks.push_back(task_json(task));
+            tasks.push_back(task_view(task));
         }
         return nlohmann::json{{"tasks", tasks}};
     });
@@ -107,7 +107,7 @@ Response change_task(const Request& request, const MemberRequest& call, const ch
             transaction.update_task(task);
             call.append_event(transaction, event, {{"id", task_id(task.number)}});
         }
-        return nlohmann::json{{"task", task_json(task)}};
+        return nlohmann::json{{"task", task_view(task)}};
     });
 }
 

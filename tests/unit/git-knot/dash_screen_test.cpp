@@ -13,24 +13,32 @@ constexpr std::int64_t k_now = 1'800'000'000;
 // A room with `tasks` open tasks, `locks` locks and three agents.
 DashData room_with(int tasks, int locks) {
     DashData data;
-    data.room = {{"room", "rm_0123456789abcdef"},
-                 {"name", "project"},
-                 {"agents",
-                  {{{"name", "host-1"}, {"online", true}},
-                   {{"name", "coder-1"}, {"online", true}, {"status", "fixing the parser"}},
-                   {{"name", "coder-2"}, {"online", false}}}}};
+    data.room = nlohmann::json{{"room", "rm_0123456789abcdef"},
+                               {"name", "project"},
+                               {"agents",
+                                {{{"id", "ag_1"}, {"name", "host-1"}, {"online", true}},
+                                 {{"id", "ag_2"},
+                                  {"name", "coder-1"},
+                                  {"online", true},
+                                  {"status", "fixing the parser"}},
+                                 {{"id", "ag_3"}, {"name", "coder-2"}, {"online", false}}}}}
+                    .get<wire::Room>();
     for (int i = 1; i <= tasks; ++i)
-        data.tasks.push_back(
-            {{"id", "t" + std::to_string(i)},
-             {"status", i % 3 == 0 ? "claimed" : "open"},
-             {"title", "task number " + std::to_string(i) +
-                           " with a title long enough to be cut on a terminal of 80 columns"},
-             {"claimed_by_name", i % 3 == 0 ? "coder-1" : ""}});
-    data.tasks.push_back({{"id", "t99"}, {"status", "done"}, {"title", "finished"}});
+        data.tasks.push_back(nlohmann::json{
+            {"id", "t" + std::to_string(i)},
+            {"status", i % 3 == 0 ? "claimed" : "open"},
+            {"title", "task number " + std::to_string(i) +
+                          " with a title long enough to be cut on a terminal of 80 columns"},
+            {"claimed_by_name", i % 3 == 0 ? nlohmann::json("coder-1") : nlohmann::json()}}
+                                 .get<wire::Task>());
+    data.tasks.push_back(
+        nlohmann::json{{"id", "t99"}, {"status", "done"}, {"title", "finished"}}.get<wire::Task>());
     for (int i = 1; i <= locks; ++i)
-        data.locks.push_back({{"path", "src/file" + std::to_string(i) + ".c"},
-                              {"agent_name", "coder-2"},
-                              {"expires_at", k_now + 299}});
+        data.locks.push_back(nlohmann::json{
+            {"path", "src/file" + std::to_string(i) + ".c"},
+            {"agent_name", "coder-2"},
+            {"expires_at",
+             k_now + 299}}.get<wire::Lock>());
     data.integration.commit = "5e6f7a8b9c0d";
     data.integration.run = 12;
     data.integration.status = "integrated";
@@ -156,7 +164,9 @@ TEST_CASE("a snapshot does not say how to quit, and countdowns follow the clock"
 
 TEST_CASE("text from the room cannot move the cursor or change the terminal") {
     auto data = room_with(0, 0);
-    data.tasks = {{{"id", "t1"}, {"status", "open"}, {"title", "evil\x1b[2J\x1b]0;x\x07\r\n\xff"}}};
+    data.tasks = {nlohmann::json{
+        {"id", "t1"}, {"status", "open"}, {"title", "evil\x1b[2J\x1b]0;x\x07\r\n\xff"}}
+                      .get<wire::Task>()};
     const auto lines = dash_screen(data, {}, "live", DashMode::live, 24, 80, k_now);
     CHECK(lines[line_of(lines, "tasks  1 open") + 1] == "  t1 open  evil?[2J?]0;x????");
 }

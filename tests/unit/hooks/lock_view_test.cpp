@@ -1,5 +1,5 @@
-// Tests of hooks/lock_view.cpp: locks read from the server's answer, those that conflict, and the
-// refusal that names them.
+// Tests of hooks/lock_view.cpp: the locks of the server's answer that conflict, and the refusal
+// that names them.
 #include "hooks/lock_view.hpp"
 
 #include <algorithm>
@@ -9,13 +9,13 @@
 using namespace knot;
 
 TEST_CASE("only locks of other agents on the touched paths conflict, and the refusal names them") {
-    const auto locks = parse_locks(nlohmann::json::parse(R"([
+    const auto locks = nlohmann::json::parse(R"([
         {"path": "a.txt", "agent": "ag_1", "agent_name": "coder-1", "intent": "fix the parser",
          "fencing": 3, "expires_at": 1000},
         {"path": "b.txt", "agent": "ag_me", "agent_name": "me", "expires_at": 1000},
-        {"path": "c.txt", "agent": "ag_2", "agent_name": "coder-2", "expires_at": 1000},
-        {"nopath": true}
-    ])"));
+        {"path": "c.txt", "agent": "ag_2", "agent_name": "coder-2", "expires_at": 1000}
+    ])")
+                           .get<std::vector<wire::Lock>>();
     REQUIRE(locks.size() == 3);
     const auto conflicts = locks_held_by_others(locks, {"a.txt", "b.txt"}, "ag_me");
     REQUIRE(conflicts.size() == 1);

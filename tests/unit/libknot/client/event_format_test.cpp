@@ -10,8 +10,11 @@ namespace {
 
 std::string line_of(const std::string& type, const nlohmann::json& data,
                     const std::string& agent = "ag_1") {
-    return describe_event({{"type", type}, {"agent", agent}, {"data", data}},
-                          {{"ag_1", "coder-1"}, {"ag_2", "coder-2"}, {"ag_s", "knot"}});
+    wire::Event event;
+    event.type = type;
+    event.agent = agent;
+    event.data = data;
+    return describe_event(event, {{"ag_1", "coder-1"}, {"ag_2", "coder-2"}, {"ag_s", "knot"}});
 }
 
 const nlohmann::json k_run = {{"run", 7},

@@ -1,6 +1,7 @@
 // Tests of libknot/client/sync_summary.cpp's pure parts: the summary `git knot sync` prints (text
 // and JSON), the integration state read from the server's answer, and teammates' refs as found
 // in a clone.
+#include "libknot/base/error.hpp"
 #include "libknot/client/sync_summary.hpp"
 
 #include "tests/support/temp_repo.hpp"
@@ -123,11 +124,22 @@ TEST_CASE("the integration state is read from the newest run, whatever else is m
     CHECK(state.summary == "ctest exited with 8");
     CHECK(state.undone);
 
-    const auto none =
-        integration_state(nlohmann::json::parse(R"({"integration": null, "base": 5, "runs": []})"));
+    const auto none = integration_state(
+        nlohmann::json::parse(R"({"integration": null, "base": null, "runs": []})"));
     CHECK(none.commit.empty());
     CHECK(none.base.empty());
     CHECK(none.run == 0);
+}
+
+TEST_CASE("an integration state with a member of the wrong type is a clear error") {
+    CHECK_THROWS_MATCHES(
+        integration_state(nlohmann::json::parse(R"({"integration": null, "base": 5})")), Error,
+        Catch::Message("the knot server sent a malformed integration state: \"base\" is not a "
+                       "string or null"));
+    CHECK_THROWS_MATCHES(
+        integration_state(nlohmann::json::parse(R"({"runs": [{"run": "7"}]})")), Error,
+        Catch::Message(
+            "the knot server sent a malformed integration run: \"run\" is not an integer"));
 }
 
 TEST_CASE("teammates are every agent's refs but ours and the integration's, with their files") {
