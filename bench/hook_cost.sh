@@ -55,10 +55,10 @@ rows=()
 up=$(measure "server-up")
 rows+=("server up (lock claimed) $up")
 # The same without the agent, as before it existed: sh, git-knot and git diff on every commit.
-git config knot.agent false
+git config knot.hookAgent false
 plain=$(measure "no-agent")
 rows+=("server up, no agent $plain")
-git config --unset knot.agent
+git config --unset knot.hookAgent
 git knot down >/dev/null
 room_up=0
 down=$(measure "server-down")

@@ -106,7 +106,7 @@ std::vector<Check> diagnose() {
         return checks;
     if (agent_disabled(*clone))
         checks.push_back({"agent", Verdict::ok,
-                          "off (knot.agent=false): each commit's pre-commit hook runs git-knot",
+                          "off (knot.hookAgent=false): each commit's pre-commit hook runs git-knot",
                           ""});
     else
         checks.push_back({"agent", Verdict::ok,

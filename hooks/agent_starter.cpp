@@ -19,7 +19,7 @@
 namespace knot {
 
 bool agent_disabled(const Clone& clone) {
-    const auto setting = clone.repo().config_get("knot.agent");
+    const auto setting = clone.repo().config_get("knot.hookAgent");
     return setting &&
            (*setting == "false" || *setting == "off" || *setting == "no" || *setting == "0");
 }

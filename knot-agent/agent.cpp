@@ -223,7 +223,7 @@ private:
         }
         try {
             Clone fresh(GitRepo::discover(m_workdir));
-            if (is_false(fresh.repo().config_get("knot.agent"))) {
+            if (is_false(fresh.repo().config_get("knot.hookAgent"))) {
                 m_stop = true;
                 return fallback();
             }

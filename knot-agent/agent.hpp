@@ -8,7 +8,7 @@
 // One agent a clone (a lock file in <git dir>/knot); started in the background by
 // `git-knot hook pre-commit` (hooks/agent_starter.hpp). It ends when idle for k_idle, when its
 // socket is removed or replaced (`git knot init --uninstall-hooks`, a deleted clone), when its
-// program file is replaced (an upgrade), when knot.agent is set to false, or on SIGTERM.
+// program file is replaced (an upgrade), when knot.hookAgent is set to false, or on SIGTERM.
 #pragma once
 
 #include <chrono>

@@ -386,15 +386,16 @@ TEST_CASE("after a first commit the clone's agent answers pre-commit, without gi
         CHECK(outbox_size(a) == 1);
         CHECK_FALSE(fs::exists(room.dir() / "ran"));
     }
-    SECTION("knot.agent false ends the agent, and the hook runs git-knot again") {
-        REQUIRE(sh("git config knot.agent false", a).status == 0);
+    SECTION("knot.hookAgent false ends the agent, and the hook runs git-knot again") {
+        REQUIRE(sh("git config knot.hookAgent false", a).status == 0);
         REQUIRE(commit(a, "after.txt", "3").status == 0);
         CHECK_FALSE(agent_answers(a, 0));
         REQUIRE(sh("git reset -q", a).status == 0);
         write_file(a / "later.txt", "4\n");
         REQUIRE(sh("git add later.txt && " + path + "git commit -q -m later", a).status == 0);
         CHECK(slurp(room.dir() / "ran") == "hook pre-commit\n");
-        CHECK(sh("git knot doctor", a).out.find("off (knot.agent=false)") != std::string::npos);
+        CHECK(sh("git knot doctor", a).out.find("off (knot.hookAgent=false)") != std::string::npos);
+        CHECK(git_config(a, "knot.agent") == agent_a); // the member's id, a key of its own
     }
     SECTION("uninstalling the hooks ends the agent") {
         REQUIRE(sh("git knot init --uninstall-hooks", a).status == 0);
