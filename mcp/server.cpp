@@ -1,0 +1,114 @@
+// The MCP session's methods (see server.hpp).
+#include "mcp/server.hpp"
+
+#include "libknot/base/error.hpp"
+#include "libknot/client/session.hpp"
+#include "mcp/json_rpc.hpp"
+#include "mcp/resources.hpp"
+#include "mcp/tools.hpp"
+
+namespace knot::mcp {
+
+using nlohmann::json;
+
+const std::string_view k_instructions =
+    "knot coordinates several coding agents in one git repository. Before you edit a file, "
+    "lock it (knot_lock, or knot_doing with files and a few words of what you do); a lock "
+    "another agent holds is an error naming it: pick other work or ask (knot_say). Take work "
+    "with knot_tasks and knot_claim; finish with knot_done. Share commits with knot_sync, "
+    "which integrates them once the checks pass.\n\n"
+    "More: knot_status shows who is online and what each is doing; knot_events reads the "
+    "room's log since a sequence number (chat, locks, tasks, pushes, integration runs); "
+    "knot_check runs the room's checks on your HEAD before you sync, or reads past runs; "
+    "knot_unlock releases locks you no longer need (a commit's hook locks what you commit); "
+    "knot_undo moves the integration back. The resources knot://room, knot://locks, "
+    "knot://tasks, knot://integration and knot://events are the room's live state.";
+
+McpServer::McpServer(Session& session)
+    : m_session(session) {}
+
+std::optional<json> McpServer::handle_text(std::string_view text) {
+    Message message;
+    try {
+        message = parse_message(text);
+    } catch (const RpcError& e) {
+        return error_message(e.id(), e.code(), e.what());
+    }
+    if (message.kind != Message::Kind::request) {
+        // Notifications (initialized, cancelled) ask for nothing; this server sends no request
+        // whose response it would wait for.
+        if (message.kind == Message::Kind::notification && message.method == "exit")
+            return std::nullopt;
+        return std::nullopt;
+    }
+    try {
+        return result_message(message.id, dispatch(message.method, message.params));
+    } catch (const RpcError& e) {
+        return error_message(message.id, e.code(), e.what());
+    } catch (const std::exception& e) {
+        return error_message(message.id, internal_error, e.what());
+    }
+}
+
+json McpServer::dispatch(const std::string& method, const json& params) {
+    if (method == "initialize")
+        return initialize(params);
+    if (method == "ping")
+        return json::object();
+    if (method == "tools/list") {
+        json list = json::array();
+        for (const auto& tool : tools())
+            list.push_back(describe_tool(tool));
+        return {{"tools", list}};
+    }
+    if (method == "tools/call") {
+        const auto name = params.find("name");
+        if (name == params.end() || !name->is_string())
+            throw RpcError(invalid_params, "tools/call needs the tool's \"name\"");
+        const Tool* tool = find_tool(name->get<std::string>());
+        if (!tool)
+            throw RpcError(invalid_params, "unknown tool \"" + name->get<std::string>() +
+                                               "\"; tools/list names them");
+        const auto arguments = params.find("arguments");
+        if (arguments != params.end() && !arguments->is_object())
+            throw RpcError(invalid_params, "\"arguments\" must be an object");
+        return call_tool(*tool, m_session, arguments == params.end() ? json::object() : *arguments);
+    }
+    if (method == "resources/list")
+        return {{"resources", list_resources()}};
+    if (method == "resources/templates/list")
+        return {{"resourceTemplates", json::array()}};
+    if (method == "resources/read") {
+        const auto uri = params.find("uri");
+        if (uri == params.end() || !uri->is_string())
+            throw RpcError(invalid_params, "resources/read needs the resource's \"uri\"");
+        return {{"contents", json::array({read_resource(m_session, uri->get<std::string>())})}};
+    }
+    if (method == "logging/setLevel") {
+        const auto level = params.find("level");
+        if (level == params.end() || !level->is_string())
+            throw RpcError(invalid_params, "logging/setLevel needs a \"level\"");
+        m_log_level = level->get<std::string>();
+        return json::object();
+    }
+    throw RpcError(method_not_found, "no method \"" + method + "\" here");
+}
+
+json McpServer::initialize(const json& params) {
+    const auto asked = params.find("protocolVersion");
+    if (asked == params.end() || !asked->is_string())
+        throw RpcError(invalid_params, "initialize needs a \"protocolVersion\"");
+    m_version = std::string(k_protocol_versions[0]);
+    for (const auto version : k_protocol_versions)
+        if (*asked == version)
+            m_version = std::string(version);
+    return {{"protocolVersion", m_version},
+            {"capabilities",
+             {{"tools", {{"listChanged", false}}},
+              {"resources", {{"subscribe", false}, {"listChanged", false}}},
+              {"logging", json::object()}}},
+            {"serverInfo", {{"name", "knot"}, {"title", "knot"}, {"version", KNOT_VERSION}}},
+            {"instructions", std::string(k_instructions)}};
+}
+
+} // namespace knot::mcp
