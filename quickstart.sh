@@ -26,9 +26,10 @@ packages=(g++ cmake ninja-build pkg-config git ca-certificates openssl ccache
 
 say() { printf '==> %s\n' "$*"; }
 
+# Installs those of the Debian packages named that are missing.
 install_packages() {
     local missing=()
-    for p in "${packages[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
             missing+=("$p")
     done
@@ -73,6 +74,20 @@ host_room() {
     git knot up --no-tunnel
 }
 
+# The MCP tests' client, the official MCP TypeScript SDK, pinned by tests/mcp/package-lock.json,
+# installed into <build dir>/tests/mcp (npm ci: exactly the locked versions), where
+# tests/e2e/mcp_test.cpp runs it; after this the tests need no network.
+install_mcp_sdk() {
+    local dir=$1/tests/mcp
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        install_packages nodejs npm
+    fi
+    mkdir -p "$dir"
+    cp "$here/tests/mcp/package.json" "$here/tests/mcp/package-lock.json" "$dir/"
+    say "installing the MCP SDK for the tests in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 # Runs `$@` as one stage of `test` and says how long it took.
 stage() {
     local start=$SECONDS
@@ -86,6 +101,7 @@ check_format() {
 }
 
 test_plain() {
+    install_mcp_sdk "$build"
     say "running every test"
     ctest --test-dir "$build" --output-on-failure -j 2 --timeout 300
 }
@@ -117,6 +133,7 @@ test_asan() {
     local dir=$build-asan
     say "building under ASan+UBSan in $dir"
     sanitized_build "$dir" address
+    install_mcp_sdk "$dir"
     say "running every test under ASan+UBSan"
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$dir/reports/asan" \
     UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$dir/reports/ubsan" \
@@ -180,7 +197,7 @@ run_tests() {
     stage test_tsan
 }
 
-install_packages
+install_packages "${packages[@]}"
 build_and_install
 case "$mode" in
     up) host_room "${2:-}" ;;

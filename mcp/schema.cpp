@@ -113,6 +113,9 @@ json texts(std::size_t min_items, std::size_t max_items, const std::string& desc
 }
 
 json object(json members, const std::vector<std::string>& required, bool closed) {
+    // `{}` reads as null in nlohmann's braces: an object with no members is still an object.
+    if (members.is_null())
+        members = json::object();
     json schema = {{"type", "object"}, {"properties", std::move(members)}};
     if (!required.empty())
         schema["required"] = required;

@@ -140,7 +140,9 @@ void add_room_tools(std::vector<Tool>& t) {
              }
              return session.client().post(task_target(arguments, "claim"), json::object());
          }});
-    t.push_back({"knot_done", "Finish a task", "Marks a task this agent claimed as done.",
+    t.push_back({"knot_done", "Finish a task",
+                 "Marks a task this agent claimed as done. A task another agent claimed, or one "
+                 "already done, is an error saying so.",
                  s::object({{"id", k_id}}, {"id"}, true),
                  s::object({{"task", task_shape()}}, {"task"}, false), false, false, false,
                  [](Session& session, const json& arguments) {
