@@ -3,6 +3,9 @@
 
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
+#include "libknot/git/git_command.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 
@@ -65,6 +68,43 @@ void configure_clone_for_room(Clone& clone, const RoomConfig& room, const std::s
     std::filesystem::create_directories(rule.parent_path());
     write_file_atomic(rule, render_template("cursor-rule.mdc", values));
     repo.add_exclude("/.cursor/rules/knot.mdc");
+    write_mcp_configs(clone);
+}
+
+std::string mcp_client_config() {
+    // Claude Code's .mcp.json and Cursor's .cursor/mcp.json have the same shape.
+    return nlohmann::json{{"mcpServers",
+                           {{"knot", {{"command", "git"}, {"args", {"knot", "mcp", "--stdio"}}}}}}}
+               .dump(2) +
+           "\n";
+}
+
+std::vector<std::string> write_mcp_configs(Clone& clone) {
+    auto& repo = clone.repo();
+    std::vector<std::string> written;
+    for (const std::string file : {".mcp.json", ".cursor/mcp.json"}) {
+        const auto path = repo.workdir() / file;
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec) &&
+            run_git({"ls-files", "--error-unmatch", "--", file}, repo.workdir()).status == 0)
+            continue; // the team's own, in git: not ours to change
+        nlohmann::json config = nlohmann::json::parse(mcp_client_config());
+        if (std::filesystem::exists(path, ec)) {
+            // Someone's own, untracked: the knot server goes in beside theirs.
+            const auto theirs = nlohmann::json::parse(read_file(path), nullptr, false);
+            if (!theirs.is_object() ||
+                (theirs.contains("mcpServers") && !theirs["mcpServers"].is_object()))
+                continue; // not a shape to edit safely
+            nlohmann::json merged = theirs;
+            merged["mcpServers"]["knot"] = config["mcpServers"]["knot"];
+            config = merged;
+        }
+        std::filesystem::create_directories(path.parent_path());
+        write_file_atomic(path, config.dump(2) + "\n");
+        repo.add_exclude("/" + file);
+        written.push_back(file);
+    }
+    return written;
 }
 
 } // namespace knot

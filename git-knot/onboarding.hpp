@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace knot {
 
@@ -26,9 +27,20 @@ std::string render_template(const std::string& name,
 // Stores the room and the agent's name and kind, adds the `knot` remote
 // (knot::<server>/<room>, fetching refs/knot/*, pushing the current branch, which the helper
 // sends to refs/knot/<name>/<branch>), and
-// writes .knot/playbook.md and the editor rule. Running it again rewrites the same state.
+// writes .knot/playbook.md, the editor rule and the MCP clients' configs (write_mcp_configs).
+// Running it again rewrites the same state.
 void configure_clone_for_room(Clone& clone, const RoomConfig& room, const std::string& name,
                               const std::string& kind, const std::string& invite_url);
+
+// What Claude Code (.mcp.json) and Cursor (.cursor/mcp.json) read to start `git knot mcp
+// --stdio` in the project.
+std::string mcp_client_config();
+
+// Writes .mcp.json and .cursor/mcp.json with the knot server (mcp_client_config), each excluded
+// through info/exclude. A file git tracks is left alone (the team's own); an untracked one of
+// someone's gets the knot server beside its others, unless it is not a JSON object. Returns the
+// files written.
+std::vector<std::string> write_mcp_configs(Clone& clone);
 
 // Writes `text` to .knot/<file> in the work tree and excludes that one file.
 void write_agent_file(Clone& clone, const std::string& file, const std::string& text);

@@ -108,6 +108,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     std::cout << "  members    " << members << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
               << "  playbook   .knot/playbook.md\n"
+              << "  mcp        .mcp.json (Claude Code), .cursor/mcp.json (Cursor); Codex: codex "
+                 "mcp add knot -- git knot mcp --stdio\n"
               << "  hooks      " << describe(hooks) << '\n';
     return 0;
 }

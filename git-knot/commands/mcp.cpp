@@ -1,6 +1,7 @@
 // git knot mcp: knot as a Model Context Protocol server for coding agents (Claude Code, Cursor,
 // Codex), acting as this clone's agent; or the configuration each of them reads.
 #include "command.hpp"
+#include "git-knot/onboarding.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/process.hpp"
 
@@ -18,9 +19,7 @@ namespace {
 std::string config_for(const std::string& client) {
     if (client == "codex")
         return "codex mcp add knot -- git knot mcp --stdio\n";
-    // Claude Code's .mcp.json and Cursor's .cursor/mcp.json have the same shape.
-    return "{\n  \"mcpServers\": {\n    \"knot\": {\n      \"command\": \"git\",\n"
-           "      \"args\": [\"knot\", \"mcp\", \"--stdio\"]\n    }\n  }\n}\n";
+    return mcp_client_config();
 }
 
 int run(CLI::App& app, const std::vector<std::string>& args) {

@@ -111,3 +111,32 @@ TEST_CASE("git knot mcp outside a room says why on standard error only, and conf
           "codex mcp add knot -- git knot mcp --stdio\n");
     CHECK(sh("git knot mcp --print-config emacs", c).status == 129);
 }
+
+TEST_CASE("joining writes the MCP configs for Claude Code and Cursor, excluded, and keeps a "
+          "team's own") {
+    HostedRoom room;
+    const json knot_server = {{"command", "git"}, {"args", {"knot", "mcp", "--stdio"}}};
+
+    const auto a = room.joined("coder-1");
+    for (const char* file : {".mcp.json", ".cursor/mcp.json"}) {
+        std::ifstream in(a / file);
+        REQUIRE(in);
+        CHECK(json::parse(in)["mcpServers"]["knot"] == knot_server);
+    }
+    CHECK(sh("git status --porcelain", a).out.empty()); // excluded, as the playbook is
+
+    // Someone's untracked .mcp.json gets knot beside its own server; a tracked one is left alone.
+    const auto b = room.clone("coder-2");
+    std::ofstream(b / ".mcp.json") << R"({"mcpServers": {"other": {"command": "other"}}})";
+    const std::string tracked = R"({"mcpServers": {}})";
+    std::filesystem::create_directories(b / ".cursor");
+    std::ofstream(b / ".cursor/mcp.json") << tracked;
+    REQUIRE(sh("git add .cursor/mcp.json && git commit -q -m cursor", b).status == 0);
+    REQUIRE(sh("git knot join '" + room.invite() + "' --name coder-2", b).status == 0);
+    std::ifstream merged(b / ".mcp.json");
+    const json config = json::parse(merged);
+    CHECK(config["mcpServers"]["knot"] == knot_server);
+    CHECK(config["mcpServers"]["other"] == json{{"command", "other"}});
+    std::ifstream kept(b / ".cursor/mcp.json");
+    CHECK(std::string(std::istreambuf_iterator<char>(kept), {}) == tracked);
+}
