@@ -2,6 +2,7 @@
 // of the clone it starts in. Not on PATH: git-knot finds it in lib/knot.
 #include "libknot/base/error.hpp"
 #include "libknot/client/session.hpp"
+#include "mcp/live.hpp"
 #include "mcp/server.hpp"
 #include "mcp/stdio.hpp"
 
@@ -19,8 +20,10 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     try {
         knot::Session session({.outbox = knot::OutboxOnOpen::keep});
-        knot::mcp::McpServer server(session);
-        return knot::mcp::serve_stdio(server, STDIN_FILENO, STDOUT_FILENO);
+        knot::mcp::LineWriter out(STDOUT_FILENO);
+        knot::mcp::LiveRoom live(session, [&out](const nlohmann::json& note) { out.write(note); });
+        knot::mcp::McpServer server(session, &live);
+        return knot::mcp::serve_stdio(server, STDIN_FILENO, out);
     } catch (const std::exception& e) {
         std::cerr << "git knot mcp: " << e.what() << '\n';
         return 128;

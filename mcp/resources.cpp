@@ -47,6 +47,13 @@ json list_resources() {
     return list;
 }
 
+bool is_resource(const std::string& uri) {
+    for (const auto& resource : k_resources)
+        if (uri == resource.uri)
+            return true;
+    return false;
+}
+
 json read_resource(Session& session, const std::string& uri) {
     for (const auto& resource : k_resources) {
         if (uri != resource.uri)

@@ -15,6 +15,9 @@ namespace knot::mcp {
 // The resources, as resources/list gives them.
 nlohmann::json list_resources();
 
+// True when `uri` names one of the resources.
+bool is_resource(const std::string& uri);
+
 // The contents of resource `uri` (one text item, application/json). Throws RpcError
 // k_resource_not_found for a URI that is not one of them.
 nlohmann::json read_resource(Session& session, const std::string& uri);

@@ -4,8 +4,12 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/session.hpp"
 #include "mcp/json_rpc.hpp"
+#include "mcp/live.hpp"
 #include "mcp/resources.hpp"
 #include "mcp/tools.hpp"
+
+#include <iostream>
+#include <set>
 
 namespace knot::mcp {
 
@@ -24,8 +28,9 @@ const std::string_view k_instructions =
     "knot_undo moves the integration back. The resources knot://room, knot://locks, "
     "knot://tasks, knot://integration and knot://events are the room's live state.";
 
-McpServer::McpServer(Session& session)
-    : m_session(session) {}
+McpServer::McpServer(Session& session, LiveRoom* live)
+    : m_session(session)
+    , m_live(live) {}
 
 std::optional<json> McpServer::handle_text(std::string_view text) {
     Message message;
@@ -35,10 +40,16 @@ std::optional<json> McpServer::handle_text(std::string_view text) {
         return error_message(e.id(), e.code(), e.what());
     }
     if (message.kind != Message::Kind::request) {
-        // Notifications (initialized, cancelled) ask for nothing; this server sends no request
-        // whose response it would wait for.
-        if (message.kind == Message::Kind::notification && message.method == "exit")
-            return std::nullopt;
+        // Notifications ask for nothing back, and this server sends no request whose response
+        // it would wait for. Once the client is initialized, the room's events may flow.
+        if (message.kind == Message::Kind::notification &&
+            message.method == "notifications/initialized" && m_live) {
+            try {
+                m_live->start();
+            } catch (const std::exception& e) {
+                std::cerr << "git knot mcp: cannot follow the room's events: " << e.what() << '\n';
+            }
+        }
         return std::nullopt;
     }
     try {
@@ -84,11 +95,29 @@ json McpServer::dispatch(const std::string& method, const json& params) {
             throw RpcError(invalid_params, "resources/read needs the resource's \"uri\"");
         return {{"contents", json::array({read_resource(m_session, uri->get<std::string>())})}};
     }
+    if (method == "resources/subscribe" || method == "resources/unsubscribe") {
+        const auto uri = params.find("uri");
+        if (uri == params.end() || !uri->is_string())
+            throw RpcError(invalid_params, method + " needs the resource's \"uri\"");
+        if (!is_resource(uri->get<std::string>()))
+            throw RpcError(k_resource_not_found, "no resource " + uri->get<std::string>() +
+                                                     "; resources/list names them");
+        if (!m_live)
+            throw RpcError(method_not_found, "this session has no subscriptions");
+        if (method == "resources/subscribe")
+            m_live->subscribe(uri->get<std::string>());
+        else
+            m_live->unsubscribe(uri->get<std::string>());
+        return json::object();
+    }
     if (method == "logging/setLevel") {
         const auto level = params.find("level");
-        if (level == params.end() || !level->is_string())
-            throw RpcError(invalid_params, "logging/setLevel needs a \"level\"");
-        m_log_level = level->get<std::string>();
+        static const std::set<std::string> levels = {"debug", "info",     "notice", "warning",
+                                                     "error", "critical", "alert",  "emergency"};
+        if (level == params.end() || !level->is_string() || !levels.count(*level))
+            throw RpcError(invalid_params, "logging/setLevel needs a \"level\" of RFC 5424");
+        if (m_live)
+            m_live->set_log_level(level->get<std::string>());
         return json::object();
     }
     throw RpcError(method_not_found, "no method \"" + method + "\" here");
@@ -105,7 +134,7 @@ json McpServer::initialize(const json& params) {
     return {{"protocolVersion", m_version},
             {"capabilities",
              {{"tools", {{"listChanged", false}}},
-              {"resources", {{"subscribe", false}, {"listChanged", false}}},
+              {"resources", {{"subscribe", m_live != nullptr}, {"listChanged", false}}},
               {"logging", json::object()}}},
             {"serverInfo", {{"name", "knot"}, {"title", "knot"}, {"version", KNOT_VERSION}}},
             {"instructions", std::string(k_instructions)}};

@@ -24,9 +24,13 @@ inline constexpr std::string_view k_protocol_versions[] = {"2025-11-25", "2025-0
 // clients show no more).
 extern const std::string_view k_instructions;
 
+class LiveRoom;
+
 class McpServer {
 public:
-    explicit McpServer(Session& session);
+    // Serves as `session`'s agent; `live` (may be null: no subscriptions) follows the room once
+    // the client says it is initialized. Both must outlive the server.
+    McpServer(Session& session, LiveRoom* live);
 
     // The answer to one message as received (a line of stdio, a POST's body), or nothing for a
     // notification or a response. A message that cannot be read is answered with its JSON-RPC
@@ -41,8 +45,8 @@ private:
     nlohmann::json initialize(const nlohmann::json& params);
 
     Session& m_session;
+    LiveRoom* m_live;
     std::string m_version;
-    std::string m_log_level = "info";
 };
 
 } // namespace knot::mcp

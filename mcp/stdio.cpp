@@ -26,7 +26,15 @@ bool write_all(int fd, const std::string& text) {
 
 } // namespace
 
-int serve_stdio(McpServer& server, int in, int out) {
+bool LineWriter::write(const nlohmann::json& message) {
+    const std::string line = message.dump() + "\n";
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_failed && !write_all(m_fd, line))
+        m_failed = true;
+    return !m_failed;
+}
+
+int serve_stdio(McpServer& server, int in, LineWriter& out) {
     std::string line;
     bool too_long = false; // the line being read passed the limit: dropped up to its newline
     char buffer[65536];
@@ -57,7 +65,7 @@ int serve_stdio(McpServer& server, int in, int out) {
                 answer = server.handle_text(line);
             too_long = false;
             line.clear();
-            if (answer && !write_all(out, answer->dump() + "\n"))
+            if (answer && !out.write(*answer))
                 return 128;
         }
     }

@@ -5,7 +5,9 @@
 // message says which.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import {
+  LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import Ajv2020 from "ajv/dist/2020.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -142,6 +144,39 @@ assert.deepEqual(lockState.locks.map((l) => l.path), ["src/held.c"]);
 await assert.rejects(client.readResource({ uri: "knot://nothing" }),
   (e) => e instanceof McpError && e.code === -32002);
 console.log("resources: listed and read");
+
+// Subscriptions: another agent takes a lock through the CLI; the update and the event's log
+// message arrive without polling.
+const waitFor = (what, predicate) => new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10000);
+  waiters.push((message) => {
+    if (!predicate(message)) return false;
+    clearTimeout(timer);
+    resolve(message);
+    return true;
+  });
+});
+const waiters = [];
+const notify = (message) => {
+  for (let i = 0; i < waiters.length; i++)
+    if (waiters[i](message)) { waiters.splice(i, 1); return; }
+};
+client.setNotificationHandler(ResourceUpdatedNotificationSchema, notify);
+client.setNotificationHandler(LoggingMessageNotificationSchema, notify);
+await client.setLoggingLevel("info");
+await client.subscribeResource({ uri: "knot://locks" });
+await assert.rejects(client.subscribeResource({ uri: "knot://nothing" }),
+  (e) => e instanceof McpError && e.code === -32002);
+const updated = waitFor("knot://locks update",
+  (m) => m.method === "notifications/resources/updated" && m.params.uri === "knot://locks");
+const logged = waitFor("lock.acquired log message",
+  (m) => m.method === "notifications/message" && m.params.data?.type === "lock.acquired" &&
+    m.params.data.data?.paths?.includes("src/late.c"));
+execFileSync("git", ["knot", "lock", "src/late.c"], { cwd: cloneB });
+await updated;
+assert.equal((await logged).params.level, "info");
+await client.unsubscribeResource({ uri: "knot://locks" });
+console.log("subscriptions: updates and log messages arrive");
 
 await client.close();
 console.log("all ok");
