@@ -35,22 +35,56 @@ const std::string k_initialize =
     R"("capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})"
     "\n";
 
-} // namespace
-
-TEST_CASE("the MCP SDK as a client: every tool, a conflict as isError, resources, bad arguments") {
+// The folder where quickstart.sh installed the SDK and the build copied the scripts.
+fs::path sdk_dir() {
     const fs::path sdk = fs::path(KNOT_BUILD_DIR) / "tests" / "mcp";
     if (!fs::exists(sdk / "node_modules" / "@modelcontextprotocol" / "sdk"))
         FAIL("the MCP SDK is not installed in " + sdk.string() +
              ": ./quickstart.sh test installs it (npm ci, from tests/mcp/package-lock.json)");
-    HostedRoom room;
-    const auto a = room.joined("coder-1");
-    const auto b = room.joined("coder-2");
-    REQUIRE(sh("git knot lock src/held.c -m 'held by B'", b).status == 0);
-    const auto run = sh("node client_test.mjs '" + a.string() + "' '" + b.string() + "'", sdk);
+    return sdk;
+}
+
+// Runs `node <script> <args>` in the SDK's folder; CHECKs that it says "all ok" and exits 0.
+void run_node(const std::string& script, const std::vector<std::string>& args) {
+    std::string command = "node " + script;
+    for (const auto& arg : args)
+        command += " '" + arg + "'";
+    const auto run = sh(command, sdk_dir());
     INFO(run.out);
     INFO(run.err);
     CHECK(run.status == 0);
     CHECK(run.out.find("all ok") != std::string::npos);
+}
+
+} // namespace
+
+TEST_CASE("the MCP SDK over stdio: every tool, a conflict as isError, resources, subscriptions") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto b = room.joined("coder-2");
+    REQUIRE(sh("git knot lock src/held.c -m 'held by B'", b).status == 0);
+    run_node("client_test.mjs", {a.string(), b.string()});
+}
+
+TEST_CASE("the MCP SDK over Streamable HTTP: the same, through git knot mcp --port") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    const auto b = room.joined("coder-2");
+    REQUIRE(sh("git knot lock src/held.c -m 'held by B'", b).status == 0);
+    BackgroundCommand server("exec git knot mcp --port 0", a);
+    const auto url = server.next_line(10000);
+    REQUIRE(url);
+    CHECK(url->rfind("http://127.0.0.1:", 0) == 0);
+    run_node("client_test.mjs", {a.string(), b.string(), *url});
+}
+
+TEST_CASE("over HTTP a session is issued, required and ended, and a foreign Origin is refused") {
+    HostedRoom room;
+    const auto a = room.joined("coder-1");
+    BackgroundCommand server("exec git knot mcp --port 0", a);
+    const auto url = server.next_line(10000);
+    REQUIRE(url);
+    run_node("http_rules_test.mjs", {*url});
 }
 
 TEST_CASE("malformed JSON, a batch, an unknown method and a 10 MiB line get errors, and the "

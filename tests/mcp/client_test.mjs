@@ -1,10 +1,12 @@
 // knot's MCP server driven by the official MCP TypeScript SDK as a client: run by
-// tests/e2e/mcp_test.cpp as `node client_test.mjs <clone A> <clone B>` from the build's
-// tests/mcp folder (where quickstart.sh installed the pinned SDK). A and B have joined one room;
+// tests/e2e/mcp_test.cpp as `node client_test.mjs <clone A> <clone B> [<url>]` from the build's
+// tests/mcp folder (where quickstart.sh installed the pinned SDK): over stdio (`git knot mcp
+// --stdio` in A), or over Streamable HTTP at <url> (`git knot mcp --port` running in A). A and B have joined one room;
 // B holds a lock on src/held.c. Every check that fails throws: the exit status is not 0 and the
 // message says which.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
   LoggingMessageNotificationSchema, McpError, ResourceUpdatedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -12,8 +14,8 @@ import Ajv2020 from "ajv/dist/2020.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 
-const [cloneA, cloneB] = process.argv.slice(2);
-assert.ok(cloneA && cloneB, "usage: node client_test.mjs <clone A> <clone B>");
+const [cloneA, cloneB, url] = process.argv.slice(2);
+assert.ok(cloneA && cloneB, "usage: node client_test.mjs <clone A> <clone B> [<url>]");
 
 const expectedTools = [
   "knot_status", "knot_whoami", "knot_locks", "knot_lock", "knot_unlock", "knot_tasks",
@@ -21,10 +23,12 @@ const expectedTools = [
   "knot_events", "knot_sync", "knot_check", "knot_undo",
 ];
 
-const transport = new StdioClientTransport({
-  command: "git", args: ["knot", "mcp", "--stdio"], cwd: cloneA, env: process.env,
-  stderr: "inherit",
-});
+const transport = url
+  ? new StreamableHTTPClientTransport(new URL(url))
+  : new StdioClientTransport({
+    command: "git", args: ["knot", "mcp", "--stdio"], cwd: cloneA, env: process.env,
+    stderr: "inherit",
+  });
 const client = new Client({ name: "knot-mcp-test", version: "1.0.0" });
 await client.connect(transport);
 
@@ -178,5 +182,6 @@ assert.equal((await logged).params.level, "info");
 await client.unsubscribeResource({ uri: "knot://locks" });
 console.log("subscriptions: updates and log messages arrive");
 
+if (url) await transport.terminateSession(); // DELETE: the session ends on the server too
 await client.close();
 console.log("all ok");
