@@ -31,6 +31,9 @@ echo "== start-up"
 echo
 echo "== hook cost"
 "$here/hook_cost.sh" "$build"
+echo
+echo "== MCP (needs the SDK quickstart.sh installs into $build/tests/mcp)"
+"$here/mcp.sh" "$build"
 
 # The sync and integration benchmarks build large repositories and take a minute or more each:
 # opt in with KNOT_BENCH_SYNC=1.
