@@ -1,5 +1,6 @@
 // git knot init: create this clone's identity and its knot configuration.
 #include "command.hpp"
+#include "git-knot/onboarding.hpp"
 #include "hooks/hook_installer.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
@@ -45,12 +46,19 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!repo.config_get("knot.autolock"))
         repo.config_set("knot.autolock", "commit");
     const HookReport hooks = install_hooks(repo);
+    const auto mcp_configs = write_mcp_configs(clone);
 
     std::cout << (existed ? "identity already present  " : "created identity  ")
               << identity.fingerprint() << '\n'
               << "  name   " << clone.agent_name() << " (" << clone.agent_kind() << ")\n"
               << "  key    " << clone.key_path().string() << " (mode 0600)\n"
               << "  hooks  " << describe(hooks) << '\n';
+    if (!mcp_configs.empty()) {
+        std::cout << "  mcp    ";
+        for (std::size_t i = 0; i < mcp_configs.size(); ++i)
+            std::cout << (i ? ", " : "") << mcp_configs[i];
+        std::cout << " (git knot mcp --stdio); Codex: codex mcp add knot -- git knot mcp --stdio\n";
+    }
     if (!clone.room())
         std::cout << "next: 'git knot up' to host a room here, or 'git knot join <invite-url>'\n";
     return 0;

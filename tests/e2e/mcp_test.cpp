@@ -159,6 +159,13 @@ TEST_CASE("joining writes the MCP configs for Claude Code and Cursor, excluded, 
     }
     CHECK(sh("git status --porcelain", a).out.empty()); // excluded, as the playbook is
 
+    // init writes them too, before any room is joined.
+    const auto c = room.clone("coder-3");
+    const auto initialised = sh("git knot init", c);
+    CHECK(initialised.out.find("  mcp    .mcp.json, .cursor/mcp.json") != std::string::npos);
+    CHECK(fs::exists(c / ".mcp.json"));
+    CHECK(sh("git status --porcelain", c).out.empty());
+
     // Someone's untracked .mcp.json gets knot beside its own server; a tracked one is left alone.
     const auto b = room.clone("coder-2");
     std::ofstream(b / ".mcp.json") << R"({"mcpServers": {"other": {"command": "other"}}})";
