@@ -1,6 +1,9 @@
 // The tools that do what the porcelain does around the room, by running it (`git knot <command>
 // --json` in the clone): sync moves commits with git, check runs the integration checks, undo
 // moves the integration back (see tools.hpp).
+#include "libknot/base/error.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/git/git_command.hpp"
 #include "mcp/schema.hpp"
 #include "mcp/tool_support.hpp"
 
@@ -42,9 +45,15 @@ void add_porcelain_tools(std::vector<Tool>& t) {
          [](Session& session, const json& arguments) {
              std::vector<std::string> args = {"check"};
              if (arguments.contains("log")) {
-                 args.push_back("--log");
-                 args.push_back(std::to_string(arguments["log"].get<std::int64_t>()));
-             } else if (arguments.value("history", false)) {
+                 // A run's log is text as the checks printed it; it has no JSON form.
+                 const auto run = arguments["log"].get<std::int64_t>();
+                 const GitResult printed = run_git({"knot", "check", "--log", std::to_string(run)},
+                                                   session.clone().repo().workdir());
+                 if (printed.status != 0)
+                     throw Error(chomp(printed.err.empty() ? printed.out : printed.err));
+                 return json{{"run", run}, {"log", printed.out}};
+             }
+             if (arguments.value("history", false)) {
                  args.push_back("--history");
                  args.push_back("-n");
                  args.push_back(std::to_string(arguments.value("count", 10)));

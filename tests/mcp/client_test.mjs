@@ -13,6 +13,7 @@ import {
 import Ajv2020 from "ajv/dist/2020.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 
 const [cloneA, cloneB, url] = process.argv.slice(2);
 assert.ok(cloneA && cloneB, "usage: node client_test.mjs <clone A> <clone B> [<url>]");
@@ -108,7 +109,12 @@ execFileSync("git", ["knot", "claim", second.id, "--no-worktree"], { cwd: cloneB
 const taken = await call("knot_claim", { id: second.id });
 assert.equal(taken.isError, true);
 assert.match(taken.content[0].text, /claimed/);
-console.log("tasks: planned, claimed, released, done; a taken one refused");
+const [third] = (await ok("knot_plan", { titles: ["in a worktree"] })).tasks;
+const inWorktree = await ok("knot_claim", { id: third.id, worktree: true });
+assert.equal(inWorktree.task.claimed_by, me.agent);
+assert.equal(inWorktree.branch, `knot/${third.id}`);
+assert.ok(existsSync(inWorktree.worktree), "the worktree exists");
+console.log("tasks: planned, claimed (with a worktree too), released, done; a taken one refused");
 
 const said = await ok("knot_say", { text: "hello from MCP" });
 const chat = await ok("knot_events", { since: said.event.seq - 1, chat_only: true });
@@ -121,6 +127,8 @@ const checked = await ok("knot_check");
 assert.equal(checked.checks.verdict, "pass", "no checks configured: nothing to fail");
 const history = await ok("knot_check", { history: true, count: 5 });
 assert.ok(typeof history === "object");
+const runLog = await call("knot_check", { log: 1 });
+assert.equal(typeof runLog.content[0].text, "string", "a run's log, or why there is none");
 const undo = await call("knot_undo");
 assert.equal(undo.isError, true, "nothing was integrated: undo is refused as a result");
 console.log("chat, log, unlock, sync, check, check history, undo refused: ok");
