@@ -222,25 +222,17 @@ private:
             return fallback();
         }
         try {
-            Clone fresh(GitRepo::discover(m_workdir));
-            if (is_false(fresh.repo().config_get("knot.hookAgent"))) {
-                m_stop = true;
-                return fallback();
-            }
-            const std::optional<RoomConfig> room = fresh.room();
-            if (!room) {
-                m_stop = true; // left the room: no hook needs an agent here
-                return {"0", {}};
-            }
+            std::optional<Answer> settled = refresh_session();
+            if (settled)
+                return *settled;
             const fs::path index = fields[3].empty() ? m_git_dir / "index" : cwd / fields[3];
             const auto staged = m_staged.paths(index);
             if (!staged)
                 return fallback();
-            Session& session = session_for(std::move(fresh), *room);
             std::ostringstream words;
             int status = 0;
             try {
-                HookContext ctx(session, "pre-commit", words);
+                HookContext ctx(*m_session, "pre-commit", words);
                 status = pre_commit_paths(ctx, *staged);
             } catch (const std::exception& e) {
                 // As run_hook does: git goes on whatever happens to knot.
@@ -254,20 +246,30 @@ private:
         }
     }
 
-    // The session for `room`, kept while the room, the config and the key are unchanged.
-    Session& session_for(Clone fresh, const RoomConfig& room) {
-        const std::vector<Stamp> stamps = {stamp_of(fresh.repo().common_dir() / "config"),
-                                           stamp_of(fresh.key_path()),
-                                           stamp_of(fresh.token_path())};
-        if (!m_session || m_stamps != stamps || m_room.server != room.server ||
-            m_room.room != room.room || m_room.agent_id != room.agent_id ||
-            m_room.token != room.token) {
-            m_session.reset();
-            m_session = std::make_unique<Session>(std::move(fresh), room, hook_session_options());
-            m_stamps = stamps;
-            m_room = room;
+    // Keeps the room's session while the clone's config, key and token files are unchanged (a
+    // stat of each); after any change, reads them again: knot.hookAgent turned off or the room
+    // left end the agent, with the answer to give; otherwise a new session. Nothing when the
+    // session is ready.
+    std::optional<Answer> refresh_session() {
+        const std::vector<Stamp> stamps = {stamp_of(m_clone.repo().common_dir() / "config"),
+                                           stamp_of(m_clone.key_path()),
+                                           stamp_of(m_clone.token_path())};
+        if (m_session && stamps == m_stamps)
+            return std::nullopt;
+        m_session.reset();
+        Clone fresh(GitRepo::discover(m_workdir));
+        if (is_false(fresh.repo().config_get("knot.hookAgent"))) {
+            m_stop = true;
+            return fallback();
         }
-        return *m_session;
+        const std::optional<RoomConfig> room = fresh.room();
+        if (!room) {
+            m_stop = true; // left the room: no hook needs an agent here
+            return Answer{"0", {}};
+        }
+        m_session = std::make_unique<Session>(std::move(fresh), *room, hook_session_options());
+        m_stamps = stamps;
+        return std::nullopt;
     }
 
     Clone m_clone;
@@ -281,7 +283,6 @@ private:
     Stamp m_socket_stamp;
     std::unique_ptr<Session> m_session;
     std::vector<Stamp> m_stamps;
-    RoomConfig m_room;
     bool m_stop = false;
 };
 
