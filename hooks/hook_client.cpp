@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <string_view>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -91,7 +92,9 @@ int ask_agent(const char* hook) {
         !add_field(request, used, cwd) || !add_field(request, used, index ? index : ""))
         return -1;
 
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Non-blocking while connecting: an agent whose queue is full refuses at once (EAGAIN)
+    // instead of holding the commit; then blocking, with the answer's time bounded.
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
     sockaddr_un address{};
@@ -99,10 +102,15 @@ int ask_agent(const char* hook) {
     constexpr std::string_view socket_path = ".git/knot/agent.sock";
     static_assert(socket_path.size() < sizeof address.sun_path);
     std::memcpy(address.sun_path, socket_path.data(), socket_path.size());
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+        ::close(fd);
+        return -1;
+    }
     timeval wait{k_answer_seconds, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-        !write_all(fd, request, used) || ::shutdown(fd, SHUT_WR) != 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait);
+    if (!write_all(fd, request, used) || ::shutdown(fd, SHUT_WR) != 0) {
         ::close(fd);
         return -1;
     }

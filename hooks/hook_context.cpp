@@ -37,7 +37,7 @@ HookContext::HookContext(Session& session, std::string hook, std::ostream& err)
     , m_err(err) {}
 
 void HookContext::deliver_outbox() {
-    const Outbox::Delivery delivery = m_session.deliver_outbox();
+    const Outbox::Delivery delivery = m_session.deliver_outbox(m_err);
     if (delivery.waiting > 0 && delivery.left == delivery.waiting)
         throw UnreachableError("cannot reach the knot server at " + m_session.room().server);
 }

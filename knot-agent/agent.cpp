@@ -35,8 +35,14 @@ namespace wire = agent_wire;
 
 // How often the agent looks whether it should end, when no hook asks anything.
 constexpr int k_check_ms = 1000;
-// How long a connected hook may take to send its request.
+// How long a connected hook may take to send its whole request, and to take the answer.
+constexpr int k_request_ms = 500;
 constexpr int k_request_seconds = 2;
+// A claim that took longer than this means the server is slow or unreachable: for
+// k_slow_server_pause after it, hooks run git-knot, each in its own process, rather than queue
+// behind one another here (each would wait out the hook's timeout in turn).
+constexpr auto k_slow_claim = std::chrono::milliseconds(1000);
+constexpr auto k_slow_server_pause = std::chrono::seconds(10);
 
 struct Answer {
     std::string status; // "0", "1" or wire::k_fallback
@@ -144,6 +150,9 @@ public:
             if (!still_wanted())
                 break;
         }
+        // Gone before a hook finds it: the next one runs without it and may start another.
+        m_socket.close();
+        ::unlink(wire::k_socket_name);
         return 0;
     }
 
@@ -154,14 +163,27 @@ private:
     }
 
     // False once the socket was removed or replaced, the program replaced (the kernel then
-    // names it "... (deleted)"), or the clone is gone.
-    bool still_wanted() const {
+    // names it "... (deleted)"), the clone is gone, or knot.hookAgent is false.
+    bool still_wanted() {
         if (!(stamp_of(wire::k_socket_name) == m_socket_stamp))
             return false;
         if (self_path() != m_program)
             return false;
         std::error_code ec;
-        return fs::is_directory(m_git_dir, ec);
+        if (!fs::is_directory(m_git_dir, ec))
+            return false;
+        // knot.hookAgent set to false ends the agent now, not at the next commit.
+        const Stamp config = stamp_of(m_git_dir / "config");
+        if (!(config == m_config_stamp)) {
+            m_config_stamp = config;
+            try {
+                if (is_false(GitRepo::discover(m_workdir).config_get("knot.hookAgent")))
+                    return false;
+            } catch (const std::exception&) {
+                return false; // no longer a clone knot can read
+            }
+        }
+        return true;
     }
 
     void answer(int fd) {
@@ -169,19 +191,25 @@ private:
         socklen_t size = sizeof peer;
         if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid())
             return; // the socket is 0600; this is a second guard
-        // A hook that stops reading or writing holds the agent (and every other commit) a
-        // couple of seconds at most.
+        // A hook sends its few fields at once: one that is slower than k_request_ms in all holds
+        // the agent (and every other commit) no longer than that.
         timeval wait{k_request_seconds, 0};
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
         ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(k_request_ms);
         std::string request;
         char buffer[4096];
         for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd readable{fd, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&readable, 1, static_cast<int>(left.count())) <= 0)
+                return; // too slow (or poll failed): the hook runs without the agent
             const ssize_t n = ::read(fd, buffer, sizeof buffer);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0)
-                return; // too slow, or gone
+                return;
             if (n == 0)
                 break;
             request.append(buffer, static_cast<std::size_t>(n));
@@ -225,10 +253,17 @@ private:
             std::optional<Answer> settled = refresh_session();
             if (settled)
                 return *settled;
+            if (std::chrono::steady_clock::now() < m_slow_until)
+                return fallback();
             const fs::path index = fields[3].empty() ? m_git_dir / "index" : cwd / fields[3];
+            // Only a regular file: opening a FIFO or a device would block the agent.
+            struct stat index_stat {};
+            if (::stat(index.c_str(), &index_stat) != 0 || !S_ISREG(index_stat.st_mode))
+                return fallback();
             const auto staged = m_staged.paths(index);
             if (!staged)
                 return fallback();
+            const auto started = std::chrono::steady_clock::now();
             std::ostringstream words;
             int status = 0;
             try {
@@ -240,6 +275,8 @@ private:
                       << '\n';
                 status = 0;
             }
+            if (std::chrono::steady_clock::now() - started > k_slow_claim)
+                m_slow_until = std::chrono::steady_clock::now() + k_slow_server_pause;
             return {status == 1 ? "1" : "0", words.str()};
         } catch (const std::exception&) {
             return fallback(); // git-knot will say what is wrong, as it always has
@@ -283,6 +320,8 @@ private:
     Stamp m_socket_stamp;
     std::unique_ptr<Session> m_session;
     std::vector<Stamp> m_stamps;
+    std::chrono::steady_clock::time_point m_slow_until{};
+    Stamp m_config_stamp;
     bool m_stop = false;
 };
 

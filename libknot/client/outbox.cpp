@@ -55,6 +55,10 @@ void Outbox::queue(const std::string& target, const nlohmann::json& body) {
 }
 
 Outbox::Delivery Outbox::deliver(RoomClient& client) {
+    return deliver(client, std::cerr);
+}
+
+Outbox::Delivery Outbox::deliver(RoomClient& client, std::ostream& warnings) {
     const auto waiting = pending(m_dir);
     Delivery delivery;
     delivery.waiting = static_cast<int>(waiting.size());
@@ -73,8 +77,8 @@ Outbox::Delivery Outbox::deliver(RoomClient& client) {
         } catch (const UnreachableError&) {
             break;
         } catch (const HttpError& e) {
-            std::cerr << "knot: warning: a queued notice was refused and dropped: " << e.what()
-                      << '\n';
+            warnings << "knot: warning: a queued notice was refused and dropped: " << e.what()
+                     << '\n';
         }
         std::filesystem::remove(path);
         --delivery.left;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <iosfwd>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
@@ -27,7 +28,8 @@ public:
 
     // Sends what waits, oldest first, reading the folder once. Stops at the first
     // knot::UnreachableError (what is left stays); a notice the server refuses (4xx) is dropped
-    // with a warning on stderr, since sending it again would be refused again.
+    // with a warning on `warnings`, since sending it again would be refused again.
+    Delivery deliver(RoomClient& client, std::ostream& warnings);
     Delivery deliver(RoomClient& client);
 
     // deliver(client).delivered.

@@ -54,4 +54,8 @@ Outbox::Delivery Session::deliver_outbox() {
     return m_outbox.deliver(m_client);
 }
 
+Outbox::Delivery Session::deliver_outbox(std::ostream& warnings) {
+    return m_outbox.deliver(m_client, warnings);
+}
+
 } // namespace knot

@@ -61,7 +61,9 @@ public:
 
     // Sends what waits in the outbox, oldest first (Outbox::deliver); a server that is still
     // down leaves it waiting.
+    // Refusals are warned about on `warnings` (standard error unless said).
     Outbox::Delivery deliver_outbox();
+    Outbox::Delivery deliver_outbox(std::ostream& warnings);
 
 private:
     // What each way of opening reads, in its own order, before the session is built from it.
