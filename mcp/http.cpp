@@ -17,6 +17,8 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/String.h>
+#include <Poco/Timespan.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <pthread.h>
+#include <vector>
 
 namespace knot::mcp {
 namespace {
@@ -37,6 +40,12 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
+// How long a request may take to arrive, and an idle kept-alive connection stay open.
+constexpr long k_read_seconds = 5;
+// A session neither used nor streaming for this long is ended when room is needed for a new
+// one; so is, when the table is full, the one idle the longest for at least k_min_idle.
+constexpr auto k_session_idle = std::chrono::minutes(10);
+constexpr auto k_min_idle = std::chrono::seconds(60);
 // The most of an oversized body read (and dropped) before refusing it.
 constexpr std::size_t k_max_drained_bytes = 4 * k_max_message_bytes;
 // Notifications waiting for a session's event stream, at most; the oldest go first beyond.
@@ -58,9 +67,31 @@ public:
 
     // One message at a time: the room session's connection is not shared between threads.
     std::optional<json> handle(const std::string& body) {
+        touch();
         const std::lock_guard<std::mutex> lock(m_call);
         return m_server.handle_text(body);
     }
+
+    void touch() { m_last_used = std::chrono::steady_clock::now().time_since_epoch().count(); }
+    // How long since the session was last used; zero while an event stream is open on it.
+    std::chrono::steady_clock::duration idle() const {
+        if (m_streams > 0)
+            return std::chrono::steady_clock::duration::zero();
+        return std::chrono::steady_clock::now().time_since_epoch() -
+               std::chrono::steady_clock::duration(m_last_used.load());
+    }
+    // Counts an event stream open on the session while it lives.
+    struct Streaming {
+        explicit Streaming(McpSession& s)
+            : session(s) {
+            ++session.m_streams;
+        }
+        ~Streaming() {
+            --session.m_streams;
+            session.touch();
+        }
+        McpSession& session;
+    };
 
     void push(const json& note) {
         {
@@ -83,12 +114,14 @@ public:
         return note;
     }
 
+    // Ends the session's streams and asks its follower to stop; the destructor waits for it.
     void close() {
         {
             const std::lock_guard<std::mutex> lock(m_queue_mutex);
             m_closed = true;
         }
         m_ready.notify_all();
+        m_live.stop();
     }
     bool closed() {
         const std::lock_guard<std::mutex> lock(m_queue_mutex);
@@ -96,6 +129,9 @@ public:
     }
 
 private:
+    std::atomic<std::chrono::steady_clock::rep> m_last_used{
+        std::chrono::steady_clock::now().time_since_epoch().count()};
+    std::atomic<int> m_streams{0};
     std::mutex m_call;
     std::mutex m_queue_mutex;
     std::condition_variable m_ready;
@@ -110,10 +146,19 @@ class Sessions {
 public:
     // A new session and its id; nothing when k_max_http_sessions are open.
     std::optional<std::pair<std::string, std::shared_ptr<McpSession>>> open() {
-        const std::lock_guard<std::mutex> lock(m_mutex);
+        std::vector<std::shared_ptr<McpSession>> ended; // closed outside the lock
+        std::unique_lock<std::mutex> lock(m_mutex);
+        reclaim(ended);
         if (m_sessions.size() >= k_max_http_sessions)
             return std::nullopt;
-        auto session = std::make_shared<McpSession>();
+        lock.unlock();
+        for (auto& session : ended)
+            session->close();
+        ended.clear();                                 // each joins its follower thread as it goes
+        auto session = std::make_shared<McpSession>(); // opens a room session: not under the lock
+        lock.lock();
+        if (m_sessions.size() >= k_max_http_sessions)
+            return std::nullopt;
         std::string id = random_hex(16);
         m_sessions[id] = session;
         return std::make_pair(id, session);
@@ -136,6 +181,28 @@ public:
         session->close();
         return true;
     }
+    // Moves to `ended` the sessions idle for k_session_idle and, when the table is still full,
+    // the one idle the longest if that is at least k_min_idle (a client that never said DELETE).
+    void reclaim(std::vector<std::shared_ptr<McpSession>>& ended) {
+        auto longest = m_sessions.end();
+        for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+            const auto idle = it->second->idle();
+            if (idle >= k_session_idle) {
+                ended.push_back(it->second);
+                it = m_sessions.erase(it);
+                continue;
+            }
+            if (longest == m_sessions.end() || idle > longest->second->idle())
+                longest = it;
+            ++it;
+        }
+        if (m_sessions.size() >= k_max_http_sessions && longest != m_sessions.end() &&
+            longest->second->idle() >= k_min_idle) {
+            ended.push_back(longest->second);
+            m_sessions.erase(longest);
+        }
+    }
+
     void close_all() {
         const std::lock_guard<std::mutex> lock(m_mutex);
         for (auto& [id, session] : m_sessions)
@@ -199,6 +266,15 @@ private:
     void serve(HTTPServerRequest& request, HTTPServerResponse& response) {
         // DNS rebinding: a page of another site that resolves its own name to this machine
         // still sends its own Host and Origin.
+        int hosts = 0;
+        for (const auto& [name, value] : request)
+            hosts += Poco::icompare(name, "Host") == 0 ? 1 : 0;
+        if (hosts != 1)
+            return refuse(response, HTTPResponse::HTTP_BAD_REQUEST,
+                          "a request names exactly one Host");
+        if (request.has("Transfer-Encoding") && request.has("Content-Length"))
+            return refuse(response, HTTPResponse::HTTP_BAD_REQUEST,
+                          "Content-Length and Transfer-Encoding together are refused");
         const std::string host = host_of(request.getHost());
         if (!is_loopback_name(host) && host != m_bind)
             return refuse(response, HTTPResponse::HTTP_FORBIDDEN,
@@ -313,6 +389,7 @@ private:
     // The session's server-to-client stream, until the session ends, the server stops or the
     // client goes away.
     void stream(McpSession& session, HTTPServerResponse& response) {
+        const McpSession::Streaming streaming(session);
         response.setStatusAndReason(HTTPResponse::HTTP_OK);
         response.setContentType("text/event-stream");
         response.set("Cache-Control", "no-cache");
@@ -372,6 +449,10 @@ int serve_http(const HttpOptions& options) {
     params->setMaxThreads(static_cast<int>(k_max_http_sessions) + 16);
     params->setMaxQueued(128);
     params->setKeepAlive(true);
+    // A client that sends its request slowly, or holds an idle connection open, gives its
+    // thread back within seconds: a slow drip of headers cannot hold every thread.
+    params->setTimeout(Poco::Timespan(k_read_seconds, 0));
+    params->setKeepAliveTimeout(Poco::Timespan(k_read_seconds, 0));
     Sessions sessions;
     Poco::Net::HTTPServer server(new Factory(sessions, options.bind), socket, params);
     server.start();

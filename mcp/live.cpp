@@ -73,9 +73,15 @@ LiveRoom::~LiveRoom() {
 }
 
 void LiveRoom::start() {
-    if (m_stream)
-        return;
+    {
+        const std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_stream || m_stopped)
+            return;
+    }
     const std::int64_t since = m_session.client().get("").value("last_seq", std::int64_t{0});
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_stopped)
+        return;
     m_stream = std::make_unique<EventStream>(m_session.room(), m_session.identity());
     m_thread = std::thread([this, since] {
         try {
@@ -88,6 +94,13 @@ void LiveRoom::start() {
             std::cerr << "git knot mcp: the room's event stream ended: " << e.what() << '\n';
         }
     });
+}
+
+void LiveRoom::stop() {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    m_stopped = true;
+    if (m_stream)
+        m_stream->stop();
 }
 
 void LiveRoom::subscribe(const std::string& uri) {

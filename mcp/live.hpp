@@ -45,6 +45,10 @@ public:
     // Starts following from the room's newest event (once; later calls do nothing).
     void start();
 
+    // Asks the follower to end (within about a second) without waiting for it; the destructor
+    // waits. Stopping many rooms first, then destroying them, waits about a second in all.
+    void stop();
+
     void subscribe(const std::string& uri);
     void unsubscribe(const std::string& uri);
     void set_log_level(const std::string& level);
@@ -56,7 +60,8 @@ private:
     Send m_send;
     std::unique_ptr<EventStream> m_stream;
     std::thread m_thread;
-    std::mutex m_mutex; // guards the two below
+    std::mutex m_mutex; // guards the four below (the stream's pointer, not the stream)
+    bool m_stopped = false;
     std::set<std::string> m_subscribed;
     std::string m_log_level = "info";
 };

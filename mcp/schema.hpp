@@ -14,6 +14,9 @@
 
 namespace knot::mcp::schema {
 
+// The largest integer every JSON reader keeps exactly (2^53), and the one the porcelain takes.
+inline constexpr std::int64_t k_max_safe_integer = 9007199254740992;
+
 nlohmann::json text(std::size_t min_length = 0, std::size_t max_length = 0,
                     const std::string& description = "");
 nlohmann::json integer(std::int64_t minimum, std::int64_t maximum,

@@ -37,10 +37,11 @@ void add_porcelain_tools(std::vector<Tool>& t) {
          "integration, as the integration agent will, and reports each check. With "
          "history, the last integration runs instead; with log, the output of one run. "
          "history and log only read.",
-         s::object({{"history", s::flag("List the last integration runs")},
-                    {"count", s::integer(1, 100, "With history: how many (default 10)")},
-                    {"log", s::integer(1, INT64_MAX, "The run whose check output to read")}},
-                   {}, true),
+         s::object(
+             {{"history", s::flag("List the last integration runs")},
+              {"count", s::integer(1, 100, "With history: how many (default 10)")},
+              {"log", s::integer(1, s::k_max_safe_integer, "The run whose check output to read")}},
+             {}, true),
          s::object({}, {}, false), false, false, false,
          [](Session& session, const json& arguments) {
              std::vector<std::string> args = {"check"};

@@ -185,29 +185,30 @@ void add_room_tools(std::vector<Tool>& t) {
                  [](Session& session, const json& arguments) {
                      return session.client().post("/messages", {{"text", arguments.at("text")}});
                  }});
-    t.push_back({"knot_events", "Read the room's log",
-                 "The room's events after a sequence number, oldest first: chat messages, locks "
-                 "taken and released, tasks, pushes and integration results. Pass the last seq "
-                 "you saw as since to read only what is new; chat_only keeps the messages. "
-                 "Read-only.",
-                 s::object({{"since", s::integer(0, INT64_MAX, "Only events after this seq")},
-                            {"limit", s::integer(1, 1000, "At most this many (default 1000)")},
-                            {"chat_only", s::flag("Only chat messages")}},
-                           {}, true),
-                 list_of("events", event_shape(), {{"last_seq", s::of_type("integer")}}), true,
-                 false, true, [](Session& session, const json& arguments) {
-                     json answer = session.client().get(
-                         "/events?since=" + std::to_string(arguments.value("since", 0LL)) +
-                         "&limit=" + std::to_string(arguments.value("limit", 1000LL)));
-                     if (arguments.value("chat_only", false)) {
-                         json chat = json::array();
-                         for (const auto& event : answer.value("events", json::array()))
-                             if (event.value("type", "") == "chat.message")
-                                 chat.push_back(event);
-                         answer["events"] = chat;
-                     }
-                     return answer;
-                 }});
+    t.push_back(
+        {"knot_events", "Read the room's log",
+         "The room's events after a sequence number, oldest first: chat messages, locks "
+         "taken and released, tasks, pushes and integration results. Pass the last seq "
+         "you saw as since to read only what is new; chat_only keeps the messages. "
+         "Read-only.",
+         s::object({{"since", s::integer(0, s::k_max_safe_integer, "Only events after this seq")},
+                    {"limit", s::integer(1, 1000, "At most this many (default 1000)")},
+                    {"chat_only", s::flag("Only chat messages")}},
+                   {}, true),
+         list_of("events", event_shape(), {{"last_seq", s::of_type("integer")}}), true, false, true,
+         [](Session& session, const json& arguments) {
+             json answer = session.client().get(
+                 "/events?since=" + std::to_string(arguments.value("since", 0LL)) +
+                 "&limit=" + std::to_string(arguments.value("limit", 1000LL)));
+             if (arguments.value("chat_only", false)) {
+                 json chat = json::array();
+                 for (const auto& event : answer.value("events", json::array()))
+                     if (event.value("type", "") == "chat.message")
+                         chat.push_back(event);
+                 answer["events"] = chat;
+             }
+             return answer;
+         }});
 }
 
 } // namespace knot::mcp

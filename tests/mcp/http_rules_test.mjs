@@ -1,6 +1,7 @@
 // The Streamable HTTP session rules of `git knot mcp --port`, with plain fetch: run by
 // tests/e2e/mcp_test.cpp as `node http_rules_test.mjs <url>`. Every check that fails throws.
 import assert from "node:assert/strict";
+import net from "node:net";
 
 const url = process.argv[2];
 assert.ok(url, "usage: node http_rules_test.mjs <url>");
@@ -36,7 +37,23 @@ const foreign = await post(ping, { ...headers, Origin: "https://evil.example" })
 assert.equal(foreign.status, 403);
 assert.equal((await foreign.json()).error.code, -32600);
 assert.equal((await post(ping, { ...headers, Origin: "http://localhost:3000" })).status, 200);
-console.log("origin and protocol version checked");
+// Raw requests fetch would not send: two Host headers, Content-Length with chunked encoding.
+const raw = (text) => new Promise((resolve, reject) => {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname, () => socket.end(text));
+  let answer = "";
+  socket.on("data", (data) => { answer += data; });
+  socket.on("end", () => resolve(answer));
+  socket.on("error", reject);
+});
+const body = JSON.stringify(ping);
+const twoHosts = await raw(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n` +
+  `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+assert.match(twoHosts, /^HTTP\/1\.1 400 /);
+const smuggled = await raw(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n` +
+  `Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+assert.match(smuggled, /^HTTP\/1\.1 400 /);
+console.log("origin, host and protocol version checked");
 
 // Malformed JSON, a batch, a body over 4 MiB: refused, and the session still answers.
 const bad = await fetch(url, { method: "POST", headers: { ...json, ...headers }, body: "{oops" });
