@@ -199,3 +199,44 @@ TEST_CASE("ten clones syncing at once all push, and the room has every ref") {
         CHECK(refs.out.find(commits[i] + "\trefs/knot/coder-" + std::to_string(i) + "/main") !=
               std::string::npos);
 }
+
+namespace {
+
+// refs/knot/integration in `repo` once it differs from `old`, waiting up to ten seconds (the
+// server's integration agent pushes it there after a push); "" if it never did.
+std::string integration_after(const fs::path& repo, const std::string& old) {
+    for (int waited = 0; waited <= 10000; waited += 20) {
+        const auto now = run("git rev-parse -q --verify refs/knot/integration", repo);
+        if (now.status == 0 && trimmed(now.out) != old)
+            return trimmed(now.out);
+        ::usleep(20000);
+    }
+    return "";
+}
+
+} // namespace
+
+TEST_CASE("in the clone that hosts the room, the server's own push of the integration does not "
+          "trip sync's fetch") {
+    // The host's repository is also a forge on the server's machine: the integration agent
+    // pushes refs/knot/integration into it while the host's own sync fetches the same ref.
+    HostedRoom room;
+    const auto host = room.host();
+    commit_file(host, "one.txt", "1\n");
+    REQUIRE(run("git knot sync", host).status == 0);
+    const std::string first = integration_after(host, "");
+    REQUIRE_FALSE(first.empty());
+    commit_file(host, "two.txt", "2\n");
+    REQUIRE(run("git knot sync", host).status == 0);
+    const std::string second = integration_after(host, first);
+    REQUIRE_FALSE(second.empty());
+
+    // One integration behind, as a clone is between the server's push and its own fetch.
+    REQUIRE(run("git update-ref refs/knot/integration " + first, host).status == 0);
+    commit_file(host, "three.txt", "3\n");
+    const auto synced = run("git knot sync", host);
+    INFO(synced.err);
+    CHECK(synced.status == 0);
+    CHECK_FALSE(contains(synced.err, "cannot lock ref"));
+    CHECK_FALSE(integration_after(host, second).empty());
+}
