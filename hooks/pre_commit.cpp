@@ -24,17 +24,25 @@ bool autolock_off(HookContext& ctx) {
     return ctx.clone().repo().config_get("knot.autolock").value_or("commit") == "off";
 }
 
+int claim_staged(HookContext& ctx, const std::vector<std::string>& staged);
+
 } // namespace
 
 int pre_commit(HookContext& ctx) {
+    // Off: not even git is asked what is staged.
     if (autolock_off(ctx))
         return 0;
-    return pre_commit_paths(ctx, staged_paths(ctx.clone().repo()));
+    return claim_staged(ctx, staged_paths(ctx.clone().repo()));
 }
 
 int pre_commit_paths(HookContext& ctx, const std::vector<std::string>& staged) {
-    if (autolock_off(ctx))
-        return 0;
+    return autolock_off(ctx) ? 0 : claim_staged(ctx, staged);
+}
+
+namespace {
+
+// Claims `staged` (those a lock can name), with the agent's intent; see pre_commit.
+int claim_staged(HookContext& ctx, const std::vector<std::string>& staged) {
     const auto paths = lockable_paths(staged, ctx.err());
     if (paths.empty())
         return 0;
@@ -68,5 +76,7 @@ int pre_commit_paths(HookContext& ctx, const std::vector<std::string>& staged) {
     }
     return 0;
 }
+
+} // namespace
 
 } // namespace knot

@@ -1,6 +1,7 @@
 // The agent's socket loop and its answer to a hook (see agent.hpp and hooks/agent_wire.hpp).
 #include "knot-agent/agent.hpp"
 
+#include "hooks/agent_starter.hpp"
 #include "hooks/agent_wire.hpp"
 #include "hooks/hook_context.hpp"
 #include "hooks/hooks.hpp"
@@ -51,10 +52,6 @@ struct Answer {
 
 Answer fallback() {
     return {wire::k_fallback, {}};
-}
-
-bool is_false(const std::optional<std::string>& value) {
-    return value && (*value == "false" || *value == "off" || *value == "no" || *value == "0");
 }
 
 // What identifies a file's current version: a change of any means the session is rebuilt.
@@ -177,7 +174,7 @@ private:
         if (!(config == m_config_stamp)) {
             m_config_stamp = config;
             try {
-                if (is_false(GitRepo::discover(m_workdir).config_get("knot.hookAgent")))
+                if (agent_disabled(Clone(GitRepo::discover(m_workdir))))
                     return false;
             } catch (const std::exception&) {
                 return false; // no longer a clone knot can read
@@ -295,7 +292,7 @@ private:
             return std::nullopt;
         m_session.reset();
         Clone fresh(GitRepo::discover(m_workdir));
-        if (is_false(fresh.repo().config_get("knot.hookAgent"))) {
+        if (agent_disabled(fresh)) {
             m_stop = true;
             return fallback();
         }

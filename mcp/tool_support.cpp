@@ -78,4 +78,13 @@ json porcelain(const Session& session, std::vector<std::string> args) {
     return printed;
 }
 
+json keep_only(json answer, const char* member, const std::function<bool(const json&)>& keep) {
+    json kept = json::array();
+    for (const auto& item : answer.value(member, json::array()))
+        if (keep(item))
+            kept.push_back(item);
+    answer[member] = std::move(kept);
+    return answer;
+}
+
 } // namespace knot::mcp

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ nlohmann::json event_shape();
 // An object whose `member` is an array of `item`, with `extra` members beside it.
 nlohmann::json list_of(const std::string& member, nlohmann::json item,
                        nlohmann::json extra = nlohmann::json::object());
+
+// `answer` with only those items of its array `member` that `keep` accepts (the room's answer
+// narrowed: this agent's locks, the tasks not done, the chat among the events).
+nlohmann::json keep_only(nlohmann::json answer, const char* member,
+                         const std::function<bool(const nlohmann::json&)>& keep);
 
 // `typed` (an array of strings) as the room names paths: relative to the top of the work tree,
 // normalised. Throws RpcError invalid_params for a path outside the clone.

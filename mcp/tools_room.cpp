@@ -55,14 +55,12 @@ void add_room_tools(std::vector<Tool>& t) {
                  list_of("locks", lock_shape()), true, false, true,
                  [](Session& session, const json& arguments) {
                      json answer = session.client().get("/locks");
-                     if (arguments.value("mine", false)) {
-                         json mine = json::array();
-                         for (const auto& lock : answer.value("locks", json::array()))
-                             if (lock.value("agent", "") == session.room().agent_id)
-                                 mine.push_back(lock);
-                         answer["locks"] = mine;
-                     }
-                     return answer;
+                     if (!arguments.value("mine", false))
+                         return answer;
+                     const std::string self = session.room().agent_id;
+                     return keep_only(std::move(answer), "locks", [&](const json& lock) {
+                         return lock.value("agent", "") == self;
+                     });
                  }});
     t.push_back(
         {"knot_lock", "Lock files",
@@ -102,14 +100,11 @@ void add_room_tools(std::vector<Tool>& t) {
                  list_of("tasks", task_shape()), true, false, true,
                  [](Session& session, const json& arguments) {
                      json answer = session.client().get("/tasks");
-                     if (!arguments.value("all", false)) {
-                         json live = json::array();
-                         for (const auto& task : answer.value("tasks", json::array()))
-                             if (task.value("status", "") != "done")
-                                 live.push_back(task);
-                         answer["tasks"] = live;
-                     }
-                     return answer;
+                     if (arguments.value("all", false))
+                         return answer;
+                     return keep_only(std::move(answer), "tasks", [](const json& task) {
+                         return task.value("status", "") != "done";
+                     });
                  }});
     t.push_back({"knot_plan", "Add tasks",
                  "Adds tasks to the room, one per title, under an optional goal. Any member may "
@@ -200,14 +195,11 @@ void add_room_tools(std::vector<Tool>& t) {
              json answer = session.client().get(
                  "/events?since=" + std::to_string(arguments.value("since", 0LL)) +
                  "&limit=" + std::to_string(arguments.value("limit", 1000LL)));
-             if (arguments.value("chat_only", false)) {
-                 json chat = json::array();
-                 for (const auto& event : answer.value("events", json::array()))
-                     if (event.value("type", "") == "chat.message")
-                         chat.push_back(event);
-                 answer["events"] = chat;
-             }
-             return answer;
+             if (!arguments.value("chat_only", false))
+                 return answer;
+             return keep_only(std::move(answer), "events", [](const json& event) {
+                 return event.value("type", "") == "chat.message";
+             });
          }});
 }
 

@@ -17,22 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// True when something accepts on the clone's agent socket.
-bool agent_accepts(const fs::path& repo) {
-    const fs::path socket_path = repo / ".git/knot/agent.sock";
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (socket_path.string().size() >= sizeof address.sun_path)
-        return false;
-    std::memcpy(address.sun_path, socket_path.c_str(), socket_path.string().size());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const bool accepted =
-        fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    if (fd >= 0)
-        ::close(fd);
-    return accepted;
-}
-
 // A connection to the clone's agent socket, or -1.
 int connect_agent(const fs::path& repo) {
     const fs::path socket_path = repo / ".git/knot/agent.sock";
@@ -48,6 +32,14 @@ int connect_agent(const fs::path& repo) {
         return -1;
     }
     return fd;
+}
+
+// True when something accepts on the clone's agent socket.
+bool agent_accepts(const fs::path& repo) {
+    const int fd = connect_agent(repo);
+    if (fd >= 0)
+        ::close(fd);
+    return fd >= 0;
 }
 
 // The agent's answer to a request for `hook` naming `index` as the index, as knot-hook sends
