@@ -2,11 +2,8 @@
 #include "mcp/http.hpp"
 
 #include "libknot/base/error.hpp"
-#include "libknot/client/session.hpp"
-#include "libknot/protocol/crypto.hpp"
+#include "mcp/http_sessions.hpp"
 #include "mcp/json_rpc.hpp"
-#include "mcp/live.hpp"
-#include "mcp/server.hpp"
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -22,13 +19,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
-#include <deque>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <pthread.h>
 #include <vector>
 
@@ -42,178 +35,13 @@ using Poco::Net::HTTPServerResponse;
 
 // How long a request may take to arrive, and an idle kept-alive connection stay open.
 constexpr long k_read_seconds = 5;
-// A session neither used nor streaming for this long is ended when room is needed for a new
-// one; so is, when the table is full, the one idle the longest for at least k_min_idle.
-constexpr auto k_session_idle = std::chrono::minutes(10);
-constexpr auto k_min_idle = std::chrono::seconds(60);
 // The most of an oversized body read (and dropped) before refusing it.
 constexpr std::size_t k_max_drained_bytes = 4 * k_max_message_bytes;
-// Notifications waiting for a session's event stream, at most; the oldest go first beyond.
-constexpr std::size_t k_max_queued = 1000;
 // How often an open event stream says it is alive (an SSE comment), which also finds a client
 // that went away.
 constexpr auto k_stream_heartbeat = std::chrono::seconds(15);
 
 std::atomic<bool> g_stopping{false};
-
-// One MCP session: a room session of its own, the MCP server on it, the room's events it
-// follows, and the notifications waiting for its event stream.
-class McpSession {
-public:
-    McpSession()
-        : m_session({.outbox = OutboxOnOpen::keep})
-        , m_live(m_session, [this](const json& note) { push(note); })
-        , m_server(m_session, &m_live) {}
-
-    // One message at a time: the room session's connection is not shared between threads.
-    std::optional<json> handle(const std::string& body) {
-        touch();
-        const std::lock_guard<std::mutex> lock(m_call);
-        return m_server.handle_text(body);
-    }
-
-    void touch() { m_last_used = std::chrono::steady_clock::now().time_since_epoch().count(); }
-    // How long since the session was last used; zero while an event stream is open on it.
-    std::chrono::steady_clock::duration idle() const {
-        if (m_streams > 0)
-            return std::chrono::steady_clock::duration::zero();
-        return std::chrono::steady_clock::now().time_since_epoch() -
-               std::chrono::steady_clock::duration(m_last_used.load());
-    }
-    // Counts an event stream open on the session while it lives.
-    struct Streaming {
-        explicit Streaming(McpSession& s)
-            : session(s) {
-            ++session.m_streams;
-        }
-        ~Streaming() {
-            --session.m_streams;
-            session.touch();
-        }
-        McpSession& session;
-    };
-
-    void push(const json& note) {
-        {
-            const std::lock_guard<std::mutex> lock(m_queue_mutex);
-            if (m_queue.size() >= k_max_queued)
-                m_queue.pop_front();
-            m_queue.push_back(note);
-        }
-        m_ready.notify_all();
-    }
-
-    // The next notification, or nothing after `wait` or once the session is closed.
-    std::optional<json> pop(std::chrono::milliseconds wait) {
-        std::unique_lock<std::mutex> lock(m_queue_mutex);
-        m_ready.wait_for(lock, wait, [this] { return !m_queue.empty() || m_closed; });
-        if (m_queue.empty() || m_closed)
-            return std::nullopt;
-        json note = std::move(m_queue.front());
-        m_queue.pop_front();
-        return note;
-    }
-
-    // Ends the session's streams and asks its follower to stop; the destructor waits for it.
-    void close() {
-        {
-            const std::lock_guard<std::mutex> lock(m_queue_mutex);
-            m_closed = true;
-        }
-        m_ready.notify_all();
-        m_live.stop();
-    }
-    bool closed() {
-        const std::lock_guard<std::mutex> lock(m_queue_mutex);
-        return m_closed;
-    }
-
-private:
-    std::atomic<std::chrono::steady_clock::rep> m_last_used{
-        std::chrono::steady_clock::now().time_since_epoch().count()};
-    std::atomic<int> m_streams{0};
-    std::mutex m_call;
-    std::mutex m_queue_mutex;
-    std::condition_variable m_ready;
-    std::deque<json> m_queue;
-    bool m_closed = false;
-    Session m_session;
-    LiveRoom m_live;
-    McpServer m_server;
-};
-
-class Sessions {
-public:
-    // A new session and its id; nothing when k_max_http_sessions are open.
-    std::optional<std::pair<std::string, std::shared_ptr<McpSession>>> open() {
-        std::vector<std::shared_ptr<McpSession>> ended; // closed outside the lock
-        std::unique_lock<std::mutex> lock(m_mutex);
-        reclaim(ended);
-        if (m_sessions.size() >= k_max_http_sessions)
-            return std::nullopt;
-        lock.unlock();
-        for (auto& session : ended)
-            session->close();
-        ended.clear();                                 // each joins its follower thread as it goes
-        auto session = std::make_shared<McpSession>(); // opens a room session: not under the lock
-        lock.lock();
-        if (m_sessions.size() >= k_max_http_sessions)
-            return std::nullopt;
-        std::string id = random_hex(16);
-        m_sessions[id] = session;
-        return std::make_pair(id, session);
-    }
-    std::shared_ptr<McpSession> find(const std::string& id) {
-        const std::lock_guard<std::mutex> lock(m_mutex);
-        const auto found = m_sessions.find(id);
-        return found == m_sessions.end() ? nullptr : found->second;
-    }
-    bool close(const std::string& id) {
-        std::shared_ptr<McpSession> session;
-        {
-            const std::lock_guard<std::mutex> lock(m_mutex);
-            const auto found = m_sessions.find(id);
-            if (found == m_sessions.end())
-                return false;
-            session = found->second;
-            m_sessions.erase(found);
-        }
-        session->close();
-        return true;
-    }
-    // Moves to `ended` the sessions idle for k_session_idle and, when the table is still full,
-    // the one idle the longest if that is at least k_min_idle (a client that never said DELETE).
-    void reclaim(std::vector<std::shared_ptr<McpSession>>& ended) {
-        auto longest = m_sessions.end();
-        for (auto it = m_sessions.begin(); it != m_sessions.end();) {
-            const auto idle = it->second->idle();
-            if (idle >= k_session_idle) {
-                ended.push_back(it->second);
-                it = m_sessions.erase(it);
-                continue;
-            }
-            if (longest == m_sessions.end() || idle > longest->second->idle())
-                longest = it;
-            ++it;
-        }
-        if (m_sessions.size() >= k_max_http_sessions && longest != m_sessions.end() &&
-            longest->second->idle() >= k_min_idle) {
-            ended.push_back(longest->second);
-            m_sessions.erase(longest);
-        }
-    }
-
-    void close_all() {
-        const std::lock_guard<std::mutex> lock(m_mutex);
-        for (auto& [id, session] : m_sessions)
-            session->close();
-        m_sessions.clear();
-    }
-
-private:
-    std::mutex m_mutex;
-    std::map<std::string, std::shared_ptr<McpSession>> m_sessions;
-};
 
 void send_json(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const json& body) {
     const std::string text = body.dump();

@@ -18,9 +18,6 @@ struct HttpOptions {
     int port = 8788; // 0: any free port
 };
 
-// Sessions open at once at most; an initialize beyond them is refused with 503.
-inline constexpr std::size_t k_max_http_sessions = 256;
-
 // Serves until SIGINT or SIGTERM. Prints the endpoint's URL on standard output once it listens.
 // Returns the process's exit code; throws knot::Error when it cannot listen.
 int serve_http(const HttpOptions& options);
