@@ -9,11 +9,9 @@ endif()
 
 find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
-  # Our own ccache namespace, renamed whenever objects made before must never be reused: CI found
-  # a path of its checkout in git-knot's read-only data that no fresh compile produces here, at
-  # the same path with the same flags, which points at an object cached before the sources were
-  # named relative to the checkout (-ffile-prefix-map below). A new name makes every entry
-  # written before it unreachable; the next build fills the new one.
+  # Our own ccache namespace: renaming it makes every entry cached before unreachable, should a
+  # compiler change ever need that. (It was renamed once while a path of CI's checkout was
+  # blamed on a stale object; the path came from the ASan tree's UBSan check locations.)
   set(CMAKE_CXX_COMPILER_LAUNCHER env CCACHE_NAMESPACE=knot-2 ${CCACHE_PROGRAM})
 endif()
 

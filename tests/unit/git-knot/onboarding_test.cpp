@@ -24,6 +24,10 @@ TEST_CASE("a build directory has its templates where an installed git-knot would
     CHECK(fs::exists(templates));
 }
 
+// Only for the builds that are installed: a sanitized build is never shipped, and UBSan keeps the
+// source file of every check it compiles in, named as the compiler was given it (CI's ASan tree
+// held /check/work/main/libknot/base/error.hpp and forty more).
+#if !KNOT_SANITIZED
 TEST_CASE("git-knot holds no path of the machine it was built on") {
     // Only the program's read-only data: debug information names its sources anyway. A failure
     // lists the strings that leak.
@@ -39,3 +43,4 @@ TEST_CASE("git-knot holds no path of the machine it was built on") {
             leaks.push_back(line);
     CHECK(leaks == std::vector<std::string>{});
 }
+#endif
