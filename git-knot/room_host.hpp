@@ -29,6 +29,7 @@ struct HostOptions {
     TunnelMode tunnel = TunnelMode::automatic;
     ServerMode mode = ServerMode::background;
     PushedChecks checks = PushedChecks::sandboxed;
+    ServerReview review; // --anthropic-key and --review-webhook
 };
 
 struct HostedRoom {

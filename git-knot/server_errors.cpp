@@ -31,6 +31,9 @@ constexpr ServerErrorRule k_rules[] = {
     {error_code::not_claimer, ServerErrorKind::refusal},
     {error_code::not_holder, ServerErrorKind::refusal},
     {error_code::not_owner, ServerErrorKind::refusal},
+    {error_code::own_change, ServerErrorKind::refusal},
+    {error_code::review_claimed, ServerErrorKind::refusal},
+    {error_code::review_closed, ServerErrorKind::refusal},
     {error_code::nothing_to_undo, ServerErrorKind::refusal},
     {error_code::replayed_nonce, ServerErrorKind::credentials},
     {error_code::stale_integration, ServerErrorKind::refusal},
@@ -40,6 +43,7 @@ constexpr ServerErrorRule k_rules[] = {
     {error_code::unsigned_request, ServerErrorKind::credentials},
     {error_code::unknown_lock, ServerErrorKind::refusal},
     {error_code::unknown_room, ServerErrorKind::failure},
+    {error_code::unknown_review, ServerErrorKind::refusal},
     {error_code::unknown_run, ServerErrorKind::refusal},
     {error_code::unknown_task, ServerErrorKind::refusal},
 };

@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
+#include <optional>
 #include <fcntl.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -46,9 +48,10 @@ std::optional<RunningProcess> read_record(const std::filesystem::path& path) {
 // `log`; `ready_fd`, when not -1, becomes the child's fd 3. Returns the child's pid; nobody
 // waits for it here: it runs on after git-knot exits.
 pid_t spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log,
-                     int ready_fd) {
+                     int ready_fd, const std::map<std::string, std::optional<std::string>>& env) {
     SpawnOptions options;
     options.argv = argv;
+    options.environment = env;
     options.in = Stdio::null;
     options.out = Stdio::file;
     options.err = Stdio::output;
@@ -71,7 +74,8 @@ std::optional<RunningProcess> running_tunnel(const std::filesystem::path& data_d
 
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
-                                       const std::string& bind, PushedChecks checks) {
+                                       const std::string& bind, PushedChecks checks,
+                                       const ServerReview& review) {
     std::filesystem::create_directories(data_dir);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
@@ -92,7 +96,14 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
                                      "https,ssh"};
     if (checks == PushedChecks::unsandboxed)
         args.push_back("--unsandboxed-checks");
-    const pid_t pid = spawn_detached(args, log, ready_write.get());
+    std::map<std::string, std::optional<std::string>> environment;
+    if (!review.anthropic_key.empty())
+        environment["ANTHROPIC_API_KEY"] = review.anthropic_key;
+    if (!review.webhook_url.empty())
+        args.insert(args.end(), {"--review-webhook", review.webhook_url});
+    if (!review.public_url.empty())
+        args.insert(args.end(), {"--public-url", review.public_url});
+    const pid_t pid = spawn_detached(args, log, ready_write.get(), environment);
     ready_write.close();
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.
     std::string url;
@@ -138,7 +149,8 @@ RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
     const auto log = data_dir / "tunnel.log";
     std::filesystem::remove(log);
     const pid_t pid = spawn_detached(
-        {cloudflared.string(), "tunnel", "--no-autoupdate", "--url", local_url}, log, -1);
+        {cloudflared.string(), "tunnel", "--no-autoupdate", "--url", local_url}, log, -1,
+        {{"ANTHROPIC_API_KEY", std::nullopt}});
     // cloudflared only reports its URL in its log; it is read until the URL shows up.
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {

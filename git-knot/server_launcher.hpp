@@ -28,6 +28,14 @@ std::optional<RunningProcess> running_tunnel(const std::filesystem::path& data_d
 // own rights.
 enum class PushedChecks { sandboxed, unsandboxed };
 
+// The review modes the host turns on for the server it starts: a model key (given to the server
+// in its environment only, never on a command line nor in a file) and a webhook URL.
+struct ServerReview {
+    std::string anthropic_key;
+    std::string webhook_url;
+    std::string public_url; // what webhooks are told to answer at ("" the server's own)
+};
+
 // Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` (and
 // --unsandboxed-checks when `checks` says so) in its own session, its output appended to
 // <data_dir>/server.log, and waits (without polling) until it reports its address. Throws
@@ -35,7 +43,8 @@ enum class PushedChecks { sandboxed, unsandboxed };
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
                                        const std::string& bind,
-                                       PushedChecks checks = PushedChecks::sandboxed);
+                                       PushedChecks checks = PushedChecks::sandboxed,
+                                       const ServerReview& review = {});
 
 // Starts a cloudflared quick tunnel to `local_url`, output in <data_dir>/tunnel.log, and waits
 // up to `timeout` for the public URL it prints. Records <data_dir>/tunnel.json.

@@ -13,6 +13,7 @@
 namespace knot::server {
 
 class EventHub;
+struct ReviewOptions;
 class Store;
 
 struct ServerContext {
@@ -35,6 +36,10 @@ struct ServerContext {
     // What one pushed pack may expand to (ServerOptions::max_object_bytes and
     // max_pack_expanded_bytes).
     PackLimits pack_limits;
+    // The server's review modes (set by the server before it serves).
+    const ReviewOptions* review = nullptr;
+    // Tells the server's agent how to sign (set by the server): the id of its own agent.
+    std::string server_agent_id;
 };
 
 } // namespace knot::server

@@ -35,6 +35,8 @@ std::filesystem::path IntegrationAgent::log_path(const std::string& room_id,
 }
 
 void IntegrationAgent::start() {
+    if (!m_server_identity) // set_review was not called: verdicts are signed by a key of the run
+        m_server_identity = std::make_unique<Identity>(Identity::generate());
     kill_orphaned_checks();
     m_sandbox = std::make_unique<CheckSandbox>(m_data_dir, m_sandbox_policy);
     log_line(m_sandbox->status_line());
@@ -144,9 +146,9 @@ void IntegrationAgent::work() {
 void IntegrationAgent::process(RunRecord run) {
     const std::filesystem::path log = log_path(run.room_id, run.number);
     const std::string room = run.room_id;
-    run_integration(
-        {m_store, m_data_dir, m_server_agent_id, m_cancel, log, *m_sandbox, m_forge_policy},
-        std::move(run));
+    run_integration({m_store, m_data_dir, m_server_agent_id, m_cancel, log, *m_sandbox,
+                     m_forge_policy, m_review, *m_server_identity},
+                    std::move(run));
     maintain(room);
 }
 

@@ -6,6 +6,8 @@
 
 #include "check_sandbox.hpp"
 #include "forge_policy.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "review_gate.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -45,6 +47,12 @@ public:
     // The host's forge rules, checked again before each push of the integration ref to a forge.
     // Call before start().
     void set_forge_policy(ForgePolicy policy) { m_forge_policy = std::move(policy); }
+    // The server's review modes and the key its model's verdicts are signed with. Call before
+    // start().
+    void set_review(ReviewOptions options, Identity server_identity) {
+        m_review = std::move(options);
+        m_server_identity = std::make_unique<Identity>(std::move(server_identity));
+    }
 
     // Where run `number` of `room_id` keeps its check log.
     std::filesystem::path log_path(const std::string& room_id, std::int64_t number) const;
@@ -60,6 +68,8 @@ private:
     std::string m_server_agent_id;
     int m_worker_count;
     ForgePolicy m_forge_policy;
+    ReviewOptions m_review;
+    std::unique_ptr<Identity> m_server_identity;
     SandboxPolicy m_sandbox_policy;
     std::unique_ptr<CheckSandbox> m_sandbox; // probed by start()
 

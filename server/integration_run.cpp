@@ -80,6 +80,8 @@ private:
     void steps() {
         m_env.store.read(
             [&](const Reader& reader) { m_settings = reader.check_settings(m_run.room_id); });
+        if (reviewed_candidate())
+            return review(); // back from waiting for its review: merged and checked already
         m_run.base_oid = m_repo.integration();
         const auto merge_start = Clock::now();
         const MergeOutcome merge = m_repo.merge(m_run.base_oid, m_run.commit_oid, message());
@@ -93,13 +95,61 @@ private:
         m_run.candidate_oid = merge.candidate;
         if (!check())
             return;
-        const ReviewResult review = review_candidate(m_run, m_run.candidate_oid);
-        m_detail["review"] = {{"verdict", review_verdict_name(review.verdict)},
-                              {"summary", review.summary}};
-        if (review.verdict == ReviewVerdict::fail)
-            return finish("review_failed", who() + " failed review: " + review.summary,
-                          "sync.review_failed", {{"review", review.summary}},
-                          "Holding back " + who() + ": review failed (" + review.summary + ")");
+        review();
+    }
+
+    // Whether this run waited for the review of a candidate that is still the one to advance
+    // to: its verdict is in and refs/knot/integration has not moved since the merge.
+    bool reviewed_candidate() {
+        if (m_run.candidate_oid.empty())
+            return false;
+        std::optional<ReviewRecord> review;
+        m_env.store.read([&](const Reader& reader) {
+            review = reader.review_of_run(m_run.room_id, m_run.number);
+        });
+        if (!review || review->candidate_oid != m_run.candidate_oid ||
+            (review->state != "answered" && review->state != "timed_out") ||
+            m_repo.integration() != m_run.base_oid)
+            return false;
+        const json kept = json::parse(m_run.detail, nullptr, false);
+        if (kept.is_object())
+            m_detail = kept;
+        return true;
+    }
+
+    // Step 3: the review gate. A run that must wait for its verdict is parked by the gate and
+    // ends here; a worker takes it on when the verdict (or the timeout) puts it back in the queue.
+    void review() {
+        m_run.detail = m_detail.dump();
+        const GateOutcome review =
+            review_run({m_env.store, m_env.review, m_env.server_identity, m_env.server_agent_id,
+                        repo_path()},
+                       m_run);
+        if (review.kind == GateOutcome::Kind::waiting)
+            return;
+        if (review.kind == GateOutcome::Kind::unreviewed) {
+            m_detail["review"] = {{"verdict", "PASS"}, {"reason", "no review mode is on"}};
+            return advance();
+        }
+        m_detail["review"] = {{"id", review.review_id},
+                              {"verdict", verdict_word(review.verdict)},
+                              {"reason", review.reason},
+                              {"reviewer", review.reviewer},
+                              {"verified", review.verified},
+                              {"advisory", review.advisory}};
+        if (review.verdict == Verdict::fail)
+            return finish("review_failed", who() + " failed review: " + review.reason,
+                          "sync.review_failed",
+                          {{"review", review.review_id},
+                           {"reason", review.reason},
+                           {"reviewer", review.reviewer}},
+                          "Holding back " + who() + ": review " + review.review_id + " by " +
+                              review.reviewer + " says FAIL: " + review.reason +
+                              ". refs/knot/integration stays at " +
+                              short_oid(m_run.base_oid.empty() ? "(none)" : m_run.base_oid) + ".");
+        if (review.verdict == Verdict::warn)
+            m_review_note = review.advisory ? " (review timed out: advisory)"
+                                            : " (review warned: " + review.reason + ")";
         advance();
     }
 
@@ -254,7 +304,7 @@ private:
         const auto start = Clock::now();
         const std::int64_t now = unix_now();
         m_run.status = "integrated";
-        m_run.summary = "integrated " + who();
+        m_run.summary = "integrated " + who() + m_review_note;
         m_run.finished_at = now;
         try {
             m_env.store.write([&](Transaction& transaction) {
@@ -267,6 +317,8 @@ private:
                 data["previous"] = m_run.base_oid;
                 data["message"] = m_run.summary;
                 data["duration_ms"] = m_run.duration_ms;
+                if (m_detail.contains("review"))
+                    data["review"] = m_detail["review"];
                 transaction.append_event(m_run.room_id, "sync.integrated", m_env.server_agent_id,
                                          now, data.dump());
                 if (!m_repo.move(m_run.base_oid, m_run.candidate_oid))
@@ -321,6 +373,7 @@ private:
     IntegrationRepo m_repo;
     json m_detail = json::object();
     CheckSettings m_settings; // read as the run starts
+    std::string m_review_note; // what the summary says of a WARN
     Clock::time_point m_started = Clock::now();
 };
 

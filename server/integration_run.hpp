@@ -7,9 +7,14 @@
 #include <filesystem>
 #include <string>
 
+namespace knot {
+class Identity;
+}
+
 namespace knot::server {
 
 class CheckSandbox;
+struct ReviewOptions;
 class Store;
 struct ForgePolicy;
 struct RunRecord;
@@ -22,6 +27,8 @@ struct RunEnvironment {
     std::filesystem::path log_path;  // where the check log goes
     const CheckSandbox& sandbox;     // how checks are confined, or why they are refused
     const ForgePolicy& forge_policy; // checked before the integration ref goes to the forge
+    const ReviewOptions& review;     // the server's review modes
+    const Identity& server_identity; // signs the server model's verdicts
 };
 
 // Takes `run` (already marked running) to its end. Never throws: an internal failure ends the

@@ -10,10 +10,11 @@
 namespace knot::server {
 
 LeaseReaper::LeaseReaper(Store& store, std::chrono::milliseconds interval,
-                         std::function<void()> on_released)
+                         std::function<void()> on_released, std::function<bool()> sweep)
     : m_store(store)
     , m_interval(interval)
     , m_on_released(std::move(on_released))
+    , m_sweep(std::move(sweep))
     , m_thread([this] { run(); }) {}
 
 LeaseReaper::~LeaseReaper() {
@@ -53,6 +54,8 @@ void LeaseReaper::reap() {
         if (released && m_on_released)
             m_on_released();
     }
+    if (m_sweep && m_sweep() && m_on_released)
+        m_on_released();
 }
 
 } // namespace knot::server

@@ -4,6 +4,7 @@
 // directory is locked by another server, a key file is unsafe, the port is taken), 64 for a bad
 // command line.
 #include "libknot/base/error.hpp"
+#include "libknot/base/url.hpp"
 #include "server/forge_policy.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
@@ -111,6 +112,22 @@ int main(int argc, char** argv) {
                    "most one pushed pack's objects may expand to together (default 4GiB)")
         ->transform(CLI::AsSizeValue(false))
         ->check(CLI::PositiveNumber);
+    knot::server::ReviewOptions& review = command_line.options.review;
+    if (const char* webhook = std::getenv("KNOT_REVIEW_WEBHOOK"); webhook && *webhook)
+        review.webhook_url = webhook;
+    app.add_option("--review-webhook", review.webhook_url,
+                   "POST each review request to this URL (default $KNOT_REVIEW_WEBHOOK); the "
+                   "service answers at /v1/rooms/ROOM/reviews/ID/respond");
+    app.add_option("--review-model", review.default_model,
+                   "the model the server's key asks when a room names none (default " +
+                       review.default_model + ")");
+    app.add_option("--public-url", review.public_url,
+                   "the URL review webhooks are told to answer at (default the address listened "
+                   "on)");
+    // Hidden: tests shorten a peer's review claim to see it pass to another peer.
+    app.add_option("--review-claim-seconds", review.claim_seconds)
+        ->check(CLI::Range(1, 3600))
+        ->group("");
     // Hidden: tests shorten the heartbeat of event streams to see one arrive.
     app.add_option("--heartbeat-seconds", command_line.options.heartbeat_seconds)
         ->check(CLI::Range(1, 3600))
@@ -124,6 +141,23 @@ int main(int argc, char** argv) {
                   << std::endl;
         return k_exit_usage;
     }
+    // The model key is read from the environment only: a command line is visible to every user
+    // of the machine. It is never stored, and never written to the log.
+    if (const char* key = std::getenv("ANTHROPIC_API_KEY"); key && *key)
+        review.anthropic_key = key;
+    if (const char* base = std::getenv("ANTHROPIC_BASE_URL"); base && *base)
+        review.anthropic_base_url = base;
+    if (!review.webhook_url.empty() && !knot::parse_url(review.webhook_url)) {
+        std::cerr << "knot-server: error: --review-webhook " << review.webhook_url
+                  << " is not an http(s) URL" << std::endl;
+        return k_exit_usage;
+    }
+    if (!knot::parse_url(review.anthropic_base_url)) {
+        std::cerr << "knot-server: error: ANTHROPIC_BASE_URL " << review.anthropic_base_url
+                  << " is not an http(s) URL" << std::endl;
+        return k_exit_usage;
+    }
+    ::unsetenv("ANTHROPIC_API_KEY"); // not passed on to git, checks or anything else started
     try {
         command_line.options.forge_schemes = knot::server::parse_forge_schemes(forge_schemes);
     } catch (const knot::Error& error) {

@@ -142,7 +142,50 @@ constexpr std::string_view k_v6 = R"sql(
 ALTER TABLE rooms ADD COLUMN base_oid TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 6> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5, k_v6};
+// Review requests: one per integration run that a review mode gates, answered by the server's
+// model, a webhook or a peer (claimed like a task, the claim lapsing when its peer goes away),
+// and the room's review settings. A webhook's one-review credential is kept only as a SHA-256.
+constexpr std::string_view k_v7 = R"sql(
+CREATE TABLE reviews (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  run INTEGER NOT NULL,
+  author_id TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  base_oid TEXT NOT NULL,
+  candidate_oid TEXT NOT NULL,
+  intent TEXT NOT NULL DEFAULT '',
+  diff_stat TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  deadline INTEGER NOT NULL,
+  claimed_by TEXT NOT NULL DEFAULT '',
+  claim_expires INTEGER NOT NULL DEFAULT 0,
+  credential_sha256 TEXT NOT NULL DEFAULT '',
+  verdict TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  reviewer TEXT NOT NULL DEFAULT '',
+  verified INTEGER NOT NULL DEFAULT 0,
+  statement TEXT NOT NULL DEFAULT '',
+  signature TEXT NOT NULL DEFAULT '',
+  answered_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (room_id, id)
+) WITHOUT ROWID;
+CREATE INDEX reviews_run ON reviews(room_id, run);
+CREATE INDEX reviews_open ON reviews(state, deadline);
+CREATE TABLE review_watchers (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  agent_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, agent_id)
+) WITHOUT ROWID;
+ALTER TABLE rooms ADD COLUMN review_mode TEXT NOT NULL DEFAULT 'auto';
+ALTER TABLE rooms ADD COLUMN review_timeout INTEGER NOT NULL DEFAULT 300;
+ALTER TABLE rooms ADD COLUMN review_model TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 7> k_migrations = {k_v1, k_v2, k_v3, k_v4,
+                                                          k_v5, k_v6, k_v7};
 
 } // namespace
 

@@ -129,7 +129,9 @@ struct Server::State {
                   ForgePolicy{opts.forge_schemes, opts.allow_private_forges,
                               opts.allow_local_forges, data_dir.path()},
                   {},
-                  PackLimits{opts.max_object_bytes, opts.max_pack_expanded_bytes}}
+                  PackLimits{opts.max_object_bytes, opts.max_pack_expanded_bytes},
+                  &options.review,
+                  agent_id_of(data_dir.server_identity().public_key())}
         , router(context) {
         add_all_routes(router);
         if (const std::size_t removed = data_dir.remove_crash_leftovers())
@@ -177,11 +179,16 @@ std::string Server::start() {
             return serve_request(connection, head, router);
         });
     state.http->start();
-    state.reaper = std::make_unique<LeaseReaper>(*state.store, std::chrono::seconds(1),
-                                                 [&state] { state.integration->wake(); });
+    state.url = url_of(fd);
+    if (state.options.review.public_url.empty())
+        state.options.review.public_url = state.url;
+    state.integration->set_review(state.options.review, state.data_dir.server_identity());
+    // Review deadlines and lapsed peer claims are swept with the leases, each second.
+    state.reaper = std::make_unique<LeaseReaper>(
+        *state.store, std::chrono::seconds(1), [&state] { state.integration->wake(); },
+        [&state] { return expire_due_reviews(*state.store, state.context.server_agent_id); });
     state.integration->start();
 
-    state.url = url_of(fd);
     state.data_dir.write_server_json(state.url, unix_now());
     log_line("knot-server " KNOT_VERSION " listening on " + state.url + ", data in " +
              state.data_dir.path().string());

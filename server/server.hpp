@@ -2,6 +2,8 @@
 // HTTP listener.
 #pragma once
 
+#include "review_gate.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -44,6 +46,9 @@ struct ServerOptions {
     // Whether pushed checks run unconfined, with this server's rights (--unsandboxed-checks).
     // Off by default: only for a trusted single-room server; no room setting reaches it.
     bool unsandboxed_checks = false;
+    // The review modes the host turned on (--review-webhook, ANTHROPIC_API_KEY, ...); a room's
+    // owner picks among them. public_url "" means the address the server listens on.
+    ReviewOptions review;
 };
 
 class Server {

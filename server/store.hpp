@@ -108,6 +108,45 @@ struct CheckSettings {
     std::string forge_url; // forge mode: where the integration ref is pushed back to
 };
 
+// A room's review settings (docs/protocol.md, "Reviews"): which mode gates its integration runs
+// (auto: the first the server can use of server key, webhook and watching peers; off; or one of
+// server, webhook, peers), how long a review may take before it counts as WARN, and the model the
+// server's key asks ("" for the server's default).
+struct ReviewSettings {
+    std::string mode = "auto";
+    std::int64_t timeout_seconds = 300;
+    std::string model;
+};
+
+// One review request: the integration run it gates and where it stands (pending, claimed by a
+// peer, answered, or timed_out), with the verdict and the statement its reviewer signed.
+struct ReviewRecord {
+    std::string room_id;
+    std::string id; // rev_ and 16 hex digits
+    std::int64_t run = 0;
+    std::string author_id;
+    std::string author_name; // read from the agents table
+    std::string mode;        // server, webhook or peers
+    std::string base_oid;
+    std::string candidate_oid;
+    std::string intent;
+    std::string diff_stat;
+    std::string state;
+    std::int64_t requested_at = 0;
+    std::int64_t deadline = 0;
+    std::string claimed_by;
+    std::int64_t claim_expires = 0;
+    std::string credential_sha256; // webhook mode: the one-review credential's hash
+    std::string verdict;           // PASS, WARN or FAIL once answered or timed out
+    std::string reason;
+    std::string reviewer;      // an agent id, "server" (its key) or "webhook"
+    std::string reviewer_name; // read from the agents table; "" for server and webhook
+    bool verified = false;     // signed by a key the room knows
+    std::string statement;
+    std::string signature;
+    std::int64_t answered_at = 0;
+};
+
 struct EventRecord {
     std::string room_id;
     std::int64_t seq = 0;
@@ -175,6 +214,24 @@ public:
     // The commit refs/knot/integration started at (set_integration_base), "" when none.
     std::string integration_base(const std::string& room_id) const;
 
+    // Reviews (store_reviews.cpp).
+    ReviewSettings review_settings(const std::string& room_id) const;
+    std::optional<ReviewRecord> find_review(const std::string& room_id, const std::string& id) const;
+    // The room's newest reviews first, at most `limit`.
+    std::vector<ReviewRecord> reviews(const std::string& room_id, std::int64_t limit) const;
+    // The newest review of run `run`.
+    std::optional<ReviewRecord> review_of_run(const std::string& room_id, std::int64_t run) const;
+    // Pending peer reviews `agent_id` may claim at `now` (not its own), oldest first; a claim
+    // that lapsed counts as pending.
+    std::vector<ReviewRecord> claimable_reviews(const std::string& room_id,
+                                                const std::string& agent_id,
+                                                std::int64_t now) const;
+    // Whether an agent other than `author_id` is watching the room's reviews at `now`.
+    bool has_other_watcher(const std::string& room_id, const std::string& author_id,
+                           std::int64_t now) const;
+    // Open reviews whose deadline passed at `now`, or whose peer's claim lapsed.
+    std::vector<ReviewRecord> due_reviews(std::int64_t now) const;
+
 protected:
     sqlite3* m_db;
 };
@@ -232,6 +289,17 @@ public:
     void set_check_settings(const std::string& room_id, const CheckSettings& settings);
     // Records `commit` as the room's base: where refs/knot/integration started.
     void set_integration_base(const std::string& room_id, const std::string& commit);
+
+    void insert_review(const ReviewRecord& review);
+    // Stores the state, claim, verdict, reviewer and statement of `review`.
+    void update_review(const ReviewRecord& review);
+    // Records that `agent_id` watches the room's reviews until `expires_at`.
+    void watch_reviews(const std::string& room_id, const std::string& agent_id,
+                       std::int64_t expires_at);
+    void set_review_settings(const std::string& room_id, const ReviewSettings& settings);
+    // Puts a run that waited for its review (status reviewing) back in the queue, so a worker
+    // takes it on to its verdict. False when the run was not waiting.
+    bool resume_reviewed_run(const std::string& room_id, std::int64_t run);
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }

@@ -131,6 +131,13 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_flag("--unsandboxed-checks", unsandboxed_checks,
                  "UNSAFE with untrusted members: the server runs pushed checks with your rights, "
                  "outside its sandbox");
+    app.add_option("--anthropic-key", options.review.anthropic_key,
+                   "Review every integration with Claude using this key (else $ANTHROPIC_API_KEY); "
+                   "passed to the server in its environment, never stored")
+        ->option_text("<key>");
+    app.add_option("--review-webhook", options.review.webhook_url,
+                   "POST each review request to this URL (else $KNOT_REVIEW_WEBHOOK)")
+        ->option_text("<url>");
     if (!parse_args(app, args))
         return 0;
     if (port >= 0)
@@ -172,6 +179,11 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         if (unsandboxed_checks)
             std::cout << "  checks   run UNSANDBOXED, with your rights (--unsandboxed-checks): "
                          "only for members you trust\n";
+        if (!options.review.anthropic_key.empty() || std::getenv("ANTHROPIC_API_KEY"))
+            std::cout << "  review   the server's model reviews each integration (the key is "
+                         "in the server's environment only)\n";
+        else if (!options.review.webhook_url.empty() || std::getenv("KNOT_REVIEW_WEBHOOK"))
+            std::cout << "  review   each integration is sent to the review webhook\n";
         if (hosted.tunnel_pid)
             std::cout << "  tunnel   " << hosted.public_url << "  (cloudflared pid "
                       << hosted.tunnel_pid << ")\n";

@@ -22,6 +22,7 @@ inline constexpr std::string_view tree_too_deep = "tree_too_deep";
 inline constexpr std::string_view tree_too_large = "tree_too_large";
 inline constexpr std::string_view unknown_object = "unknown_object";
 
+inline constexpr std::string_view bad_credential = "bad_credential";
 inline constexpr std::string_view bad_signature = "bad_signature";
 inline constexpr std::string_view bad_token = "bad_token";
 inline constexpr std::string_view malformed_signature = "malformed_signature";
@@ -38,10 +39,12 @@ inline constexpr std::string_view not_claimer = "not_claimer";
 inline constexpr std::string_view not_holder = "not_holder";
 inline constexpr std::string_view not_owner = "not_owner";
 inline constexpr std::string_view not_your_ref = "not_your_ref";
+inline constexpr std::string_view own_change = "own_change";
 
 inline constexpr std::string_view no_log = "no_log";
 inline constexpr std::string_view not_found = "not_found";
 inline constexpr std::string_view unknown_lock = "unknown_lock";
+inline constexpr std::string_view unknown_review = "unknown_review";
 inline constexpr std::string_view unknown_room = "unknown_room";
 inline constexpr std::string_view unknown_run = "unknown_run";
 inline constexpr std::string_view unknown_task = "unknown_task";
@@ -55,6 +58,8 @@ inline constexpr std::string_view lock_conflict = "lock_conflict";
 inline constexpr std::string_view name_taken = "name_taken";
 inline constexpr std::string_view no_forge = "no_forge";
 inline constexpr std::string_view non_fast_forward = "non_fast_forward";
+inline constexpr std::string_view review_claimed = "review_claimed";
+inline constexpr std::string_view review_closed = "review_closed";
 inline constexpr std::string_view nothing_to_undo = "nothing_to_undo";
 inline constexpr std::string_view stale_integration = "stale_integration";
 inline constexpr std::string_view stale_old = "stale_old";
@@ -97,6 +102,7 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::tree_too_deep, 400, "the pushed trees are more than 4096 deep"},
     {error_code::tree_too_large, 400, "the pushed trees have too many entries to check"},
     {error_code::unknown_object, 400, "a fetch wants a commit the room's refs do not reach"},
+    {error_code::bad_credential, 401, "the review credential does not answer this review"},
     {error_code::bad_signature, 401, "the signature does not verify against the agent's key"},
     {error_code::bad_token, 401, "the invite token does not match the room"},
     {error_code::malformed_signature, 401, "the signature headers are malformed"},
@@ -111,9 +117,11 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::not_holder, 403, "the lock is held by another agent"},
     {error_code::not_owner, 403, "only the room's owner may do this"},
     {error_code::not_your_ref, 403, "an agent may move only its own refs/knot/<agent>/ refs"},
+    {error_code::own_change, 403, "an agent may not review or approve its own change"},
     {error_code::no_log, 404, "the integration run ran no checks"},
     {error_code::not_found, 404, "no such endpoint"},
     {error_code::unknown_lock, 404, "no such lock in the room"},
+    {error_code::unknown_review, 404, "no such review in the room"},
     {error_code::unknown_room, 404, "no such room"},
     {error_code::unknown_run, 404, "no such integration run in the room"},
     {error_code::unknown_task, 404, "no such task in the room"},
@@ -125,6 +133,8 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::name_taken, 409, "another agent in the room has that name"},
     {error_code::no_forge, 409, "the room has no forge"},
     {error_code::non_fast_forward, 409, "the push is not a fast-forward and not forced"},
+    {error_code::review_claimed, 409, "another peer is reviewing it"},
+    {error_code::review_closed, 409, "the review was answered or timed out"},
     {error_code::nothing_to_undo, 409, "refs/knot/integration is at the room's base"},
     {error_code::stale_integration, 409, "refs/knot/integration moved meanwhile"},
     {error_code::stale_old, 409, "the ref is no longer at the old value the push names"},

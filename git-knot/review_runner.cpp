@@ -1,0 +1,82 @@
+// A peer's reviewer command, run with its prompt (see review_runner.hpp).
+#include "review_runner.hpp"
+
+#include "libknot/base/spawn.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+namespace knot::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t k_max_output = 1 << 20;
+
+} // namespace
+
+ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
+                         std::chrono::seconds limit, std::chrono::seconds interval,
+                         const std::function<void()>& every_while) {
+    SpawnOptions options;
+    options.argv = {"sh", "-c", command};
+    options.in = Stdio::pipe;
+    options.out = Stdio::pipe;
+    options.err = Stdio::inherit;
+    options.group = ProcessGroup::new_group;
+    SpawnedChild child = spawn(options);
+    ::fcntl(child.in.get(), F_SETFL, ::fcntl(child.in.get(), F_GETFL) | O_NONBLOCK);
+    ReviewerRun run;
+    std::size_t written = 0;
+    const auto deadline = Clock::now() + limit;
+    auto next_tick = Clock::now() + interval;
+    bool reading = true;
+    while (reading) {
+        if (written == prompt.size() && child.in.get() >= 0)
+            child.in.reset(-1); // the whole prompt is in: the command sees its end
+        pollfd fds[2] = {{child.out.get(), POLLIN, 0}, {child.in.get(), POLLOUT, 0}};
+        const nfds_t count = child.in.get() >= 0 ? 2 : 1;
+        const auto now = Clock::now();
+        if (now >= deadline) {
+            ::kill(-child.pid, SIGKILL);
+            run.timed_out = true;
+            break;
+        }
+        if (now >= next_tick) {
+            every_while();
+            next_tick = now + interval;
+        }
+        const auto wait = std::min(deadline, next_tick) - now;
+        const int timeout_ms = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1);
+        if (::poll(fds, count, timeout_ms) < 0 && errno != EINTR)
+            break;
+        if (count == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+            const ssize_t n = ::write(child.in.get(), prompt.data() + written,
+                                      prompt.size() - written);
+            if (n > 0)
+                written += static_cast<std::size_t>(n);
+            else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                written = prompt.size(); // it stopped reading: the rest is not wanted
+        }
+        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+            char buffer[8192];
+            const ssize_t n = ::read(child.out.get(), buffer, sizeof buffer);
+            if (n > 0) {
+                if (run.output.size() < k_max_output)
+                    run.output.append(buffer, std::min(static_cast<std::size_t>(n),
+                                                       k_max_output - run.output.size()));
+            } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+                reading = false;
+            }
+        }
+    }
+    child.in.reset(-1);
+    child.out.reset(-1);
+    run.exit_code = wait_exit_code(child.pid);
+    return run;
+}
+
+} // namespace knot::cli

@@ -1,0 +1,200 @@
+// git knot review --watch: this agent fulfils the room's peer reviews with its own local AI.
+// It tells the server it is watching (a peer counts as present for the next 90 s), claims each
+// open request (one peer at a time reviews one request: the claim is atomic on the server, and
+// lapses when its peer goes away), runs knot.reviewer with the prompt, and sends the verdict
+// signed with its key. It wakes on review.requested and review.released events, and asks again
+// every 20 s in any case.
+#include "git-knot/review_watch.hpp"
+
+#include "git-knot/review_runner.hpp"
+#include "git-knot/server_errors.hpp"
+#include "libknot/base/error.hpp"
+#include "libknot/client/event_stream.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/git/git_repo.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/wire.hpp"
+#include "libknot/protocol/wire_reader.hpp"
+#include "libknot/protocol/wire_review.hpp"
+#include "libknot/review/review_text.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+namespace knot::cli {
+
+namespace {
+
+constexpr std::chrono::seconds k_ask_again{20};
+constexpr std::int64_t k_deadline_margin = 5;
+
+std::atomic<bool> g_stop{false};
+EventStream* g_stream = nullptr;
+
+void stop_watching(int) {
+    g_stop = true;
+    if (g_stream)
+        g_stream->stop();
+}
+
+// Wakes the loop when the room has news for reviewers.
+class Wakeup {
+public:
+    void notify() {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_news = true;
+        }
+        m_cv.notify_all();
+    }
+    void wait(std::chrono::seconds at_most) {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait_for(lock, at_most, [&] { return m_news || g_stop.load(); });
+        m_news = false;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_news = false;
+};
+
+// Reviews one claimed request. Returns false when the claim was lost or the review closed.
+bool review_one(Session& session, const std::string& command, const wire::Review& open) {
+    nlohmann::json claimed;
+    try {
+        claimed = session.client().post("/reviews/" + open.id + "/claim", nlohmann::json::object());
+    } catch (const HttpError& error) {
+        if (kind_of(error) == ServerErrorKind::refusal)
+            return false; // another peer took it, or it closed: nothing to do
+        throw;
+    }
+    const auto review = claimed.get<wire::Review>();
+    const std::int64_t claim_seconds =
+        std::max<std::int64_t>(3, claimed.value("claim_seconds", std::int64_t{60}));
+    std::cout << "reviewing " << review.id << " (run " << review.run << " of " << review.agent
+              << ")\n"
+              << std::flush;
+    const ReviewMaterial material{review.agent, review.intent, review.diff_stat,
+                                  review.diff.value_or("")};
+    const std::int64_t left =
+        std::max<std::int64_t>(10, review.deadline - unix_now() - k_deadline_margin);
+    bool lost = false;
+    const ReviewerRun output = run_reviewer(
+        command, review_prompt(material), std::chrono::seconds(left),
+        std::chrono::seconds(claim_seconds / 3), [&] {
+            try { // keep the claim while the reviewer thinks
+                session.client().post("/reviews/" + review.id + "/claim", nlohmann::json::object());
+            } catch (const HttpError&) {
+                lost = true;
+            }
+        });
+    ReviewAnswer answer = read_review_answer(output.output);
+    if (output.timed_out)
+        answer = {Verdict::warn, "the reviewer command did not answer within " +
+                                     std::to_string(left) + " s"};
+    else if (output.output.empty() && output.exit_code != 0)
+        answer = {Verdict::warn,
+                  "the reviewer command failed (exit " + std::to_string(output.exit_code) + ")"};
+    try {
+        send_verdict(session, review, answer.verdict, answer.reason);
+    } catch (const HttpError& error) {
+        if (kind_of(error) != ServerErrorKind::refusal)
+            throw;
+        std::cout << review.id << ": not sent: " << error.what() << '\n' << std::flush;
+        return false;
+    }
+    std::cout << review.id << ": " << verdict_word(answer.verdict)
+              << (answer.reason.empty() ? "" : ": " + answer.reason) << (lost ? " (claim lost)" : "")
+              << '\n'
+              << std::flush;
+    return true;
+}
+
+} // namespace
+
+wire::Review send_verdict(Session& session, const wire::Review& review, Verdict verdict,
+                          const std::string& reason) {
+    const std::int64_t now = unix_now();
+    const std::string statement = review_statement(session.room().room, review.id,
+                                                   review.candidate, verdict, reason, now);
+    const nlohmann::json answer =
+        session.client().post("/reviews/" + review.id + "/verdict",
+                              {{"verdict", verdict_word(verdict)},
+                               {"reason", reason},
+                               {"timestamp", now},
+                               {"signature", session.identity().sign(statement)}});
+    return answer.get<wire::Review>();
+}
+
+int watch_reviews(Session& session, std::int64_t max_reviews) {
+    const auto command = session.clone().repo().config_get_any("knot.reviewer");
+    if (!command || command->empty())
+        throw UsageError("no reviewer: set the command that reviews with your local AI, e.g. "
+                         "git config knot.reviewer 'claude -p' (or 'codex exec', "
+                         "'ollama run <model>'); it gets the prompt on standard input");
+    std::signal(SIGPIPE, SIG_IGN); // a reviewer that stops reading its prompt ends no watch
+    EventStream stream(session.room(), session.identity());
+    g_stream = &stream;
+    struct sigaction action{};
+    action.sa_handler = stop_watching;
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    Wakeup wakeup;
+    const std::int64_t since = session.client().get("").get<wire::Room>().last_seq;
+    std::thread follower([&] {
+        try {
+            stream.follow(since, [&](const nlohmann::json& frame) {
+                const std::string type = frame.value("type", "");
+                if (type == "review.requested" || type == "review.released")
+                    wakeup.notify();
+                return !g_stop.load();
+            });
+        } catch (const std::exception& error) {
+            std::cerr << "knot: the event stream failed (" << error.what()
+                      << "); asking every 20 s\n";
+        }
+    });
+    std::cout << "watching the reviews of " << session.room().room << " with '" << *command
+              << "' (Ctrl-C stops)\n"
+              << std::flush;
+    std::int64_t done = 0;
+    int status = 0;
+    try {
+        while (!g_stop && (max_reviews == 0 || done < max_reviews)) {
+            const nlohmann::json answer =
+                session.client().post("/reviews/watch", nlohmann::json::object());
+            bool any = false;
+            for (const auto& open :
+                 wire::FieldReader(answer, "watch answer").objects<wire::Review>("reviews")) {
+                if (g_stop || (max_reviews != 0 && done >= max_reviews))
+                    break;
+                if (review_one(session, *command, open)) {
+                    ++done;
+                    any = true;
+                }
+            }
+            if (!any)
+                wakeup.wait(k_ask_again);
+        }
+    } catch (...) {
+        g_stop = true;
+        stream.stop();
+        follower.join();
+        g_stream = nullptr;
+        throw;
+    }
+    g_stop = true;
+    stream.stop();
+    follower.join();
+    g_stream = nullptr;
+    return status;
+}
+
+} // namespace knot::cli
