@@ -19,7 +19,7 @@ constexpr std::size_t k_max_output = 1 << 20;
 
 ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
                          std::chrono::seconds limit, std::chrono::seconds interval,
-                         const std::function<void()>& every_while) {
+                         const std::function<void()>& every_while, const std::atomic<bool>& stop) {
     SpawnOptions options;
     options.argv = {"sh", "-c", command};
     options.in = Stdio::pipe;
@@ -39,9 +39,9 @@ ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
         pollfd fds[2] = {{child.out.get(), POLLIN, 0}, {child.in.get(), POLLOUT, 0}};
         const nfds_t count = child.in.get() >= 0 ? 2 : 1;
         const auto now = Clock::now();
-        if (now >= deadline) {
+        if (now >= deadline || stop) {
             ::kill(-child.pid, SIGKILL);
-            run.timed_out = true;
+            (stop ? run.stopped : run.timed_out) = true;
             break;
         }
         if (now >= next_tick) {
@@ -49,13 +49,13 @@ ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
             next_tick = now + interval;
         }
         const auto wait = std::min(deadline, next_tick) - now;
-        const int timeout_ms = static_cast<int>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1);
+        const int timeout_ms = static_cast<int>(std::min<long long>(
+            200, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1));
         if (::poll(fds, count, timeout_ms) < 0 && errno != EINTR)
             break;
         if (count == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-            const ssize_t n = ::write(child.in.get(), prompt.data() + written,
-                                      prompt.size() - written);
+            const ssize_t n =
+                ::write(child.in.get(), prompt.data() + written, prompt.size() - written);
             if (n > 0)
                 written += static_cast<std::size_t>(n);
             else if (n < 0 && errno != EAGAIN && errno != EINTR)

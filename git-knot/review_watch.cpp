@@ -88,17 +88,21 @@ bool review_one(Session& session, const std::string& command, const wire::Review
     bool lost = false;
     const ReviewerRun output = run_reviewer(
         command, review_prompt(material), std::chrono::seconds(left),
-        std::chrono::seconds(claim_seconds / 3), [&] {
+        std::chrono::seconds(claim_seconds / 3),
+        [&] {
             try { // keep the claim while the reviewer thinks
                 session.client().post("/reviews/" + review.id + "/claim", nlohmann::json::object());
             } catch (const HttpError&) {
                 lost = true;
             }
-        });
+        },
+        g_stop);
+    if (output.stopped)
+        return false; // stopped by the user: the claim lapses and another peer takes it
     ReviewAnswer answer = read_review_answer(output.output);
     if (output.timed_out)
-        answer = {Verdict::warn, "the reviewer command did not answer within " +
-                                     std::to_string(left) + " s"};
+        answer = {Verdict::warn,
+                  "the reviewer command did not answer within " + std::to_string(left) + " s"};
     else if (output.output.empty() && output.exit_code != 0)
         answer = {Verdict::warn,
                   "the reviewer command failed (exit " + std::to_string(output.exit_code) + ")"};
@@ -111,8 +115,8 @@ bool review_one(Session& session, const std::string& command, const wire::Review
         return false;
     }
     std::cout << review.id << ": " << verdict_word(answer.verdict)
-              << (answer.reason.empty() ? "" : ": " + answer.reason) << (lost ? " (claim lost)" : "")
-              << '\n'
+              << (answer.reason.empty() ? "" : ": " + answer.reason)
+              << (lost ? " (claim lost)" : "") << '\n'
               << std::flush;
     return true;
 }
@@ -122,14 +126,13 @@ bool review_one(Session& session, const std::string& command, const wire::Review
 wire::Review send_verdict(Session& session, const wire::Review& review, Verdict verdict,
                           const std::string& reason) {
     const std::int64_t now = unix_now();
-    const std::string statement = review_statement(session.room().room, review.id,
-                                                   review.candidate, verdict, reason, now);
-    const nlohmann::json answer =
-        session.client().post("/reviews/" + review.id + "/verdict",
-                              {{"verdict", verdict_word(verdict)},
-                               {"reason", reason},
-                               {"timestamp", now},
-                               {"signature", session.identity().sign(statement)}});
+    const std::string statement =
+        review_statement(session.room().room, review.id, review.candidate, verdict, reason, now);
+    const nlohmann::json answer = session.client().post(
+        "/reviews/" + review.id + "/verdict", {{"verdict", verdict_word(verdict)},
+                                               {"reason", reason},
+                                               {"timestamp", now},
+                                               {"signature", session.identity().sign(statement)}});
     return answer.get<wire::Review>();
 }
 
@@ -142,7 +145,7 @@ int watch_reviews(Session& session, std::int64_t max_reviews) {
     std::signal(SIGPIPE, SIG_IGN); // a reviewer that stops reading its prompt ends no watch
     EventStream stream(session.room(), session.identity());
     g_stream = &stream;
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = stop_watching;
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);

@@ -15,11 +15,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <map>
-#include <optional>
 #include <fcntl.h>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <poll.h>
 #include <regex>
 #include <sstream>
@@ -148,9 +148,9 @@ RunningProcess start_tunnel(const std::filesystem::path& cloudflared,
                             std::chrono::seconds timeout) {
     const auto log = data_dir / "tunnel.log";
     std::filesystem::remove(log);
-    const pid_t pid = spawn_detached(
-        {cloudflared.string(), "tunnel", "--no-autoupdate", "--url", local_url}, log, -1,
-        {{"ANTHROPIC_API_KEY", std::nullopt}});
+    const pid_t pid =
+        spawn_detached({cloudflared.string(), "tunnel", "--no-autoupdate", "--url", local_url}, log,
+                       -1, {{"ANTHROPIC_API_KEY", std::nullopt}});
     // cloudflared only reports its URL in its log; it is read until the URL shows up.
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {

@@ -121,22 +121,19 @@ private:
     // ends here; a worker takes it on when the verdict (or the timeout) puts it back in the queue.
     void review() {
         m_run.detail = m_detail.dump();
-        const GateOutcome review =
-            review_run({m_env.store, m_env.review, m_env.server_identity, m_env.server_agent_id,
-                        repo_path()},
-                       m_run);
+        const GateOutcome review = review_run(
+            {m_env.store, m_env.review, m_env.server_identity, m_env.server_agent_id, repo_path()},
+            m_run);
         if (review.kind == GateOutcome::Kind::waiting)
             return;
         if (review.kind == GateOutcome::Kind::unreviewed) {
             m_detail["review"] = {{"verdict", "PASS"}, {"reason", "no review mode is on"}};
             return advance();
         }
-        m_detail["review"] = {{"id", review.review_id},
-                              {"verdict", verdict_word(review.verdict)},
-                              {"reason", review.reason},
-                              {"reviewer", review.reviewer},
-                              {"verified", review.verified},
-                              {"advisory", review.advisory}};
+        m_detail["review"] = {
+            {"id", review.review_id},      {"verdict", verdict_word(review.verdict)},
+            {"reason", review.reason},     {"reviewer", review.reviewer},
+            {"verified", review.verified}, {"advisory", review.advisory}};
         if (review.verdict == Verdict::fail)
             return finish("review_failed", who() + " failed review: " + review.reason,
                           "sync.review_failed",
@@ -372,7 +369,7 @@ private:
     RunRecord m_run;
     IntegrationRepo m_repo;
     json m_detail = json::object();
-    CheckSettings m_settings; // read as the run starts
+    CheckSettings m_settings;  // read as the run starts
     std::string m_review_note; // what the summary says of a WARN
     Clock::time_point m_started = Clock::now();
 };

@@ -20,8 +20,7 @@ public:
     // `sweep`, when set, runs each round too (the review deadlines); true from it also calls
     // `on_released`.
     explicit LeaseReaper(Store& store, std::chrono::milliseconds interval = std::chrono::seconds(1),
-                         std::function<void()> on_released = {},
-                         std::function<bool()> sweep = {});
+                         std::function<void()> on_released = {}, std::function<bool()> sweep = {});
     // Stops and joins the thread at once, without waiting for the interval to pass.
     ~LeaseReaper();
     LeaseReaper(const LeaseReaper&) = delete;

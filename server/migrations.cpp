@@ -184,8 +184,7 @@ ALTER TABLE rooms ADD COLUMN review_timeout INTEGER NOT NULL DEFAULT 300;
 ALTER TABLE rooms ADD COLUMN review_model TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 7> k_migrations = {k_v1, k_v2, k_v3, k_v4,
-                                                          k_v5, k_v6, k_v7};
+constexpr std::array<std::string_view, 7> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7};
 
 } // namespace
 

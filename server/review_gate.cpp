@@ -51,9 +51,12 @@ void park(Transaction& transaction, RunRecord& run, const ReviewRecord& review) 
 }
 
 json requested_event(const ReviewRecord& review, const std::string& agent_name) {
-    return {{"review", review.id},    {"run", review.run},
-            {"agent", agent_name},    {"mode", review.mode},
-            {"candidate", review.candidate_oid}, {"deadline", review.deadline}};
+    return {{"review", review.id},
+            {"run", review.run},
+            {"agent", agent_name},
+            {"mode", review.mode},
+            {"candidate", review.candidate_oid},
+            {"deadline", review.deadline}};
 }
 
 // The server's model answers at once, in the run: one write for the request, the call, one for
@@ -70,10 +73,9 @@ GateOutcome review_by_model(const GateEnvironment& env, RunRecord& run, ReviewRe
     try {
         const ReviewMaterial material{run.agent_name, review.intent, review.diff_stat,
                                       review_diff(env.repo, run.base_oid, run.candidate_oid)};
-        answer = read_review_answer(
-            ask_model(env.options.anthropic_base_url, env.options.anthropic_key, model,
-                      review_prompt(material),
-                      std::chrono::seconds(std::min(timeout, k_max_model_seconds))));
+        answer = read_review_answer(ask_model(
+            env.options.anthropic_base_url, env.options.anthropic_key, model,
+            review_prompt(material), std::chrono::seconds(std::min(timeout, k_max_model_seconds))));
     } catch (const std::exception& error) {
         log_line("review: " + review.id + " of room " + run.room_id + ": " + error.what());
         answer = {Verdict::warn, one_line_reason(std::string("the server's model could not review "
@@ -273,11 +275,9 @@ bool expire_due_reviews(Store& store, const std::string& server_agent_id) {
                 review->claimed_by.clear();
                 review->claim_expires = 0;
                 transaction.update_review(*review);
-                transaction.append_event(review->room_id, "review.released", server_agent_id, now,
-                                         json{{"review", review->id},
-                                              {"run", review->run},
-                                              {"peer", peer}}
-                                             .dump());
+                transaction.append_event(
+                    review->room_id, "review.released", server_agent_id, now,
+                    json{{"review", review->id}, {"run", review->run}, {"peer", peer}}.dump());
             }
         });
     }

@@ -15,8 +15,8 @@ constexpr int k_max_subjects = 20;
 std::string cut(const std::string& text, std::size_t budget) {
     if (text.size() <= budget)
         return text;
-    return std::string(utf8_prefix(text, budget)) + "\n[cut: " +
-           std::to_string(text.size() - budget) + " more bytes]";
+    return std::string(utf8_prefix(text, budget)) +
+           "\n[cut: " + std::to_string(text.size() - budget) + " more bytes]";
 }
 
 // Runs git, keeping at most `keep` bytes of its output and counting the rest: a diff of a
@@ -56,8 +56,8 @@ std::string review_intent(const Reader& reader, const RunRecord& run,
         if (task.status == "claimed" && task.claimed_by == run.agent_id)
             intent += "Task t" + std::to_string(task.number) + ": " + task.title +
                       (task.goal.empty() ? "" : " (" + task.goal + ")") + "\n";
-    std::vector<std::string> args{"log", "--no-color", "--format=%s",
-                                  "-n", std::to_string(k_max_subjects), run.commit_oid};
+    std::vector<std::string> args{
+        "log", "--no-color", "--format=%s", "-n", std::to_string(k_max_subjects), run.commit_oid};
     if (!run.base_oid.empty())
         args.push_back("^" + run.base_oid);
     const BoundedOutput subjects = bounded_git(args, repo, k_review_stat_budget);
@@ -68,9 +68,9 @@ std::string review_intent(const Reader& reader, const RunRecord& run,
 
 std::string review_diff_stat(const std::filesystem::path& repo, const std::string& base,
                              const std::string& candidate) {
-    const BoundedOutput stat = bounded_git(
-        {"diff", "--no-color", "--no-ext-diff", "--stat=120", from(base), candidate}, repo,
-        k_review_stat_budget);
+    const BoundedOutput stat =
+        bounded_git({"diff", "--no-color", "--no-ext-diff", "--stat=120", from(base), candidate},
+                    repo, k_review_stat_budget);
     return cut(stat.kept, k_review_stat_budget) +
            (stat.total > stat.kept.size() ? "\n[cut: the stat is longer]" : "");
 }

@@ -31,7 +31,6 @@ std::string review_diff_stat(const std::filesystem::path& repo, const std::strin
 // The diff of base..candidate, cut to `budget` bytes at file boundaries where it can be, ending
 // with a note of how much and which files were left out.
 std::string review_diff(const std::filesystem::path& repo, const std::string& base,
-                        const std::string& candidate,
-                        std::size_t budget = k_review_diff_budget);
+                        const std::string& candidate, std::size_t budget = k_review_diff_budget);
 
 } // namespace knot::server

@@ -37,8 +37,8 @@ Reply post(const std::string& url_text, const std::string& body,
                                     char buffer[8192];
                                     while (reply.body.size() < k_max_answer &&
                                            in.read(buffer, sizeof buffer).gcount() > 0)
-                                        reply.body.append(buffer, static_cast<std::size_t>(
-                                                                      in.gcount()));
+                                        reply.body.append(buffer,
+                                                          static_cast<std::size_t>(in.gcount()));
                                 });
     } catch (const Error& error) {
         throw Error(what + " at " + url->origin() + " could not be reached: " + error.what());
@@ -48,9 +48,8 @@ Reply post(const std::string& url_text, const std::string& body,
 
 } // namespace
 
-std::string ask_model(const std::string& base_url, const std::string& key,
-                      const std::string& model, const std::string& prompt,
-                      std::chrono::seconds timeout) {
+std::string ask_model(const std::string& base_url, const std::string& key, const std::string& model,
+                      const std::string& prompt, std::chrono::seconds timeout) {
     std::string base = base_url;
     while (!base.empty() && base.back() == '/')
         base.pop_back();
@@ -73,8 +72,8 @@ std::string ask_model(const std::string& base_url, const std::string& key,
         if (answer.is_object() && answer.contains("error") && answer["error"].is_object() &&
             answer["error"].contains("message") && answer["error"]["message"].is_string())
             message = ": " + answer["error"]["message"].get<std::string>().substr(0, 300);
-        throw Error("the review model's API refused the request (" +
-                    std::to_string(reply.status) + ")" + message);
+        throw Error("the review model's API refused the request (" + std::to_string(reply.status) +
+                    ")" + message);
     }
     std::string text;
     if (answer.is_object() && answer.contains("content") && answer["content"].is_array())

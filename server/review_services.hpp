@@ -11,9 +11,8 @@ namespace knot::server {
 // Asks the Messages API at `base_url` (ANTHROPIC_BASE_URL, e.g. https://api.anthropic.com;
 // /v1/messages is appended) for `model`'s answer to `prompt` with `key`. Returns the text of its
 // answer. Throws knot::Error with a reason for people that never holds the key.
-std::string ask_model(const std::string& base_url, const std::string& key,
-                      const std::string& model, const std::string& prompt,
-                      std::chrono::seconds timeout);
+std::string ask_model(const std::string& base_url, const std::string& key, const std::string& model,
+                      const std::string& prompt, std::chrono::seconds timeout);
 
 // POSTs `body` (JSON) to the webhook at `url`. Throws knot::Error saying why it was not
 // accepted (unreachable, or a status other than 2xx).

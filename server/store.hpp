@@ -216,7 +216,8 @@ public:
 
     // Reviews (store_reviews.cpp).
     ReviewSettings review_settings(const std::string& room_id) const;
-    std::optional<ReviewRecord> find_review(const std::string& room_id, const std::string& id) const;
+    std::optional<ReviewRecord> find_review(const std::string& room_id,
+                                            const std::string& id) const;
     // The room's newest reviews first, at most `limit`.
     std::vector<ReviewRecord> reviews(const std::string& room_id, std::int64_t limit) const;
     // The newest review of run `run`.

@@ -58,10 +58,11 @@ std::vector<RunRecord> Reader::runs(const std::string& room_id, std::int64_t lim
 
 std::optional<RunRecord> Reader::next_queued_run(const std::vector<std::string>& busy) const {
     // Few rooms are busy at once (one per worker): filtering here keeps the SQL fixed.
-    Statement stmt(m_db, std::string(k_run_select) +
-                             "WHERE r.status = 'queued' AND NOT EXISTS (SELECT 1 FROM integration_runs w "
-                             "WHERE w.room_id = r.room_id AND w.status = 'reviewing') "
-                             "ORDER BY r.queued_at, r.number");
+    Statement stmt(m_db,
+                   std::string(k_run_select) +
+                       "WHERE r.status = 'queued' AND NOT EXISTS (SELECT 1 FROM integration_runs w "
+                       "WHERE w.room_id = r.room_id AND w.status = 'reviewing') "
+                       "ORDER BY r.queued_at, r.number");
     while (stmt.step()) {
         RunRecord run = run_from(stmt);
         if (std::find(busy.begin(), busy.end(), run.room_id) == busy.end())

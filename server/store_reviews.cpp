@@ -79,9 +79,8 @@ std::vector<ReviewRecord> Reader::reviews(const std::string& room_id, std::int64
 
 std::optional<ReviewRecord> Reader::review_of_run(const std::string& room_id,
                                                   std::int64_t run) const {
-    Statement stmt(m_db, std::string(k_review_select) +
-                             "WHERE r.room_id = ? AND r.run = ? "
-                             "ORDER BY r.requested_at DESC LIMIT 1");
+    Statement stmt(m_db, std::string(k_review_select) + "WHERE r.room_id = ? AND r.run = ? "
+                                                        "ORDER BY r.requested_at DESC LIMIT 1");
     stmt.bind(1, room_id).bind(2, run);
     if (!stmt.step())
         return std::nullopt;
@@ -168,8 +167,7 @@ void Transaction::watch_reviews(const std::string& room_id, const std::string& a
     stmt.run();
 }
 
-void Transaction::set_review_settings(const std::string& room_id,
-                                      const ReviewSettings& settings) {
+void Transaction::set_review_settings(const std::string& room_id, const ReviewSettings& settings) {
     Statement stmt(m_db, "UPDATE rooms SET review_mode = ?, review_timeout = ?, review_model = ? "
                          "WHERE id = ?");
     stmt.bind(1, settings.mode).bind(2, settings.timeout_seconds).bind(3, settings.model);

@@ -96,7 +96,8 @@ std::optional<ReviewAnswer> line_answer(std::string_view text) {
             if (!rest.empty() && (std::isalnum(static_cast<unsigned char>(rest[0])) != 0))
                 continue; // PASSED, WARNING: another word
             std::size_t from = 0;
-            while (from < rest.size() && std::string_view(" \t*:.-`_").find(rest[from]) != rest.npos)
+            while (from < rest.size() &&
+                   std::string_view(" \t*:.-`_").find(rest[from]) != rest.npos)
                 ++from;
             return ReviewAnswer{verdict, one_line_reason(rest.substr(from))};
         }

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -82,8 +83,8 @@ wire::Review review_view(const Reader& reader, const ReviewRecord& review) {
 }
 
 wire::ReviewSettings settings_view(const ReviewSettings& settings, const ReviewOptions& options) {
-    return {settings.mode, settings.timeout_seconds, settings.model,
-            !options.anthropic_key.empty(), !options.webhook_url.empty()};
+    return {settings.mode, settings.timeout_seconds, settings.model, !options.anthropic_key.empty(),
+            !options.webhook_url.empty()};
 }
 
 ReviewRecord review_of(const Reader& reader, const Request& request, const std::string& room_id) {
@@ -152,10 +153,10 @@ void check_open_to(const ReviewRecord& review, const AgentRecord& agent, std::in
         throw ApiError(error_code::own_change,
                        "review " + review.id + " is of your own change: another agent reviews it");
     if (review.state != "pending" && review.state != "claimed")
-        throw ApiError(error_code::review_closed, "review " + review.id + " is already " +
-                                                      (review.state == "timed_out"
-                                                           ? "timed out"
-                                                           : "answered (" + review.verdict + ")"));
+        throw ApiError(
+            error_code::review_closed,
+            "review " + review.id + " is already " +
+                (review.state == "timed_out" ? "timed out" : "answered (" + review.verdict + ")"));
     if (review.state == "claimed" && review.claimed_by != agent.id && review.claim_expires > now)
         throw ApiError(error_code::review_claimed,
                        "review " + review.id + " is being reviewed by another peer");
@@ -166,25 +167,30 @@ Response claim_review(const Request& request, ServerContext& context) {
     body_object(request);
     const ReviewOptions& options = options_of(context);
     wire::Review view;
+    std::int64_t claim_seconds = options.claim_seconds;
     call.write([&](Transaction& transaction) {
         ReviewRecord review = review_of(transaction, request, call.room().id);
         check_open_to(review, call.agent(), call.now());
+        // A fifth of the review's time, so a peer that goes away leaves time for another.
+        claim_seconds = std::clamp<std::int64_t>(
+            transaction.review_settings(call.room().id).timeout_seconds / 5, 3,
+            std::max<std::int64_t>(3, options.claim_seconds));
         if (review.mode != "peers")
             throw ApiError(error_code::review_closed, "review " + review.id + " goes to the " +
                                                           review.mode + ", not to peers");
         const bool renewal = review.state == "claimed" && review.claimed_by == call.agent().id;
         review.state = "claimed";
         review.claimed_by = call.agent().id;
-        review.claim_expires = call.now() + options.claim_seconds;
+        review.claim_expires = call.now() + claim_seconds;
         transaction.update_review(review);
         if (!renewal)
-            call.append_event(transaction, "review.claimed",
-                              {{"review", review.id}, {"run", review.run},
-                               {"peer", call.agent().name}});
+            call.append_event(
+                transaction, "review.claimed",
+                {{"review", review.id}, {"run", review.run}, {"peer", call.agent().name}});
         view = review_view(transaction, review);
     });
     nlohmann::json answer = shown_with_diff(context, call.room().id, view);
-    answer["claim_seconds"] = options.claim_seconds;
+    answer["claim_seconds"] = claim_seconds;
     return Response::json(200, answer);
 }
 
@@ -200,8 +206,7 @@ Response give_verdict(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
     const Verdict verdict = verdict_field(body);
-    const std::string reason =
-        optional_text(body, "reason", 0, k_max_review_reason).value_or("");
+    const std::string reason = optional_text(body, "reason", 0, k_max_review_reason).value_or("");
     const auto timestamp = body.find("timestamp");
     if (timestamp == body.end() || !timestamp->is_number_integer() ||
         std::abs(timestamp->get<std::int64_t>() - call.now()) > k_statement_window)
@@ -249,8 +254,7 @@ Response webhook_respond(const Request& request, ServerContext& context) {
         throw refused();
     const nlohmann::json body = body_object(request);
     const Verdict verdict = verdict_field(body);
-    const std::string reason =
-        optional_text(body, "reason", 0, k_max_review_reason).value_or("");
+    const std::string reason = optional_text(body, "reason", 0, k_max_review_reason).value_or("");
     const std::int64_t now = unix_now();
     wire::Review view;
     context.store.write([&](Transaction& transaction) {
