@@ -16,5 +16,6 @@ void add_message_routes(Router& router);     // chat messages and notices
 void add_stream_routes(Router& router);      // GET /v1/rooms/{room}/stream (WebSocket)
 void add_git_routes(Router& router);         // refs, receive and upload of packs (hosted mode)
 void add_integration_routes(Router& router); // integration ref, runs, logs, undo, settings
+void add_patch_routes(Router& router);       // signed patches, verdicts and merges
 
 } // namespace knot::server
