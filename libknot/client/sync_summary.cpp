@@ -122,6 +122,13 @@ PushResult push_head(const std::filesystem::path& workdir, const std::string& ag
     return result;
 }
 
+void push_commit(const std::filesystem::path& workdir, const std::string& commit,
+                 const std::string& ref) {
+    const auto r = run_git({"push", "-q", "knot", commit + ":" + ref}, workdir);
+    if (r.status != 0)
+        throw_git_failure("git push knot", r);
+}
+
 void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec) {
     std::vector<std::string> args = {"fetch", "-q", "knot"};
     if (!refspec.empty())
