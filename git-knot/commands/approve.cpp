@@ -22,8 +22,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                                                                nlohmann::json::object()),
                                          "approve answer")
                            .object<wire::Patch>("patch");
-    std::cout << "approved " << patch.id << " by " << patch.author_name << " (+"
-              << patch.approvals << " -" << patch.rejections << ")\n";
+    std::cout << "approved " << patch.id << " by " << patch.author_name << " (+" << patch.approvals
+              << " -" << patch.rejections << ")\n";
     return 0;
 }
 

@@ -32,8 +32,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     return 0;
 }
 
-const Registration registration{
-    {"reject", "Reject a submitted patch with a reason (signed)", run}};
+const Registration registration{{"reject", "Reject a submitted patch with a reason (signed)", run}};
 
 } // namespace
 

@@ -49,8 +49,8 @@ public:
     DiffFile(const fs::path& workdir, const wire::Patch& patch) {
         const auto dir = run_git_checked({"rev-parse", "--absolute-git-dir"}, workdir);
         m_path = fs::path(chomp(dir)) / ("knot-patch-" + random_hex(8) + ".diff");
-        const auto diff = run_git({"diff", "--binary", "--full-index", patch.base, patch.tip},
-                                  workdir);
+        const auto diff =
+            run_git({"diff", "--binary", "--full-index", patch.base, patch.tip}, workdir);
         if (diff.status != 0)
             throw Error("cannot make the diff of " + patch.id + ": " + chomp(diff.err));
         std::ofstream(m_path, std::ios::binary) << diff.out;
@@ -72,8 +72,8 @@ private:
 
 bool ends_run(const std::string& type) {
     static constexpr std::array<std::string_view, 6> k_ending = {
-        "sync.integrated",     "sync.check_failed",   "sync.merge_conflict",
-        "sync.review_failed",  "integration.skipped", "integration.error"};
+        "sync.integrated",    "sync.check_failed",   "sync.merge_conflict",
+        "sync.review_failed", "integration.skipped", "integration.error"};
     return std::find(k_ending.begin(), k_ending.end(), type) != k_ending.end();
 }
 
@@ -133,7 +133,8 @@ PatchCommits range_commits(const fs::path& workdir, const std::string& range) {
 }
 
 std::string default_message(const fs::path& workdir, const PatchCommits& commits) {
-    std::string subject = chomp(run_git_checked({"log", "-1", "--format=%s", commits.tip}, workdir));
+    std::string subject =
+        chomp(run_git_checked({"log", "-1", "--format=%s", commits.tip}, workdir));
     if (subject.size() > k_max_patch_message_bytes)
         subject.resize(k_max_patch_message_bytes);
     return subject.empty() ? "(no message)" : subject;
@@ -153,16 +154,17 @@ wire::Patch publish_patch(Session& session, const PatchCommits& commits, const s
     patch.time = unix_now();
     // The objects first: the server stores a patch only once its ref is at the signed tip.
     push_commit(workdir, commits.tip, patch_ref(session.clone().agent_name(), patch.id));
-    patch.signature = session.identity().sign(statement_text(
-        {patch.id, session.room().room, session.room().agent_id, patch.base, patch.tip,
-         sha256_hex(patch.message), patch.time}));
+    patch.signature = session.identity().sign(
+        statement_text({patch.id, session.room().room, session.room().agent_id, patch.base,
+                        patch.tip, sha256_hex(patch.message), patch.time}));
     const nlohmann::json answer = session.client().post("/patches", patch);
     return wire::FieldReader(answer, "patch answer").object<wire::Patch>("patch");
 }
 
 void require_patch_id(const std::string& id) {
     if (!is_patch_id(id))
-        throw UsageError("'" + id + "' is not a patch id (p and 10 hex digits; see git knot patches)");
+        throw UsageError("'" + id +
+                         "' is not a patch id (p and 10 hex digits; see git knot patches)");
 }
 
 wire::Patch fetch_patch_record(Session& session, const std::string& id) {
@@ -189,8 +191,9 @@ void verify_patch(const wire::Patch& patch, const std::string& room,
         throw Refused(refused + "the room's key for " + author->name + " is not its id's key");
     if (!is_patch_id(patch.id) || !is_object_id(patch.base) || !is_object_id(patch.tip))
         throw Refused(refused + "the server sent a malformed patch");
-    const std::string statement = statement_text(
-        {patch.id, room, patch.author, patch.base, patch.tip, sha256_hex(patch.message), patch.time});
+    const std::string statement =
+        statement_text({patch.id, room, patch.author, patch.base, patch.tip,
+                        sha256_hex(patch.message), patch.time});
     if (!verify_signature(key, statement, patch.signature))
         throw Refused(refused + "its id, room, base, tip, message or time is not what " +
                       author->name + " signed; nothing was applied");
@@ -203,8 +206,8 @@ void fetch_patch_commits(const fs::path& workdir, const wire::Patch& patch) {
     const std::string fetched = commit_of(workdir, patch.ref);
     if (fetched != patch.tip)
         throw Refused(patch.id + " does not match its author's signature: " + patch.ref +
-                      " is at " + (fetched.empty() ? "nothing" : fetched) + ", not the signed tip " +
-                      patch.tip + "; nothing was applied");
+                      " is at " + (fetched.empty() ? "nothing" : fetched) +
+                      ", not the signed tip " + patch.tip + "; nothing was applied");
     if (run_git({"merge-base", "--is-ancestor", patch.base, patch.tip}, workdir).status != 0)
         throw Refused(patch.id + ": its signed base " + patch.base +
                       " is not an ancestor of its tip; nothing was applied");
@@ -225,8 +228,8 @@ ApplyOutcome apply_patch_commits(const fs::path& workdir, const wire::Patch& pat
     const auto unmerged = run_git({"diff", "--name-only", "--diff-filter=U"}, workdir);
     if (!chomp(unmerged.out).empty())
         return ApplyOutcome::conflicts;
-    throw Refused("cannot apply " + patch.id + " here (the work tree is as it was): " +
-                  chomp(three_way.err));
+    throw Refused("cannot apply " + patch.id +
+                  " here (the work tree is as it was): " + chomp(three_way.err));
 }
 
 wire::Event wait_for_run(Session& session, std::int64_t run, std::int64_t since) {

@@ -239,9 +239,13 @@ Response merge_patch(const Request& request, ServerContext& context) {
                                " has no approval yet: another agent runs git knot "
                                "approve " +
                                patch.id);
+        // Rebuilt from the fields the run will use, not the stored text: a changed tip or base
+        // must fail here.
+        const std::string statement =
+            statement_text({patch.id, patch.room_id, patch.author_id, patch.base_oid, patch.tip_oid,
+                            sha256_hex(patch.message), patch.signed_at});
         const auto author = transaction.find_agent(patch.room_id, patch.author_id);
-        if (!author ||
-            !knot::verify_signature(author->public_key, patch.statement, patch.signature))
+        if (!author || !knot::verify_signature(author->public_key, statement, patch.signature))
             throw ApiError(error_code::bad_statement,
                            patch.id + "'s signature does not verify against its author's key");
         const auto at = refs.find(patch.ref);
