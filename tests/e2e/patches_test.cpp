@@ -67,6 +67,19 @@ std::string server_ref(const HostedRoom& room, const std::string& ref) {
             .out);
 }
 
+// A bare repository at <room>/forge.git made the room's forge by its owner, and `name` joined
+// with it as origin: forge mode, where git itself pushes to the forge and the helper notifies.
+fs::path forge_clone(HostedRoom& room, const std::string& name) {
+    const fs::path forge = room.dir() / "forge.git";
+    if (!fs::exists(forge)) {
+        REQUIRE(sh("git init -q --bare forge.git", room.dir()).status == 0);
+        room.use_forge(forge);
+    }
+    const auto path = room.joined(name);
+    REQUIRE(sh("git remote set-url origin '" + forge.string() + "'", path).status == 0);
+    return path;
+}
+
 } // namespace
 
 TEST_CASE("a shared draft is listed for a teammate, who applies it after checking its signature") {
@@ -262,4 +275,32 @@ TEST_CASE("patch commands refuse bad input with one clear line") {
     const auto approve_draft = run("git knot approve " + draft, b);
     CHECK(approve_draft.status == 1);
     CHECK(contains(approve_draft.err, "is a draft"));
+}
+
+TEST_CASE("in forge mode a patch's commits travel through the forge, start no run on their own "
+          "and merge once approved") {
+    HostedRoom room;
+    const auto a = forge_clone(room, "coder-1");
+    const auto b = forge_clone(room, "coder-2");
+    RoomEvents events(b);
+    const std::string tip = commit_file(a, "feature.txt", "the feature\n");
+    const std::string id = made_patch("git knot submit", a).at("id");
+    const std::string ref = "refs/knot/coder-1/patches/" + id;
+    CHECK(rev(room.dir() / "forge.git", ref) == tip);
+    const auto pushed = events.next([&](const nlohmann::json& event) {
+        return event.at("type") == "sync.pushed" && event.at("data").at("ref") == ref;
+    });
+    CHECK(pushed.at("data").at("mode") == "forge");
+    CHECK_FALSE(pushed.at("data").contains("run"));
+    CHECK(listed(b, id).at("message") == "change feature.txt"); // the tip's subject by default
+
+    REQUIRE(run("git knot apply " + id, b).status == 0);
+    CHECK(trimmed(run("cat feature.txt", b).out) == "the feature");
+    REQUIRE(run("git knot approve " + id, b).status == 0);
+    const auto merged = run("git knot merge --json " + id, b);
+    INFO(merged.err);
+    REQUIRE(merged.status == 0);
+    const auto ended = nlohmann::json::parse(merged.out);
+    CHECK(ended.at("type") == "sync.integrated");
+    CHECK(ended.at("data").at("run") == 1); // the first run of the room: the push queued none
 }
