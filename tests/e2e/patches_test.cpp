@@ -168,6 +168,10 @@ TEST_CASE("a submitted patch merges through the integration pipeline once anothe
     CHECK(done.at("state") == "integrated");
     CHECK(done.at("run").at("run") == run_number);
     CHECK(done.at("run").at("status") == "integrated");
+    CHECK(done.at("run").at("review") == "pass"); // every candidate passes until a review mode
+    CHECK(contains(run("git knot patches", b).out, id + "  coder-1      integrated (run " +
+                                                       std::to_string(run_number) +
+                                                       ", review pass) +1 -0  add the feature"));
     CHECK(events_of(b, "patch.submitted").size() == 1);
     CHECK(events_of(b, "patch.approved").size() == 1);
     CHECK(events_of(b, "patch.rejected").size() == 1);
