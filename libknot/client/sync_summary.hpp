@@ -72,8 +72,8 @@ struct TeammateRef {
     std::vector<std::string> files;
 };
 
-// Every ref under refs/knot/<agent>/ in the clone except `self`'s and refs/knot/integration,
-// sorted by ref name.
+// Every ref under refs/knot/<agent>/ in the clone except `self`'s, refs/knot/integration and
+// patches' refs (is_patch_ref), sorted by ref name.
 std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
                                        const std::string& self);
 
