@@ -184,7 +184,41 @@ ALTER TABLE rooms ADD COLUMN review_timeout INTEGER NOT NULL DEFAULT 300;
 ALTER TABLE rooms ADD COLUMN review_model TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 7> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7};
+// The signed patch exchange: a patch's signed statement (its content pinned by the tip's oid, its
+// objects under refs/knot/<author>/patches/<id>), each agent's standing verdict on it, and the
+// run its merge queued (0 before).
+constexpr std::string_view k_v8 = R"sql(
+CREATE TABLE patches (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  author_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  ref TEXT NOT NULL,
+  base_oid TEXT NOT NULL,
+  tip_oid TEXT NOT NULL,
+  message TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  statement TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  run INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (room_id, id)
+);
+CREATE INDEX patches_author ON patches(room_id, author_id);
+CREATE TABLE patch_verdicts (
+  room_id TEXT NOT NULL,
+  patch_id TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  time INTEGER NOT NULL,
+  PRIMARY KEY (room_id, patch_id, agent_id),
+  FOREIGN KEY (room_id, patch_id) REFERENCES patches(room_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 8> k_migrations = {k_v1, k_v2, k_v3, k_v4,
+                                                          k_v5, k_v6, k_v7, k_v8};
 
 } // namespace
 

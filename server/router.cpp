@@ -84,6 +84,7 @@ void add_all_routes(Router& router) {
     add_git_routes(router);
     add_integration_routes(router);
     add_review_routes(router);
+    add_patch_routes(router);
 }
 
 Response Router::call(const RouteHandler& handler, const Request& request) const {

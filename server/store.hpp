@@ -147,6 +147,39 @@ struct ReviewRecord {
     std::int64_t answered_at = 0;
 };
 
+// A patch (docs/protocol.md, "Patches"): its statement as signed and the fields it was built from.
+// `run` is the integration run its merge queued (0 before); `run_status` and `run_detail` are
+// read from that run ("" and "{}" without one).
+struct PatchRecord {
+    std::string room_id;
+    std::string id;
+    std::string author_id;
+    std::string author_name; // read from the agents table
+    std::string kind;        // draft or submitted
+    std::string ref;
+    std::string base_oid;
+    std::string tip_oid;
+    std::string message;
+    std::int64_t signed_at = 0;
+    std::int64_t created_at = 0;
+    std::string statement; // the exact text the author signed
+    std::string signature;
+    std::int64_t run = 0;
+    std::string run_status;
+    std::string run_detail = "{}";
+};
+
+// One agent's standing verdict on a patch, "approve" or "reject".
+struct VerdictRecord {
+    std::string room_id;
+    std::string patch_id;
+    std::string agent_id;
+    std::string agent_name; // read from the agents table
+    std::string verdict;
+    std::string reason;
+    std::int64_t time = 0;
+};
+
 struct EventRecord {
     std::string room_id;
     std::int64_t seq = 0;
@@ -233,6 +266,16 @@ public:
     // Open reviews whose deadline passed at `now`, or whose peer's claim lapsed.
     std::vector<ReviewRecord> due_reviews(std::int64_t now) const;
 
+    // Patches (store_patches.cpp).
+    std::optional<PatchRecord> find_patch(const std::string& room_id, const std::string& id) const;
+    // The room's newest patches first, at most `limit`.
+    std::vector<PatchRecord> patches(const std::string& room_id, std::int64_t limit) const;
+    // How many patches `agent_id` has made in the room.
+    std::int64_t patch_count(const std::string& room_id, const std::string& agent_id) const;
+    // The standing verdicts on a patch, oldest first.
+    std::vector<VerdictRecord> verdicts(const std::string& room_id,
+                                        const std::string& patch_id) const;
+
 protected:
     sqlite3* m_db;
 };
@@ -301,6 +344,12 @@ public:
     // Puts a run that waited for its review (status reviewing) back in the queue, so a worker
     // takes it on to its verdict. False when the run was not waiting.
     bool resume_reviewed_run(const std::string& room_id, std::int64_t run);
+    // Inserts `patch` (its author_name, run and run fields are ignored; run starts at 0).
+    void insert_patch(const PatchRecord& patch);
+    // Inserts `verdict`, or replaces the same agent's verdict on the same patch.
+    void put_verdict(const VerdictRecord& verdict);
+    // Records the run the merge of a patch queued.
+    void set_patch_run(const std::string& room_id, const std::string& patch_id, std::int64_t run);
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }

@@ -89,7 +89,7 @@ int change_settings(Session& session, const std::optional<std::string>& mode,
     if (mode)
         body["mode"] = *mode;
     if (timeout)
-        body["timeout"] = *timeout;
+        body["timeout_seconds"] = *timeout;
     if (model)
         body["model"] = *model;
     try {
@@ -122,19 +122,19 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_flag("--json", json, "Print JSON");
     app.add_flag("--watch", watching,
                  "Review the room's peer requests with the command in knot.reviewer");
-    app.add_option("--approve", approve, "Answer a review PASS, signed")->option_text("<id>");
+    app.add_option("--approve", approve, "Answer a review PASS, signed")->option_text("review-id");
     app.add_option("--reject", reject, "Answer a review FAIL, signed (needs --reason)")
-        ->option_text("<id>");
-    app.add_option("--reason", reason, "Why, one line")->option_text("<text>");
+        ->option_text("review-id");
+    app.add_option("--reason", reason, "Why, one line")->option_text("text");
     app.add_option("--mode", mode, "Owner: the room's review mode")
-        ->option_text("<auto|off|server|webhook|peers>");
+        ->option_text("mode");
     app.add_option("--timeout", timeout, "Owner: seconds a review may take before it is a WARN")
-        ->option_text("<seconds>")
+        ->option_text("seconds")
         ->check(at_least(1));
     app.add_option("--model", model, "Owner: the model the server's key asks")
-        ->option_text("<name>");
+        ->option_text("name");
     app.add_option("--max-reviews", max_reviews, "With --watch: stop after this many verdicts")
-        ->option_text("<count>")
+        ->option_text("count")
         ->check(at_least(1));
     if (!parse_args(app, args))
         return 0;

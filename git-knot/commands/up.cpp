@@ -134,10 +134,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_option("--anthropic-key", options.review.anthropic_key,
                    "Review every integration with Claude using this key (else $ANTHROPIC_API_KEY); "
                    "passed to the server in its environment, never stored")
-        ->option_text("<key>");
+        ->option_text("key");
     app.add_option("--review-webhook", options.review.webhook_url,
                    "POST each review request to this URL (else $KNOT_REVIEW_WEBHOOK)")
-        ->option_text("<url>");
+        ->option_text("url");
     if (!parse_args(app, args))
         return 0;
     if (port >= 0)

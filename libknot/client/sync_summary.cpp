@@ -7,6 +7,7 @@
 #include "libknot/git/git_command.hpp"
 #include "libknot/git/git_repo.hpp"
 #include "libknot/git/merge_preview.hpp"
+#include "libknot/protocol/patch_statement.hpp"
 #include "libknot/protocol/wire_integration.hpp"
 
 #include <algorithm>
@@ -122,6 +123,13 @@ PushResult push_head(const std::filesystem::path& workdir, const std::string& ag
     return result;
 }
 
+void push_commit(const std::filesystem::path& workdir, const std::string& commit,
+                 const std::string& ref) {
+    const auto r = run_git({"push", "-q", "knot", commit + ":" + ref}, workdir);
+    if (r.status != 0)
+        throw_git_failure("git push knot", r);
+}
+
 void fetch_refs(const std::filesystem::path& workdir, const std::string& refspec) {
     std::vector<std::string> args = {"fetch", "-q", "knot"};
     if (!refspec.empty())
@@ -162,7 +170,8 @@ std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
             continue; // refs/knot/integration and anything else not an agent's branch
         t.agent = rest.substr(0, slash);
         t.branch = rest.substr(slash + 1);
-        if (t.agent == self || t.agent == "integration")
+        // A patch's ref is not a branch being worked on: git knot patches lists those.
+        if (t.agent == self || t.agent == "integration" || is_patch_ref(t.ref))
             continue;
         auto diff = has_head ? run_git({"diff", "--name-only", "HEAD..." + t.commit}, workdir)
                              : GitResult{};

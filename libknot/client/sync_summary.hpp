@@ -45,6 +45,10 @@ std::string own_ref(const std::filesystem::path& workdir, const std::string& age
 // knot::Error for anything else.
 PushResult push_head(const std::filesystem::path& workdir, const std::string& agent);
 
+// `git push knot <commit>:<ref>` (a patch's tip to its ref); throws as push_head.
+void push_commit(const std::filesystem::path& workdir, const std::string& commit,
+                 const std::string& ref);
+
 // The refs a sync fetches: every agent's and the integration ref, each onto itself.
 inline constexpr std::string_view k_knot_refspec = "+refs/knot/*:refs/knot/*";
 
@@ -68,8 +72,8 @@ struct TeammateRef {
     std::vector<std::string> files;
 };
 
-// Every ref under refs/knot/<agent>/ in the clone except `self`'s and refs/knot/integration,
-// sorted by ref name.
+// Every ref under refs/knot/<agent>/ in the clone except `self`'s, refs/knot/integration and
+// patches' refs (is_patch_ref), sorted by ref name.
 std::vector<TeammateRef> teammate_refs(const std::filesystem::path& workdir,
                                        const std::string& self);
 

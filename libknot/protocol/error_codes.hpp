@@ -14,6 +14,7 @@ inline constexpr std::string_view bad_object = "bad_object";
 inline constexpr std::string_view bad_pack = "bad_pack";
 inline constexpr std::string_view bad_path = "bad_path";
 inline constexpr std::string_view bad_request = "bad_request";
+inline constexpr std::string_view bad_statement = "bad_statement";
 inline constexpr std::string_view content_mismatch = "content_mismatch";
 inline constexpr std::string_view missing_content_sha256 = "missing_content_sha256";
 inline constexpr std::string_view missing_objects = "missing_objects";
@@ -40,11 +41,13 @@ inline constexpr std::string_view not_holder = "not_holder";
 inline constexpr std::string_view not_owner = "not_owner";
 inline constexpr std::string_view not_your_ref = "not_your_ref";
 inline constexpr std::string_view own_change = "own_change";
+inline constexpr std::string_view own_patch = "own_patch";
 
 inline constexpr std::string_view no_log = "no_log";
 inline constexpr std::string_view not_found = "not_found";
 inline constexpr std::string_view unknown_lock = "unknown_lock";
 inline constexpr std::string_view unknown_review = "unknown_review";
+inline constexpr std::string_view unknown_patch = "unknown_patch";
 inline constexpr std::string_view unknown_room = "unknown_room";
 inline constexpr std::string_view unknown_run = "unknown_run";
 inline constexpr std::string_view unknown_task = "unknown_task";
@@ -60,7 +63,12 @@ inline constexpr std::string_view no_forge = "no_forge";
 inline constexpr std::string_view non_fast_forward = "non_fast_forward";
 inline constexpr std::string_view review_claimed = "review_claimed";
 inline constexpr std::string_view review_closed = "review_closed";
+inline constexpr std::string_view not_approved = "not_approved";
 inline constexpr std::string_view nothing_to_undo = "nothing_to_undo";
+inline constexpr std::string_view patch_exists = "patch_exists";
+inline constexpr std::string_view patch_limit = "patch_limit";
+inline constexpr std::string_view patch_not_pushed = "patch_not_pushed";
+inline constexpr std::string_view patch_state = "patch_state";
 inline constexpr std::string_view stale_integration = "stale_integration";
 inline constexpr std::string_view stale_old = "stale_old";
 inline constexpr std::string_view task_done = "task_done";
@@ -95,6 +103,7 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::bad_pack, 400, "the pack is not valid (corrupt, truncated, bytes after its end)"},
     {error_code::bad_path, 400, "a path is not a normalised repository path"},
     {error_code::bad_request, 400, "a field or the request's framing is malformed; the message names it"},
+    {error_code::bad_statement, 400, "a patch's signature does not verify against its author's key"},
     {error_code::content_mismatch, 400, "the pack's SHA-256 is not the one the request signs"},
     {error_code::missing_content_sha256, 400, "a pack upload without X-Knot-Content-Sha256"},
     {error_code::missing_objects, 400, "the pushed tip needs objects that are nowhere"},
@@ -118,10 +127,12 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::not_owner, 403, "only the room's owner may do this"},
     {error_code::not_your_ref, 403, "an agent may move only its own refs/knot/<agent>/ refs"},
     {error_code::own_change, 403, "an agent may not review or approve its own change"},
+    {error_code::own_patch, 403, "an agent may not approve its own patch"},
     {error_code::no_log, 404, "the integration run ran no checks"},
     {error_code::not_found, 404, "no such endpoint"},
     {error_code::unknown_lock, 404, "no such lock in the room"},
     {error_code::unknown_review, 404, "no such review in the room"},
+    {error_code::unknown_patch, 404, "no such patch in the room"},
     {error_code::unknown_room, 404, "no such room"},
     {error_code::unknown_run, 404, "no such integration run in the room"},
     {error_code::unknown_task, 404, "no such task in the room"},
@@ -135,7 +146,12 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::non_fast_forward, 409, "the push is not a fast-forward and not forced"},
     {error_code::review_claimed, 409, "another peer is reviewing it"},
     {error_code::review_closed, 409, "the review was answered or timed out"},
+    {error_code::not_approved, 409, "the patch lacks another agent's approval or has a rejection"},
     {error_code::nothing_to_undo, 409, "refs/knot/integration is at the room's base"},
+    {error_code::patch_exists, 409, "the room already has a patch with that id"},
+    {error_code::patch_limit, 409, "the agent has made as many patches as a room allows"},
+    {error_code::patch_not_pushed, 409, "the patch's ref is not at its signed tip"},
+    {error_code::patch_state, 409, "the patch's kind or state does not allow this"},
     {error_code::stale_integration, 409, "refs/knot/integration moved meanwhile"},
     {error_code::stale_old, 409, "the ref is no longer at the old value the push names"},
     {error_code::task_done, 409, "the task is already done"},

@@ -62,7 +62,7 @@ void from_json(const nlohmann::json& in, Review& review) {
 
 void to_json(nlohmann::json& out, const ReviewSettings& settings) {
     out = {{"mode", settings.mode},
-           {"timeout", settings.timeout},
+           {"timeout_seconds", settings.timeout},
            {"model", settings.model},
            {"server_key", settings.server_key},
            {"webhook", settings.webhook}};
@@ -70,9 +70,9 @@ void to_json(nlohmann::json& out, const ReviewSettings& settings) {
 
 void from_json(const nlohmann::json& in, ReviewSettings& settings) {
     const FieldReader fields(in, "review settings");
-    fields.require({"mode", "timeout"});
+    fields.require({"mode", "timeout_seconds"});
     settings.mode = fields.text("mode");
-    settings.timeout = fields.integer("timeout");
+    settings.timeout = fields.integer("timeout_seconds");
     settings.model = fields.text("model");
     settings.server_key = fields.flag("server_key");
     settings.webhook = fields.flag("webhook");

@@ -3,6 +3,7 @@
 // fetch a pushed commit from the forge ("Forge mode").
 #include "libknot/base/hex.hpp"
 #include "libknot/base/utf8.hpp"
+#include "libknot/protocol/patch_statement.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/refs.hpp"
 #include "libknot/protocol/wire_integration.hpp"
@@ -196,7 +197,7 @@ enum class LockedPush {
 // between the record and the move.
 // `locked` are the held paths the push changes (locked_paths_changed); the write decides on the
 // locks live then, so a lock granted meanwhile counts too. Returns the sync.held_locked data of
-// a held push, else null.
+// a held push, else null. A push to a patch ref (is_patch_ref) queues no run, so none is held.
 nlohmann::json record_and_move(ServerContext& context, const GitStore& git,
                                const MemberRequest& call, const RefUpdate& update,
                                nlohmann::json data, const std::vector<std::string>& locked,
@@ -212,9 +213,13 @@ nlohmann::json record_and_move(ServerContext& context, const GitStore& git,
             conflicting_locks(transaction, member, locked, now);
         if (!conflicts.empty() && on_locked == LockedPush::refuse)
             refuse_locked_push(update, conflicts, now);
-        data["run"] = queue_integration(transaction, member, update, now);
+        // A patch's objects are kept and recorded like any push, but integrated only when the
+        // patch is merged (routes/patches.cpp): its sync.pushed has no run.
+        const bool patch = is_patch_ref(update.ref);
+        if (!patch)
+            data["run"] = queue_integration(transaction, member, update, now);
         call.append_event(transaction, "sync.pushed", data);
-        if (!conflicts.empty())
+        if (!conflicts.empty() && !patch)
             held = hold_locked_run(transaction, member, update, data["run"].get<std::int64_t>(),
                                    conflicts, agent_id_of(context.server_public_key), now);
     });

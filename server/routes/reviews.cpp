@@ -296,10 +296,10 @@ Response change_review_settings(const Request& request, ServerContext& context) 
             throw bad_request("mode", "must be auto, off, server, webhook or peers");
         settings.mode = *mode;
     }
-    if (const auto it = body.find("timeout"); it != body.end()) {
+    if (const auto it = body.find("timeout_seconds"); it != body.end()) {
         if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
             it->get<std::int64_t>() > k_max_timeout)
-            throw bad_request("timeout", "must be an integer from 1 to 86400 (seconds)");
+            throw bad_request("timeout_seconds", "must be an integer from 1 to 86400");
         settings.timeout_seconds = it->get<std::int64_t>();
     }
     if (const auto model = optional_text(body, "model", 0, k_max_model_chars)) {

@@ -17,5 +17,6 @@ void add_stream_routes(Router& router);      // GET /v1/rooms/{room}/stream (Web
 void add_git_routes(Router& router);         // refs, receive and upload of packs (hosted mode)
 void add_integration_routes(Router& router); // integration ref, runs, logs, undo, settings
 void add_review_routes(Router& router);      // reviews: list, watch, claim, verdicts, settings
+void add_patch_routes(Router& router);       // signed patches, verdicts and merges
 
 } // namespace knot::server

@@ -51,7 +51,9 @@ TEST_CASE("usage errors name the command and say what is wrong in knot's words, 
          "git knot sync: --push-only and --pull-only cannot be used together"},
         {"git knot check -n 0 --history", "git knot check: -n: '0' is not a number from 1 to 500"},
         {"git knot claim tx", "git knot claim: 'tx' is not a task id"},
-        {"git knot review", "git knot: 'review' is not a git knot command"},
+        {"git knot review --reject rev_1", "git knot review: --reject needs --reason"},
+        {"git knot review --watch --approve rev_1", "git knot review: give one of <id>"},
+        {"git knot bench", "git knot: 'bench' is not a git knot command"},
     };
     for (const auto& [command, words] : cases) {
         INFO(command);

@@ -19,7 +19,9 @@ InProcessServer::InProcessServer()
                 m_dir.path() / "data",
                 server::ForgePolicy{{"https"}, false, false, m_dir.path() / "data"},
                 {},
-                server::PackLimits{}}
+                server::PackLimits{},
+                nullptr,
+                ""}
     , m_router(m_context) {
     server::add_all_routes(m_router);
 }

@@ -142,12 +142,14 @@ TEST_CASE("an integration state with a member of the wrong type is a clear error
             "the knot server sent a malformed integration run: \"run\" is not an integer"));
 }
 
-TEST_CASE("teammates are every agent's refs but ours and the integration's, with their files") {
+TEST_CASE("teammates are every agent's refs but ours, the integration's and patches', with "
+          "their files") {
     TempRepo repo;
     const std::string base = repo.commit("shared.txt", "base\n");
     const std::string theirs = repo.commit("theirs.c", "x\n");
     repo.git({"update-ref", "refs/knot/bo/main", theirs});
     repo.git({"update-ref", "refs/knot/ana/main", theirs});
+    repo.git({"update-ref", "refs/knot/bo/patches/p0123456789", theirs}); // listed by patches
     repo.git({"update-ref", "refs/knot/integration", theirs});
     repo.git({"reset", "--hard", base});
     const auto found = teammate_refs(repo.path, "ana");
