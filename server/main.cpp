@@ -12,8 +12,10 @@
 #include <CLI/CLI.hpp>
 #include <Poco/Util/ServerApplication.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,8 +145,12 @@ int main(int argc, char** argv) {
     }
     // The model key is read from the environment only: a command line is visible to every user
     // of the machine. It is never stored, and never written to the log.
-    if (const char* key = std::getenv("ANTHROPIC_API_KEY"); key && *key)
+    if (char* key = std::getenv("ANTHROPIC_API_KEY"); key && *key) {
         review.anthropic_key = key;
+        // Wiped where it lies: /proc/<pid>/environ shows the environment block as it is in
+        // memory, and unsetenv alone leaves the bytes there.
+        std::fill(key, key + std::strlen(key), '\0');
+    }
     if (const char* base = std::getenv("ANTHROPIC_BASE_URL"); base && *base)
         review.anthropic_base_url = base;
     if (!review.webhook_url.empty() && !knot::parse_url(review.webhook_url)) {

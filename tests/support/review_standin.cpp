@@ -8,7 +8,9 @@
 //   webhook_verdict  when present, /hook answers 202 and then calls the request's respond_url
 //                    with its credential (Authorization: Bearer) and this verdict
 // Each request is appended to <dir>/requests.jsonl ({"path", "api_key", "version", "body"}) and
-// each webhook callback's answer to <dir>/callbacks.jsonl ({"status", "body"}).
+// each webhook callback's answer to <dir>/callbacks.jsonl ({"status", "body"}); each is then
+// announced on standard output ("request <path>", "callback <status>"), so a test waits on that
+// line rather than polling the files.
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -50,9 +52,10 @@ std::string read_text(const fs::path& path, const std::string& fallback) {
     return value;
 }
 
-void append(const fs::path& path, const json& line) {
+void append(const fs::path& path, const json& line, const std::string& announce) {
     const std::lock_guard lock(g_mutex);
     std::ofstream(path, std::ios::app) << line.dump() << '\n';
+    std::cout << announce << std::endl;
 }
 
 // Calls the knot server back as a webhook service does.
@@ -77,7 +80,8 @@ void respond(const std::string& respond_url, const std::string& credential,
     } catch (const std::exception& error) {
         result = {{"status", 0}, {"body", error.what()}};
     }
-    append(g_dir / "callbacks.jsonl", result);
+    append(g_dir / "callbacks.jsonl", result,
+           "callback " + std::to_string(result.value("status", 0)));
 }
 
 class Handler : public Poco::Net::HTTPRequestHandler {
@@ -88,10 +92,12 @@ public:
         text << request.stream().rdbuf();
         const json body = json::parse(text.str(), nullptr, false);
         const std::string path = request.getURI();
-        append(g_dir / "requests.jsonl", {{"path", path},
-                                          {"api_key", request.get("x-api-key", "")},
-                                          {"version", request.get("anthropic-version", "")},
-                                          {"body", body}});
+        append(g_dir / "requests.jsonl",
+               {{"path", path},
+                {"api_key", request.get("x-api-key", "")},
+                {"version", request.get("anthropic-version", "")},
+                {"body", body}},
+               "request " + path);
         response.setContentType("application/json");
         if (path == "/v1/messages") {
             if (request.get("x-api-key", "") != read_text(g_dir / "expected_key", "")) {

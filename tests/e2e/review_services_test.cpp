@@ -1,0 +1,217 @@
+// End to end: the review gate's server key and webhook modes against a stand-in on loopback
+// that speaks the real contracts (tests/support/review_standin.cpp): Anthropic's Messages API
+// and a webhook service that answers at the respond URL with its one-review credential.
+#include "libknot/base/error.hpp"
+#include "libknot/client/http_client.hpp"
+#include "libknot/protocol/error_codes.hpp"
+#include "tests/support/git_steps.hpp"
+#include "tests/support/room_events.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+using namespace knot::test;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool of_type(const json& event, const std::string& type) {
+    return event.value("type", "") == type;
+}
+
+json data_of(const json& event) {
+    return event.contains("data") ? event["data"] : json::object();
+}
+
+// The stand-in, serving from a folder of its own; its port is its first line of output.
+class Standin {
+public:
+    Standin()
+        : m_process(
+              "'" + (fs::path(KNOT_BUILD_DIR) / "tests/support/knot_test_review_standin").string() +
+                  "' '" + m_dir.path().string() + "'",
+              m_dir.path()) {
+        const auto line = m_process.next_line(30000);
+        REQUIRE(line);
+        m_url = "http://127.0.0.1:" + *line;
+    }
+    const std::string& url() const { return m_url; }
+    const fs::path& dir() const { return m_dir.path(); }
+    void set(const std::string& name, const std::string& text) const {
+        write_file(m_dir.path() / name, text);
+    }
+    void unset(const std::string& name) const { fs::remove(m_dir.path() / name); }
+    // Waits for the stand-in to announce its next request or callback; returns the line.
+    std::string await() {
+        const auto line = m_process.next_line(60000);
+        REQUIRE(line);
+        return *line;
+    }
+    // The requests it received, oldest first.
+    std::vector<json> requests() const { return lines("requests.jsonl"); }
+    std::vector<json> callbacks() const { return lines("callbacks.jsonl"); }
+
+private:
+    std::vector<json> lines(const std::string& name) const {
+        std::vector<json> out;
+        std::ifstream in(m_dir.path() / name);
+        for (std::string line; std::getline(in, line);)
+            out.push_back(json::parse(line));
+        return out;
+    }
+
+    TempDir m_dir;
+    BackgroundCommand m_process;
+    std::string m_url;
+};
+
+// Sets an environment variable for the life of the object (the host's `git knot up` passes its
+// environment on to the server it starts).
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value)
+        : m_name(name) {
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() { ::unsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+};
+
+std::string server_integration(const HostedRoom& room) {
+    return trimmed(sh("git --git-dir='" + room.repository().string() +
+                          "' rev-parse -q --verify refs/knot/integration",
+                      room.host())
+                       .out);
+}
+
+// POSTs a webhook's answer to `path` of the server with `credential`; returns the status.
+int respond(const std::string& server, const std::string& path, const std::string& credential,
+            const std::string& verdict) {
+    knot::HttpClient client(server);
+    return client
+        .request("POST", path, json{{"verdict", verdict}, {"reason", "from a test"}}.dump(),
+                 {{"Authorization", "Bearer " + credential}})
+        .status;
+}
+
+} // namespace
+
+TEST_CASE("with the server's key, the model's FAIL holds the change and its PASS advances it, "
+          "and the key is in no file, log or command line") {
+    Standin standin;
+    const std::string key = "sk-ant-test-" + std::to_string(::getpid());
+    standin.set("expected_key", key);
+    standin.set("model_answer", "Here is my review.\n```json\n{\"verdict\": \"FAIL\", "
+                                "\"reason\": \"it claims a parser but adds only a stub\"}\n```\n");
+    const ScopedEnv base("ANTHROPIC_BASE_URL", standin.url());
+    HostedRoom room(0, "--anthropic-key " + key);
+    const fs::path alice = hosted_clone(room, "alice");
+    RoomEvents events(alice);
+    REQUIRE(run("git knot doing 'write the config parser'", alice).status == 0);
+    commit_file(alice, "parser.c", "int parse(void) { return 0; }\n");
+    const std::string before = server_integration(room);
+
+    const json failed = events.push(alice);
+    CHECK(of_type(failed, "sync.review_failed"));
+    CHECK(data_of(failed)["reason"] == "it claims a parser but adds only a stub");
+    CHECK(data_of(failed)["reviewer"] == "the server's model");
+    CHECK(server_integration(room) == before);
+    CHECK(standin.await() == "request /v1/messages");
+    const std::vector<json> asked = standin.requests();
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0]["path"] == "/v1/messages");
+    CHECK(asked[0]["api_key"] == key);
+    CHECK(asked[0]["version"] == "2023-06-01");
+    CHECK(asked[0]["body"]["model"] == "claude-sonnet-4-5");
+    const std::string prompt = asked[0]["body"]["messages"][0]["content"];
+    CHECK(contains(prompt, "write the config parser"));
+    CHECK(contains(prompt, "parser.c"));
+
+    // The owner's model setting reaches the API; a large diff is cut with a note.
+    REQUIRE(run("git knot review --model claude-test-model", room.host()).status == 0);
+    standin.set("model_answer", "PASS: does what it says");
+    commit_file(alice, "big.txt", std::string(200 * 1024, 'x') + "\n");
+    const json passed = events.push(alice);
+    CHECK(of_type(passed, "sync.integrated"));
+    CHECK(data_of(passed)["review"]["verdict"] == "PASS");
+    CHECK(data_of(passed)["review"]["verified"] == true);
+    const json second = standin.requests().back();
+    CHECK(second["body"]["model"] == "claude-test-model");
+    CHECK(contains(second["body"]["messages"][0]["content"], "bytes were left out"));
+
+    // A key the API refuses is a WARN with the reason, not a hold and not the key.
+    standin.set("expected_key", "another-key");
+    commit_file(alice, "three.txt", "3\n");
+    const json refused = events.push(alice);
+    CHECK(of_type(refused, "sync.integrated"));
+    CHECK(data_of(refused)["review"]["verdict"] == "WARN");
+    CHECK(contains(data_of(refused)["review"]["reason"], "401"));
+    CHECK(!contains(data_of(refused)["review"]["reason"], key));
+
+    const std::string pid = std::to_string(room.server_record()["pid"].get<int>());
+    CHECK(!contains(sh("tr '\\0' ' ' < /proc/" + pid + "/cmdline", room.host()).out, key));
+    CHECK(!contains(sh("tr '\\0' '\\n' < /proc/" + pid + "/environ", room.host()).out, key));
+    const auto grep = sh("grep -rl -- '" + key + "' .git/knot .git/config || true", room.host());
+    CHECK(trimmed(grep.out).empty());
+}
+
+TEST_CASE("a webhook answers with its one-review credential, recorded unverified, and the "
+          "credential answers nothing else") {
+    Standin standin;
+    standin.set("webhook_verdict", "PASS");
+    HostedRoom room(0, "--review-webhook " + standin.url() + "/hook");
+    const fs::path alice = hosted_clone(room, "alice");
+    RoomEvents events(alice);
+    commit_file(alice, "one.txt", "1\n");
+    const json passed = events.push(alice);
+    CHECK(of_type(passed, "sync.integrated"));
+    CHECK(data_of(passed)["review"]["verdict"] == "PASS");
+    CHECK(data_of(passed)["review"]["verified"] == false);
+    CHECK(data_of(passed)["review"]["reviewer"] == "webhook");
+    CHECK(standin.await() == "request /hook");
+    CHECK(standin.await() == "callback 200");
+    CHECK(contains(run("git knot review", alice).out, "PASS (unverified)"));
+    const std::vector<json> sent = standin.requests();
+    REQUIRE(sent.size() == 1);
+    const json first = sent[0]["body"];
+    for (const char* field : {"review_id", "room_id", "agent_name", "diff_stat", "intent",
+                              "knot_server", "respond_url", "credential", "diff"})
+        CHECK(first.contains(field));
+    CHECK(first["agent_name"] == "alice");
+    const std::string invite_token = room.invite().substr(room.invite().rfind('#') + 1);
+    CHECK(!contains(first.dump(), "\"invite_token\""));
+    REQUIRE(standin.callbacks().size() == 1);
+    CHECK(standin.callbacks()[0]["status"] == 200);
+
+    // The same credential again, or on the next review, or in another room's path: refused.
+    const std::string server = first["knot_server"];
+    const std::string first_path = first["respond_url"].get<std::string>().substr(server.size());
+    CHECK(respond(server, first_path, first["credential"], "FAIL") == 401);
+
+    standin.unset("webhook_verdict");
+    commit_file(alice, "two.txt", "2\n");
+    REQUIRE(run("git push -q knot main", alice).status == 0);
+    const json requested = events.next(
+        [](const json& e) { return of_type(e, "review.requested") && data_of(e)["run"] == 2; });
+    (void)requested;
+    CHECK(standin.await() == "request /hook");
+    const json second = standin.requests().back()["body"];
+    const std::string second_path = second["respond_url"].get<std::string>().substr(server.size());
+    CHECK(respond(server, second_path, first["credential"], "PASS") == 401);
+    std::string elsewhere = second_path;
+    elsewhere.replace(elsewhere.find(second["room_id"].get<std::string>()),
+                      second["room_id"].get<std::string>().size(), "rm_elsewhere");
+    CHECK(respond(server, elsewhere, second["credential"], "PASS") == 401);
+    CHECK(respond(server, second_path, "", "PASS") == 401);
+    CHECK(respond(server, second_path, second["credential"], "FAIL") == 200);
+    const json failed = events.outcome(2);
+    CHECK(of_type(failed, "sync.review_failed"));
+    CHECK(respond(server, second_path, second["credential"], "PASS") == 401);
+}
