@@ -111,6 +111,50 @@ std::optional<std::string> describe_integration_event(const std::string& type,
     return std::nullopt;
 }
 
+// The review gate's and the patch exchange's events (docs/protocol.md, "Reviews", "Patches"), or
+// nothing for another type.
+std::optional<std::string> describe_review_event(const std::string& type, const std::string& who,
+                                                 const nlohmann::json& data,
+                                                 const AgentNames& names) {
+    const std::string review = json_text(data, "review");
+    const std::string run = "integration run " + std::to_string(json_integer(data, "run"));
+    if (type == "review.requested")
+        return "review " + review + " of " + run + " (" + json_text(data, "agent") + ") asked of " +
+               (json_text(data, "mode") == "peers"     ? std::string("peers")
+                : json_text(data, "mode") == "webhook" ? std::string("the review webhook")
+                                                       : std::string("the server's model"));
+    if (type == "review.claimed")
+        return json_text(data, "peer") + " is reviewing " + review + " (" + run + ")";
+    if (type == "review.released")
+        return "review " + review + " is free again: " + name_of(json_text(data, "peer"), names) +
+               " went away";
+    if (type == "review.verdict" || type == "review.timeout") {
+        std::string line = "review " + review + " of " + run + ": " + json_text(data, "verdict");
+        if (type == "review.timeout")
+            line += " (nobody answered: advisory)";
+        else
+            line += " by " + json_text(data, "reviewer") +
+                    (data.value("verified", false) ? "" : " (unverified)");
+        if (!json_text(data, "reason").empty())
+            line += ": " + json_text(data, "reason");
+        return line;
+    }
+    if (type == "review.settings")
+        return who + " set the review mode to " + json_text(data, "mode") + " (" +
+               std::to_string(json_integer(data, "timeout_seconds")) + " s)";
+    const std::string patch = json_text(data, "id");
+    if (type == "patch.shared" || type == "patch.submitted")
+        return who + (type == "patch.shared" ? " shared draft " : " submitted ") + patch + " (" +
+               json_text(data, "tip").substr(0, 7) + ")";
+    if (type == "patch.approved")
+        return who + " approved " + patch;
+    if (type == "patch.rejected")
+        return who + " rejected " + patch + ": " + json_text(data, "reason");
+    if (type == "patch.merge_requested")
+        return who + " asked to merge " + patch + " (" + run + ")";
+    return std::nullopt;
+}
+
 } // namespace
 
 std::string describe_event(const wire::Event& event, const AgentNames& names) {
@@ -176,6 +220,8 @@ std::string describe_event(const wire::Event& event, const AgentNames& names) {
         return who + " set the lease to " + std::to_string(json_integer(data, "lease_seconds")) +
                "s";
     if (const auto line = describe_integration_event(type, who, data))
+        return *line;
+    if (const auto line = describe_review_event(type, who, data, names))
         return *line;
     return who + " " + type + " " + data.dump();
 }

@@ -95,3 +95,34 @@ TEST_CASE("a held run, its release, the room's base and a forge push after an un
                   "ag_s") == "cannot push refs/knot/integration to /srv/forge.git (the room's "
                              "base): the forge refused the push or could not be reached");
 }
+
+TEST_CASE("review and patch events read as who reviewed what, and the verdict") {
+    CHECK(line_of("review.requested",
+                  {{"review", "rev_1"}, {"run", 3}, {"agent", "coder-1"}, {"mode", "peers"}},
+                  "ag_s") == "review rev_1 of integration run 3 (coder-1) asked of peers");
+    CHECK(line_of("review.claimed", {{"review", "rev_1"}, {"run", 3}, {"peer", "coder-2"}},
+                  "ag_2") == "coder-2 is reviewing rev_1 (integration run 3)");
+    CHECK(line_of("review.verdict",
+                  {{"review", "rev_1"},
+                   {"run", 3},
+                   {"verdict", "FAIL"},
+                   {"reviewer", "peer coder-2"},
+                   {"verified", true},
+                   {"reason", "no tests"}},
+                  "ag_2") == "review rev_1 of integration run 3: FAIL by peer coder-2: no tests");
+    CHECK(line_of("review.verdict",
+                  {{"review", "rev_2"},
+                   {"run", 4},
+                   {"verdict", "PASS"},
+                   {"reviewer", "webhook"},
+                   {"verified", false}},
+                  "ag_s") == "review rev_2 of integration run 4: PASS by webhook (unverified)");
+    CHECK(line_of("review.timeout", {{"review", "rev_3"}, {"run", 5}, {"verdict", "WARN"}},
+                  "ag_s") == "review rev_3 of integration run 5: WARN (nobody answered: advisory)");
+    CHECK(line_of("review.released", {{"review", "rev_3"}, {"peer", "ag_2"}}, "ag_s") ==
+          "review rev_3 is free again: coder-2 went away");
+    CHECK(line_of("patch.submitted", {{"id", "p0123456789"}, {"tip", "abcdef0123"}}) ==
+          "coder-1 submitted p0123456789 (abcdef0)");
+    CHECK(line_of("patch.rejected", {{"id", "p0123456789"}, {"reason", "breaks the API"}},
+                  "ag_2") == "coder-2 rejected p0123456789: breaks the API");
+}
