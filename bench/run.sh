@@ -34,6 +34,9 @@ echo "== hook cost"
 echo
 echo "== MCP (needs the SDK quickstart.sh installs into $build/tests/mcp)"
 "$here/mcp.sh" "$build"
+echo
+echo "== review gate (needs the tests' stand-in, $build/tests/support/knot_test_review_standin)"
+"$here/review.sh" "$build"
 
 # The sync and integration benchmarks build large repositories and take a minute or more each:
 # opt in with KNOT_BENCH_SYNC=1.
