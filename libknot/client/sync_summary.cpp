@@ -255,6 +255,14 @@ IntegrationState integration_state(const nlohmann::json& answer) {
         state.status = run.status;
         state.summary = run.summary;
         state.undone = run.undone;
+        if (run.detail.is_object() && run.detail.contains("review") &&
+            run.detail["review"].is_object() && run.detail["review"].contains("id")) {
+            const nlohmann::json& review = run.detail["review"];
+            for (const auto& [key, into] : {std::pair{"verdict", &state.review_verdict},
+                                            std::pair{"reason", &state.review_reason}})
+                if (review.contains(key) && review[key].is_string())
+                    *into = review[key].get<std::string>();
+        }
     }
     return state;
 }
@@ -295,7 +303,11 @@ nlohmann::json summary_json(const SyncSummary& summary) {
             {"run", state.run},
             {"status", state.status},
             {"summary", state.summary},
-            {"undone", state.undone}};
+            {"undone", state.undone},
+            {"review", state.review_verdict.empty()
+                           ? nlohmann::json()
+                           : nlohmann::json{{"verdict", state.review_verdict},
+                                            {"reason", state.review_reason}}}};
     }
     return out;
 }

@@ -85,6 +85,9 @@ struct IntegrationState {
     std::string status;  // its status: queued, running, integrated, check_failed ...
     std::string summary; // its one line
     bool undone = false; // `git knot undo` moved the ref back past the newest run
+    // Its review's verdict (PASS, WARN, FAIL) and reason, "" when no review ran.
+    std::string review_verdict;
+    std::string review_reason;
 };
 
 struct SyncSummary {
@@ -112,7 +115,8 @@ std::string summary_text(const SyncSummary& summary);
 
 // The same as an object: {"mode", "where", "pushed": {...} or null, "fetched", "fetched_from"
 // ("knot", the forge's remote, or null), "teammates", "integration": {"commit", "base", "run",
-// "status", "summary", "undone"} or null, "server": "reachable" or "unreachable", "queued"}.
+// "status", "summary", "undone", "review": {"verdict", "reason"} or null} or null, "server":
+// "reachable" or "unreachable", "queued"}.
 nlohmann::json summary_json(const SyncSummary& summary);
 
 // The integration state in the answer of GET .../integration (`runs` newest first); throws

@@ -31,8 +31,14 @@ SyncSummary full_summary() {
     summary.fetched = true;
     summary.fetched_from = "knot";
     summary.teammates = {teammate("bo", "main", {"src/api.ts", "src/db.ts"})};
-    summary.integration =
-        IntegrationState{k_b, k_c, 12, "integrated", "integrated bo@ccccccc", false};
+    summary.integration = IntegrationState{k_b,
+                                           k_c,
+                                           12,
+                                           "integrated",
+                                           "integrated bo@ccccccc",
+                                           false,
+                                           "WARN",
+                                           "renames a file it did not mention"};
     return summary;
 }
 
@@ -96,6 +102,8 @@ TEST_CASE("the JSON summary holds the same facts, with null for what is absent")
     CHECK(full.at("pushed").at("files") == nlohmann::json{"src/a.c", "src/b.c"});
     CHECK(full.at("teammates").at(0).at("ref") == "refs/knot/bo/main");
     CHECK(full.at("integration").at("run") == 12);
+    CHECK(full.at("integration").at("review") ==
+          nlohmann::json{{"verdict", "WARN"}, {"reason", "renames a file it did not mention"}});
     CHECK(full.at("server") == "reachable");
 
     SyncSummary bare;
@@ -110,19 +118,23 @@ TEST_CASE("the JSON summary holds the same facts, with null for what is absent")
 
     bare.integration = IntegrationState{};
     CHECK(summary_json(bare).at("integration").at("commit").is_null());
+    CHECK(summary_json(bare).at("integration").at("review").is_null());
 }
 
 TEST_CASE("the integration state is read from the newest run, whatever else is missing") {
     const auto state = integration_state(nlohmann::json::parse(R"({
         "integration": ")" + k_a + R"(", "base": ")" + k_b + R"(",
-        "runs": [{"run": 7, "status": "check_failed", "summary": "ctest exited with 8",
-                  "undone": true}, {"run": 6, "status": "integrated"}]})"));
+        "runs": [{"run": 7, "status": "review_failed", "summary": "coder-1@1234567 failed review",
+                  "undone": true, "detail": {"review": {"id": "rev_1", "verdict": "FAIL",
+                  "reason": "no tests"}}}, {"run": 6, "status": "integrated"}]})"));
     CHECK(state.commit == k_a);
     CHECK(state.base == k_b);
     CHECK(state.run == 7);
-    CHECK(state.status == "check_failed");
-    CHECK(state.summary == "ctest exited with 8");
+    CHECK(state.status == "review_failed");
+    CHECK(state.summary == "coder-1@1234567 failed review");
     CHECK(state.undone);
+    CHECK(state.review_verdict == "FAIL");
+    CHECK(state.review_reason == "no tests");
 
     const auto none = integration_state(
         nlohmann::json::parse(R"({"integration": null, "base": null, "runs": []})"));
