@@ -289,6 +289,15 @@ int history(int count, bool json) {
             const std::string& by = run.undone_by;
             summary += " (undone by " + (names.count(by) ? names[by] : by) + ")";
         }
+        if (run.detail.contains("review") && run.detail["review"].is_object() &&
+            run.detail["review"].contains("id")) {
+            const nlohmann::json& review = run.detail["review"];
+            summary +=
+                "  [review " + json_text(review, "id") + ": " + json_text(review, "verdict") +
+                " by " + json_text(review, "reviewer") +
+                (review.contains("verified") && review["verified"] == false ? ", unverified" : "") +
+                "]";
+        }
         if (run.log)
             summary += "  [log]";
         rows.push_back({std::to_string(run.run), run.agent, short_oid(run.commit), run.status,

@@ -178,6 +178,7 @@ TEST_CASE("a webhook answers with its one-review credential, recorded unverified
     CHECK(standin.await() == "request /hook");
     CHECK(standin.await() == "callback 200");
     CHECK(contains(run("git knot review", alice).out, "PASS (unverified)"));
+    CHECK(contains(run("git knot check --history", alice).out, ": PASS by webhook, unverified]"));
     const std::vector<json> sent = standin.requests();
     REQUIRE(sent.size() == 1);
     const json first = sent[0]["body"];
