@@ -111,9 +111,10 @@ HostedRoom host_room(Clone& clone, const HostOptions& options) {
     const int port = port_to_listen_on(options, previous, hosted.taken_port);
 
     const auto program = find_program_beside_self("knot-server");
-    const RunningProcess server = start_server_background(
-        program, hosted.data_dir, port, options.bind, options.checks,
-        {options.review.anthropic_key, options.review.webhook_url, options.public_url});
+    const RunningProcess server =
+        start_server_background(program, hosted.data_dir, port, options.bind, options.checks,
+                                {options.review.anthropic_key, options.review.webhook_url,
+                                 options.public_url, options.review.webhook_key});
     hosted.server_pid = server.pid;
     try {
         hosted.local_url = local_url_for(server.url, options.bind);

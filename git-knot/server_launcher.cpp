@@ -101,6 +101,8 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
         environment["ANTHROPIC_API_KEY"] = review.anthropic_key;
     if (!review.webhook_url.empty())
         args.insert(args.end(), {"--review-webhook", review.webhook_url});
+    if (!review.webhook_key.empty())
+        args.insert(args.end(), {"--review-webhook-key", review.webhook_key});
     if (!review.public_url.empty())
         args.insert(args.end(), {"--public-url", review.public_url});
     const pid_t pid = spawn_detached(args, log, ready_write.get(), environment);

@@ -33,7 +33,8 @@ enum class PushedChecks { sandboxed, unsandboxed };
 struct ServerReview {
     std::string anthropic_key;
     std::string webhook_url;
-    std::string public_url; // what webhooks are told to answer at ("" the server's own)
+    std::string public_url;  // what webhooks are told to answer at ("" the server's own)
+    std::string webhook_key; // the webhook's public key (base64), "" when it signs nothing
 };
 
 // Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` (and

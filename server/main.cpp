@@ -5,6 +5,7 @@
 // command line.
 #include "libknot/base/error.hpp"
 #include "libknot/base/url.hpp"
+#include "libknot/protocol/crypto.hpp"
 #include "server/forge_policy.hpp"
 #include "server/log.hpp"
 #include "server/server.hpp"
@@ -120,6 +121,12 @@ int main(int argc, char** argv) {
     app.add_option("--review-webhook", review.webhook_url,
                    "POST each review request to this URL (default $KNOT_REVIEW_WEBHOOK); the "
                    "service answers at /v1/rooms/ROOM/reviews/ID/respond");
+    std::string webhook_key;
+    if (const char* key = std::getenv("KNOT_REVIEW_WEBHOOK_KEY"); key && *key)
+        webhook_key = key;
+    app.add_option("--review-webhook-key", webhook_key,
+                   "the webhook's Ed25519 public key (base64; default $KNOT_REVIEW_WEBHOOK_KEY): "
+                   "its verdicts must then be signed, and are verified");
     app.add_option("--review-model", review.default_model,
                    "the model the server's key asks when a room names none (default " +
                        review.default_model + ")");
@@ -162,6 +169,19 @@ int main(int argc, char** argv) {
         std::cerr << "knot-server: error: ANTHROPIC_BASE_URL " << review.anthropic_base_url
                   << " is not an http(s) URL" << std::endl;
         return k_exit_usage;
+    }
+    if (!webhook_key.empty()) {
+        try {
+            review.webhook_key = knot::from_base64(webhook_key);
+        } catch (const std::exception&) {
+            review.webhook_key.clear();
+        }
+        if (review.webhook_key.size() != 32) {
+            std::cerr << "knot-server: error: --review-webhook-key is not a base64 Ed25519 "
+                         "public key (32 bytes)"
+                      << std::endl;
+            return k_exit_usage;
+        }
     }
     ::unsetenv("ANTHROPIC_API_KEY"); // not passed on to git, checks or anything else started
     try {

@@ -122,6 +122,7 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
         {"candidate", review.candidate_oid},
         {"deadline", review.deadline},
         {"knot_server", env.options.public_url},
+        {"sign", !env.options.webhook_key.empty()},
         {"respond_url", env.options.public_url + respond_path},
         {"credential", credential},
         {"prompt", review_prompt({run.agent_name, review.intent, review.diff_stat, diff})}};

@@ -28,7 +28,10 @@ struct ReviewOptions {
     std::string anthropic_key;                                    // "" when the server has none
     std::string anthropic_base_url = "https://api.anthropic.com"; // ANTHROPIC_BASE_URL
     std::string default_model = "claude-sonnet-4-5";
-    std::string webhook_url;         // "" when there is none
+    std::string webhook_url; // "" when there is none
+    // The webhook's registered Ed25519 public key: when set, its verdicts must be signed with it
+    // (and are then verified); without one they are recorded unverified.
+    Bytes webhook_key;
     std::string public_url;          // what webhooks are told the server is (knot_server)
     std::int64_t claim_seconds = 60; // a peer's claim lapses unless renewed within this
     std::int64_t watch_seconds = 90; // a watcher counts as present this long after it asked

@@ -122,6 +122,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         ->option_text("dir");
     app.add_option("--public-url", options.public_url, "Base URL teammates reach the server at")
         ->option_text("url");
+    app.add_option("--review-webhook-key", options.review.webhook_key,
+                   "The webhook's Ed25519 public key (base64): its verdicts must be signed, and "
+                   "are verified (else $KNOT_REVIEW_WEBHOOK_KEY)")
+        ->option_text("key");
     app.add_option("--room-name", options.room_name, "Room name (default: the directory name)")
         ->option_text("name");
     app.add_flag("--no-tunnel", no_tunnel, "Do not start a cloudflared quick tunnel");

@@ -256,6 +256,19 @@ Response webhook_respond(const Request& request, ServerContext& context) {
     const Verdict verdict = verdict_field(body);
     const std::string reason = optional_text(body, "reason", 0, k_max_review_reason).value_or("");
     const std::int64_t now = unix_now();
+    // A webhook with a registered key signs its verdicts as a member does.
+    const Bytes& key = options_of(context).webhook_key;
+    std::int64_t signed_at = 0;
+    std::string signature;
+    if (!key.empty()) {
+        const auto timestamp = body.find("timestamp");
+        if (timestamp == body.end() || !timestamp->is_number_integer() ||
+            std::abs(timestamp->get<std::int64_t>() - now) > k_statement_window)
+            throw bad_request("timestamp", "must be the time of the verdict, within 5 minutes "
+                                           "(this server has the webhook's key: sign verdicts)");
+        signed_at = timestamp->get<std::int64_t>();
+        signature = required_text(body, "signature", 1, 200);
+    }
     wire::Review view;
     context.store.write([&](Transaction& transaction) {
         const std::optional<RoomRecord> room = transaction.find_room(request.param("room"));
@@ -275,6 +288,17 @@ Response webhook_respond(const Request& request, ServerContext& context) {
         review->verified = false;
         review->statement.clear();
         review->signature.clear();
+        if (!key.empty()) {
+            const std::string statement = review_statement(
+                review->room_id, review->id, review->candidate_oid, verdict, reason, signed_at);
+            if (!knot::verify_signature(key, statement, signature))
+                throw ApiError(error_code::bad_signature,
+                               "the verdict's signature does not verify against the webhook's "
+                               "registered key");
+            review->verified = true;
+            review->statement = statement;
+            review->signature = signature;
+        }
         conclude_review(transaction, *review, now, context.server_agent_id);
         view = review_view(transaction, *review);
     });

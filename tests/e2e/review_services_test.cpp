@@ -4,6 +4,9 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/http_client.hpp"
 #include "libknot/protocol/error_codes.hpp"
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "libknot/review/review_text.hpp"
 #include "tests/support/git_steps.hpp"
 #include "tests/support/room_events.hpp"
 
@@ -215,4 +218,61 @@ TEST_CASE("a webhook answers with its one-review credential, recorded unverified
     const json failed = events.outcome(2);
     CHECK(of_type(failed, "sync.review_failed"));
     CHECK(respond(server, second_path, second["credential"], "PASS") == 401);
+}
+
+TEST_CASE("a webhook whose key the server has must sign its verdicts, which are then verified") {
+    Standin standin;
+    const knot::Identity webhook = knot::Identity::generate();
+    webhook.save(standin.dir() / "webhook.key");
+    standin.set("webhook_verdict", "FAIL");
+    HostedRoom room(0, "--review-webhook " + standin.url() + "/hook --review-webhook-key " +
+                           webhook.public_key_base64());
+    const fs::path alice = hosted_clone(room, "alice");
+    RoomEvents events(alice);
+    commit_file(alice, "one.txt", "1\n");
+    const json failed = events.push(alice);
+    CHECK(of_type(failed, "sync.review_failed"));
+    CHECK(standin.await() == "request /hook");
+    CHECK(standin.await() == "callback 200");
+    const json first = standin.requests().back()["body"];
+    CHECK(first["sign"] == true);
+    const json shown =
+        json_of(run("git knot review " + first["review_id"].get<std::string>() + " --json", alice));
+    CHECK(shown["verified"] == true);
+    CHECK(knot::verify_signature(webhook.public_key(), shown["statement"].get<std::string>(),
+                                 shown["signature"].get<std::string>()));
+
+    // Unsigned, or signed by another key: refused, and the review stays open for the real one.
+    fs::remove(standin.dir() / "webhook.key");
+    commit_file(alice, "two.txt", "2\n");
+    REQUIRE(run("git push -q knot main", alice).status == 0);
+    CHECK(standin.await() == "request /hook");
+    CHECK(standin.await() == "callback 400");
+    const json second = standin.requests().back()["body"];
+    const std::string server = second["knot_server"];
+    const std::string path = second["respond_url"].get<std::string>().substr(server.size());
+    const std::int64_t now = knot::unix_now();
+    const auto statement = [&](knot::Verdict verdict) {
+        return knot::review_statement(second["room_id"].get<std::string>(),
+                                      second["review_id"].get<std::string>(),
+                                      second["candidate"].get<std::string>(), verdict, "ok", now);
+    };
+    knot::HttpClient client(server);
+    const auto send = [&](const std::string& signature) {
+        return client
+            .request("POST", path,
+                     json{{"verdict", "PASS"},
+                          {"reason", "ok"},
+                          {"timestamp", now},
+                          {"signature", signature}}
+                         .dump(),
+                     {{"Authorization", "Bearer " + second["credential"].get<std::string>()}})
+            .status;
+    };
+    CHECK(send(knot::Identity::generate().sign(statement(knot::Verdict::pass))) == 401);
+    CHECK(send(webhook.sign(statement(knot::Verdict::fail))) == 401);
+    CHECK(send(webhook.sign(statement(knot::Verdict::pass))) == 200);
+    const json passed = events.outcome(2);
+    CHECK(of_type(passed, "sync.integrated"));
+    CHECK(data_of(passed)["review"]["verified"] == true);
 }

@@ -7,10 +7,16 @@
 //   model_answer     the text of the model's answer (default "PASS: looks right")
 //   webhook_verdict  when present, /hook answers 202 and then calls the request's respond_url
 //                    with its credential (Authorization: Bearer) and this verdict
+//   webhook.key      when present (a key file of libknot's Identity), the verdict is signed with
+//                    it as the protocol says ("timestamp" and "signature")
 // Each request is appended to <dir>/requests.jsonl ({"path", "api_key", "version", "body"}) and
 // each webhook callback's answer to <dir>/callbacks.jsonl ({"status", "body"}); each is then
 // announced on standard output ("request <path>", "callback <status>"), so a test waits on that
 // line rather than polling the files.
+#include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "libknot/review/review_text.hpp"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -59,8 +65,9 @@ void append(const fs::path& path, const json& line, const std::string& announce)
 }
 
 // Calls the knot server back as a webhook service does.
-void respond(const std::string& respond_url, const std::string& credential,
-             const std::string& verdict) {
+void respond(const json& hook, const std::string& verdict) {
+    const std::string respond_url = hook.value("respond_url", "");
+    const std::string credential = hook.value("credential", "");
     json result;
     try {
         const Poco::URI uri(respond_url);
@@ -69,7 +76,19 @@ void respond(const std::string& respond_url, const std::string& credential,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("Authorization", "Bearer " + credential);
         request.setContentType("application/json");
-        const std::string body = json{{"verdict", verdict}, {"reason", "from the webhook"}}.dump();
+        json answer = {{"verdict", verdict}, {"reason", "from the webhook"}};
+        if (fs::exists(g_dir / "webhook.key")) {
+            const auto parsed = knot::verdict_from_word(verdict);
+            const std::int64_t now = knot::unix_now();
+            answer["timestamp"] = now;
+            answer["signature"] =
+                knot::Identity::load(g_dir / "webhook.key")
+                    .sign(knot::review_statement(
+                        hook.value("room_id", ""), hook.value("review_id", ""),
+                        hook.value("candidate", ""), parsed.value_or(knot::Verdict::warn),
+                        "from the webhook", now));
+        }
+        const std::string body = answer.dump();
         request.setContentLength(static_cast<std::streamsize>(body.size()));
         session.sendRequest(request) << body;
         Poco::Net::HTTPResponse response;
@@ -124,9 +143,7 @@ public:
             response.setStatus(Poco::Net::HTTPResponse::HTTP_ACCEPTED);
             response.send() << "{}";
             if (fs::exists(g_dir / "webhook_verdict") && body.is_object())
-                std::thread(respond, body.value("respond_url", ""), body.value("credential", ""),
-                            read_text(g_dir / "webhook_verdict", "PASS"))
-                    .detach();
+                std::thread(respond, body, read_text(g_dir / "webhook_verdict", "PASS")).detach();
             return;
         }
         response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
