@@ -59,16 +59,18 @@ json requested_event(const ReviewRecord& review, const std::string& agent_name) 
             {"deadline", review.deadline}};
 }
 
-// The server's model answers at once, in the run: one write for the request, the call, one for
-// the verdict, signed with the server's key.
+// The server's model answers at once, in the run: one write for the request (none when the
+// request exists: a server stopped during the call asks again), the call, one for the verdict,
+// signed with the server's key.
 GateOutcome review_by_model(const GateEnvironment& env, RunRecord& run, ReviewRecord review,
-                            const std::string& model, std::int64_t timeout) {
-    env.store.write([&](Transaction& transaction) {
-        transaction.insert_review(review);
-        transaction.append_event(run.room_id, "review.requested", env.server_agent_id,
-                                 review.requested_at,
-                                 requested_event(review, run.agent_name).dump());
-    });
+                            const std::string& model, std::int64_t timeout, bool requested) {
+    if (!requested)
+        env.store.write([&](Transaction& transaction) {
+            transaction.insert_review(review);
+            transaction.append_event(run.room_id, "review.requested", env.server_agent_id,
+                                     review.requested_at,
+                                     requested_event(review, run.agent_name).dump());
+        });
     ReviewAnswer answer;
     try {
         const ReviewMaterial material{run.agent_name, review.intent, review.diff_stat,
@@ -92,6 +94,12 @@ GateOutcome review_by_model(const GateEnvironment& env, RunRecord& run, ReviewRe
                                         answer.verdict, answer.reason, now);
     review.signature = env.server_identity.sign(review.statement);
     env.store.write([&](Transaction& transaction) {
+        // The deadline may have passed during the call: the sweeper's WARN stands then.
+        const std::optional<ReviewRecord> current = transaction.find_review(run.room_id, review.id);
+        if (current && current->state != "pending" && current->state != "claimed") {
+            review = *current;
+            return;
+        }
         conclude_review(transaction, review, now, env.server_agent_id);
     });
     return outcome_of(review);
@@ -190,6 +198,14 @@ GateOutcome review_run(const GateEnvironment& env, RunRecord& run) {
     });
     if (existing && (existing->state == "answered" || existing->state == "timed_out"))
         return outcome_of(*existing);
+    if (existing && existing->mode == "server") { // the server stopped while asking its model
+        settings = ReviewSettings{};
+        env.store.read(
+            [&](const Reader& reader) { settings = reader.review_settings(run.room_id); });
+        return review_by_model(env, run, *existing,
+                               settings.model.empty() ? env.options.default_model : settings.model,
+                               std::max<std::int64_t>(1, existing->deadline - now), true);
+    }
     if (existing) { // still open: the run waits again
         env.store.write([&](Transaction& transaction) { park(transaction, run, *existing); });
         return {GateOutcome::Kind::waiting, Verdict::warn, "", existing->id, "", false, false};
@@ -210,7 +226,7 @@ GateOutcome review_run(const GateEnvironment& env, RunRecord& run) {
     if (mode == "server")
         return review_by_model(env, run, review,
                                settings.model.empty() ? env.options.default_model : settings.model,
-                               settings.timeout_seconds);
+                               settings.timeout_seconds, false);
     if (mode == "webhook")
         return review_by_webhook(env, run, review);
     env.store.write([&](Transaction& transaction) {

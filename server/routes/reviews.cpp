@@ -168,6 +168,7 @@ Response claim_review(const Request& request, ServerContext& context) {
     const ReviewOptions& options = options_of(context);
     wire::Review view;
     std::int64_t claim_seconds = options.claim_seconds;
+    bool renewal = false;
     call.write([&](Transaction& transaction) {
         ReviewRecord review = review_of(transaction, request, call.room().id);
         check_open_to(review, call.agent(), call.now());
@@ -178,7 +179,7 @@ Response claim_review(const Request& request, ServerContext& context) {
         if (review.mode != "peers")
             throw ApiError(error_code::review_closed, "review " + review.id + " goes to the " +
                                                           review.mode + ", not to peers");
-        const bool renewal = review.state == "claimed" && review.claimed_by == call.agent().id;
+        renewal = review.state == "claimed" && review.claimed_by == call.agent().id;
         review.state = "claimed";
         review.claimed_by = call.agent().id;
         review.claim_expires = call.now() + claim_seconds;
@@ -189,7 +190,9 @@ Response claim_review(const Request& request, ServerContext& context) {
                 {{"review", review.id}, {"run", review.run}, {"peer", call.agent().name}});
         view = review_view(transaction, review);
     });
-    nlohmann::json answer = shown_with_diff(context, call.room().id, view);
+    // A renewal (every few seconds while a peer's reviewer runs) does not read the diff again.
+    nlohmann::json answer =
+        renewal ? nlohmann::json(view) : shown_with_diff(context, call.room().id, view);
     answer["claim_seconds"] = claim_seconds;
     return Response::json(200, answer);
 }
@@ -216,6 +219,9 @@ Response give_verdict(const Request& request, ServerContext& context) {
     call.write([&](Transaction& transaction) {
         ReviewRecord review = review_of(transaction, request, call.room().id);
         check_open_to(review, call.agent(), call.now());
+        if (review.mode == "server")
+            throw ApiError(error_code::review_closed,
+                           "review " + review.id + " is the server's model's to answer");
         const std::string statement =
             review_statement(review.room_id, review.id, review.candidate_oid, verdict, reason,
                              timestamp->get<std::int64_t>());

@@ -11,6 +11,7 @@
 #include "tests/support/room_events.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -163,6 +164,35 @@ TEST_CASE("with the server's key, the model's FAIL holds the change and its PASS
     CHECK(!contains(sh("tr '\\0' '\\n' < /proc/" + pid + "/environ", room.host()).out, key));
     const auto grep = sh("grep -rl -- '" + key + "' .git/knot .git/config || true", room.host());
     CHECK(trimmed(grep.out).empty());
+}
+
+TEST_CASE("a server stopped while its model reviews asks the model again when it is back") {
+    Standin standin;
+    const std::string key = "sk-ant-restart-" + std::to_string(::getpid());
+    standin.set("expected_key", key);
+    standin.set("model_hang", "");
+    const ScopedEnv base("ANTHROPIC_BASE_URL", standin.url());
+    const int port = free_port();
+    HostedRoom room(port, "--anthropic-key " + key);
+    const fs::path alice = hosted_clone(room, "alice");
+    RoomEvents events(alice);
+    commit_file(alice, "one.txt", "1\n");
+    REQUIRE(run("git push -q knot main", alice).status == 0);
+    CHECK(standin.await() == "request /v1/messages");
+    const json requested =
+        events.next([](const json& e) { return of_type(e, "review.requested"); });
+    REQUIRE(::kill(room.server_record().at("pid").get<int>(), SIGKILL) == 0);
+
+    standin.set("model_answer", "FAIL: asked again after the restart");
+    standin.unset("model_hang");
+    REQUIRE(
+        run("git knot up --port " + std::to_string(port) + " --no-tunnel --anthropic-key " + key,
+            room.host())
+            .status == 0);
+    const json outcome = events.outcome(data_of(requested)["run"].get<int>());
+    CHECK(of_type(outcome, "sync.review_failed"));
+    CHECK(data_of(outcome)["review"] == data_of(requested)["review"]);
+    CHECK(data_of(outcome)["reason"] == "asked again after the restart");
 }
 
 TEST_CASE("a webhook answers with its one-review credential, recorded unverified, and the "

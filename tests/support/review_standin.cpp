@@ -5,6 +5,8 @@
 // pushes:
 //   expected_key     the x-api-key the Messages API wants (else it answers 401)
 //   model_answer     the text of the model's answer (default "PASS: looks right")
+//   model_hang       while present, the Messages API holds its answer (checked every 20 ms, for
+//                    at most two minutes): a server can be stopped during the call
 //   webhook_verdict  when present, /hook answers 202 and then calls the request's respond_url
 //                    with its credential (Authorization: Bearer) and this verdict
 //   webhook.key      when present (a key file of libknot's Identity), the verdict is signed with
@@ -29,6 +31,7 @@
 #include <Poco/URI.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -128,6 +131,8 @@ public:
                                        .dump();
                 return;
             }
+            for (int waited = 0; fs::exists(g_dir / "model_hang") && waited < 6000; ++waited)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
             const std::string answer = read_text(g_dir / "model_answer", "PASS: looks right");
             response.send() << json{
                 {"id", "msg_standin"},
