@@ -118,3 +118,19 @@ TEST_CASE("a review sent to the webhook is the webhook's: a member's signed PASS
     CHECK(signed_pass(id, data_of(requested)["candidate"]) == knot::error_code::review_closed);
     CHECK(contains(run("git knot review", bob).out, "(waiting)"));
 }
+
+TEST_CASE("a change whose bytes are not UTF-8 is still reviewed by the server's model, and its "
+          "FAIL holds") {
+    Standin standin;
+    const std::string key = "sk-ant-attack-" + std::to_string(::getpid());
+    standin.set("expected_key", key);
+    standin.set("model_answer", "FAIL: it hides a second change");
+    const ScopedEnv base("ANTHROPIC_BASE_URL", standin.url());
+    HostedRoom room(0, "--anthropic-key " + key);
+    const fs::path alice = hosted_clone(room, "alice");
+    RoomEvents events(alice);
+    commit_file(alice, "latin1.txt", "caf\xe9 cr\xe8me\n");
+    const json outcome = events.push(alice);
+    CHECK(of_type(outcome, "sync.review_failed"));
+    CHECK(data_of(outcome)["reason"] == "it hides a second change");
+}
