@@ -2,6 +2,7 @@
 #include "libknot/client/event_format.hpp"
 
 #include "libknot/base/time_text.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -111,6 +112,47 @@ std::optional<std::string> describe_integration_event(const std::string& type,
     return std::nullopt;
 }
 
+// The review gate's and the patch exchange's events, or nothing for another type.
+std::optional<std::string> describe_review_event(const std::string& type, const std::string& who,
+                                                 const nlohmann::json& data) {
+    const std::string review = "review " + json_text(data, "review");
+    const std::string run = " of integration run " + std::to_string(json_integer(data, "run"));
+    if (type == "review.requested")
+        return review + run + " (" + json_text(data, "agent") + "@" +
+               json_text(data, "candidate").substr(0, 7) + ") asked of " + json_text(data, "mode");
+    if (type == "review.claimed")
+        return json_text(data, "peer") + " is reviewing " + review.substr(7) + run;
+    if (type == "review.released")
+        return review + run + " is open again: its peer went away";
+    if (type == "review.verdict" || type == "review.timeout") {
+        std::string line =
+            review + run + ": " + json_text(data, "verdict") + " by " + json_text(data, "reviewer");
+        if (data.value("advisory", false))
+            line += " (advisory)";
+        else if (!data.value("verified", false))
+            line += " (unverified)";
+        if (!json_text(data, "reason").empty())
+            line += ": " + json_text(data, "reason");
+        return line;
+    }
+    if (type == "review.settings")
+        return who + " set the review mode to " + json_text(data, "mode") + " (timeout " +
+               std::to_string(json_integer(data, "timeout_seconds")) + " s)";
+    const std::string patch = "patch " + json_text(data, "id");
+    if (type == "patch.shared" || type == "patch.submitted")
+        return who + (type == "patch.shared" ? " shared " : " submitted ") + patch + " (" +
+               json_text(data, "base").substr(0, 7) + ".." + json_text(data, "tip").substr(0, 7) +
+               ")";
+    if (type == "patch.approved")
+        return who + " approved " + patch;
+    if (type == "patch.rejected")
+        return who + " rejected " + patch + ": " + json_text(data, "reason");
+    if (type == "patch.merge_requested")
+        return who + " merges " + patch + " (integration run " +
+               std::to_string(json_integer(data, "run")) + ")";
+    return std::nullopt;
+}
+
 } // namespace
 
 std::string describe_event(const wire::Event& event, const AgentNames& names) {
@@ -177,6 +219,8 @@ std::string describe_event(const wire::Event& event, const AgentNames& names) {
                "s";
     if (const auto line = describe_integration_event(type, who, data))
         return *line;
+    if (const auto line = describe_review_event(type, who, data))
+        return *line;
     return who + " " + type + " " + data.dump();
 }
 
@@ -189,8 +233,9 @@ std::string conflict_line(const wire::Lock& lock, long long now) {
 }
 
 std::string event_line(const wire::Event& event, const AgentNames& names) {
-    return "#" + std::to_string(event.seq) + " " + local_clock(event.time) + " " +
-           describe_event(event, names);
+    // Members' text (chat, reasons, names) is shown, never obeyed: no control characters.
+    return terminal_text("#" + std::to_string(event.seq) + " " + local_clock(event.time) + " " +
+                         describe_event(event, names));
 }
 
 } // namespace knot

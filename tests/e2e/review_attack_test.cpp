@@ -99,6 +99,13 @@ std::string signed_pass(const std::string& id, const std::string& candidate) {
     });
 }
 
+bool has_control(const std::string& text) {
+    for (const char c : text)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            return true;
+    return text.find("\xc2\x9b") != std::string::npos;
+}
+
 } // namespace
 
 TEST_CASE("a review sent to the webhook is the webhook's: a member's signed PASS does not answer "
@@ -133,4 +140,38 @@ TEST_CASE("a change whose bytes are not UTF-8 is still reviewed by the server's 
     const json outcome = events.push(alice);
     CHECK(of_type(outcome, "sync.review_failed"));
     CHECK(data_of(outcome)["reason"] == "it hides a second change");
+}
+
+TEST_CASE("control characters in a change's commit subject and diff do not reach a reviewer's "
+          "terminal, and the log describes the review's events") {
+    HostedRoom room;
+    const fs::path alice = hosted_clone(room, "alice");
+    const fs::path bob = hosted_clone(room, "bob");
+    REQUIRE(run("git knot review --mode peers --timeout 120", room.host()).status == 0);
+    RoomEvents events(alice);
+    write_file(alice / "ansi.txt", "\x1b]0;owned\x07\x1b[2J\xc2\x9b"
+                                   "31m\n");
+    REQUIRE(run("git add ansi.txt && git commit -q -m \"$(printf 'fix \\033[2J\\033]0;x\\007')\"",
+                alice)
+                .status == 0);
+    REQUIRE(run("git push -q knot", alice).status == 0);
+    const json requested =
+        events.next([](const json& e) { return of_type(e, "review.requested"); });
+    const std::string id = data_of(requested)["review"];
+
+    const auto shown = run("git knot review " + id, bob);
+    REQUIRE(shown.status == 0);
+    CHECK(contains(shown.out, "ansi.txt"));
+    CHECK(contains(shown.out, "fix ?[2J"));
+    CHECK(!has_control(shown.out));
+    CHECK(!has_control(run("git knot review", bob).out));
+
+    REQUIRE(run("git knot review --reject " + id + " --reason 'clears the screen'", bob).status ==
+            0);
+    CHECK(of_type(events.outcome(data_of(requested)["run"].get<int>()), "sync.review_failed"));
+    const std::string log = run("git knot log", bob).out;
+    CHECK(!has_control(log));
+    CHECK(contains(log, "review " + id + " of integration run 1"));
+    CHECK(contains(log, "FAIL by peer bob: clears the screen"));
+    CHECK(!contains(log, "review.verdict {"));
 }
