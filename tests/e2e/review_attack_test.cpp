@@ -200,3 +200,26 @@ TEST_CASE("a patch whose signed base is not integrated is not merged: its tip wo
     CHECK(in_integration.status != 0);
     CHECK(run("git knot log --verify", bob).status == 0);
 }
+
+TEST_CASE("a review's diff is read only up to its budget: git is stopped there, and the note "
+          "says what was left out") {
+    HostedRoom room;
+    const fs::path alice = hosted_clone(room, "alice");
+    const fs::path bob = hosted_clone(room, "bob");
+    REQUIRE(run("git knot review --mode peers --timeout 120", room.host()).status == 0);
+    RoomEvents events(alice);
+    // Much more than the 60 KiB budget, in several files: every read of the review used to make
+    // git write all of it (up to the push's 4 GiB expanded), and the server read it all.
+    for (const char* name : {"a.txt", "b.txt", "c.txt"})
+        write_file(alice / name, std::string(4000, 'y') + "\n" + std::string(200 * 1024, 'z'));
+    REQUIRE(run("git add -A && git commit -q -m 'three big files'", alice).status == 0);
+    REQUIRE(run("git push -q knot", alice).status == 0);
+    const json requested =
+        events.next([](const json& e) { return of_type(e, "review.requested"); });
+    const std::string id = data_of(requested)["review"];
+    const json shown = json_of(run("git knot review " + id + " --json", bob));
+    const std::string diff = shown.at("diff");
+    CHECK(diff.size() < 64 * 1024);
+    CHECK(contains(diff, "[knot: the diff is longer than 61440 bytes"));
+    CHECK(contains(diff, "bytes were left out, in: b.txt, c.txt"));
+}
