@@ -9,6 +9,7 @@
 #include "git-knot/review_runner.hpp"
 #include "git-knot/server_errors.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/git/git_repo.hpp"
@@ -78,8 +79,8 @@ bool review_one(Session& session, const std::string& command, const wire::Review
     const auto review = claimed.get<wire::Review>();
     const std::int64_t claim_seconds =
         std::max<std::int64_t>(3, claimed.value("claim_seconds", std::int64_t{60}));
-    std::cout << "reviewing " << review.id << " (run " << review.run << " of " << review.agent
-              << ")\n"
+    std::cout << "reviewing " << review.id << " (run " << review.run << " of "
+              << terminal_text(review.agent) << ")\n"
               << std::flush;
     const ReviewMaterial material{review.agent, review.intent, review.diff_stat,
                                   review.diff.value_or("")};
@@ -111,11 +112,12 @@ bool review_one(Session& session, const std::string& command, const wire::Review
     } catch (const HttpError& error) {
         if (kind_of(error) != ServerErrorKind::refusal)
             throw;
-        std::cout << review.id << ": not sent: " << error.what() << '\n' << std::flush;
+        std::cout << review.id << ": not sent: " << terminal_text(error.what()) << '\n'
+                  << std::flush;
         return false;
     }
     std::cout << review.id << ": " << verdict_word(answer.verdict)
-              << (answer.reason.empty() ? "" : ": " + answer.reason)
+              << (answer.reason.empty() ? "" : ": " + terminal_text(answer.reason))
               << (lost ? " (claim lost)" : "") << '\n'
               << std::flush;
     return true;

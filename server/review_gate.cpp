@@ -135,7 +135,11 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
         {"credential", credential},
         {"prompt", review_prompt({run.agent_name, review.intent, review.diff_stat, diff})}};
     try {
-        post_webhook(env.options.webhook_url, payload.dump(), k_webhook_timeout);
+        // A change's bytes need not be UTF-8 (a Latin-1 file, a commit subject): they are sent
+        // as U+FFFD rather than making the dump throw, which would turn the review into a WARN.
+        post_webhook(env.options.webhook_url,
+                     payload.dump(-1, ' ', false, json::error_handler_t::replace),
+                     k_webhook_timeout);
         return {GateOutcome::Kind::waiting, Verdict::warn, "", review.id, "webhook", false, false};
     } catch (const std::exception& error) {
         log_line("review: " + review.id + " of room " + run.room_id + ": " + error.what());

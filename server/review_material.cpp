@@ -19,12 +19,17 @@ std::string cut(const std::string& text, std::size_t budget) {
            "\n[cut: " + std::to_string(text.size() - budget) + " more bytes]";
 }
 
-// Runs git, keeping at most `keep` bytes of its output and counting the rest: a diff of a
-// gigabyte costs this server no more memory than its budget.
+// Runs git, keeping at most `keep` bytes of its output. Once more than `keep` came git is
+// stopped (its pipe closed): a diff of gigabytes, which any member may ask to see again and
+// again, costs this server no more memory or time than its budget. `total` is then a lower
+// bound and `stopped` is set.
 struct BoundedOutput {
     std::string kept;
     std::size_t total = 0;
+    bool stopped = false;
 };
+
+struct EnoughRead {};
 
 BoundedOutput bounded_git(const std::vector<std::string>& args, const std::filesystem::path& repo,
                           std::size_t keep) {
@@ -32,11 +37,17 @@ BoundedOutput bounded_git(const std::vector<std::string>& args, const std::files
     const std::string git_dir = "--git-dir=" + repo.string();
     std::vector<std::string> all{git_dir};
     all.insert(all.end(), args.begin(), args.end());
-    run_git_piped(all, repo, {}, [&](const char* data, std::size_t size) {
-        output.total += size;
-        if (output.kept.size() < keep)
-            output.kept.append(data, std::min(size, keep - output.kept.size()));
-    });
+    try {
+        run_git_piped(all, repo, {}, [&](const char* data, std::size_t size) {
+            output.total += size;
+            if (output.kept.size() < keep)
+                output.kept.append(data, std::min(size, keep - output.kept.size()));
+            if (output.total > keep)
+                throw EnoughRead{};
+        });
+    } catch (const EnoughRead&) {
+        output.stopped = true;
+    }
     return output;
 }
 
@@ -103,9 +114,10 @@ std::string review_diff(const std::filesystem::path& repo, const std::string& ba
             ++listed;
         }
     }
-    return shown + "\n[knot: the diff is " + std::to_string(diff.total) + " bytes; " +
-           std::to_string(diff.total - shown.size()) + " bytes were left out" +
-           (left_out.empty() ? std::string() : ", in: " + left_out) + "]\n";
+    return shown + "\n[knot: the diff is longer than " + std::to_string(budget) +
+           " bytes; the bytes after its first " + std::to_string(shown.size()) +
+           " bytes were left out" + (left_out.empty() ? std::string() : ", in: " + left_out) +
+           "]\n";
 }
 
 } // namespace knot::server

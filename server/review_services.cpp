@@ -57,7 +57,10 @@ std::string ask_model(const std::string& base_url, const std::string& key, const
         {"model", model},
         {"max_tokens", k_max_tokens},
         {"messages", nlohmann::json::array({{{"role", "user"}, {"content", prompt}}})}};
-    const Reply reply = post(base + "/v1/messages", request.dump(),
+    // The prompt holds the change's bytes, which need not be UTF-8: they go as U+FFFD (a
+    // throwing dump would skip the review, a WARN the change's author could choose).
+    const Reply reply = post(base + "/v1/messages",
+                             request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                              {{"x-api-key", key}, {"anthropic-version", "2023-06-01"}}, timeout,
                              "the review model's API");
     nlohmann::json answer;

@@ -4,6 +4,7 @@
 #include "git-knot/review_watch.hpp"
 #include "git-knot/server_errors.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/wire_reader.hpp"
@@ -40,30 +41,33 @@ void print_list(const wire::Reviews& reviews) {
         return;
     }
     for (const wire::Review& review : reviews.reviews) {
-        std::cout << review.id << "  run " << review.run << "  " << review.agent << "  "
-                  << review.mode << "  " << shown_verdict(review);
+        std::string line = review.id + "  run " + std::to_string(review.run) + "  " + review.agent +
+                           "  " + review.mode + "  " + shown_verdict(review);
         if (!review.reviewer.empty() && review.verdict)
-            std::cout << "  by " << review.reviewer;
+            line += "  by " + review.reviewer;
         if (!review.reason.empty())
-            std::cout << ": " << review.reason;
-        std::cout << '\n';
+            line += ": " + review.reason;
+        std::cout << terminal_text(line) << '\n';
     }
 }
 
+// Everything of a review but its id comes from the room (a member's commit subjects, file
+// names and contents): it reaches the terminal without control characters.
 void print_one(const wire::Review& review) {
-    std::cout << "review " << review.id << " of run " << review.run << " by " << review.agent
-              << " (" << review.mode << ", " << review.state << ")\n";
-    std::cout << "verdict: " << shown_verdict(review);
+    std::string text = "review " + review.id + " of run " + std::to_string(review.run) + " by " +
+                       review.agent + " (" + review.mode + ", " + review.state + ")\n";
+    text += "verdict: " + shown_verdict(review);
     if (review.verdict && !review.reviewer.empty())
-        std::cout << " by " << review.reviewer;
-    std::cout << '\n';
+        text += " by " + review.reviewer;
+    text += '\n';
     if (!review.reason.empty())
-        std::cout << "reason: " << review.reason << '\n';
+        text += "reason: " + review.reason + '\n';
     if (!review.intent.empty())
-        std::cout << "\nintent:\n" << review.intent << '\n';
-    std::cout << "\n" << review.diff_stat << '\n';
+        text += "\nintent:\n" + review.intent + '\n';
+    text += "\n" + review.diff_stat + '\n';
     if (review.diff)
-        std::cout << *review.diff;
+        text += *review.diff;
+    std::cout << terminal_text(text, true);
 }
 
 int answer_by_hand(Session& session, const std::string& id, Verdict verdict,
@@ -126,13 +130,11 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_option("--reject", reject, "Answer a review FAIL, signed (needs --reason)")
         ->option_text("review-id");
     app.add_option("--reason", reason, "Why, one line")->option_text("text");
-    app.add_option("--mode", mode, "Owner: the room's review mode")
-        ->option_text("mode");
+    app.add_option("--mode", mode, "Owner: the room's review mode")->option_text("mode");
     app.add_option("--timeout", timeout, "Owner: seconds a review may take before it is a WARN")
         ->option_text("seconds")
         ->check(at_least(1));
-    app.add_option("--model", model, "Owner: the model the server's key asks")
-        ->option_text("name");
+    app.add_option("--model", model, "Owner: the model the server's key asks")->option_text("name");
     app.add_option("--max-reviews", max_reviews, "With --watch: stop after this many verdicts")
         ->option_text("count")
         ->check(at_least(1));

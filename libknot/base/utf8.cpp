@@ -55,4 +55,25 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
     return text.substr(0, cut);
 }
 
+std::string terminal_text(std::string_view text, bool lines) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t start = at;
+        const auto point = next_code_point(text, at);
+        if (!point || !is_valid_utf8(text.substr(start, at - start))) {
+            at = point ? at : start + 1;
+            out += '?';
+            continue;
+        }
+        const bool kept_space = lines && (*point == '\n' || *point == '\t');
+        if ((*point < 0x20 || *point == 0x7f || (*point >= 0x80 && *point < 0xa0)) && !kept_space)
+            out += '?';
+        else
+            out.append(text.substr(start, at - start));
+    }
+    return out;
+}
+
 } // namespace knot

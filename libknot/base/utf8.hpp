@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace knot {
@@ -21,5 +22,11 @@ bool is_valid_utf8(std::string_view text);
 // JSON that carries it invalid): the whole text when it fits, else the longest prefix that
 // ends before a continuation byte.
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes);
+
+// `text` as it may be written to a terminal: every control character (C0, DEL and the C1 range
+// U+0080..U+009F, which some terminals obey as escapes) and every byte that is not UTF-8 becomes
+// '?', except a newline and a tab when `lines` is true. Text from the room (commit subjects,
+// diffs, reasons, chat) goes through this before it reaches another agent's terminal.
+std::string terminal_text(std::string_view text, bool lines = false);
 
 } // namespace knot

@@ -2,6 +2,7 @@
 #include "libknot/client/event_format.hpp"
 
 #include "libknot/base/time_text.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/protocol/wire_reader.hpp"
 
 #include <nlohmann/json.hpp>
@@ -134,7 +135,7 @@ std::optional<std::string> describe_review_event(const std::string& type, const 
             line += " (nobody answered: advisory)";
         else
             line += " by " + json_text(data, "reviewer") +
-                    (data.value("verified", false) ? "" : " (unverified)");
+                    (data.contains("verified") && data["verified"] == true ? "" : " (unverified)");
         if (!json_text(data, "reason").empty())
             line += ": " + json_text(data, "reason");
         return line;
@@ -235,8 +236,9 @@ std::string conflict_line(const wire::Lock& lock, long long now) {
 }
 
 std::string event_line(const wire::Event& event, const AgentNames& names) {
-    return "#" + std::to_string(event.seq) + " " + local_clock(event.time) + " " +
-           describe_event(event, names);
+    // Members' text (chat, reasons, names) is shown, never obeyed: no control characters.
+    return terminal_text("#" + std::to_string(event.seq) + " " + local_clock(event.time) + " " +
+                         describe_event(event, names));
 }
 
 } // namespace knot

@@ -32,7 +32,7 @@ void learn_name(AgentNames& names, const wire::Event& event);
 // its sequence number or time. Unknown types are shown with their type and data.
 std::string describe_event(const wire::Event& event, const AgentNames& names);
 
-// "#12 10:04:31 " + describe_event: a log line.
+// "#12 10:04:31 " + describe_event: a log line, its control characters shown as '?'.
 std::string event_line(const wire::Event& event, const AgentNames& names);
 
 // "src/a.c is locked by coder-2 (fix the parser) until 10:04:31 (in 4m 10s)": why a lock

@@ -1,16 +1,19 @@
 // Patches (docs/protocol.md, "Patches"): a member's signed statement of a diff whose objects it
 // pushed to refs/knot/<name>/patches/<id>, listed, approved or rejected by the others, and merged
 // through the integration agent once approved.
+#include "libknot/git/git_command.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/patch_statement.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/refs.hpp"
 #include "libknot/protocol/wire_patch.hpp"
 #include "server/api_error.hpp"
 #include "server/context.hpp"
 #include "server/git_store.hpp"
 #include "server/member_request.hpp"
 #include "server/request_fields.hpp"
+#include "server/room_repository.hpp"
 #include "server/router.hpp"
 #include "server/routes/routes.hpp"
 #include "server/store.hpp"
@@ -208,6 +211,18 @@ Response reject_patch(const Request& request, ServerContext& context) {
     return give_verdict(request, context, "reject");
 }
 
+// Whether the commit `base` is refs/knot/integration or one of its ancestors.
+bool base_is_integrated(const ServerContext& context, const std::string& room_id,
+                        const std::map<std::string, std::string>& refs, const std::string& base) {
+    const auto integration = refs.find(std::string(k_integration_ref));
+    if (integration == refs.end() || !is_object_id(base))
+        return false;
+    return run_git({RoomRepository(context.data_dir, room_id).git_dir_option(), "merge-base",
+                    "--is-ancestor", base, integration->second},
+                   context.data_dir)
+               .status == 0;
+}
+
 // Any member may merge a submitted patch that another agent approved and nobody rejects. The
 // server checks again what it checked when the patch came (the statement against the author's
 // key, the ref at the signed tip), since the database or the repository may have been changed
@@ -216,6 +231,12 @@ Response merge_patch(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     body_object(request);
     std::map<std::string, std::string> refs = GitStore(context.data_dir).refs(call.room().id);
+    std::string integrated_base; // the patch's base, when refs/knot/integration contains it
+    context.store.read([&](const Reader& reader) {
+        const PatchRecord patch = patch_of(reader, request, call.room());
+        if (base_is_integrated(context, call.room().id, refs, patch.base_oid))
+            integrated_base = patch.base_oid;
+    });
     Response response = call.answer(200, [&](Transaction& transaction) {
         const PatchRecord patch = patch_of(transaction, request, call.room());
         if (patch.kind != "submitted")
@@ -252,6 +273,14 @@ Response merge_patch(const Request& request, ServerContext& context) {
         if (at == refs.end() || at->second != patch.tip_oid)
             throw ApiError(error_code::patch_not_pushed,
                            patch.ref + " is no longer at the signed tip " + patch.tip_oid);
+        // What was signed and approved is the diff base..tip; the run merges the tip with all
+        // its history. Only when the base is integrated already are the two the same.
+        if (integrated_base != patch.base_oid)
+            throw ApiError(error_code::patch_state,
+                           patch.id + "'s base " + patch.base_oid.substr(0, 12) +
+                               " is not part of refs/knot/integration: merging its tip would "
+                               "bring in commits outside the signed and approved diff; its "
+                               "author submits it again from the integration (git knot submit)");
         RunRecord run;
         run.room_id = patch.room_id;
         run.agent_id = patch.author_id;

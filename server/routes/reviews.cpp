@@ -219,9 +219,11 @@ Response give_verdict(const Request& request, ServerContext& context) {
     call.write([&](Transaction& transaction) {
         ReviewRecord review = review_of(transaction, request, call.room().id);
         check_open_to(review, call.agent(), call.now());
-        if (review.mode == "server")
-            throw ApiError(error_code::review_closed,
-                           "review " + review.id + " is the server's model's to answer");
+        // A review the owner sent to the webhook or the server's model is theirs to answer: a
+        // member's PASS racing them would take the gate out of their hands.
+        if (review.mode != "peers")
+            throw ApiError(error_code::review_closed, "review " + review.id + " goes to the " +
+                                                          review.mode + ", not to peers");
         const std::string statement =
             review_statement(review.room_id, review.id, review.candidate_oid, verdict, reason,
                              timestamp->get<std::int64_t>());
