@@ -133,10 +133,6 @@ int main(int argc, char** argv) {
     app.add_option("--public-url", review.public_url,
                    "the URL review webhooks are told to answer at (default the address listened "
                    "on)");
-    // Hidden: tests shorten a peer's review claim to see it pass to another peer.
-    app.add_option("--review-claim-seconds", review.claim_seconds)
-        ->check(CLI::Range(1, 3600))
-        ->group("");
     // Hidden: tests shorten the heartbeat of event streams to see one arrive.
     app.add_option("--heartbeat-seconds", command_line.options.heartbeat_seconds)
         ->check(CLI::Range(1, 3600))

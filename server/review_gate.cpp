@@ -163,6 +163,10 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
 
 } // namespace
 
+std::int64_t peer_claim_seconds(std::int64_t timeout_seconds) {
+    return std::clamp<std::int64_t>(timeout_seconds / 5, 3, 60);
+}
+
 std::string review_mode_for(const Reader& reader, const ReviewOptions& options,
                             const RunRecord& run, std::int64_t now) {
     const std::string mode = reader.review_settings(run.room_id).mode;
@@ -278,12 +282,19 @@ bool expire_due_reviews(Store& store, const std::string& server_agent_id) {
                 transaction.find_review(candidate.room_id, candidate.id);
             if (!review || (review->state != "pending" && review->state != "claimed"))
                 return;
-            if (review->deadline <= now) {
+            const std::int64_t window = peer_claim_seconds(review->deadline - review->requested_at);
+            const bool unclaimed =
+                review->mode == "peers" && review->state == "pending" &&
+                std::max(review->requested_at, review->claim_expires) + window <= now;
+            if (review->deadline <= now || unclaimed) {
                 review->state = "timed_out";
                 review->verdict = "WARN";
-                review->reason = "nobody reviewed it within " +
-                                 std::to_string(review->deadline - review->requested_at) +
-                                 " s: it goes on, advisory only";
+                review->reason = review->deadline <= now
+                                     ? "nobody reviewed it within " +
+                                           std::to_string(review->deadline - review->requested_at) +
+                                           " s: it goes on, advisory only"
+                                     : "no peer took it within " + std::to_string(window) +
+                                           " s: it goes on, advisory only";
                 review->reviewer.clear();
                 review->verified = false;
                 review->statement.clear();
@@ -294,7 +305,7 @@ bool expire_due_reviews(Store& store, const std::string& server_agent_id) {
                 const std::string peer = review->claimed_by;
                 review->state = "pending";
                 review->claimed_by.clear();
-                review->claim_expires = 0;
+                review->claim_expires = now; // another peer has a claim window from now
                 transaction.update_review(*review);
                 transaction.append_event(
                     review->room_id, "review.released", server_agent_id, now,

@@ -33,7 +33,6 @@ struct ReviewOptions {
     // (and are then verified); without one they are recorded unverified.
     Bytes webhook_key;
     std::string public_url;          // what webhooks are told the server is (knot_server)
-    std::int64_t claim_seconds = 60; // a peer's claim lapses unless renewed within this
     std::int64_t watch_seconds = 90; // a watcher counts as present this long after it asked
 };
 
@@ -65,6 +64,13 @@ struct GateEnvironment {
 // when the run waited for it, else a new review in the room's mode. Parking writes `run` with
 // status reviewing in the same transaction as the review and its review.requested event.
 GateOutcome review_run(const GateEnvironment& environment, RunRecord& run);
+
+// How long a peer's claim on a review lasts unless renewed, and how long a peer review may wait
+// for a peer to claim it before it counts as an advisory WARN: a fifth of the review's time, 3 to
+// 60 seconds. A watching peer claims within moments; one that does not (or a member that only
+// pretends to watch, which in auto mode sends reviews to peers) holds a run this long, not the
+// whole timeout.
+std::int64_t peer_claim_seconds(std::int64_t timeout_seconds);
 
 // The mode a new review of `run` would take now: "server", "webhook", "peers" or "" (none).
 std::string review_mode_for(const Reader& reader, const ReviewOptions& options,

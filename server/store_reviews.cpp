@@ -110,9 +110,12 @@ bool Reader::has_other_watcher(const std::string& room_id, const std::string& au
 std::vector<ReviewRecord> Reader::due_reviews(std::int64_t now) const {
     Statement stmt(m_db, std::string(k_review_select) +
                              "WHERE r.state IN ('pending', 'claimed') AND (r.deadline <= ? OR "
-                             "(r.state = 'claimed' AND r.claim_expires <= ?)) "
+                             "(r.state = 'claimed' AND r.claim_expires <= ?) OR "
+                             "(r.state = 'pending' AND r.mode = 'peers' AND "
+                             "MAX(r.requested_at, r.claim_expires) + "
+                             "MAX(3, MIN(60, (r.deadline - r.requested_at) / 5)) <= ?)) "
                              "ORDER BY r.deadline LIMIT 200");
-    stmt.bind(1, now).bind(2, now);
+    stmt.bind(1, now).bind(2, now).bind(3, now);
     return stmt.rows(review_from);
 }
 

@@ -165,17 +165,14 @@ void check_open_to(const ReviewRecord& review, const AgentRecord& agent, std::in
 Response claim_review(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     body_object(request);
-    const ReviewOptions& options = options_of(context);
     wire::Review view;
-    std::int64_t claim_seconds = options.claim_seconds;
+    std::int64_t claim_seconds = 0;
     bool renewal = false;
     call.write([&](Transaction& transaction) {
         ReviewRecord review = review_of(transaction, request, call.room().id);
         check_open_to(review, call.agent(), call.now());
         // A fifth of the review's time, so a peer that goes away leaves time for another.
-        claim_seconds = std::clamp<std::int64_t>(
-            transaction.review_settings(call.room().id).timeout_seconds / 5, 3,
-            std::max<std::int64_t>(3, options.claim_seconds));
+        claim_seconds = peer_claim_seconds(review.deadline - review.requested_at);
         if (review.mode != "peers")
             throw ApiError(error_code::review_closed, "review " + review.id + " goes to the " +
                                                           review.mode + ", not to peers");

@@ -287,3 +287,26 @@ TEST_CASE("with two peers watching each request is reviewed once, and a request 
     CHECK(data_of(outcome)["review"]["reviewer"] == "peer carol");
     CHECK(data_of(released)["review"] == data_of(outcome)["review"]["id"]);
 }
+
+TEST_CASE("in auto mode a member that only pretends to watch holds a run for the claim window, "
+          "not the whole review timeout") {
+    HostedRoom room;
+    const fs::path alice = hosted_clone(room, "alice");
+    const fs::path bob = hosted_clone(room, "bob");
+    REQUIRE(run("git knot review --mode auto --timeout 30", room.host()).status == 0);
+    {
+        const InDirectory in_bob(bob);
+        knot::Session session;
+        session.client().post("/reviews/watch", json::object()); // and never claims anything
+    }
+    RoomEvents events(alice);
+    commit_file(alice, "one.txt", "1\n");
+    const json outcome = events.push(alice);
+    CHECK(of_type(outcome, "sync.integrated"));
+    CHECK(data_of(outcome)["review"]["advisory"] == true);
+    const json timed_out = seen_event(events, "review.timeout");
+    CHECK(data_of(timed_out)["reason"] == "no peer took it within 6 s: it goes on, advisory only");
+    const json requested = seen_event(events, "review.requested");
+    CHECK(data_of(requested)["mode"] == "peers");
+    CHECK(timed_out["time"].get<std::int64_t>() - requested["time"].get<std::int64_t>() < 20);
+}
