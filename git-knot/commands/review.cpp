@@ -130,7 +130,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_option("--reject", reject, "Answer a review FAIL, signed (needs --reason)")
         ->option_text("review-id");
     app.add_option("--reason", reason, "Why, one line")->option_text("text");
-    app.add_option("--mode", mode, "Owner: the room's review mode")->option_text("mode");
+    app.add_option("--mode", mode,
+                   "Owner: the room's review mode: auto, off, server, webhook or peers")
+        ->option_text("mode");
     app.add_option("--timeout", timeout, "Owner: seconds a review may take before it is a WARN")
         ->option_text("seconds")
         ->check(at_least(1));

@@ -135,9 +135,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_flag("--unsandboxed-checks", unsandboxed_checks,
                  "UNSAFE with untrusted members: the server runs pushed checks with your rights, "
                  "outside its sandbox");
-    app.add_option("--anthropic-key", options.review.anthropic_key,
-                   "Review every integration with Claude using this key (else $ANTHROPIC_API_KEY); "
-                   "passed to the server in its environment, never stored")
+    app.add_option(
+           "--anthropic-key", options.review.anthropic_key,
+           "Review every integration with Claude using this key (better: ANTHROPIC_API_KEY in "
+           "the environment, which other users cannot see); never stored")
         ->option_text("key");
     app.add_option("--review-webhook", options.review.webhook_url,
                    "POST each review request to this URL (else $KNOT_REVIEW_WEBHOOK)")

@@ -26,9 +26,11 @@ struct ReviewAnswer {
 // A reason is one line of at most this many bytes (cut on a character boundary).
 inline constexpr std::size_t k_max_review_reason = 1000;
 
-// Reads a reviewer's output: the first JSON object in it with a "verdict" of PASS, WARN or FAIL
-// (and a string "reason"), or else the first line that starts with one of those words (the rest
-// of the line is the reason); anything else is a WARN whose reason is the output's first line.
+// Reads a reviewer's output: the last JSON object in it with a "verdict" of PASS, WARN or FAIL
+// (and a string "reason"; the last, because a model quoting an object planted in the change
+// quotes it before its own answer), or else the first line that starts with one of those words
+// (the rest of the line is the reason); anything else is a WARN whose reason is the output's
+// first line.
 // Never throws; nesting is refused, not recursed into; only the first 1 MiB is read.
 ReviewAnswer read_review_answer(std::string_view output);
 
@@ -45,7 +47,8 @@ struct ReviewMaterial {
 };
 
 // The prompt both a server-side model and a peer's local AI get: the question ("does this change
-// do what its agent said it was doing?") and the fixed JSON shape of the answer.
+// do what its agent said it was doing?"), the fixed JSON shape of the answer, and the material
+// fenced as data written by the change's author, not instructions.
 std::string review_prompt(const ReviewMaterial& material);
 
 // The string a reviewer signs for a verdict: bound to the room, the review, the exact candidate
