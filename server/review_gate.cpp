@@ -1,8 +1,10 @@
 // The review gate: modes, the review's life and its verdicts (see review_gate.hpp).
 #include "review_gate.hpp"
 
+#include "libknot/base/url.hpp"
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "libknot/protocol/strict_json.hpp"
 #include "log.hpp"
 #include "review_material.hpp"
 #include "review_services.hpp"
@@ -11,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 namespace knot::server {
 namespace {
@@ -105,6 +109,27 @@ GateOutcome review_by_model(const GateEnvironment& env, RunRecord& run, ReviewRe
     return outcome_of(review);
 }
 
+// Where the webhook is told to answer: the tunnel `git knot up` started after this server, when
+// there is one (the server cannot know it when it starts), else the server's own URL.
+std::string public_url_of(const ReviewOptions& options) {
+    if (options.tunnel_record.empty())
+        return options.public_url;
+    std::ifstream in(options.tunnel_record);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    try {
+        const nlohmann::json record = parse_strict_json(text.substr(0, 4096), 4);
+        if (record.is_object() && record.contains("url") && record["url"].is_string()) {
+            std::string url = record["url"].get<std::string>();
+            while (!url.empty() && url.back() == '/')
+                url.pop_back();
+            if (const auto parsed = parse_url(url); parsed && parsed->path.empty())
+                return url;
+        }
+    } catch (const StrictJsonError&) {
+    }
+    return options.public_url;
+}
+
 // The webhook is told of the review with a credential that answers this review only; the run
 // waits. A webhook that cannot be reached gives a WARN at once rather than a wait to the timeout.
 GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, ReviewRecord review) {
@@ -118,6 +143,7 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
                                  requested_event(review, run.agent_name).dump());
     });
     const std::string diff = review_diff(env.repo, run.base_oid, run.candidate_oid);
+    const std::string server_url = public_url_of(env.options);
     const std::string respond_path =
         "/v1/rooms/" + run.room_id + "/reviews/" + review.id + "/respond";
     const json payload = {
@@ -129,9 +155,9 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
         {"diff", diff},
         {"candidate", review.candidate_oid},
         {"deadline", review.deadline},
-        {"knot_server", env.options.public_url},
+        {"knot_server", server_url},
         {"sign", !env.options.webhook_key.empty()},
-        {"respond_url", env.options.public_url + respond_path},
+        {"respond_url", server_url + respond_path},
         {"credential", credential},
         {"prompt", review_prompt({run.agent_name, review.intent, review.diff_stat, diff})}};
     try {

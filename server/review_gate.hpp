@@ -32,7 +32,10 @@ struct ReviewOptions {
     // The webhook's registered Ed25519 public key: when set, its verdicts must be signed with it
     // (and are then verified); without one they are recorded unverified.
     Bytes webhook_key;
-    std::string public_url;          // what webhooks are told the server is (knot_server)
+    std::string public_url; // what webhooks are told the server is (knot_server)
+    // Without --public-url: <data>/tunnel.json, where `git knot up` records the quick tunnel it
+    // starts after the server; its "url", when there is one, is what webhooks are told instead.
+    std::filesystem::path tunnel_record;
     std::int64_t watch_seconds = 90; // a watcher counts as present this long after it asked
 };
 

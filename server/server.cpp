@@ -180,8 +180,10 @@ std::string Server::start() {
         });
     state.http->start();
     state.url = url_of(fd);
-    if (state.options.review.public_url.empty())
+    if (state.options.review.public_url.empty()) {
         state.options.review.public_url = state.url;
+        state.options.review.tunnel_record = state.data_dir.path() / "tunnel.json";
+    }
     state.integration->set_review(state.options.review, state.data_dir.server_identity());
     // Review deadlines and lapsed peer claims are swept with the leases, each second.
     state.reaper = std::make_unique<LeaseReaper>(

@@ -229,6 +229,11 @@ TEST_CASE("a webhook answers with its one-review credential, recorded unverified
     const std::string first_path = first["respond_url"].get<std::string>().substr(server.size());
     CHECK(respond(server, first_path, first["credential"], "FAIL") == 401);
 
+    // The quick tunnel `git knot up` starts after the server is what the webhook is told. (No
+    // pid in the record: `git knot down` stops the pid a record names.)
+    const std::string tunnel = "https://knot-test-tunnel.trycloudflare.com";
+    const fs::path tunnel_record = room.host() / ".git/knot/server/tunnel.json";
+    write_file(tunnel_record, json{{"url", tunnel + "/"}}.dump() + "\n");
     standin.unset("webhook_verdict");
     commit_file(alice, "two.txt", "2\n");
     REQUIRE(run("git push -q knot main", alice).status == 0);
@@ -237,7 +242,10 @@ TEST_CASE("a webhook answers with its one-review credential, recorded unverified
     (void)requested;
     CHECK(standin.await() == "request /hook");
     const json second = standin.requests().back()["body"];
-    const std::string second_path = second["respond_url"].get<std::string>().substr(server.size());
+    fs::remove(tunnel_record);
+    CHECK(second["knot_server"] == tunnel);
+    REQUIRE(second["respond_url"].get<std::string>().rfind(tunnel + "/v1/rooms/", 0) == 0);
+    const std::string second_path = second["respond_url"].get<std::string>().substr(tunnel.size());
     CHECK(respond(server, second_path, first["credential"], "PASS") == 401);
     std::string elsewhere = second_path;
     elsewhere.replace(elsewhere.find(second["room_id"].get<std::string>()),
