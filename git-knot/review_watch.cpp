@@ -10,6 +10,7 @@
 #include "git-knot/server_errors.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/utf8.hpp"
+#include "libknot/client/event_format.hpp"
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/git/git_repo.hpp"
@@ -21,12 +22,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace knot::cli {
 
@@ -44,33 +48,40 @@ void stop_watching(int) {
         g_stream->stop();
 }
 
-// Wakes the loop when the room has news for reviewers.
+// Wakes the loop when the room has news for reviewers, with the reviews the events name: the
+// loop claims them at once rather than asking the server for the list first.
 class Wakeup {
 public:
-    void notify() {
+    void notify(std::string review) {
+        // Only a review id goes into a request's path.
+        if (review.size() != 20 || review.rfind("rev_", 0) != 0 ||
+            review.find_first_not_of("0123456789abcdef", 4) != std::string::npos)
+            review.clear();
         {
             const std::lock_guard lock(m_mutex);
-            m_news = true;
+            if (m_reviews.size() < 100)
+                m_reviews.push_back(std::move(review));
         }
         m_cv.notify_all();
     }
-    void wait(std::chrono::seconds at_most) {
+    // The reviews named since the last wait, after at most `at_most`.
+    std::vector<std::string> wait(std::chrono::seconds at_most) {
         std::unique_lock lock(m_mutex);
-        m_cv.wait_for(lock, at_most, [&] { return m_news || g_stop.load(); });
-        m_news = false;
+        m_cv.wait_for(lock, at_most, [&] { return !m_reviews.empty() || g_stop.load(); });
+        return std::exchange(m_reviews, {});
     }
 
 private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
-    bool m_news = false;
+    std::vector<std::string> m_reviews;
 };
 
 // Reviews one claimed request. Returns false when the claim was lost or the review closed.
-bool review_one(Session& session, const std::string& command, const wire::Review& open) {
+bool review_one(Session& session, const std::string& command, const std::string& id) {
     nlohmann::json claimed;
     try {
-        claimed = session.client().post("/reviews/" + open.id + "/claim", nlohmann::json::object());
+        claimed = session.client().post("/reviews/" + id + "/claim", nlohmann::json::object());
     } catch (const HttpError& error) {
         if (kind_of(error) == ServerErrorKind::refusal)
             return false; // another peer took it, or it closed: nothing to do
@@ -156,9 +167,12 @@ int watch_reviews(Session& session, std::int64_t max_reviews) {
     std::thread follower([&] {
         try {
             stream.follow(since, [&](const nlohmann::json& frame) {
-                const std::string type = frame.value("type", "");
-                if (type == "review.requested" || type == "review.released")
-                    wakeup.notify();
+                const std::string type = json_text(frame, "type");
+                const nlohmann::json data =
+                    frame.contains("data") ? frame["data"] : nlohmann::json::object();
+                if ((type == "review.requested" && json_text(data, "mode") == "peers") ||
+                    type == "review.released")
+                    wakeup.notify(json_text(data, "review"));
                 return !g_stop.load();
             });
         } catch (const std::exception& error) {
@@ -171,22 +185,32 @@ int watch_reviews(Session& session, std::int64_t max_reviews) {
               << std::flush;
     std::int64_t done = 0;
     int status = 0;
+    std::vector<std::string> named; // by the events that woke the loop
+    auto asked = std::chrono::steady_clock::time_point{};
     try {
         while (!g_stop && (max_reviews == 0 || done < max_reviews)) {
-            const nlohmann::json answer =
-                session.client().post("/reviews/watch", nlohmann::json::object());
+            std::vector<std::string> ids = std::exchange(named, {});
+            // The list (and the server's note that this agent watches) at least every 20 s.
+            if (ids.empty() || std::chrono::steady_clock::now() - asked >= k_ask_again) {
+                const nlohmann::json answer =
+                    session.client().post("/reviews/watch", nlohmann::json::object());
+                asked = std::chrono::steady_clock::now();
+                for (const auto& open :
+                     wire::FieldReader(answer, "watch answer").objects<wire::Review>("reviews"))
+                    if (std::find(ids.begin(), ids.end(), open.id) == ids.end())
+                        ids.push_back(open.id);
+            }
             bool any = false;
-            for (const auto& open :
-                 wire::FieldReader(answer, "watch answer").objects<wire::Review>("reviews")) {
+            for (const std::string& id : ids) {
                 if (g_stop || (max_reviews != 0 && done >= max_reviews))
                     break;
-                if (review_one(session, *command, open)) {
+                if (!id.empty() && review_one(session, *command, id)) {
                     ++done;
                     any = true;
                 }
             }
             if (!any)
-                wakeup.wait(k_ask_again);
+                named = wakeup.wait(k_ask_again);
         }
     } catch (...) {
         g_stop = true;
