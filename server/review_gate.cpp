@@ -223,6 +223,14 @@ GateOutcome review_run(const GateEnvironment& env, RunRecord& run) {
         existing = reader.review_of_run(run.room_id, run.number);
         if (existing && existing->candidate_oid == run.candidate_oid)
             return;
+        // A server stopped while asking its model merged the run again on restart: the same
+        // base and push, but a new merge commit (its time differs). Nobody answered the open
+        // request, so it is asked again, of the new candidate.
+        if (existing && existing->mode == "server" && existing->state == "pending" &&
+            existing->base_oid == run.base_oid) {
+            existing->candidate_oid = run.candidate_oid;
+            return;
+        }
         existing.reset();
         mode = review_mode_for(reader, env.options, run, now);
         if (mode.empty())

@@ -335,7 +335,7 @@ public:
     void set_integration_base(const std::string& room_id, const std::string& commit);
 
     void insert_review(const ReviewRecord& review);
-    // Stores the state, claim, verdict, reviewer and statement of `review`.
+    // Stores the state, claim, verdict, reviewer, statement and candidate of `review`.
     void update_review(const ReviewRecord& review);
     // Records that `agent_id` watches the room's reviews until `expires_at`.
     void watch_reviews(const std::string& room_id, const std::string& agent_id,

@@ -143,8 +143,8 @@ void Transaction::insert_review(const ReviewRecord& review) {
 void Transaction::update_review(const ReviewRecord& review) {
     Statement stmt(m_db, "UPDATE reviews SET state = ?, claimed_by = ?, claim_expires = ?, "
                          "verdict = ?, reason = ?, reviewer = ?, verified = ?, statement = ?, "
-                         "signature = ?, answered_at = ?, credential_sha256 = ? "
-                         "WHERE room_id = ? AND id = ?");
+                         "signature = ?, answered_at = ?, credential_sha256 = ?, "
+                         "candidate_oid = ? WHERE room_id = ? AND id = ?");
     stmt.bind(1, review.state)
         .bind(2, review.claimed_by)
         .bind(3, review.claim_expires)
@@ -156,8 +156,9 @@ void Transaction::update_review(const ReviewRecord& review) {
         .bind(9, review.signature)
         .bind(10, review.answered_at)
         .bind(11, review.credential_sha256)
-        .bind(12, review.room_id)
-        .bind(13, review.id);
+        .bind(12, review.candidate_oid)
+        .bind(13, review.room_id)
+        .bind(14, review.id);
     stmt.run();
 }
 
