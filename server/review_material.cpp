@@ -1,6 +1,7 @@
 // A review's material, read from the room's repository and records (see review_material.hpp).
 #include "review_material.hpp"
 
+#include "git_handles.hpp"
 #include "libknot/base/utf8.hpp"
 #include "libknot/git/git_command.hpp"
 #include "store.hpp"
@@ -55,6 +56,59 @@ std::string from(const std::string& base) {
     return base.empty() ? k_empty_tree : base;
 }
 
+// In this process with libgit2, not through a git process: these two are read for every review
+// request, before a run parks or asks the model, and each git process costs milliseconds.
+using Revwalk = git::Owned<git_revwalk, git_revwalk_free>;
+using Diff = git::Owned<git_diff, git_diff_free>;
+using DiffStats = git::Owned<git_diff_stats, git_diff_stats_free>;
+
+git::Repository open_repository(const std::filesystem::path& repo) {
+    git::ensure_init();
+    git_repository* raw = nullptr;
+    git::check(git_repository_open_bare(&raw, repo.c_str()), "open the room's repository");
+    return git::Repository(raw);
+}
+
+// The subjects of the commits `tip` brings over `base` ("": all), newest first, at most 20.
+std::string commit_subjects(const std::filesystem::path& repo, const std::string& tip,
+                            const std::string& base) {
+    const git::Repository repository = open_repository(repo);
+    git_revwalk* raw = nullptr;
+    git::check(git_revwalk_new(&raw, repository.get()), "revwalk");
+    const Revwalk walk(raw);
+    git::check(git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME), "sorting");
+    git_oid oid = git::oid_of(tip);
+    git::check(git_revwalk_push(walk.get(), &oid), "push");
+    if (!base.empty()) {
+        const git_oid hidden = git::oid_of(base);
+        git::check(git_revwalk_hide(walk.get(), &hidden), "hide");
+    }
+    std::string subjects;
+    for (int count = 0; count < k_max_subjects && git_revwalk_next(&oid, walk.get()) == 0;
+         ++count) {
+        git_commit* commit = nullptr;
+        if (git_commit_lookup(&commit, repository.get(), &oid) != 0)
+            break;
+        const git::Commit owned(commit);
+        const char* summary = git_commit_summary(commit);
+        subjects += std::string(summary ? summary : "") + "\n";
+    }
+    return subjects;
+}
+
+// The tree of commit `oid`, or nothing for "" (the empty tree).
+git::Tree tree_of(git_repository* repository, const std::string& oid) {
+    if (oid.empty())
+        return git::Tree(nullptr);
+    const git_oid id = git::oid_of(oid);
+    git_commit* commit = nullptr;
+    git::check(git_commit_lookup(&commit, repository, &id), "commit");
+    const git::Commit owned(commit);
+    git_tree* tree = nullptr;
+    git::check(git_commit_tree(&tree, commit), "tree");
+    return git::Tree(tree);
+}
+
 } // namespace
 
 std::string review_intent(const Reader& reader, const RunRecord& run,
@@ -67,23 +121,32 @@ std::string review_intent(const Reader& reader, const RunRecord& run,
         if (task.status == "claimed" && task.claimed_by == run.agent_id)
             intent += "Task t" + std::to_string(task.number) + ": " + task.title +
                       (task.goal.empty() ? "" : " (" + task.goal + ")") + "\n";
-    std::vector<std::string> args{
-        "log", "--no-color", "--format=%s", "-n", std::to_string(k_max_subjects), run.commit_oid};
-    if (!run.base_oid.empty())
-        args.push_back("^" + run.base_oid);
-    const BoundedOutput subjects = bounded_git(args, repo, k_review_stat_budget);
-    if (!subjects.kept.empty())
-        intent += "Commits:\n" + subjects.kept;
+    const std::string subjects = commit_subjects(repo, run.commit_oid, run.base_oid);
+    if (!subjects.empty())
+        intent += "Commits:\n" + subjects;
     return cut(intent, k_review_stat_budget);
 }
 
 std::string review_diff_stat(const std::filesystem::path& repo, const std::string& base,
                              const std::string& candidate) {
-    const BoundedOutput stat =
-        bounded_git({"diff", "--no-color", "--no-ext-diff", "--stat=120", from(base), candidate},
-                    repo, k_review_stat_budget);
-    return cut(stat.kept, k_review_stat_budget) +
-           (stat.total > stat.kept.size() ? "\n[cut: the stat is longer]" : "");
+    const git::Repository repository = open_repository(repo);
+    const git::Tree old_tree = tree_of(repository.get(), base);
+    const git::Tree new_tree = tree_of(repository.get(), candidate);
+    git_diff* raw = nullptr;
+    git::check(
+        git_diff_tree_to_tree(&raw, repository.get(), old_tree.get(), new_tree.get(), nullptr),
+        "diff");
+    const Diff diff(raw);
+    git_diff_find_options renames = GIT_DIFF_FIND_OPTIONS_INIT;
+    git::check(git_diff_find_similar(diff.get(), &renames), "renames");
+    git_diff_stats* stats_raw = nullptr;
+    git::check(git_diff_get_stats(&stats_raw, diff.get()), "stats");
+    const DiffStats stats(stats_raw);
+    git_buf text = GIT_BUF_INIT;
+    git::check(git_diff_stats_to_buf(&text, stats.get(), GIT_DIFF_STATS_FULL, 120), "stat text");
+    std::string out(text.ptr ? text.ptr : "", text.size);
+    git_buf_dispose(&text);
+    return cut(out, k_review_stat_budget);
 }
 
 std::string review_diff(const std::filesystem::path& repo, const std::string& base,

@@ -102,6 +102,8 @@ TEST_CASE("a peer's FAIL holds refs/knot/integration back with the reason in cha
     const std::string prompt = read_all(tools / "bob.prompt");
     CHECK(contains(prompt, "add a greeting"));
     CHECK(contains(prompt, "greeting.txt"));
+    CHECK(contains(prompt, "Commits:\nchange greeting.txt\n"));
+    CHECK(contains(prompt, " greeting.txt | 1 +"));
     CHECK(contains(prompt, "\"verdict\""));
     const json chat = events.next([](const json& e) {
         return of_type(e, "chat.message") && contains(data_of(e).value("text", ""), "FAIL");
