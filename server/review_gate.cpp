@@ -24,18 +24,6 @@ using nlohmann::json;
 constexpr std::chrono::seconds k_webhook_timeout{10};
 constexpr std::int64_t k_max_model_seconds = 600;
 
-std::string reviewer_label(const ReviewRecord& review) {
-    if (review.state == "timed_out")
-        return "nobody (timed out)";
-    if (review.reviewer == "server")
-        return "the server's model";
-    if (review.reviewer == "webhook")
-        return "webhook";
-    if (review.reviewer.empty())
-        return "the server";
-    return "peer " + (review.reviewer_name.empty() ? review.reviewer : review.reviewer_name);
-}
-
 GateOutcome outcome_of(const ReviewRecord& review) {
     GateOutcome outcome;
     outcome.kind = GateOutcome::Kind::verdict;
@@ -188,6 +176,18 @@ GateOutcome review_by_webhook(const GateEnvironment& env, RunRecord& run, Review
 }
 
 } // namespace
+
+std::string reviewer_label(const ReviewRecord& review) {
+    if (review.state == "timed_out")
+        return "nobody (timed out)";
+    if (review.reviewer == "server")
+        return "the server's model";
+    if (review.reviewer == "webhook")
+        return "webhook";
+    if (review.reviewer.empty()) // the server answered for a webhook it could not reach
+        return review.state == "answered" ? "the server" : "";
+    return "peer " + (review.reviewer_name.empty() ? review.reviewer : review.reviewer_name);
+}
 
 std::int64_t peer_claim_seconds(std::int64_t timeout_seconds) {
     return std::clamp<std::int64_t>(timeout_seconds / 5, 3, 60);

@@ -68,6 +68,10 @@ struct GateEnvironment {
 // status reviewing in the same transaction as the review and its review.requested event.
 GateOutcome review_run(const GateEnvironment& environment, RunRecord& run);
 
+// Who answered `review`, for people: "peer coder-2", "the server's model", "webhook",
+// "nobody (timed out)"; "" while nobody has.
+std::string reviewer_label(const ReviewRecord& review);
+
 // How long a peer's claim on a review lasts unless renewed, and how long a peer review may wait
 // for a peer to claim it before it counts as an advisory WARN: a fifth of the review's time, 3 to
 // 60 seconds. A watching peer claims within moments; one that does not (or a member that only

@@ -37,18 +37,6 @@ const ReviewOptions& options_of(const ServerContext& context) {
     return context.review ? *context.review : none;
 }
 
-std::string reviewer_text(const ReviewRecord& review) {
-    if (review.state == "timed_out")
-        return "nobody (timed out)";
-    if (review.reviewer == "server")
-        return "the server's model";
-    if (review.reviewer == "webhook")
-        return "webhook";
-    if (review.reviewer.empty())
-        return review.state == "answered" ? "the server" : "";
-    return "peer " + (review.reviewer_name.empty() ? review.reviewer : review.reviewer_name);
-}
-
 wire::Review review_view(const Reader& reader, const ReviewRecord& review) {
     wire::Review out;
     out.id = review.id;
@@ -71,7 +59,7 @@ wire::Review review_view(const Reader& reader, const ReviewRecord& review) {
     if (!review.verdict.empty())
         out.verdict = review.verdict;
     out.reason = review.reason;
-    out.reviewer = reviewer_text(review);
+    out.reviewer = reviewer_label(review);
     if (review.reviewer != "server" && review.reviewer != "webhook")
         out.reviewer_id = review.reviewer;
     out.verified = review.verified;
@@ -257,10 +245,26 @@ Response webhook_respond(const Request& request, ServerContext& context) {
     };
     if (credential.empty() || credential.size() > 200)
         throw refused();
+    const std::int64_t now = unix_now();
+    // The review the credential answers, still open; checked in a read first, so that a stranger
+    // guessing credentials never takes the store's writer, and again in the write.
+    const auto answerable = [&](const Reader& reader) {
+        const std::optional<RoomRecord> room = reader.find_room(request.param("room"));
+        std::optional<ReviewRecord> review;
+        if (room)
+            review = reader.find_review(room->id, request.param("review"));
+        if (!review || review->mode != "webhook" || review->credential_sha256.empty() ||
+            !constant_time_equal(sha256_hex(credential), review->credential_sha256))
+            throw refused();
+        if (review->state != "pending" || review->deadline <= now)
+            throw ApiError(error_code::review_closed,
+                           "review " + review->id + " is no longer open");
+        return *review;
+    };
+    context.store.read([&](const Reader& reader) { answerable(reader); });
     const nlohmann::json body = body_object(request);
     const Verdict verdict = verdict_field(body);
     const std::string reason = optional_text(body, "reason", 0, k_max_review_reason).value_or("");
-    const std::int64_t now = unix_now();
     // A webhook with a registered key signs its verdicts as a member does.
     const Bytes& key = options_of(context).webhook_key;
     std::int64_t signed_at = 0;
@@ -276,16 +280,7 @@ Response webhook_respond(const Request& request, ServerContext& context) {
     }
     wire::Review view;
     context.store.write([&](Transaction& transaction) {
-        const std::optional<RoomRecord> room = transaction.find_room(request.param("room"));
-        std::optional<ReviewRecord> review;
-        if (room)
-            review = transaction.find_review(room->id, request.param("review"));
-        if (!review || review->mode != "webhook" || review->credential_sha256.empty() ||
-            !constant_time_equal(sha256_hex(credential), review->credential_sha256))
-            throw refused();
-        if (review->state != "pending" || review->deadline <= now)
-            throw ApiError(error_code::review_closed,
-                           "review " + review->id + " is no longer open");
+        std::optional<ReviewRecord> review = answerable(transaction);
         review->state = "answered";
         review->verdict = std::string(verdict_word(verdict));
         review->reason = reason;

@@ -10,6 +10,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/review/review_text.hpp"
+#include "tests/e2e/review_steps.hpp"
 #include "tests/support/git_steps.hpp"
 #include "tests/support/in_directory.hpp"
 #include "tests/support/room_events.hpp"
@@ -21,68 +22,9 @@
 using namespace knot::test;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace knot::test::review;
 
 namespace {
-
-bool of_type(const json& event, const std::string& type) {
-    return event.value("type", "") == type;
-}
-
-json data_of(const json& event) {
-    return event.contains("data") ? event["data"] : json::object();
-}
-
-// The stand-in for the Messages API and a webhook service; its port is its first line.
-class Standin {
-public:
-    Standin()
-        : m_process(
-              "'" + (fs::path(KNOT_BUILD_DIR) / "tests/support/knot_test_review_standin").string() +
-                  "' '" + m_dir.path().string() + "'",
-              m_dir.path()) {
-        const auto line = m_process.next_line(30000);
-        REQUIRE(line);
-        m_url = "http://127.0.0.1:" + *line;
-    }
-    const std::string& url() const { return m_url; }
-    void set(const std::string& name, const std::string& text) const {
-        write_file(m_dir.path() / name, text);
-    }
-    std::string await() {
-        const auto line = m_process.next_line(60000);
-        REQUIRE(line);
-        return *line;
-    }
-
-private:
-    TempDir m_dir;
-    BackgroundCommand m_process;
-    std::string m_url;
-};
-
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value)
-        : m_name(name) {
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() { ::unsetenv(m_name); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-};
-
-// The HTTP error code `call` throws, "" when it throws none.
-std::string refusal(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const knot::HttpError& error) {
-        return error.code();
-    }
-    return "";
-}
 
 // A signed PASS from the clone in the current directory for review `id` of `candidate`.
 std::string signed_pass(const std::string& id, const std::string& candidate) {

@@ -8,6 +8,7 @@
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/review/review_text.hpp"
+#include "tests/e2e/review_steps.hpp"
 #include "tests/support/git_steps.hpp"
 #include "tests/support/in_directory.hpp"
 #include "tests/support/room_events.hpp"
@@ -19,6 +20,7 @@
 using namespace knot::test;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace knot::test::review;
 
 namespace {
 
@@ -38,40 +40,6 @@ void use_reviewer(const fs::path& clone, const fs::path& tools, const std::strin
 std::string read_all(const fs::path& file) {
     std::ifstream in(file);
     return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string server_integration(const HostedRoom& room) {
-    return trimmed(sh("git --git-dir='" + room.repository().string() +
-                          "' rev-parse -q --verify refs/knot/integration",
-                      room.host())
-                       .out);
-}
-
-bool of_type(const json& event, const std::string& type) {
-    return event.value("type", "") == type;
-}
-
-json data_of(const json& event) {
-    return event.contains("data") ? event["data"] : json::object();
-}
-
-// The first event of `type` read so far; FAILs when there is none.
-json seen_event(const RoomEvents& events, const std::string& type) {
-    for (const json& event : events.seen())
-        if (of_type(event, type))
-            return event;
-    FAIL("no " + type + " event was seen");
-    return {};
-}
-
-// The HTTP error `call` throws (its code), "" when it throws none.
-std::string refusal(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const knot::HttpError& error) {
-        return error.code();
-    }
-    return "";
 }
 
 } // namespace

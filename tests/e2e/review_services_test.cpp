@@ -7,6 +7,7 @@
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/protocol.hpp"
 #include "libknot/review/review_text.hpp"
+#include "tests/e2e/review_steps.hpp"
 #include "tests/support/git_steps.hpp"
 #include "tests/support/room_events.hpp"
 
@@ -19,81 +20,9 @@
 using namespace knot::test;
 namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace knot::test::review;
 
 namespace {
-
-bool of_type(const json& event, const std::string& type) {
-    return event.value("type", "") == type;
-}
-
-json data_of(const json& event) {
-    return event.contains("data") ? event["data"] : json::object();
-}
-
-// The stand-in, serving from a folder of its own; its port is its first line of output.
-class Standin {
-public:
-    Standin()
-        : m_process(
-              "'" + (fs::path(KNOT_BUILD_DIR) / "tests/support/knot_test_review_standin").string() +
-                  "' '" + m_dir.path().string() + "'",
-              m_dir.path()) {
-        const auto line = m_process.next_line(30000);
-        REQUIRE(line);
-        m_url = "http://127.0.0.1:" + *line;
-    }
-    const std::string& url() const { return m_url; }
-    const fs::path& dir() const { return m_dir.path(); }
-    void set(const std::string& name, const std::string& text) const {
-        write_file(m_dir.path() / name, text);
-    }
-    void unset(const std::string& name) const { fs::remove(m_dir.path() / name); }
-    // Waits for the stand-in to announce its next request or callback; returns the line.
-    std::string await() {
-        const auto line = m_process.next_line(60000);
-        REQUIRE(line);
-        return *line;
-    }
-    // The requests it received, oldest first.
-    std::vector<json> requests() const { return lines("requests.jsonl"); }
-    std::vector<json> callbacks() const { return lines("callbacks.jsonl"); }
-
-private:
-    std::vector<json> lines(const std::string& name) const {
-        std::vector<json> out;
-        std::ifstream in(m_dir.path() / name);
-        for (std::string line; std::getline(in, line);)
-            out.push_back(json::parse(line));
-        return out;
-    }
-
-    TempDir m_dir;
-    BackgroundCommand m_process;
-    std::string m_url;
-};
-
-// Sets an environment variable for the life of the object (the host's `git knot up` passes its
-// environment on to the server it starts).
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::string& value)
-        : m_name(name) {
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() { ::unsetenv(m_name); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-};
-
-std::string server_integration(const HostedRoom& room) {
-    return trimmed(sh("git --git-dir='" + room.repository().string() +
-                          "' rev-parse -q --verify refs/knot/integration",
-                      room.host())
-                       .out);
-}
 
 // POSTs a webhook's answer to `path` of the server with `credential`; returns the status.
 int respond(const std::string& server, const std::string& path, const std::string& credential,
@@ -252,6 +181,10 @@ TEST_CASE("a webhook answers with its one-review credential, recorded unverified
                       second["room_id"].get<std::string>().size(), "rm_elsewhere");
     CHECK(respond(server, elsewhere, second["credential"], "PASS") == 401);
     CHECK(respond(server, second_path, "", "PASS") == 401);
+    // A stranger's guess is refused before its body is read.
+    CHECK(knot::HttpClient(server)
+              .request("POST", second_path, "{not json", {{"Authorization", "Bearer guess"}})
+              .status == 401);
     CHECK(respond(server, second_path, second["credential"], "FAIL") == 200);
     const json failed = events.outcome(2);
     CHECK(of_type(failed, "sync.review_failed"));
