@@ -128,7 +128,9 @@ struct Backend {
                   data_dir,
                   ForgePolicy{{"https"}, false, false, data_dir},
                   {},
-                  PackLimits{}}
+                  PackLimits{},
+                  nullptr,
+                  {}}
         , router(context) {
         add_all_routes(router);
     }
