@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -36,26 +38,50 @@ struct CachedStatement {
     bool in_use = false; // a statement running while another use of the same SQL starts
 };
 
-inline std::mutex& statement_cache_mutex() {
-    static std::mutex mutex;
+struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const {
+        return std::hash<std::string_view>{}(sql);
+    }
+};
+
+// One connection's statements. A connection is used by one thread at a time (the store's
+// writer, or the reader that took it from the pool), so its cache needs no lock of its own.
+using StatementCache = std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>>;
+
+inline std::shared_mutex& statement_caches_mutex() {
+    static std::shared_mutex mutex;
     return mutex;
 }
 
-inline std::unordered_map<sqlite3*, std::unordered_map<std::string, CachedStatement>>&
-statement_cache() {
-    static std::unordered_map<sqlite3*, std::unordered_map<std::string, CachedStatement>> cache;
-    return cache;
+inline std::unordered_map<sqlite3*, std::unique_ptr<StatementCache>>& statement_caches() {
+    static std::unordered_map<sqlite3*, std::unique_ptr<StatementCache>> caches;
+    return caches;
+}
+
+inline StatementCache& statement_cache(sqlite3* db) {
+    {
+        std::shared_lock lock(statement_caches_mutex());
+        const auto it = statement_caches().find(db);
+        if (it != statement_caches().end())
+            return *it->second;
+    }
+    std::unique_lock lock(statement_caches_mutex());
+    auto& cache = statement_caches()[db];
+    if (!cache)
+        cache = std::make_unique<StatementCache>();
+    return *cache;
 }
 
 // Finalizes the statements cached for `db`; call it before closing the connection.
 inline void forget_statements(sqlite3* db) {
-    std::lock_guard lock(statement_cache_mutex());
-    auto it = statement_cache().find(db);
-    if (it == statement_cache().end())
+    std::unique_lock lock(statement_caches_mutex());
+    auto it = statement_caches().find(db);
+    if (it == statement_caches().end())
         return;
-    for (auto& [sql, cached] : it->second)
+    for (auto& [sql, cached] : *it->second)
         sqlite3_finalize(cached.stmt);
-    statement_cache().erase(it);
+    statement_caches().erase(it);
 }
 
 // One prepared statement, taken from the connection's cache (or prepared afresh when the cached
@@ -65,8 +91,11 @@ public:
     Statement(sqlite3* db, std::string_view sql)
         : m_db(db) {
         {
-            std::lock_guard lock(statement_cache_mutex());
-            CachedStatement& cached = statement_cache()[db][std::string(sql)];
+            StatementCache& cache = statement_cache(db);
+            auto it = cache.find(sql);
+            if (it == cache.end())
+                it = cache.emplace(std::string(sql), CachedStatement{}).first;
+            CachedStatement& cached = it->second;
             if (!cached.in_use) {
                 if (!cached.stmt && sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
                                                        SQLITE_PREPARE_PERSISTENT, &cached.stmt,
@@ -89,7 +118,6 @@ public:
         }
         sqlite3_reset(m_stmt);
         sqlite3_clear_bindings(m_stmt);
-        std::lock_guard lock(statement_cache_mutex());
         m_cached->in_use = false;
     }
     Statement(const Statement&) = delete;

@@ -2,7 +2,6 @@
 #include "store.hpp"
 
 #include "libknot/base/error.hpp"
-#include "migrations.hpp"
 #include "sqlite_statement.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,9 +10,7 @@
 namespace knot::server {
 namespace {
 
-using sqlite::exec;
 using sqlite::fail;
-using sqlite::forget_statements;
 using sqlite::Statement;
 
 constexpr std::string_view k_agent_columns =
@@ -48,34 +45,6 @@ std::optional<AgentRecord> one_agent(sqlite3* db, const std::string& where,
     if (!stmt.step())
         return std::nullopt;
     return agent_from(stmt);
-}
-
-// Rolls back unless committed, so an exception leaves nothing written.
-class TransactionGuard {
-public:
-    explicit TransactionGuard(sqlite3* db)
-        : m_db(db) {
-        exec(db, "BEGIN IMMEDIATE");
-    }
-    ~TransactionGuard() {
-        if (!m_done)
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    TransactionGuard(const TransactionGuard&) = delete;
-    TransactionGuard& operator=(const TransactionGuard&) = delete;
-    void commit() {
-        exec(m_db, "COMMIT");
-        m_done = true;
-    }
-
-private:
-    sqlite3* m_db;
-    bool m_done = false;
-};
-
-int user_version(sqlite3* db) {
-    Statement stmt(db, "PRAGMA user_version");
-    return stmt.step() ? static_cast<int>(stmt.integer(0)) : 0;
 }
 
 } // namespace
@@ -227,70 +196,6 @@ EventRecord Transaction::append_event(const std::string& room_id, const std::str
         fail(m_db, "append event");
     m_appended.push_back(event);
     return event;
-}
-
-Store::Store(const std::filesystem::path& path) {
-    if (sqlite3_open_v2(path.c_str(), &m_db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
-        const std::string message = m_db ? sqlite3_errmsg(m_db) : "out of memory";
-        sqlite3_close(m_db);
-        throw Error("cannot open the database " + path.string() + ": " + message);
-    }
-    try {
-        sqlite3_busy_timeout(m_db, 5000);
-        exec(m_db, "PRAGMA journal_mode = WAL");
-        exec(m_db, "PRAGMA synchronous = NORMAL");
-        exec(m_db, "PRAGMA foreign_keys = ON");
-        const auto all = migrations();
-        const int current = user_version(m_db);
-        if (current > static_cast<int>(all.size()))
-            throw Error("the database " + path.string() + " has schema version " +
-                        std::to_string(current) + ", newer than this knot-server knows (" +
-                        std::to_string(all.size()) + "); upgrade knot-server");
-        for (auto version = static_cast<std::size_t>(current); version < all.size(); ++version) {
-            TransactionGuard guard(m_db);
-            exec(m_db, std::string(all[version]));
-            exec(m_db, "PRAGMA user_version = " + std::to_string(version + 1));
-            guard.commit();
-        }
-    } catch (...) {
-        forget_statements(m_db);
-        sqlite3_close(m_db);
-        throw;
-    }
-}
-
-Store::~Store() {
-    forget_statements(m_db);
-    sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    sqlite3_close(m_db);
-}
-
-void Store::read(const std::function<void(const Reader&)>& work) {
-    std::lock_guard lock(m_mutex);
-    const Reader reader(m_db);
-    work(reader);
-}
-
-void Store::write(const std::function<void(Transaction&)>& work) {
-    std::lock_guard lock(m_mutex);
-    TransactionGuard guard(m_db);
-    Transaction transaction(m_db);
-    work(transaction);
-    guard.commit();
-    if (m_commit_listener && !transaction.appended().empty())
-        m_commit_listener(transaction.appended());
-}
-
-void Store::set_commit_listener(CommitListener listener) {
-    std::lock_guard lock(m_mutex);
-    m_commit_listener = std::move(listener);
-}
-
-int Store::schema_version() {
-    std::lock_guard lock(m_mutex);
-    return user_version(m_db);
 }
 
 } // namespace knot::server

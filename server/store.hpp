@@ -5,7 +5,9 @@
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/event_chain.hpp"
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -193,7 +195,7 @@ struct EventRecord {
     std::string signature;
 };
 
-// Queries, valid only inside Store::read or Store::write (the store's lock is held).
+// Queries, valid only inside Store::read or Store::write, on the connection they were given.
 class Reader {
 public:
     explicit Reader(sqlite3* db)
@@ -358,37 +360,74 @@ private:
     std::vector<EventRecord> m_appended;
 };
 
+// How many writes the store committed and in how many batches (each one transaction and one
+// fsync): what group commit saved, for tests and the benchmarks.
+struct WriteStats {
+    std::int64_t writes = 0;
+    std::int64_t batches = 0;
+    std::int64_t largest_batch = 0;
+};
+
+// The database, written by one writer in batches (group commit) and read on a pool of reader
+// connections that never wait for it (WAL).
+//
+// A write is queued; whichever writing thread finds no batch running leads: it takes every write
+// queued (at most k_max_batch), runs each in a savepoint of one BEGIN IMMEDIATE transaction,
+// commits with synchronous=FULL (the WAL is fsynced before COMMIT returns), publishes the events
+// in order, and only then wakes the writers of the batch, handing the lead to the first write
+// still queued. A write that throws (a lock conflict, a replayed nonce) is rolled back to its
+// savepoint alone and its exception passed to its caller; its batch-mates commit. So every
+// answered write survives a power cut, and a thousand concurrent writes cost a few fsyncs.
 class Store {
 public:
+    static constexpr std::size_t k_max_batch = 256;
+    static constexpr std::size_t k_max_readers = 32;
+
     // Opens (creating when needed) the database at `path` and applies pending migrations, each
     // in its own transaction. Throws knot::Error when the file cannot be opened or is newer than
     // this program.
     explicit Store(const std::filesystem::path& path);
-    // Checkpoints the WAL into the main file and closes the database.
+    // Closes the readers, checkpoints the WAL into the main file and closes the database.
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // Runs `work` with the store to itself.
+    // Runs `work` in a read transaction of a reader connection: it sees one committed state and
+    // never waits for a write in progress.
     void read(const std::function<void(const Reader&)>& work);
-    // Runs `work` in one BEGIN IMMEDIATE transaction: committed when it returns, rolled back
-    // (and the exception passed on) when it throws. After the commit, still holding the store's
-    // lock so that rooms' events are published in seq order, hands the events it appended to
-    // the commit listener.
+    // Runs `work` as one atomic change (see above): returns once it is durable, or throws what
+    // `work` threw, leaving nothing of it written. `work` runs on the batch's leading thread,
+    // so it must not call read or write itself.
     void write(const std::function<void(Transaction&)>& work);
 
-    // Called after every commit that appended events, with those events. It must not block:
-    // writers wait for it.
+    // Called after every commit with the events each write of it appended, write by write in
+    // commit order. It must not block: writers wait for it.
     using CommitListener = std::function<void(const std::vector<EventRecord>&)>;
     void set_commit_listener(CommitListener listener);
 
     // The schema version reached (PRAGMA user_version).
     int schema_version();
+    WriteStats write_stats();
 
 private:
-    std::mutex m_mutex;
-    sqlite3* m_db = nullptr;
+    struct PendingWrite;
+    void commit_batch(const std::vector<PendingWrite*>& batch);
+    sqlite3* take_reader();
+    void give_back_reader(sqlite3* db);
+
+    std::filesystem::path m_path;
+    sqlite3* m_db = nullptr; // the writer's connection, used only by the leading thread
     CommitListener m_commit_listener;
+
+    std::mutex m_queue_mutex;
+    std::deque<PendingWrite*> m_queue;
+    bool m_leading = false;
+    WriteStats m_stats;
+
+    std::mutex m_readers_mutex;
+    std::condition_variable m_reader_free;
+    std::vector<sqlite3*> m_free_readers;
+    std::size_t m_open_readers = 0;
 };
 
 } // namespace knot::server
