@@ -366,6 +366,7 @@ struct WriteStats {
     std::int64_t writes = 0;
     std::int64_t batches = 0;
     std::int64_t largest_batch = 0;
+    std::int64_t queued = 0; // writes waiting for a batch right now
 };
 
 // The database, written by one writer in batches (group commit) and read on a pool of reader

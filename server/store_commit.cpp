@@ -265,7 +265,9 @@ int Store::schema_version() {
 
 WriteStats Store::write_stats() {
     std::lock_guard lock(m_queue_mutex);
-    return m_stats;
+    WriteStats stats = m_stats;
+    stats.queued = static_cast<std::int64_t>(m_queue.size());
+    return stats;
 }
 
 } // namespace knot::server
