@@ -35,6 +35,9 @@ std::vector<Agent> register_agents(const std::string& url, const Room& room, int
 // The value of `field` (e.g. "VmHWM") in /proc/<pid>/status, as written there ("12345 kB").
 std::string proc_status_field(pid_t pid, const std::string& field);
 
+// The CPU time (user and system) process `pid` has used so far, from /proc/<pid>/stat.
+double cpu_seconds(pid_t pid);
+
 // Nearest-rank percentile `p` (0..100) of sorted `values`.
 double percentile(const std::vector<double>& values, double p);
 

@@ -34,7 +34,7 @@ double ms_since(clock_type::time_point start, clock_type::time_point end) {
 
 // Each agent locks and releases its own paths: grants never conflict, so the figure is the
 // server's cost of a durable grant and release, not of waiting.
-int bench_locks(const std::string& url, const knot::bench::Room& room,
+int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& room,
                 std::vector<knot::bench::Agent>& agents, int operations, double seconds) {
     std::vector<std::vector<double>> latencies(agents.size());
     std::atomic<int> failures{0};
@@ -69,9 +69,11 @@ int bench_locks(const std::string& url, const knot::bench::Room& room,
     }
     ready.arrive_and_wait();
     start = clock_type::now();
+    const double cpu_before = knot::bench::cpu_seconds(server);
     for (auto& t : threads)
         t.join();
     const double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
+    const double server_cpu = knot::bench::cpu_seconds(server) - cpu_before;
     std::vector<double> all;
     for (auto& l : latencies)
         all.insert(all.end(), l.begin(), l.end());
@@ -82,6 +84,9 @@ int bench_locks(const std::string& url, const knot::bench::Room& room,
               << static_cast<double>(all.size()) / elapsed << std::setprecision(2) << "   p50 "
               << percentile(all, 50) << " ms   p99 " << percentile(all, 99) << " ms   max "
               << (all.empty() ? 0 : all.back()) << " ms\n"
+              << "  server CPU per operation " << std::setprecision(0)
+              << (all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size()))
+              << " us (user and system, all threads)\n"
               << "  aim: 5000 operations per second; this run: "
               << (static_cast<double>(all.size()) / elapsed >= 5000 ? "met" : "NOT met") << '\n';
     return failures.load();
@@ -194,10 +199,13 @@ int main(int argc, char** argv) {
     app.add_option("--messages", messages, "Fan-out messages");
     CLI11_PARSE(app, argc, argv);
     try {
-        knot::test::ServerProcess server;
+        std::vector<std::string> server_args;
+        if (const char* threads = std::getenv("KNOT_BENCH_THREADS"))
+            server_args = {"--threads", threads};
+        knot::test::ServerProcess server({}, server_args);
         const auto room = knot::bench::create_room(server);
         auto agents = knot::bench::register_agents(server.url(), room, agents_count);
-        int failures = bench_locks(server.url(), room, agents, operations, seconds);
+        int failures = bench_locks(server.url(), server.pid(), room, agents, operations, seconds);
         std::cout << '\n';
         failures += bench_fanout(server.url(), room, agents, agents_count, messages);
         std::cout << "\nserver peak RSS (VmHWM): "

@@ -97,7 +97,8 @@ Member authenticate_member(Store& store, const Request& request, std::int64_t no
 void refuse_replay(Store& store, const Member& member) {
     bool used = false;
     store.read([&](const Reader& reader) {
-        used = reader.nonce_used(member.agent.public_key, member.signed_request.nonce);
+        used = reader.nonce_used(member.agent.public_key, member.signed_request.nonce,
+                                 member.signed_request.timestamp);
     });
     if (used)
         throw unauthorized(AuthFailure::replayed_nonce);

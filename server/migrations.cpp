@@ -217,8 +217,23 @@ CREATE TABLE patch_verdicts (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 8> k_migrations = {k_v1, k_v2, k_v3, k_v4,
-                                                          k_v5, k_v6, k_v7, k_v8};
+// Spent nonces keyed by their signed time first: each insert lands at the end of one B-tree
+// (not at a random leaf per request, which a batch of writes then had to write to the WAL and
+// fsync), pruning is a range at its front, and a replay, which carries the same signed time,
+// is found by the whole key. The ts index is no longer needed.
+constexpr std::string_view k_v9 = R"sql(
+CREATE TABLE spent_nonces (
+  ts INTEGER NOT NULL,
+  public_key BLOB NOT NULL,
+  nonce TEXT NOT NULL,
+  PRIMARY KEY (ts, public_key, nonce)
+) WITHOUT ROWID;
+INSERT INTO spent_nonces (ts, public_key, nonce) SELECT ts, public_key, nonce FROM nonces;
+DROP TABLE nonces;
+)sql";
+
+constexpr std::array<std::string_view, 9> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5,
+                                                          k_v6, k_v7, k_v8, k_v9};
 
 } // namespace
 

@@ -102,21 +102,23 @@ std::int64_t Reader::last_seq(const std::string& room_id) const {
     return stmt.step() ? stmt.integer(0) : 0;
 }
 
-bool Reader::nonce_used(const Bytes& public_key, const std::string& nonce) const {
-    Statement stmt(m_db, "SELECT 1 FROM nonces WHERE public_key = ? AND nonce = ?");
-    stmt.bind(1, public_key).bind(2, nonce);
+bool Reader::nonce_used(const Bytes& public_key, const std::string& nonce,
+                        std::int64_t timestamp) const {
+    Statement stmt(m_db,
+                   "SELECT 1 FROM spent_nonces WHERE ts = ? AND public_key = ? AND nonce = ?");
+    stmt.bind(1, timestamp).bind(2, public_key).bind(3, nonce);
     return stmt.step();
 }
 
 bool Transaction::record_nonce(const Bytes& public_key, const std::string& nonce,
                                std::int64_t timestamp) {
-    Statement stmt(m_db, "INSERT INTO nonces (public_key, nonce, ts) VALUES (?, ?, ?)");
-    stmt.bind(1, public_key).bind(2, nonce).bind(3, timestamp);
+    Statement stmt(m_db, "INSERT INTO spent_nonces (ts, public_key, nonce) VALUES (?, ?, ?)");
+    stmt.bind(1, timestamp).bind(2, public_key).bind(3, nonce);
     return stmt.run();
 }
 
 void Transaction::prune_nonces(std::int64_t before) {
-    Statement stmt(m_db, "DELETE FROM nonces WHERE ts < ?");
+    Statement stmt(m_db, "DELETE FROM spent_nonces WHERE ts < ?");
     stmt.bind(1, before);
     stmt.run();
 }
@@ -156,9 +158,10 @@ void Transaction::put_agent(const AgentRecord& agent) {
 
 void Transaction::touch_agent(const std::string& room_id, const std::string& agent_id,
                               std::int64_t time) {
-    Statement stmt(m_db, "UPDATE agents SET last_seen = MAX(last_seen, ?) "
-                         "WHERE room_id = ? AND id = ?");
-    stmt.bind(1, time).bind(2, room_id).bind(3, agent_id);
+    // Only a later second is written: an agent's burst of requests dirties its row once.
+    Statement stmt(m_db, "UPDATE agents SET last_seen = ? "
+                         "WHERE room_id = ? AND id = ? AND last_seen < ?");
+    stmt.bind(1, time).bind(2, room_id).bind(3, agent_id).bind(4, time);
     stmt.run();
 }
 

@@ -202,8 +202,10 @@ public:
         : m_db(db) {}
 
     std::optional<RoomRecord> find_room(const std::string& room_id) const;
-    // True when `public_key` already used `nonce` (a replay, if it is used again).
-    bool nonce_used(const Bytes& public_key, const std::string& nonce) const;
+    // True when `public_key` already used `nonce` in a request signed at `timestamp` (a replay,
+    // if it is used again: a replay carries the time it was signed at).
+    bool nonce_used(const Bytes& public_key, const std::string& nonce,
+                    std::int64_t timestamp) const;
     std::optional<AgentRecord> find_agent(const std::string& room_id,
                                           const std::string& agent_id) const;
     std::optional<AgentRecord> find_agent_by_name(const std::string& room_id,
@@ -288,7 +290,8 @@ public:
     using Reader::Reader;
 
     // Records that `public_key` used `nonce` in a request signed at `timestamp`. Returns false,
-    // writing nothing, when the pair was already recorded (a replay).
+    // writing nothing, when the three were already recorded (a replay: the signature covers the
+    // time, so the same nonce at another time is another request).
     bool record_nonce(const Bytes& public_key, const std::string& nonce, std::int64_t timestamp);
     // Deletes nonces signed before `before`: a request that old is refused as stale anyway.
     void prune_nonces(std::int64_t before);

@@ -5,6 +5,7 @@
 #include "server/migrations.hpp"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 using namespace knot;
 using namespace knot::server;
@@ -74,6 +75,38 @@ TEST_CASE("a nonce is accepted once per key") {
         t.prune_nonces(101);
         CHECK(t.record_nonce(key_a, "n1", 200));
     });
+}
+
+TEST_CASE("nonces spent before the upgrade that keyed them by time are still refused after it") {
+    test::TempDir dir;
+    const auto path = dir.path() / "knot.db";
+    const Bytes key(32, 1);
+    {
+        // A database as the server before migration 9 left it, with one spent nonce.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        for (std::size_t version = 0; version < 8; ++version)
+            REQUIRE(sqlite3_exec(db, std::string(migrations()[version]).c_str(), nullptr, nullptr,
+                                 nullptr) == SQLITE_OK);
+        sqlite3_stmt* insert = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db,
+                                   "INSERT INTO nonces (public_key, nonce, ts) VALUES (?, ?, ?)",
+                                   -1, &insert, nullptr) == SQLITE_OK);
+        sqlite3_bind_blob(insert, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+        sqlite3_bind_text(insert, 2, "n1", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(insert, 3, 100);
+        CHECK(sqlite3_step(insert) == SQLITE_DONE);
+        sqlite3_finalize(insert);
+        REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 8", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        sqlite3_close(db);
+    }
+    Store store(path);
+    store.read([&](const Reader& r) {
+        CHECK(r.nonce_used(key, "n1", 100));
+        CHECK_FALSE(r.nonce_used(key, "n1", 101));
+    });
+    store.write([&](Transaction& t) { CHECK_FALSE(t.record_nonce(key, "n1", 100)); });
 }
 
 TEST_CASE("events are numbered from 1 and each hash chains to the previous one") {
