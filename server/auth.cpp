@@ -77,7 +77,9 @@ void consume_nonce(Transaction& transaction, const Bytes& public_key,
 
 Member authenticate_member(Store& store, const Request& request, std::int64_t now) {
     Member member;
-    store.read([&](const Reader& reader) {
+    // Without waiting for the disk: the member's write that follows is answered only once
+    // everything this read could see is durable.
+    store.read_committed([&](const Reader& reader) {
         member.room = authenticate_room(reader, request);
         check_signature_headers(request, now);
         const std::string agent_id = request.header(k_header_agent);
@@ -96,7 +98,7 @@ Member authenticate_member(Store& store, const Request& request, std::int64_t no
 
 void refuse_replay(Store& store, const Member& member) {
     bool used = false;
-    store.read([&](const Reader& reader) {
+    store.read_committed([&](const Reader& reader) {
         used = reader.nonce_used(member.agent.public_key, member.signed_request.nonce,
                                  member.signed_request.timestamp);
     });

@@ -5,6 +5,7 @@
 #include "libknot/protocol/crypto.hpp"
 #include "libknot/protocol/event_chain.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 struct sqlite3;
@@ -373,39 +375,53 @@ struct WriteStats {
 };
 
 // The database, written by one writer in batches (group commit) and read on a pool of reader
-// connections that never wait for it (WAL).
+// connections that never wait for the writer (WAL).
 //
 // A write is queued; whichever writing thread finds no batch running leads: it takes every write
-// queued (at most k_max_batch), runs each in a savepoint of one BEGIN IMMEDIATE transaction,
-// commits with synchronous=FULL (the WAL is fsynced before COMMIT returns), publishes the events
-// in order, and only then wakes the writers of the batch, handing the lead to the first write
-// still queued. A write that throws (a lock conflict, a replayed nonce) is rolled back to its
-// savepoint alone and its exception passed to its caller; its batch-mates commit. So every
-// answered write survives a power cut, and a thousand concurrent writes cost a few fsyncs.
+// queued (at most k_max_batch) and runs each in a savepoint of one BEGIN IMMEDIATE transaction.
+// A write that throws (a lock conflict, a replayed nonce) is rolled back to its savepoint alone
+// and its exception passed to its caller; its batch-mates commit. The leader commits without
+// waiting for the disk and hands the lead to the first write still queued, so the next batch
+// runs while this one is flushed: one thread at a time, the syncer, fdatasyncs the WAL, which
+// makes every batch committed before it began durable, then publishes their events in commit
+// order and only then wakes their writers. So every answered write survives a power cut, and a
+// thousand concurrent writes cost a few fsyncs that overlap the work of the next batches.
+//
+// SQLite's own syncs are off on the writer (synchronous=OFF, no automatic checkpoint): the WAL
+// is synced by the syncer, and checkpoints run on a connection of their own with
+// synchronous=FULL (which syncs the WAL before copying it and the database before the WAL is
+// reused), in a thread of their own once the WAL passes k_checkpoint_frames.
 class Store {
 public:
     static constexpr std::size_t k_max_batch = 256;
     static constexpr std::size_t k_max_readers = 32;
+    static constexpr int k_checkpoint_frames = 1000;
 
     // Opens (creating when needed) the database at `path` and applies pending migrations, each
     // in its own transaction. Throws knot::Error when the file cannot be opened or is newer than
     // this program.
     explicit Store(const std::filesystem::path& path);
-    // Closes the readers, checkpoints the WAL into the main file and closes the database.
+    // Stops the checkpoints, closes the readers, checkpoints the WAL into the main file and
+    // closes the database. No write may be running.
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // Runs `work` in a read transaction of a reader connection: it sees one committed state and
-    // never waits for a write in progress.
+    // Runs `work` in a read transaction of a reader connection (one committed state, no wait
+    // for a write in progress), then waits until what it saw is durable: a reader is never told
+    // of a write that a power cut could still take back, such as an event whose number a
+    // restarted server would give to another.
     void read(const std::function<void(const Reader&)>& work);
+    // As read, without the wait: for a check that a write made next re-establishes (that write
+    // is answered only once all it could have read is durable), such as a signature's agent.
+    void read_committed(const std::function<void(const Reader&)>& work);
     // Runs `work` as one atomic change (see above): returns once it is durable, or throws what
     // `work` threw, leaving nothing of it written. `work` runs on the batch's leading thread,
     // so it must not call read or write itself.
     void write(const std::function<void(Transaction&)>& work);
 
     // Called after every commit with the events each write of it appended, write by write in
-    // commit order. It must not block: writers wait for it.
+    // commit order, once they are durable. It must not block: writers wait for it.
     using CommitListener = std::function<void(const std::vector<EventRecord>&)>;
     void set_commit_listener(CommitListener listener);
 
@@ -415,18 +431,45 @@ public:
 
 private:
     struct PendingWrite;
-    void commit_batch(const std::vector<PendingWrite*>& batch);
+    struct CommittedBatch {
+        std::int64_t number = 0;
+        std::vector<PendingWrite*> writes;
+    };
+    void lead(std::unique_lock<std::mutex>& lock);
+    void sync(std::unique_lock<std::mutex>& lock);
+    void commit_batch(std::int64_t number, const std::vector<PendingWrite*>& batch);
+    void wait_durable(std::int64_t seen);
+    void checkpoints();
     sqlite3* take_reader();
     void give_back_reader(sqlite3* db);
 
     std::filesystem::path m_path;
     sqlite3* m_db = nullptr; // the writer's connection, used only by the leading thread
     CommitListener m_commit_listener;
+    int m_wal_fd = -1; // the WAL, opened by the first sync; used only by the syncer
 
+    // Under m_queue_mutex: the writes waiting, the batches committed and not yet durable.
     std::mutex m_queue_mutex;
     std::deque<PendingWrite*> m_queue;
     bool m_leading = false;
+    std::deque<CommittedBatch> m_unsynced;
+    bool m_syncing = false;
+    std::int64_t m_batches = 0;   // the number of the last batch taken
+    std::int64_t m_committed = 0; // the number of the last batch committed (or failed)
+    std::int64_t m_durable = 0;   // every batch up to this number is durable
+    std::string m_broken;         // why nothing can be made durable any more, once an fsync failed
+    std::condition_variable m_durable_changed;
     WriteStats m_stats;
+    // The number of the batch being committed, set before its COMMIT: a snapshot that sees a
+    // batch was taken after it was set.
+    std::atomic<std::int64_t> m_committing{0};
+
+    std::atomic<int> m_wal_frames{0}; // the WAL's length after the last commit
+    sqlite3* m_checkpoint_db = nullptr;
+    bool m_checkpoint_wanted = false;
+    bool m_stopping = false;
+    std::condition_variable m_checkpoint_wake;
+    std::thread m_checkpointer;
 
     std::mutex m_readers_mutex;
     std::condition_variable m_reader_free;

@@ -1,52 +1,16 @@
-// Opening the store, its reader connections, and group commit (see Store in store.hpp).
+// Opening and closing the store, and its reader connections (see Store in store.hpp; the write
+// path is store_writer.cpp).
 #include "store.hpp"
 
 #include "libknot/base/error.hpp"
 #include "migrations.hpp"
-#include "sqlite_statement.hpp"
+#include "store_connection.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace knot::server {
-namespace {
-
-using sqlite::exec;
-using sqlite::forget_statements;
-using sqlite::Statement;
-
-// Runs one of the few statements a transaction is made of, prepared once per connection.
-void run(sqlite3* db, std::string_view sql) {
-    Statement statement(db, sql);
-    statement.step();
-}
-
-// Rolls back unless committed, so an exception leaves nothing written.
-class TransactionGuard {
-public:
-    explicit TransactionGuard(sqlite3* db)
-        : m_db(db) {
-        run(db, "BEGIN IMMEDIATE");
-    }
-    ~TransactionGuard() {
-        if (!m_done && !sqlite3_get_autocommit(m_db))
-            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-    TransactionGuard(const TransactionGuard&) = delete;
-    TransactionGuard& operator=(const TransactionGuard&) = delete;
-    void commit() {
-        run(m_db, "COMMIT");
-        m_done = true;
-    }
-
-private:
-    sqlite3* m_db;
-    bool m_done = false;
-};
-
-int user_version(sqlite3* db) {
-    Statement stmt(db, "PRAGMA user_version");
-    return stmt.step() ? static_cast<int>(stmt.integer(0)) : 0;
-}
+namespace sqlite {
 
 sqlite3* open_connection(const std::filesystem::path& path, int flags) {
     sqlite3* db = nullptr;
@@ -65,27 +29,37 @@ void close_connection(sqlite3* db) {
     sqlite3_close(db);
 }
 
-} // namespace
+} // namespace sqlite
 
-// One queued write: its work, and what its caller is told once its batch committed.
-struct Store::PendingWrite {
-    const std::function<void(Transaction&)>* work = nullptr;
-    std::exception_ptr error;
-    std::vector<EventRecord> events;
-    bool done = false;
-    bool leads = false;
-    std::condition_variable wake;
-};
+namespace {
+
+using sqlite::close_connection;
+using sqlite::exec;
+using sqlite::open_connection;
+using sqlite::run;
+using sqlite::Statement;
+using sqlite::TransactionGuard;
+
+int user_version(sqlite3* db) {
+    Statement stmt(db, "PRAGMA user_version");
+    return stmt.step() ? static_cast<int>(stmt.integer(0)) : 0;
+}
+
+int on_wal_commit(void* frames, sqlite3*, const char*, int length) {
+    static_cast<std::atomic<int>*>(frames)->store(length);
+    return SQLITE_OK;
+}
+
+} // namespace
 
 Store::Store(const std::filesystem::path& path)
     : m_path(path)
     , m_db(open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) {
     try {
         exec(m_db, "PRAGMA journal_mode = WAL");
-        // FULL in WAL mode: COMMIT returns only after the WAL is fsynced, so an answered write
-        // survives a power cut, not only a crash of the process (NORMAL's guarantee).
-        exec(m_db, "PRAGMA synchronous = FULL");
         exec(m_db, "PRAGMA foreign_keys = ON");
+        // The migrations commit as any SQLite program does, each synced before it returns.
+        exec(m_db, "PRAGMA synchronous = FULL");
         const auto all = migrations();
         const int current = user_version(m_db);
         if (current > static_cast<int>(all.size()))
@@ -98,18 +72,55 @@ Store::Store(const std::filesystem::path& path)
             exec(m_db, "PRAGMA user_version = " + std::to_string(version + 1));
             guard.commit();
         }
+        // From here the syncer makes each batch durable, and the checkpointer copies the WAL
+        // (see Store in store.hpp); sqlite3_wal_hook replaces SQLite's automatic checkpoint.
+        exec(m_db, "PRAGMA synchronous = OFF");
+        sqlite3_wal_hook(m_db, on_wal_commit, &m_wal_frames);
+        m_checkpoint_db = open_connection(path, SQLITE_OPEN_READWRITE);
+        exec(m_checkpoint_db, "PRAGMA synchronous = FULL");
+        m_checkpointer = std::thread([this] { checkpoints(); });
     } catch (...) {
+        if (m_checkpoint_db)
+            close_connection(m_checkpoint_db);
         close_connection(m_db);
         throw;
     }
 }
 
 Store::~Store() {
+    {
+        std::lock_guard lock(m_queue_mutex);
+        m_stopping = true;
+    }
+    m_checkpoint_wake.notify_one();
+    m_checkpointer.join();
+    close_connection(m_checkpoint_db);
     for (sqlite3* reader : m_free_readers)
         close_connection(reader);
-    forget_statements(m_db);
+    if (m_wal_fd >= 0)
+        ::close(m_wal_fd);
+    // The last connection's checkpoint (synced, as the writer's is now FULL again) empties the
+    // WAL into the database file.
+    sqlite3_exec(m_db, "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr);
+    sqlite::forget_statements(m_db);
     sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     sqlite3_close(m_db);
+}
+
+void Store::checkpoints() {
+    std::unique_lock lock(m_queue_mutex);
+    for (;;) {
+        m_checkpoint_wake.wait(lock, [&] { return m_stopping || m_checkpoint_wanted; });
+        if (m_stopping)
+            return;
+        m_checkpoint_wanted = false;
+        lock.unlock();
+        // PASSIVE: copies what no reader still needs, without stopping the writer; what it
+        // leaves is copied by a later one.
+        sqlite3_wal_checkpoint_v2(m_checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  nullptr);
+        lock.lock();
+    }
 }
 
 sqlite3* Store::take_reader() {
@@ -143,7 +154,7 @@ void Store::give_back_reader(sqlite3* db) {
     m_reader_free.notify_one();
 }
 
-void Store::read(const std::function<void(const Reader&)>& work) {
+void Store::read_committed(const std::function<void(const Reader&)>& work) {
     sqlite3* db = take_reader();
     try {
         run(db, "BEGIN");
@@ -159,100 +170,15 @@ void Store::read(const std::function<void(const Reader&)>& work) {
     give_back_reader(db);
 }
 
-void Store::write(const std::function<void(Transaction&)>& work) {
-    PendingWrite me;
-    me.work = &work;
-    std::unique_lock lock(m_queue_mutex);
-    m_queue.push_back(&me);
-    if (!m_leading)
-        m_leading = me.leads = true;
-    me.wake.wait(lock, [&] { return me.done || me.leads; });
-    if (!me.done) {
-        // This thread leads: its own write is at the front of the queue.
-        std::vector<PendingWrite*> batch;
-        while (!m_queue.empty() && batch.size() < k_max_batch) {
-            batch.push_back(m_queue.front());
-            m_queue.pop_front();
-        }
-        lock.unlock();
-        commit_batch(batch);
-        lock.lock();
-        ++m_stats.batches;
-        m_stats.writes += static_cast<std::int64_t>(batch.size());
-        m_stats.largest_batch =
-            std::max(m_stats.largest_batch, static_cast<std::int64_t>(batch.size()));
-        // Under the lock: a waiter that saw `done` returns and its `wake` is gone.
-        for (PendingWrite* pending : batch) {
-            pending->done = true;
-            if (pending != &me)
-                pending->wake.notify_one();
-        }
-        if (m_queue.empty()) {
-            m_leading = false;
-        } else {
-            m_queue.front()->leads = true;
-            m_queue.front()->wake.notify_one();
-        }
-    }
-    lock.unlock();
-    if (me.error)
-        std::rethrow_exception(me.error);
-}
-
-void Store::commit_batch(const std::vector<PendingWrite*>& batch) {
-    // A write alone needs no savepoint: its failure rolls the transaction back.
-    const bool alone = batch.size() == 1;
-    bool any_done = false;
-    try {
-        TransactionGuard guard(m_db);
-        for (PendingWrite* pending : batch) {
-            if (!alone)
-                run(m_db, "SAVEPOINT write");
-            Transaction transaction(m_db);
-            try {
-                (*pending->work)(transaction);
-                if (!alone)
-                    run(m_db, "RELEASE write");
-                pending->events = transaction.appended();
-                any_done = true;
-            } catch (...) {
-                pending->error = std::current_exception();
-                // An I/O or memory error can end the whole transaction, batch-mates included:
-                // then none of them may be answered as written.
-                if (sqlite3_get_autocommit(m_db))
-                    throw Error("database error: the transaction was rolled back");
-                if (!alone) {
-                    run(m_db, "ROLLBACK TO write");
-                    run(m_db, "RELEASE write");
-                }
-            }
-        }
-        if (any_done)
-            guard.commit();
-    } catch (...) {
-        const std::exception_ptr error = std::current_exception();
-        for (PendingWrite* pending : batch) {
-            if (!pending->error)
-                pending->error = error;
-            pending->events.clear();
-        }
-        return;
-    }
-    if (!m_commit_listener)
-        return;
-    for (PendingWrite* pending : batch)
-        if (!pending->error && !pending->events.empty())
-            m_commit_listener(pending->events);
-}
-
-void Store::set_commit_listener(CommitListener listener) {
-    // Set by a write of its own, so that no batch is publishing while it changes.
-    write([&](Transaction&) { m_commit_listener = std::move(listener); });
+void Store::read(const std::function<void(const Reader&)>& work) {
+    read_committed(work);
+    // The read's snapshot was taken after every batch it could see had its number set.
+    wait_durable(m_committing.load());
 }
 
 int Store::schema_version() {
-    sqlite3* db = take_reader();
     int version = 0;
+    sqlite3* db = take_reader();
     try {
         version = user_version(db);
     } catch (...) {
