@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # knot's quick start on Debian 12, as root: installs the Debian packages knot builds with,
 # builds, installs to a prefix on PATH, then either hosts a room in a repository (`up`, the
-# default) or runs every test (`test`, what .ci/run calls).
+# default), runs every test (`test`, what .ci/run calls) or runs the benchmarks (`bench`).
 #
 #   ./quickstart.sh [up [REPO]]   host a room in REPO (default: this checkout); prints the invite
 #   ./quickstart.sh test          the same set-up, then the whole test suite, then (CI) each
 #                                 fuzzer for a short fixed time (fuzz/README.md), the suite
 #                                 again under ASan+UBSan and the concurrency tests under TSan
+#   ./quickstart.sh bench         the same set-up, plus etcd, redis and perf (for the bench only:
+#                                 no test needs them), then bench/run.sh (bench/README.md)
 #
 # Environment: KNOT_PREFIX (default /usr/local), KNOT_BUILD_DIR (default ./build; the sanitizer
 # and fuzzing builds go to the same path with -asan, -tsan and -fuzz appended), KNOT_CI_FAST=1
@@ -56,7 +58,7 @@ build_and_install() {
         sudo cmake --install "$build" >/dev/null
     fi
     # `git help knot` finds the page through man's own path; refresh its index when present.
-    command -v mandb >/dev/null && mandb -q "$prefix/share/man" 2>/dev/null || true
+    if command -v mandb >/dev/null; then mandb -q "$prefix/share/man" 2>/dev/null || true; fi
 }
 
 host_room() {
@@ -197,10 +199,38 @@ run_tests() {
     stage test_tsan
 }
 
+# What bench/anchors.sh runs knot beside, and perf for looking into a figure. A package's own
+# service (where an init system starts it) is stopped when this call installed the package: the
+# bench starts its own etcd and redis on free ports, and a server left running would share the
+# cores with what is measured. A service installed before is the user's and is left alone.
+install_bench_packages() {
+    local fresh=() p sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    for p in etcd-server redis-server; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            fresh+=("$p")
+    done
+    install_packages etcd-server redis-server linux-perf curl python3
+    for p in "${fresh[@]}"; do
+        case $p in etcd-server) p=etcd ;; esac # the service's name
+        "${sudo[@]}" service "$p" stop >/dev/null 2>&1 || true
+    done
+}
+
+run_bench() {
+    install_bench_packages
+    install_mcp_sdk "$build"
+    "$here/bench/run.sh" "$build"
+}
+
+case "$mode" in
+    up | test | bench) ;;
+    *) echo "usage: quickstart.sh [up [REPO] | test | bench]" >&2; exit 129 ;;
+esac
 install_packages "${packages[@]}"
 build_and_install
 case "$mode" in
     up) host_room "${2:-}" ;;
     test) run_tests ;;
-    *) echo "usage: quickstart.sh [up [REPO] | test]" >&2; exit 129 ;;
+    bench) run_bench ;;
 esac

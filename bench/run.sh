@@ -6,11 +6,12 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
-for program in knot_bench_writes knot_bench_coordination knot_bench_streams knot_bench_exec git-knot knot-server; do
+programs=(knot_bench_writes knot_bench_coordination knot_bench_anchors knot_bench_streams knot_bench_exec
+          git-knot knot-server)
+for program in "${programs[@]}"; do
     if [ ! -x "$build/bin/$program" ]; then
         echo "run.sh: $build/bin/$program is missing; build the benchmarks with:" >&2
-        echo "  cmake -S $here/.. -B $build -DKNOT_BENCH=ON &&" \
-            "ninja -C $build knot_bench_writes knot_bench_coordination knot_bench_streams knot_bench_exec git-knot knot-server" >&2
+        echo "  cmake -S $here/.. -B $build -DKNOT_BENCH=ON && ninja -C $build ${programs[*]}" >&2
         exit 1
     fi
 done
@@ -22,6 +23,9 @@ echo "== signed writes"
 echo
 echo "== locks and fan-out"
 "$build/bin/knot_bench_coordination"
+echo
+echo "== anchors: knot beside etcd and redis (skipped without them: ./quickstart.sh bench)"
+"$here/anchors.sh" "$build"
 echo
 echo "== event streams and idle connections"
 "$build/bin/knot_bench_streams"
