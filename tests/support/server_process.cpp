@@ -26,11 +26,12 @@ std::string read_text(const std::filesystem::path& path) {
 
 // Starts `args` with standard input from this process, standard output and error appended to
 // `log` and, when `ready_fd` >= 0, the descriptor `ready_fd` of this process as descriptor
-// `child_fd` of the child.
+// `child_fd` of the child, with `environment` applied to this process's.
 pid_t start_child(const std::vector<std::string>& args, const std::filesystem::path& log,
-                  int ready_fd, int child_fd) {
+                  int ready_fd, int child_fd, const Environment& environment = {}) {
     SpawnOptions options;
     options.argv = args;
+    options.environment = environment;
     options.in = Stdio::inherit;
     options.out = Stdio::file;
     options.err = Stdio::output;
@@ -58,8 +59,10 @@ ProcessResult run_server_to_exit(const std::vector<std::string>& args) {
     return result;
 }
 
-ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args)
-    : m_extra_args(std::move(extra_args)) {
+ServerProcess::ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args,
+                             Environment environment)
+    : m_extra_args(std::move(extra_args))
+    , m_environment(std::move(environment)) {
     m_temp = std::make_unique<TempDir>();
     m_data_dir = data_dir.empty() ? m_temp->path() / "data" : std::move(data_dir);
     m_log = m_temp->path() / "server.log";
@@ -81,7 +84,7 @@ void ServerProcess::start() {
         std::to_string(child_fd)};
     args.insert(args.end(), m_extra_args.begin(), m_extra_args.end());
     try {
-        m_pid = start_child(args, m_log, fds[1], child_fd);
+        m_pid = start_child(args, m_log, fds[1], child_fd, m_environment);
     } catch (...) {
         ::close(fds[0]);
         ::close(fds[1]);

@@ -5,9 +5,12 @@
 #include "temp_dir.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 namespace knot::test {
@@ -24,13 +27,16 @@ std::filesystem::path server_binary();
 // Runs knot-server with `args` and waits for it to exit (for tests of refusals to start).
 ProcessResult run_server_to_exit(const std::vector<std::string>& args);
 
+// Variables set (a value) or removed (nothing) in a server's environment, on top of this process's.
+using Environment = std::map<std::string, std::optional<std::string>>;
+
 class ServerProcess {
 public:
     // Starts knot-server --port 0 on `data_dir` (a temporary directory when empty), with
-    // `extra_args` after the usual ones, and waits until it listens. Throws std::runtime_error
-    // with the server's output when it does not.
+    // `extra_args` after the usual ones and `environment` applied to this process's, and waits
+    // until it listens. Throws std::runtime_error with the server's output when it does not.
     explicit ServerProcess(std::filesystem::path data_dir = {},
-                           std::vector<std::string> extra_args = {});
+                           std::vector<std::string> extra_args = {}, Environment environment = {});
     // Stops the server with SIGTERM when it is still running.
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
@@ -52,6 +58,8 @@ public:
     void kill();
     // Starts the server again on the same data directory (after terminate or kill).
     void restart();
+    // The environment of the server's next start (restart), as for the constructor.
+    void set_environment(Environment environment) { m_environment = std::move(environment); }
 
 private:
     void start();
@@ -61,6 +69,7 @@ private:
     std::filesystem::path m_data_dir;
     std::filesystem::path m_log;
     std::vector<std::string> m_extra_args;
+    Environment m_environment;
     pid_t m_pid = -1;
     std::string m_url;
     std::string m_host;
