@@ -34,8 +34,22 @@ double ms_since(clock_type::time_point start, clock_type::time_point end) {
 
 // Each agent locks and releases its own paths: grants never conflict, so the figure is the
 // server's cost of a durable grant and release, not of waiting.
+// How long the lock phase runs: until `operations`, `seconds`, or `stop` (when given) is set;
+// `started` (when given) is set once every client is connected and the clock runs.
+struct LockPhase {
+    int operations = 0;
+    double seconds = 0;
+    const std::atomic<bool>* stop = nullptr;
+    std::atomic<bool>* started = nullptr;
+    std::string title = "locks";
+    // Signed heartbeats (durable writes that append no event) instead of lock and release.
+    bool heartbeats = false;
+};
+
 int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& room,
-                std::vector<knot::bench::Agent>& agents, int operations, double seconds) {
+                std::vector<knot::bench::Agent>& agents, const LockPhase& phase) {
+    const int operations = phase.operations;
+    const double seconds = phase.seconds;
     std::vector<std::vector<double>> latencies(agents.size());
     std::atomic<int> failures{0};
     std::atomic<int> done{0};
@@ -49,9 +63,18 @@ int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& r
             client.health(); // the connection is open before the clock starts
             ready.arrive_and_wait();
             const auto deadline = clock_type::now() + deadline_span;
-            for (int k = 0; done.load() < operations && clock_type::now() < deadline; ++k) {
+            for (int k = 0; done.load() < operations && clock_type::now() < deadline &&
+                            !(phase.stop && phase.stop->load());
+                 ++k) {
                 const std::string path = "bench/" + agents[i].name + "/" + std::to_string(k % 8);
                 try {
+                    if (phase.heartbeats) {
+                        const auto t0 = clock_type::now();
+                        client.post("/heartbeat", nlohmann::json::object());
+                        latencies[i].push_back(ms_since(t0, clock_type::now()));
+                        ++done;
+                        continue;
+                    }
                     auto t0 = clock_type::now();
                     client.post("/locks", {{"paths", {path}}});
                     auto t1 = clock_type::now();
@@ -70,6 +93,10 @@ int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& r
     ready.arrive_and_wait();
     start = clock_type::now();
     const double cpu_before = knot::bench::cpu_seconds(server);
+    if (phase.started) {
+        *phase.started = true;
+        phase.started->notify_all();
+    }
     for (auto& t : threads)
         t.join();
     const double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
@@ -78,7 +105,9 @@ int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& r
     for (auto& l : latencies)
         all.insert(all.end(), l.begin(), l.end());
     std::sort(all.begin(), all.end());
-    std::cout << "locks: " << agents.size() << " agents, each locking then releasing its own path\n"
+    std::cout << phase.title << ": " << agents.size()
+              << (phase.heartbeats ? " agents, each sending signed heartbeats\n"
+                                   : " agents, each locking then releasing its own path\n")
               << std::fixed << std::setprecision(2) << "  operations " << all.size()
               << "   per second " << std::setprecision(0)
               << static_cast<double>(all.size()) / elapsed << std::setprecision(2) << "   p50 "
@@ -86,16 +115,19 @@ int bench_locks(const std::string& url, pid_t server, const knot::bench::Room& r
               << (all.empty() ? 0 : all.back()) << " ms\n"
               << "  server CPU per operation " << std::setprecision(0)
               << (all.empty() ? 0 : server_cpu * 1e6 / static_cast<double>(all.size()))
-              << " us (user and system, all threads)\n"
-              << "  aim: 5000 operations per second; this run: "
-              << (static_cast<double>(all.size()) / elapsed >= 5000 ? "met" : "NOT met") << '\n';
+              << " us (user and system, all threads)\n";
+    if (!phase.heartbeats)
+        std::cout << "  aim: 5000 operations per second; this run: "
+                  << (static_cast<double>(all.size()) / elapsed >= 5000 ? "met" : "NOT met")
+                  << '\n';
     return failures.load();
 }
 
 // `listeners` agents follow the stream; one of them says `messages` lines, each after every
 // listener has the one before. Latency: from just before the POST to each listener's receipt.
 int bench_fanout(const std::string& url, const knot::bench::Room& room,
-                 std::vector<knot::bench::Agent>& agents, int listeners, int messages) {
+                 std::vector<knot::bench::Agent>& agents, int listeners, int messages,
+                 const std::string& title = "fan-out") {
     std::mutex mutex;
     std::condition_variable changed;
     std::map<std::string, int> received; // message text -> listeners that have it
@@ -173,7 +205,7 @@ int bench_fanout(const std::string& url, const knot::bench::Room& room,
         t.join();
     std::sort(each_ms.begin(), each_ms.end());
     std::sort(all_ms.begin(), all_ms.end());
-    std::cout << "fan-out: " << listeners << " listeners on the event stream, " << messages
+    std::cout << title << ": " << listeners << " listeners on the event stream, " << messages
               << " messages, one at a time\n"
               << std::fixed << std::setprecision(2) << "  to each listener    p50 "
               << percentile(each_ms, 50) << " ms   p99 " << percentile(each_ms, 99) << " ms\n"
@@ -199,15 +231,31 @@ int main(int argc, char** argv) {
     app.add_option("--messages", messages, "Fan-out messages");
     CLI11_PARSE(app, argc, argv);
     try {
-        std::vector<std::string> server_args;
-        if (const char* threads = std::getenv("KNOT_BENCH_THREADS"))
-            server_args = {"--threads", threads};
-        knot::test::ServerProcess server({}, server_args);
+        knot::test::ServerProcess server;
         const auto room = knot::bench::create_room(server);
         auto agents = knot::bench::register_agents(server.url(), room, agents_count);
-        int failures = bench_locks(server.url(), server.pid(), room, agents, operations, seconds);
+        int failures = bench_locks(server.url(), server.pid(), room, agents, {operations, seconds});
         std::cout << '\n';
         failures += bench_fanout(server.url(), room, agents, agents_count, messages);
+        // The same fan-out while every agent keeps sending signed writes as fast as it is
+        // answered (heartbeats: each a durable write, none an event the listeners must also
+        // take): how long a listener waits for a message when the writer is busy.
+        std::cout << '\n';
+        std::atomic<bool> stop{false};
+        std::atomic<bool> started{false};
+        int load_failures = 0;
+        std::thread load([&] {
+            load_failures =
+                bench_locks(server.url(), server.pid(), room, agents,
+                            {1 << 30, 120, &stop, &started, "writes during fan-out", true});
+        });
+        started.wait(false); // the load's clients connect first
+
+        failures += bench_fanout(server.url(), room, agents, agents_count, messages,
+                                 "fan-out under the write load");
+        stop = true;
+        load.join();
+        failures += load_failures;
         std::cout << "\nserver peak RSS (VmHWM): "
                   << knot::bench::proc_status_field(server.pid(), "VmHWM") << '\n';
         return failures == 0 ? 0 : 1;
