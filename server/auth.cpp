@@ -77,19 +77,32 @@ void consume_nonce(Transaction& transaction, const Bytes& public_key,
 
 Member authenticate_member(Store& store, const Request& request, std::int64_t now) {
     Member member;
-    // Without waiting for the disk: the member's write that follows is answered only once
-    // everything this read could see is durable.
-    store.read_committed([&](const Reader& reader) {
-        member.room = authenticate_room(reader, request);
+    const std::string& room_id = request.param("room");
+    const std::string agent_id = request.header(k_header_agent);
+    const std::string token = request.header(k_header_token);
+    if (auto cached = store.cached_member(room_id, agent_id); cached && !token.empty()) {
+        // The same checks in the same order as below, on the records a check read before.
+        if (!constant_time_equal(sha256_hex(token), cached->room.token_hash))
+            throw unauthorized(AuthFailure::bad_token);
         check_signature_headers(request, now);
-        const std::string agent_id = request.header(k_header_agent);
-        std::optional<AgentRecord> agent;
-        if (is_agent_id(agent_id))
-            agent = reader.find_agent(member.room.id, agent_id);
-        if (!agent || agent->role == "server")
-            throw unauthorized(AuthFailure::unknown_agent);
-        member.agent = std::move(*agent);
-    });
+        member.room = std::move(cached->room);
+        member.agent = std::move(cached->agent);
+    } else {
+        const std::uint64_t generation = store.members_generation();
+        // Without waiting for the disk: the member's write that follows is answered only once
+        // everything this read could see is durable.
+        store.read_committed([&](const Reader& reader) {
+            member.room = authenticate_room(reader, request);
+            check_signature_headers(request, now);
+            std::optional<AgentRecord> agent;
+            if (is_agent_id(agent_id))
+                agent = reader.find_agent(member.room.id, agent_id);
+            if (!agent || agent->role == "server")
+                throw unauthorized(AuthFailure::unknown_agent);
+            member.agent = std::move(*agent);
+        });
+        store.remember_member(generation, {member.room, member.agent});
+    }
     // An agent's key never changes (its id is derived from it), so verifying after the lookup
     // and outside the lock checks exactly what the lookup found.
     member.signed_request = verify_signature(request, member.agent.public_key, now);

@@ -124,6 +124,7 @@ void Transaction::prune_nonces(std::int64_t before) {
 }
 
 void Transaction::insert_room(const RoomRecord& room) {
+    m_changed_members = true;
     Statement stmt(m_db, "INSERT INTO rooms (id, name, token_hash, created_at, lease_seconds) "
                          "VALUES (?, ?, ?, ?, ?)");
     stmt.bind(1, room.id).bind(2, room.name).bind(3, room.token_hash);
@@ -133,6 +134,7 @@ void Transaction::insert_room(const RoomRecord& room) {
 }
 
 void Transaction::put_agent(const AgentRecord& agent) {
+    m_changed_members = true;
     Statement stmt(m_db, "INSERT INTO agents (" + std::string(k_agent_columns) +
                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                              "ON CONFLICT (room_id, id) DO UPDATE SET name = excluded.name, "

@@ -11,6 +11,7 @@
 #include <deque>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -360,9 +361,19 @@ public:
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }
+    // Whether a room or an agent was inserted or changed: the store's member cache is dropped
+    // once this commits.
+    bool changed_members() const { return m_changed_members; }
 
 private:
     std::vector<EventRecord> m_appended;
+    bool m_changed_members = false;
+};
+
+// A room and one of its agents, as a signature check needs them.
+struct MemberRecords {
+    RoomRecord room;
+    AgentRecord agent;
 };
 
 // How many writes the store committed and in how many batches (each one transaction and one
@@ -429,6 +440,16 @@ public:
     int schema_version();
     WriteStats write_stats();
 
+    // The room and agent records signature checks looked up, kept until a committed write
+    // changes a room or an agent (Transaction::changed_members): every signed request looks
+    // them up, and they change only when an agent joins or is renamed or a room's settings
+    // change. A lookup tells the generation before it read the records, and remember_member
+    // keeps them only under that generation, so records read across a change are never used.
+    std::uint64_t members_generation() const { return m_members_generation.load(); }
+    std::optional<MemberRecords> cached_member(const std::string& room_id,
+                                               const std::string& agent_id);
+    void remember_member(std::uint64_t generation, const MemberRecords& records);
+
 private:
     struct PendingWrite;
     struct CommittedBatch {
@@ -470,6 +491,10 @@ private:
     bool m_stopping = false;
     std::condition_variable m_checkpoint_wake;
     std::thread m_checkpointer;
+
+    std::mutex m_members_mutex;
+    std::atomic<std::uint64_t> m_members_generation{0};
+    std::map<std::pair<std::string, std::string>, MemberRecords> m_members;
 
     std::mutex m_readers_mutex;
     std::condition_variable m_reader_free;

@@ -98,6 +98,7 @@ void Transaction::set_agent_status(const std::string& room_id, const std::string
 }
 
 void Transaction::set_lease_seconds(const std::string& room_id, std::int64_t lease_seconds) {
+    m_changed_members = true;
     Statement stmt(m_db, "UPDATE rooms SET lease_seconds = ? WHERE id = ?");
     stmt.bind(1, lease_seconds).bind(2, room_id);
     stmt.run();

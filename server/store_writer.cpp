@@ -166,6 +166,7 @@ void Store::commit_batch(std::int64_t number, const std::vector<PendingWrite*>& 
     // A write alone needs no savepoint: its failure rolls the transaction back.
     const bool alone = batch.size() == 1;
     bool any_done = false;
+    bool changed_members = false;
     try {
         TransactionGuard guard(m_db);
         for (PendingWrite* pending : batch) {
@@ -178,6 +179,7 @@ void Store::commit_batch(std::int64_t number, const std::vector<PendingWrite*>& 
                     run(m_db, "RELEASE write");
                 pending->events = transaction.appended();
                 any_done = true;
+                changed_members = changed_members || transaction.changed_members();
             } catch (...) {
                 pending->error = std::current_exception();
                 // An I/O or memory error can end the whole transaction, batch-mates included:
@@ -194,6 +196,12 @@ void Store::commit_batch(std::int64_t number, const std::vector<PendingWrite*>& 
             m_committing.store(number);
             guard.commit();
         }
+        if (changed_members) {
+            // After the commit: a lookup that reads the new records tells the new generation.
+            std::lock_guard members(m_members_mutex);
+            ++m_members_generation;
+            m_members.clear();
+        }
     } catch (...) {
         const std::exception_ptr error = std::current_exception();
         for (PendingWrite* pending : batch) {
@@ -202,6 +210,24 @@ void Store::commit_batch(std::int64_t number, const std::vector<PendingWrite*>& 
             pending->events.clear();
         }
     }
+}
+
+std::optional<MemberRecords> Store::cached_member(const std::string& room_id,
+                                                  const std::string& agent_id) {
+    std::lock_guard lock(m_members_mutex);
+    const auto it = m_members.find({room_id, agent_id});
+    if (it == m_members.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void Store::remember_member(std::uint64_t generation, const MemberRecords& records) {
+    // Bounded: a server with more members than this looks the rest up each time.
+    constexpr std::size_t k_max_members = 10000;
+    std::lock_guard lock(m_members_mutex);
+    if (generation != m_members_generation.load() || m_members.size() >= k_max_members)
+        return;
+    m_members.insert_or_assign({records.room.id, records.agent.id}, records);
 }
 
 void Store::wait_durable(std::int64_t seen) {

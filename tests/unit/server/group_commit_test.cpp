@@ -180,3 +180,38 @@ TEST_CASE("the same nonce sent twice in one batch is recorded once") {
     CHECK_THROWS_WITH(two.get(), "replayed");
     CHECK(recorded == 1);
 }
+
+TEST_CASE("the member cache forgets a member once a write that changes agents commits") {
+    test::TempDir dir;
+    Store store(dir.path() / "knot.db");
+    AgentRecord agent;
+    agent.room_id = k_room;
+    agent.id = "ag_0123456789abcdef";
+    agent.name = "before";
+    agent.public_key = Bytes(32, 3);
+    agent.role = "member";
+    store.write([&](Transaction& t) {
+        t.insert_room(room_named(k_room));
+        t.put_agent(agent);
+    });
+    const std::uint64_t generation = store.members_generation();
+    store.remember_member(generation, {room_named(k_room), agent});
+    CHECK(store.cached_member(k_room, agent.id)->agent.name == "before");
+
+    // A write that changes nothing of members keeps it; a rename drops it.
+    store.write([&](Transaction& t) { t.append_event(k_room, "chat.message", agent.id, 1, "{}"); });
+    CHECK(store.cached_member(k_room, agent.id));
+    agent.name = "after";
+    store.write([&](Transaction& t) { t.put_agent(agent); });
+    CHECK_FALSE(store.cached_member(k_room, agent.id));
+    // Records read before the rename, remembered after it, are not kept.
+    store.remember_member(generation, {room_named(k_room), agent});
+    CHECK_FALSE(store.cached_member(k_room, agent.id));
+    // A refused write that tried a rename changes nothing, the cache included.
+    store.remember_member(store.members_generation(), {room_named(k_room), agent});
+    CHECK_THROWS(store.write([&](Transaction& t) {
+        t.put_agent(agent);
+        throw std::runtime_error("refused");
+    }));
+    CHECK(store.cached_member(k_room, agent.id)->agent.name == "after");
+}
