@@ -145,7 +145,7 @@ test_asan() {
 
 # The tests where threads or clients race: the lock table and task claims under 50 agents at
 # once, the event hub, the streams, and the store's transactions and commit listener.
-tsan_tests='^server_test: ?(50 agents .* at once|a (stream|subscriber|replayed stream|refused hello|quiet stream)|an agent following the stream|120 streams|SIGTERM closes|shutting the hub|a transaction that throws|a nonce is accepted|events (are numbered|appended in a transaction))'
+tsan_tests='^server_test: ?(50 agents .* at once|a (stream|subscriber|replayed stream|refused hello|quiet stream)|an agent following the stream|120 streams|SIGTERM closes|shutting the hub|a transaction that throws|a nonce is accepted|events (are numbered|appended in a transaction)|writes queued while|a write that throws in a batch|a read does not wait|the same nonce sent twice|the member cache forgets)'
 
 test_tsan() {
     local dir=$build-tsan
