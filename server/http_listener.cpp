@@ -188,12 +188,12 @@ void HttpListener::accept_all() {
     }
 }
 
-void HttpListener::watch(std::unique_ptr<Connection> connection, bool kept_alive) {
+void HttpListener::watch(std::unique_ptr<Connection> connection, bool kept_alive, bool registered) {
     const int fd = connection->fd();
     epoll_event event{};
     event.events = EPOLLIN | EPOLLRDHUP;
     event.data.u64 = static_cast<std::uint64_t>(fd) + k_first_connection_key;
-    if (::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event) != 0)
+    if (!registered && ::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event) != 0)
         return; // the connection closes as it goes out of scope
     auto waiting = std::make_unique<Waiting>();
     waiting->connection = std::move(connection);
@@ -207,9 +207,13 @@ void HttpListener::watch(std::unique_ptr<Connection> connection, bool kept_alive
 }
 
 void HttpListener::on_readable(int fd) {
-    const auto it = m_waiting.find(fd);
-    if (it == m_waiting.end())
-        return;
+    auto it = m_waiting.find(fd);
+    if (it == m_waiting.end()) {
+        take_resumed(); // a resumed connection its worker registered
+        it = m_waiting.find(fd);
+        if (it == m_waiting.end())
+            return;
+    }
     Waiting& waiting = *it->second;
     std::array<char, k_read_chunk> buffer{};
     const ssize_t got = ::recv(fd, buffer.data(), buffer.size(), 0);
@@ -315,23 +319,36 @@ void HttpListener::expire(std::chrono::steady_clock::time_point now) {
 }
 
 void HttpListener::take_resumed() {
-    std::vector<std::unique_ptr<Connection>> resumed;
+    std::vector<Resumed> resumed;
     {
         std::lock_guard lock(m_mutex);
         resumed.swap(m_resumed);
     }
-    for (auto& connection : resumed)
-        watch(std::move(connection), true);
+    for (auto& [connection, registered] : resumed)
+        watch(std::move(connection), true, registered);
 }
 
+// A kept-alive connection goes back to the listener. Its worker adds it to the epoll set itself,
+// so the listener is not woken for it now but by its next request (on_readable takes it then);
+// the scan every k_scan_interval takes those that stay quiet, for their idle deadline. Only a
+// connection with the next request already read needs the listener at once.
 void HttpListener::resume(std::unique_ptr<Connection> connection) {
+    const int fd = connection->fd();
+    const bool buffered = !connection->input().empty();
     {
         std::lock_guard lock(m_mutex);
         if (m_stopped)
             return; // the connection closes as it goes out of scope
-        m_resumed.push_back(std::move(connection));
+        m_resumed.push_back(Resumed{std::move(connection), !buffered});
     }
-    m_loop.wake();
+    if (buffered) {
+        m_loop.wake();
+        return;
+    }
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLRDHUP;
+    event.data.u64 = static_cast<std::uint64_t>(fd) + k_first_connection_key;
+    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event);
 }
 
 void HttpListener::work() {

@@ -68,7 +68,9 @@ private:
     void close_waiting(int fd);
     void expire(std::chrono::steady_clock::time_point now);
     void take_resumed();
-    void watch(std::unique_ptr<Connection> connection, bool kept_alive);
+    // Tracks `connection` until its next head comes; `registered` when its worker already
+    // added it to the epoll set (resume).
+    void watch(std::unique_ptr<Connection> connection, bool kept_alive, bool registered = false);
     void work();
     // Takes the client's next request on a kept-alive connection when it is already there.
     bool next_request(Job& job);
@@ -87,7 +89,11 @@ private:
     std::mutex m_mutex; // guards what follows, up to m_stopped
     std::condition_variable m_work_ready;
     std::deque<std::unique_ptr<Job>> m_jobs;
-    std::vector<std::unique_ptr<Connection>> m_resumed;
+    struct Resumed {
+        std::unique_ptr<Connection> connection;
+        bool registered = false;
+    };
+    std::vector<Resumed> m_resumed;
     bool m_stopped = false;
 
     // Owned by the listener's thread: connections waiting for (the rest of) a request head, and
