@@ -334,21 +334,24 @@ void HttpListener::take_resumed() {
 // connection with the next request already read needs the listener at once.
 void HttpListener::resume(std::unique_ptr<Connection> connection) {
     const int fd = connection->fd();
-    const bool buffered = !connection->input().empty();
+    bool registered = false;
     {
+        // Added under the lock, before the push: an event for the fd finds it in m_resumed.
         std::lock_guard lock(m_mutex);
         if (m_stopped)
             return; // the connection closes as it goes out of scope
-        m_resumed.push_back(Resumed{std::move(connection), !buffered});
+        if (connection->input().empty()) {
+            epoll_event event{};
+            event.events = EPOLLIN | EPOLLRDHUP;
+            event.data.u64 = static_cast<std::uint64_t>(fd) + k_first_connection_key;
+            registered = ::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event) == 0;
+        }
+        m_resumed.push_back(Resumed{std::move(connection), registered});
     }
-    if (buffered) {
+    // Its next request is already read, or the add failed: the listener takes it now (and,
+    // for a failed add, tries the add itself, closing the connection if that fails too).
+    if (!registered)
         m_loop.wake();
-        return;
-    }
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLRDHUP;
-    event.data.u64 = static_cast<std::uint64_t>(fd) + k_first_connection_key;
-    ::epoll_ctl(m_loop.fd(), EPOLL_CTL_ADD, fd, &event);
 }
 
 void HttpListener::work() {

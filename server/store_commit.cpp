@@ -134,11 +134,14 @@ sqlite3* Store::take_reader() {
     }
     ++m_open_readers;
     lock.unlock();
+    sqlite3* db = nullptr;
     try {
-        sqlite3* db = open_connection(m_path, SQLITE_OPEN_READWRITE);
+        db = open_connection(m_path, SQLITE_OPEN_READWRITE);
         exec(db, "PRAGMA query_only = 1");
         return db;
     } catch (...) {
+        if (db)
+            close_connection(db);
         lock.lock();
         --m_open_readers;
         m_reader_free.notify_one();

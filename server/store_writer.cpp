@@ -120,8 +120,13 @@ void Store::sync(std::unique_lock<std::mutex>& lock) {
     for (const CommittedBatch& committed : m_unsynced)
         for (const PendingWrite* pending : committed.writes)
             written = written || (committed.number <= target && !pending->error);
+    // After a failed fsync nothing is synced again: Linux reports a writeback error once per
+    // file and marks the pages clean, so a second fdatasync would succeed over frames that
+    // never reached the disk (and recovery stops at the first missing frame).
+    std::string failure = m_broken;
     lock.unlock();
-    const std::string failure = written ? sync_wal(m_path, m_wal_fd) : std::string();
+    if (failure.empty() && written)
+        failure = sync_wal(m_path, m_wal_fd);
     lock.lock();
     std::vector<CommittedBatch> synced;
     while (!m_unsynced.empty() && m_unsynced.front().number <= target) {

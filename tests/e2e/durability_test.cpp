@@ -7,9 +7,11 @@
 #include "tests/support/lying_disk_revert.hpp"
 #include "tests/support/server_process.hpp"
 
+#include "libknot/base/error.hpp"
 #include "libknot/client/room_client.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 using namespace knot;
@@ -146,5 +148,43 @@ TEST_CASE("a disk that ignores fsync loses the acknowledged writes and the check
     CHECK(verdict.lost == verdict.acknowledged);
     CHECK(verdict.half == 0);
     CHECK(verdict.chain_error.empty()); // what the honest disk kept still verifies
+    check_new_writes(server, room);
+}
+
+// A disk that fails an fsync (EIO): the write waiting on it is not answered as done, nor is any
+// write after it (a second fdatasync would succeed over pages the first failed to write), and
+// what was answered before is all there after a power cut and a restart.
+TEST_CASE("after a failed fsync no write is answered as done until the server restarts") {
+    Disk disk;
+    const std::filesystem::path fail = disk.temp.path() / "fail-sync";
+    Environment environment =
+        lying_disk_environment(disk.data, disk.log, LyingDiskMode::drop_unsynced);
+    environment["KNOT_LYING_DISK_FAIL_SYNC"] = fail.string();
+    ServerProcess server(disk.data, {}, environment);
+    const Room room = create_room(server, k_agents);
+    const std::vector<Op> ops = Load(server.url(), room, k_quiet_steps).join();
+    std::ofstream(fail) << "EIO\n";
+
+    const Agent& agent = room.agents.front();
+    RoomClient client(server.url(), room.id, room.token, &agent.identity, agent.id);
+    for (const std::string text : {"while the disk fails", "after it failed"}) {
+        INFO(text);
+        try {
+            client.post("/messages", {{"text", text}});
+            FAIL("a write was answered as done on a disk that failed its fsync");
+        } catch (const HttpError& refused) {
+            CHECK(refused.status() == 500);
+        }
+    }
+    server.kill();
+    const RevertReport report = revert_unsynced_writes(disk.log);
+    INFO(describe(report));
+    restart_after_power_cut(server);
+    const Verdict verdict = judge(server.url(), room, ops);
+    INFO(summary(verdict));
+    CHECK(verdict.acknowledged == static_cast<std::int64_t>(ops.size()));
+    CHECK(verdict.lost == 0);
+    CHECK(verdict.half == 0);
+    CHECK(verdict.chain_error.empty());
     check_new_writes(server, room);
 }

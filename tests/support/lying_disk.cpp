@@ -17,6 +17,8 @@
 //   KNOT_LYING_DISK_MODE   drop-unsynced (the default): fsync and fdatasync make the file's
 //                          earlier changes durable; ignore-fsync: they return 0 and do nothing,
 //                          a disk that lies about fsync too (the test's control).
+//   KNOT_LYING_DISK_FAIL_SYNC  a path: once a file exists there, fsync and fdatasync of a
+//                          watched file fail with EIO and sync nothing (a failing disk).
 //   KNOT_LYING_DISK_CRASH  a file the test writes "<suffix> <k>" into (say "-wal 3") to arm a
 //                          crash: from then on, right after the k-th write to a watched file
 //                          whose name ends in <suffix>, the process kills itself with SIGKILL,
@@ -87,6 +89,7 @@ Mode g_mode = Mode::pass_through;
 char g_dir[PATH_MAX];
 char g_log_path[PATH_MAX];
 char g_crash_path[PATH_MAX];
+char g_fail_sync_path[PATH_MAX];
 int g_log_fd = -1;
 std::uint64_t g_seq = 0;
 bool g_armed = false;
@@ -128,6 +131,7 @@ void initialize() {
         copy_env("KNOT_LYING_DISK_DIR", g_dir, sizeof g_dir);
     copy_env("KNOT_LYING_DISK_LOG", g_log_path, sizeof g_log_path);
     copy_env("KNOT_LYING_DISK_CRASH", g_crash_path, sizeof g_crash_path);
+    copy_env("KNOT_LYING_DISK_FAIL_SYNC", g_fail_sync_path, sizeof g_fail_sync_path);
     if (!*g_log_path)
         die("KNOT_LYING_DISK_DIR is set without KNOT_LYING_DISK_LOG");
     const char* mode = std::getenv("KNOT_LYING_DISK_MODE");
@@ -302,6 +306,10 @@ int watched_sync(int fd, SyncFn real_sync) {
     pthread_mutex_unlock(&g_mutex);
     if (g_mode == Mode::ignore_fsync)
         return 0;
+    if (*g_fail_sync_path && access(g_fail_sync_path, F_OK) == 0) {
+        errno = EIO; // a failing disk: nothing synced, and the caller is told
+        return -1;
+    }
     const int result = real_sync(fd);
     if (result == 0) {
         pthread_mutex_lock(&g_mutex);
