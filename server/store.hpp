@@ -187,6 +187,8 @@ public:
 
     // The events appended so far, oldest first: what the store publishes after the commit.
     const std::vector<EventRecord>& appended() const { return m_appended; }
+    // Hands them over once the write is done (the store publishes them after the sync).
+    std::vector<EventRecord> take_appended() { return std::move(m_appended); }
     // Whether a room or an agent was inserted or changed: the store's member cache is dropped
     // once this commits.
     bool changed_members() const { return m_changed_members; }
@@ -272,6 +274,7 @@ public:
 
 private:
     struct PendingWrite;
+    class BorrowedReader;
     struct CommittedBatch {
         std::int64_t number = 0;
         std::vector<PendingWrite*> writes;

@@ -157,8 +157,25 @@ void Store::give_back_reader(sqlite3* db) {
     m_reader_free.notify_one();
 }
 
+// A reader connection taken from the pool for one scope.
+class Store::BorrowedReader {
+public:
+    explicit BorrowedReader(Store& store)
+        : m_store(store)
+        , m_db(store.take_reader()) {}
+    ~BorrowedReader() { m_store.give_back_reader(m_db); }
+    BorrowedReader(const BorrowedReader&) = delete;
+    BorrowedReader& operator=(const BorrowedReader&) = delete;
+    sqlite3* db() const { return m_db; }
+
+private:
+    Store& m_store;
+    sqlite3* m_db;
+};
+
 void Store::read_committed(const std::function<void(const Reader&)>& work) {
-    sqlite3* db = take_reader();
+    const BorrowedReader borrowed(*this);
+    sqlite3* db = borrowed.db();
     try {
         run(db, "BEGIN");
         const Reader reader(db);
@@ -167,10 +184,8 @@ void Store::read_committed(const std::function<void(const Reader&)>& work) {
     } catch (...) {
         if (!sqlite3_get_autocommit(db))
             sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        give_back_reader(db);
         throw;
     }
-    give_back_reader(db);
 }
 
 void Store::read(const std::function<void(const Reader&)>& work) {
@@ -180,16 +195,8 @@ void Store::read(const std::function<void(const Reader&)>& work) {
 }
 
 int Store::schema_version() {
-    int version = 0;
-    sqlite3* db = take_reader();
-    try {
-        version = user_version(db);
-    } catch (...) {
-        give_back_reader(db);
-        throw;
-    }
-    give_back_reader(db);
-    return version;
+    const BorrowedReader borrowed(*this);
+    return user_version(borrowed.db());
 }
 
 WriteStats Store::write_stats() {

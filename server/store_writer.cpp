@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -115,11 +116,13 @@ void Store::lead(std::unique_lock<std::mutex>& lock) {
 // Makes every batch committed so far durable with one fdatasync, publishes their events in
 // commit order, wakes their writers, and passes the syncing on to a batch committed meanwhile.
 void Store::sync(std::unique_lock<std::mutex>& lock) {
+    // Every batch queued here is up to m_committed: the last one committed.
     const std::int64_t target = m_committed;
-    bool written = false;
-    for (const CommittedBatch& committed : m_unsynced)
-        for (const PendingWrite* pending : committed.writes)
-            written = written || (committed.number <= target && !pending->error);
+    const bool written =
+        std::any_of(m_unsynced.begin(), m_unsynced.end(), [](const CommittedBatch& committed) {
+            return std::any_of(committed.writes.begin(), committed.writes.end(),
+                               [](const PendingWrite* pending) { return !pending->error; });
+        });
     // After a failed fsync nothing is synced again: Linux reports a writeback error once per
     // file and marks the pages clean, so a second fdatasync would succeed over frames that
     // never reached the disk (and recovery stops at the first missing frame).
@@ -182,7 +185,7 @@ void Store::commit_batch(std::int64_t number, const std::vector<PendingWrite*>& 
                 (*pending->work)(transaction);
                 if (!alone)
                     run(m_db, "RELEASE write");
-                pending->events = transaction.appended();
+                pending->events = transaction.take_appended();
                 any_done = true;
                 changed_members = changed_members || transaction.changed_members();
             } catch (...) {
