@@ -33,8 +33,11 @@ void rethrow_with_conflicts(const HttpError& error) {
 }
 
 std::vector<std::string> repo_paths(const std::vector<std::string>& typed) {
-    const GitRepo repo = GitRepo::discover(std::filesystem::current_path());
-    return normalise_repo_paths(typed, std::filesystem::current_path(), repo.workdir());
+    const auto here = std::filesystem::current_path();
+    // Outside a repository (a relay agent) the paths are taken as the repository's own; the
+    // server then says what a relay agent may not do with them.
+    const std::optional<GitRepo> repo = GitRepo::discover_if_any(here);
+    return normalise_repo_paths(typed, here, repo ? repo->workdir() : here);
 }
 
 wire::Settings send_check_settings(Session& session, const CheckConfig& config) {

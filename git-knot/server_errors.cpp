@@ -42,6 +42,7 @@ constexpr ServerErrorRule k_rules[] = {
     {error_code::patch_limit, ServerErrorKind::refusal},
     {error_code::patch_not_pushed, ServerErrorKind::refusal},
     {error_code::patch_state, ServerErrorKind::refusal},
+    {error_code::relay_agent, ServerErrorKind::refusal},
     {error_code::replayed_nonce, ServerErrorKind::credentials},
     {error_code::stale_integration, ServerErrorKind::refusal},
     {error_code::stale_timestamp, ServerErrorKind::credentials},

@@ -43,7 +43,7 @@ void add_room_tools(std::vector<Tool>& t) {
                            {"agent", "room", "server"}, false),
                  true, false, true, [](Session& session, const json&) {
                      return json{{"agent", session.room().agent_id},
-                                 {"name", session.clone().agent_name()},
+                                 {"name", session.agent_name()},
                                  {"fingerprint", session.identity().fingerprint()},
                                  {"room", session.room().room},
                                  {"server", session.room().server}};
@@ -170,7 +170,7 @@ void add_room_tools(std::vector<Tool>& t) {
                                     ? repo_paths_of(session, arguments["files"])
                                     : std::vector<std::string>{};
              json answer = session.client().post("/doing", {{"status", status}, {"files", files}});
-             write_file_atomic(session.clone().knot_dir() / "intent", status + "\n", 0600);
+             write_file_atomic(session.state_dir() / "intent", status + "\n", 0600);
              return answer;
          }});
     t.push_back({"knot_say", "Send a message",

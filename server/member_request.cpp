@@ -1,8 +1,10 @@
 // The two shapes of a room's routes (see member_request.hpp).
 #include "member_request.hpp"
 
+#include "api_error.hpp"
 #include "context.hpp"
 #include "libknot/protocol/protocol.hpp"
+#include "views.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +14,13 @@ MemberRequest::MemberRequest(const Request& request, ServerContext& context)
     : m_context(context)
     , m_now(unix_now())
     , m_member(authenticate_member(context.store, request, m_now)) {}
+
+void MemberRequest::refuse_relay(const std::string& what) const {
+    if (is_relay(m_member.agent))
+        throw ApiError(error_code::relay_agent,
+                       "'" + m_member.agent.name + "' is a relay agent (no clone) and may not " +
+                           what + ": run 'git knot upgrade' in a clone to carry it there");
+}
 
 void MemberRequest::refuse_replay() const {
     knot::server::refuse_replay(m_context.store, m_member);

@@ -36,6 +36,10 @@ public:
     // Whether the signer is the room's owner.
     bool is_owner() const { return m_member.agent.role == "owner"; }
 
+    // Refuses a relay agent (a card with the relay capability: a member with no clone) the
+    // change `what` ("lock paths", "push"), 403 relay_agent, saying how to gain it.
+    void refuse_relay(const std::string& what) const;
+
     // Refuses a replayed request (401 replayed_nonce) before work outside the write, such as
     // indexing a pack or fetching from a forge (see refuse_replay in auth.hpp).
     void refuse_replay() const;

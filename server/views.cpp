@@ -5,6 +5,7 @@
 #include "libknot/protocol/identity.hpp"
 #include "libknot/protocol/protocol.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace knot::server {
@@ -161,10 +162,17 @@ std::optional<std::int64_t> parse_task_id(std::string_view id) {
 }
 
 std::string agent_event_data(const AgentRecord& agent) {
-    return nlohmann::json{{"name", agent.name},
-                          {"kind", agent.kind},
-                          {"fingerprint", fingerprint_of(agent.public_key)}}
-        .dump();
+    nlohmann::json data = {{"name", agent.name},
+                           {"kind", agent.kind},
+                           {"fingerprint", fingerprint_of(agent.public_key)}};
+    if (is_relay(agent))
+        data["relay"] = true;
+    return data.dump();
+}
+
+bool is_relay(const AgentRecord& agent) {
+    return std::find(agent.capabilities.begin(), agent.capabilities.end(), "relay") !=
+           agent.capabilities.end();
 }
 
 } // namespace knot::server

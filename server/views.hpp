@@ -50,7 +50,12 @@ std::string task_id(std::int64_t number);
 // The number of the task id `id` ("t" followed by a positive decimal number), or nothing.
 std::optional<std::int64_t> parse_task_id(std::string_view id);
 
-// The data of agent.joined and agent.rejoined as stored: {"fingerprint","kind","name"}.
+// Whether the agent's card carries the relay capability: a member with no clone, which may not
+// lock paths or push.
+bool is_relay(const AgentRecord& agent);
+
+// The data of agent.joined, agent.rejoined and agent.upgraded as stored:
+// {"fingerprint","kind","name"}, and "relay": true for a relay agent.
 std::string agent_event_data(const AgentRecord& agent);
 
 } // namespace knot::server

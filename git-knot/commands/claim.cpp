@@ -36,6 +36,14 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     const nlohmann::json answer =
         session.client().post("/tasks/" + id + "/claim", nlohmann::json::object());
     const wire::Task task = wire::FieldReader(answer, "task answer").object<wire::Task>("task");
+    if (session.relay()) { // it claims to hand the task on: no clone, so no worktree
+        if (json)
+            std::cout << answer.dump(2) << '\n';
+        else
+            std::cout << "claimed " << id << ": " << task.title << " (no worktree: a relay agent "
+                      << "has no clone)\n";
+        return 0;
+    }
     const GitRepo& repo = session.clone().repo();
     const auto workdir = repo.workdir();
     const std::string branch = "knot/" + id;

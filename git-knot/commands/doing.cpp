@@ -32,7 +32,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         rethrow_with_conflicts(e);
     }
     // The hooks lock staged files with this intent until the next `doing`.
-    write_file_atomic(session.clone().knot_dir() / "intent", status + "\n", 0600);
+    write_file_atomic(session.state_dir() / "intent", status + "\n", 0600);
     if (json) {
         std::cout << answer.dump(2) << '\n';
         return 0;

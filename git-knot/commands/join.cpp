@@ -5,7 +5,9 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
+#include "libknot/client/relay_home.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/git/git_command.hpp"
 #include "libknot/protocol/error_codes.hpp"
 #include "libknot/protocol/invite.hpp"
 #include "libknot/protocol/protocol.hpp"
@@ -19,6 +21,82 @@
 namespace knot::cli {
 
 namespace {
+
+// A setting of the user's, read outside any repository: the global and system config.
+std::optional<std::string> user_setting(const std::string& key) {
+    const GitResult found = run_git({"config", "--get", key}, "/");
+    if (found.status != 0 || chomp(found.out).empty())
+        return std::nullopt;
+    return chomp(found.out);
+}
+
+// The name a relay agent takes unless told: knot.name, else from user.name or the login name.
+std::string relay_default_name() {
+    if (auto name = user_setting("knot.name"))
+        return *name;
+    for (const std::optional<std::string>& text :
+         {user_setting("user.name"),
+          std::getenv("USER") ? std::optional<std::string>(std::getenv("USER")) : std::nullopt})
+        if (text)
+            if (auto slug = slug_agent_name(*text); !slug.empty())
+                return slug;
+    return "agent";
+}
+
+// Outside any repository the agent joins as a relay: no clone, so no locks and no pushes (the
+// server refuses both to a card with the relay capability); its identity and room go to its
+// relay folder once the server accepted the card.
+int join_as_relay(const Invite& invite, std::string name, std::string kind,
+                  std::vector<std::string> capabilities, bool json) {
+    RelayHome home = RelayHome::of(invite.room);
+    const NameChoice choice = name.empty() ? NameChoice::first_free : NameChoice::exact;
+    if (name.empty())
+        name = home.exists() ? home.agent_name() : relay_default_name();
+    if (auto why = invalid_agent_name(name))
+        throw UsageError("agent name '" + name + "': " + *why + "; pass --name");
+    if (kind.empty())
+        kind = user_setting("knot.kind").value_or("human");
+    if (!is_agent_kind(kind) || kind == "knot")
+        throw UsageError("--kind '" + kind + "': use claude, codex, cursor, human or other");
+    if (std::find(capabilities.begin(), capabilities.end(), k_relay_capability) ==
+        capabilities.end())
+        capabilities.insert(capabilities.begin(), k_relay_capability);
+
+    const bool had_identity = home.has_identity();
+    const Identity identity = had_identity ? home.identity() : Identity::generate();
+    RoomClient client(invite.base_url, invite.room, invite.token, &identity, "");
+    client.health();
+    wire::Agent agent;
+    try {
+        agent = register_agent_named(client, {name, kind, capabilities, ""}, choice);
+    } catch (const HttpError& e) {
+        if (e.code() == error_code::name_taken)
+            throw Refused("the name '" + name +
+                          "' is taken in this room by another agent: choose one with --name");
+        throw;
+    }
+    const RoomConfig room{invite.base_url, invite.room, invite.token, agent.id};
+    home.save(identity, room, agent.name, kind);
+    if (json) {
+        std::cout << nlohmann::json{{"room", room.room},
+                                    {"server", room.server},
+                                    {"agent", agent},
+                                    {"relay", true},
+                                    {"home", home.dir().string()}}
+                         .dump(2)
+                  << '\n';
+        return 0;
+    }
+    std::cout << "joined room " << room.room << " at " << room.server << " as a relay agent\n"
+              << "  you        " << agent.name << " (" << kind << ")  " << identity.fingerprint()
+              << '\n'
+              << "  identity   " << home.dir().string() << '\n'
+              << "  can        status, tasks, plan, claim, done, release, say, chat, log, dash, "
+                 "review, patches, approve (run git knot outside any repository)\n"
+              << "  cannot     lock or push: run 'git knot upgrade' in a clone to carry this "
+                 "identity there\n";
+    return 0;
+}
 
 int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string url;
@@ -41,7 +119,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     const Invite invite = parse_invite(url);
 
-    Clone clone = Clone::open();
+    std::optional<GitRepo> repo = GitRepo::discover_if_any(std::filesystem::current_path());
+    if (!repo)
+        return join_as_relay(invite, name, kind, capabilities, json);
+    Clone clone(std::move(*repo));
     // A name the user chose is taken or refused as it is; the default one is numbered when
     // taken, since the same person often joins from a second clone.
     const NameChoice choice = name.empty() ? NameChoice::first_free : NameChoice::exact;

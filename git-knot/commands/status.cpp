@@ -1,5 +1,6 @@
 // git knot status: the room at a glance: agents online or not, counts, the server.
 #include "command.hpp"
+#include "git-knot/agent_here.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
@@ -8,6 +9,7 @@
 #include "libknot/protocol/wire.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -22,8 +24,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     app.add_flag("--json", json, "Print JSON");
     if (!parse_args(app, args))
         return 0;
-    Clone clone = Clone::open();
-    const RoomConfig room = clone.require_room();
+    const AgentHere self = agent_here();
+    if (!self.room)
+        refuse_not_joined();
+    const RoomConfig room = *self.room;
 
     RoomClient client(room.server, room.room, room.token, nullptr, room.agent_id);
     wire::Room overview;
@@ -58,6 +62,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         nlohmann::json out = {
             {"room", room.room},
             {"you", room.agent_id},
+            {"relay", self.relay},
             {"server", {{"url", room.server}, {"reachable", unreachable.empty()}}}};
         if (unreachable.empty()) {
             out["server"]["latency_ms"] = latency;
@@ -100,6 +105,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                   << ' ';
         if (server)
             std::cout << "server agent";
+        else if (std::find(agent.capabilities.begin(), agent.capabilities.end(), "relay") !=
+                 agent.capabilities.end())
+            std::cout << (agent.online ? "online, relay"
+                                       : "relay, last seen " + ago(agent.last_seen));
         else if (agent.online)
             std::cout << "online";
         else

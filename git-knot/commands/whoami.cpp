@@ -1,18 +1,33 @@
 // git knot whoami: this agent's fingerprint and, when joined, the room members' fingerprints.
 #include "command.hpp"
+#include "git-knot/agent_here.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
+#include "libknot/client/relay_home.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace knot::cli {
 
 namespace {
+
+// How a member is marked in the list: the server's agent, a relay (no clone), an unsigned card.
+std::string member_note(const wire::Agent& member) {
+    if (member.role == "server")
+        return " (server agent)";
+    if (!member.signed_card)
+        return " (unsigned)";
+    if (std::find(member.capabilities.begin(), member.capabilities.end(), k_relay_capability) !=
+        member.capabilities.end())
+        return " (relay: no clone)";
+    return "";
+}
 
 int run(CLI::App& app, const std::vector<std::string>& args) {
     bool json = false;
@@ -22,12 +37,13 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!parse_args(app, args))
         return 0;
 
-    Clone clone = Clone::open();
-    const Identity identity = clone.identity();
-    const auto room = clone.room();
+    const AgentHere self = agent_here();
+    const Identity& identity = self.identity;
+    const auto& room = self.room;
     nlohmann::json out = {{"fingerprint", identity.fingerprint()},
-                          {"name", clone.agent_name()},
-                          {"kind", clone.agent_kind()},
+                          {"name", self.name},
+                          {"kind", self.kind},
+                          {"relay", self.relay},
                           {"public_key", identity.public_key_base64()}};
     std::vector<wire::Agent> members;
     std::string unreachable;
@@ -55,7 +71,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     }
 
     std::cout << "fingerprint   " << identity.fingerprint() << '\n'
-              << "name          " << clone.agent_name() << " (" << clone.agent_kind() << ")\n";
+              << "name          " << self.name << " (" << self.kind << ")\n";
+    if (self.relay)
+        std::cout << "mode          relay: no clone, so no locks or pushes (git knot upgrade in "
+                     "a clone carries this agent there)\n";
     if (!room) {
         std::cout << "room          none (git knot join <invite-url>)\n";
         return 0;
@@ -82,11 +101,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                   << "  " << name << ' ' << m.fingerprint << "  " << kind;
         if (m.id == room->agent_id)
             std::cout << " ← you";
-        if (server)
-            std::cout << " (server agent)";
-        else if (!signed_card)
-            std::cout << " (unsigned)";
-        std::cout << '\n';
+        std::cout << member_note(m) << '\n';
     }
     return 0;
 }

@@ -98,11 +98,15 @@ std::optional<RoomConfig> Clone::room() const {
     return room;
 }
 
+void refuse_not_joined() {
+    throw Error("this clone has not joined a room: run 'git knot join <invite-url>' "
+                "(or 'git knot up' to host one)");
+}
+
 RoomConfig Clone::require_room() const {
     auto joined = room();
     if (!joined)
-        throw Error("this clone has not joined a room: run 'git knot join <invite-url>' "
-                    "(or 'git knot up' to host one)");
+        refuse_not_joined();
     return *joined;
 }
 

@@ -19,6 +19,9 @@ struct RoomConfig {
     std::string agent_id;
 };
 
+// Throws the knot::Error that tells the user to join a room (or host one).
+[[noreturn]] void refuse_not_joined();
+
 class Clone {
 public:
     // The clone containing the current directory; throws knot::Error outside a repository.

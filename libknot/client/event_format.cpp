@@ -168,9 +168,12 @@ std::string describe_event(const wire::Event& event, const AgentNames& names) {
         return who + " created the room " + json_text(data, "name");
     if (type == "agent.joined")
         return json_text(data, "name") + " joined (" + json_text(data, "kind") + ", " +
-               json_text(data, "fingerprint") + ")";
+               json_text(data, "fingerprint") +
+               (data.contains("relay") && data["relay"] == true ? ", relay: no clone" : "") + ")";
     if (type == "agent.rejoined")
         return json_text(data, "name") + " joined again";
+    if (type == "agent.upgraded")
+        return json_text(data, "name") + " moved from relay into a clone (can lock and push)";
     if (type == "agent.doing") {
         std::string line = who + " is doing: " + json_text(data, "status");
         if (data.contains("files") && !data["files"].empty())

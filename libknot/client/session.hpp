@@ -1,10 +1,13 @@
 // What the porcelain's room commands, the hooks and the remote helper each need: the clone, its
 // identity, its room, a client signed as this agent and the outbox of notices not yet delivered.
-// One object opens them all; the options say where the three programs differ.
+// One object opens them all; the options say where the three programs differ. Outside any
+// repository, the porcelain's session is the user's relay agent's (relay_home.hpp): it has no
+// clone, and what needs one says so.
 #pragma once
 
 #include "libknot/client/clone.hpp"
 #include "libknot/client/outbox.hpp"
+#include "libknot/client/relay_home.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/identity.hpp"
 
@@ -38,7 +41,8 @@ class Session {
 public:
     // Opens the clone around the current directory (GIT_DIR when git set it), loads its
     // identity and joined room. Throws knot::Error when any is missing (naming the command that
-    // fixes it), the identity checked first.
+    // fixes it), the identity checked first. Outside any repository it opens the relay agent
+    // RelayHome::select() chooses, or throws knot::Error saying how to join as one.
     explicit Session(SessionOptions options = {});
     // A session for a clone and room already read (the hooks read the room first, so that a
     // clone outside a room costs nothing and says nothing). Throws knot::Error without an
@@ -52,8 +56,21 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    Clone& clone() { return m_clone; }
-    const Clone& clone() const { return m_clone; }
+    // The clone; a relay agent has none, and this throws knot::Refused saying so (run it in a
+    // clone, or carry the identity into one with `git knot upgrade`).
+    Clone& clone();
+    const Clone& clone() const;
+    // Whether this is a relay agent's session (no clone).
+    bool relay() const { return !m_clone.has_value(); }
+    // Where this agent keeps its state (the outbox, its intent): the clone's .git/knot, or the
+    // relay folder.
+    std::filesystem::path state_dir() const;
+    // The agent's name and kind as configured (knot.name and knot.kind, or the relay's).
+    std::string agent_name() const;
+    std::string agent_kind() const;
+    // A setting of the user's (knot.reviewer, knot.planner): git's whole config cascade in a
+    // clone, the global and system config for a relay agent.
+    std::optional<std::string> user_config(const std::string& key) const;
     const Identity& identity() const { return m_identity; }
     const RoomConfig& room() const { return m_room; }
     RoomClient& client() { return m_client; }
@@ -68,7 +85,8 @@ public:
 private:
     // What each way of opening reads, in its own order, before the session is built from it.
     struct Opened {
-        Clone clone;
+        std::optional<Clone> clone;
+        std::optional<RelayHome> relay;
         Identity identity;
         RoomConfig room;
     };
@@ -76,7 +94,8 @@ private:
     static Opened open_for(const RoomAddress& address);
     Session(Opened opened, const SessionOptions& options);
 
-    Clone m_clone;
+    std::optional<Clone> m_clone;
+    std::optional<RelayHome> m_relay;
     Identity m_identity;
     RoomConfig m_room;
     RoomClient m_client;

@@ -75,6 +75,12 @@ bool discover_natively(fs::path dir, fs::path& workdir, fs::path& git_dir) {
 } // namespace
 
 GitRepo GitRepo::discover(const std::filesystem::path& start) {
+    if (auto repo = discover_if_any(start))
+        return std::move(*repo);
+    throw Error("not a git repository (or any parent up to /): run this inside a clone");
+}
+
+std::optional<GitRepo> GitRepo::discover_if_any(const std::filesystem::path& start) {
     GitRepo repo;
     fs::path workdir, git_dir;
     if (discover_natively(start, workdir, git_dir)) {
@@ -98,7 +104,7 @@ GitRepo GitRepo::discover(const std::filesystem::path& start) {
         if (bare == "false" && found.status != 0)
             throw Error("this is inside a git directory: run git knot in the clone's work tree");
         if (found.status != 0)
-            throw Error("not a git repository (or any parent up to /): run this inside a clone");
+            return std::nullopt;
         std::getline(lines, top);
         std::getline(lines, dir);
         std::getline(lines, common);

@@ -19,6 +19,9 @@ public:
     // Finds the repository containing `start` (as git does from the current directory).
     // Throws knot::Error naming what to do when there is none, or when it is bare.
     static GitRepo discover(const std::filesystem::path& start);
+    // As discover, but nothing when `start` is in no repository at all (a relay agent's commands
+    // run there); a bare repository or a git directory is still an error.
+    static std::optional<GitRepo> discover_if_any(const std::filesystem::path& start);
 
     // The top of the work tree.
     std::filesystem::path workdir() const;

@@ -42,6 +42,7 @@ inline constexpr std::string_view not_owner = "not_owner";
 inline constexpr std::string_view not_your_ref = "not_your_ref";
 inline constexpr std::string_view own_change = "own_change";
 inline constexpr std::string_view own_patch = "own_patch";
+inline constexpr std::string_view relay_agent = "relay_agent";
 
 inline constexpr std::string_view no_log = "no_log";
 inline constexpr std::string_view not_found = "not_found";
@@ -128,6 +129,7 @@ inline constexpr ErrorCodeRow k_error_codes[] = {
     {error_code::not_your_ref, 403, "an agent may move only its own refs/knot/<agent>/ refs"},
     {error_code::own_change, 403, "an agent may not review or approve its own change"},
     {error_code::own_patch, 403, "an agent may not approve its own patch"},
+    {error_code::relay_agent, 403, "a relay agent (no clone) may not lock paths or push"},
     {error_code::no_log, 404, "the integration run ran no checks"},
     {error_code::not_found, 404, "no such endpoint"},
     {error_code::unknown_lock, 404, "no such lock in the room"},

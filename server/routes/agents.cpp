@@ -27,8 +27,9 @@ Response list_agents(const Request& request, ServerContext& context) {
 }
 
 // A new key joins as a member (201, agent.joined); a known key re-registers with its card's
-// name, kind and capabilities (200, agent.rejoined): a rename. A name another key holds, or ever
-// held, is 409.
+// name, kind and capabilities (200, agent.rejoined): a rename; agent.upgraded when a relay agent's
+// card drops the relay capability (`git knot upgrade` carried it into a clone). A name another
+// key holds, or ever held, is 409.
 Response register_agent(const Request& request, ServerContext& context) {
     const std::int64_t now = unix_now();
     int status = 201;
@@ -53,6 +54,7 @@ Response register_agent(const Request& request, ServerContext& context) {
         if (existing && existing->role == "server")
             throw bad_request("public_key", "is the server's own key");
 
+        const bool upgraded = existing && is_relay(*existing);
         AgentRecord agent = existing.value_or(AgentRecord{});
         agent.room_id = room.id;
         agent.id = id;
@@ -69,9 +71,11 @@ Response register_agent(const Request& request, ServerContext& context) {
         }
         transaction.put_agent(agent);
         status = existing ? 200 : 201;
-        transaction.append_event(room.id, existing ? "agent.rejoined" : "agent.joined", id, now,
-                                 agent_event_data(agent), signed_request.signed_string,
-                                 signed_request.signature);
+        const char* type = !existing                      ? "agent.joined"
+                           : upgraded && !is_relay(agent) ? "agent.upgraded"
+                                                          : "agent.rejoined";
+        transaction.append_event(room.id, type, id, now, agent_event_data(agent),
+                                 signed_request.signed_string, signed_request.signature);
         answer = {{"agent", agent_view(agent, now)}};
     });
     return Response::json(status, answer);

@@ -238,6 +238,7 @@ Response receive_pack(const Request& request, ServerContext& context) {
     signed_request.body_sha256 = declared_sha256(request);
     const MemberRequest call(signed_request, context);
     request.verified_nonce = signed_request.verified_nonce; // spent should the push be refused
+    call.refuse_relay("push");
     const Member& member = call.member();
     const std::int64_t now = call.now();
     check_own_ref(context.store, member, update);
@@ -336,6 +337,7 @@ std::string string_field(const nlohmann::json& body, const char* field) {
 // the ref, the nonce and the event change in one write.
 Response notify_push(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
+    call.refuse_relay("push");
     const Member& member = call.member();
     const nlohmann::json body = request.json_body();
     if (!body.is_object())

@@ -53,6 +53,7 @@ Response list_locks(const Request& request, ServerContext& context) {
 
 Response lock_paths(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
+    call.refuse_relay("lock paths");
     const nlohmann::json body = body_object(request);
     const auto paths = parse_paths(body, "paths", PathsRequired::yes);
     const std::string intent = optional_text(body, "intent", 0, k_max_intent_chars).value_or("");
@@ -111,6 +112,8 @@ Response set_doing(const Request& request, ServerContext& context) {
     const nlohmann::json body = body_object(request);
     const std::string status = required_text(body, "status", 0, k_max_intent_chars);
     const auto files = parse_paths(body, "files", PathsRequired::no);
+    if (!files.empty())
+        call.refuse_relay("lock paths");
     return answer_locks(context, call, [&](Transaction& transaction) {
         std::vector<LockRecord> locks;
         if (!files.empty())

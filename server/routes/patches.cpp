@@ -111,6 +111,7 @@ Response show_patch(const Request& request, ServerContext& context) {
 // fetched and checked by whoever reads it.
 Response create_patch(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
+    call.refuse_relay("share or submit patches");
     const nlohmann::json body = body_object(request);
     PatchRecord patch;
     patch.room_id = call.room().id;
