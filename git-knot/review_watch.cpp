@@ -136,21 +136,8 @@ bool review_one(Session& session, const std::string& command, const std::string&
 
 } // namespace
 
-wire::Review send_verdict(Session& session, const wire::Review& review, Verdict verdict,
-                          const std::string& reason) {
-    const std::int64_t now = unix_now();
-    const std::string statement =
-        review_statement(session.room().room, review.id, review.candidate, verdict, reason, now);
-    const nlohmann::json answer = session.client().post(
-        "/reviews/" + review.id + "/verdict", {{"verdict", verdict_word(verdict)},
-                                               {"reason", reason},
-                                               {"timestamp", now},
-                                               {"signature", session.identity().sign(statement)}});
-    return answer.get<wire::Review>();
-}
-
 int watch_reviews(Session& session, std::int64_t max_reviews) {
-    const auto command = session.clone().repo().config_get_any("knot.reviewer");
+    const auto command = session.user_config("knot.reviewer");
     if (!command || command->empty())
         throw UsageError("no reviewer: set the command that reviews with your local AI, e.g. "
                          "git config knot.reviewer 'claude -p' (or 'codex exec', "

@@ -1,8 +1,7 @@
 // A peer's side of the review modes: a signed verdict, and `git knot review --watch`.
 #pragma once
 
-#include "libknot/protocol/wire_review.hpp"
-#include "libknot/review/review_text.hpp"
+#include "libknot/client/review_verdict.hpp"
 
 #include <cstdint>
 #include <string>
@@ -12,12 +11,6 @@ class Session;
 }
 
 namespace knot::cli {
-
-// Signs `verdict` and `reason` on `review` (its id and candidate) with the session's key, sends
-// them, and returns the review as the server now has it. Throws knot::HttpError as the server
-// refuses (own_change, review_closed, review_claimed, ...).
-wire::Review send_verdict(Session& session, const wire::Review& review, Verdict verdict,
-                          const std::string& reason);
 
 // Fulfils the room's peer reviews with the command in knot.reviewer until SIGINT or SIGTERM, or
 // until `max_reviews` verdicts were sent (0: no limit). Returns the exit status. Throws

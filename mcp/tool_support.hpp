@@ -41,9 +41,10 @@ std::string task_target(const nlohmann::json& arguments, const std::string& acti
 // itself. Throws knot::Error with what it said when it fails.
 nlohmann::json porcelain(const Session& session, std::vector<std::string> args);
 
-// The tools of the room's coordination (tools_room.cpp) and of the porcelain
-// (tools_porcelain.cpp), appended to `tools`.
+// The tools of the room's coordination (tools_room.cpp), of the porcelain (tools_porcelain.cpp),
+// and of reviews and patches (tools_review.cpp), appended to `tools`.
 void add_room_tools(std::vector<Tool>& tools);
 void add_porcelain_tools(std::vector<Tool>& tools);
+void add_review_and_patch_tools(std::vector<Tool>& tools);
 
 } // namespace knot::mcp

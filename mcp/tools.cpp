@@ -42,6 +42,7 @@ const std::vector<Tool>& tools() {
         std::vector<Tool> list;
         add_room_tools(list);
         add_porcelain_tools(list);
+        add_review_and_patch_tools(list);
         return list;
     }();
     return all;

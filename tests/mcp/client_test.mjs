@@ -13,7 +13,8 @@ import {
 import Ajv2020 from "ajv/dist/2020.js";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 const [cloneA, cloneB, url] = process.argv.slice(2);
 assert.ok(cloneA && cloneB, "usage: node client_test.mjs <clone A> <clone B> [<url>]");
@@ -21,7 +22,8 @@ assert.ok(cloneA && cloneB, "usage: node client_test.mjs <clone A> <clone B> [<u
 const expectedTools = [
   "knot_status", "knot_whoami", "knot_locks", "knot_lock", "knot_unlock", "knot_tasks",
   "knot_plan", "knot_claim", "knot_done", "knot_release", "knot_doing", "knot_say",
-  "knot_events", "knot_sync", "knot_check", "knot_undo",
+  "knot_events", "knot_sync", "knot_check", "knot_undo", "knot_reviews", "knot_review_verdict",
+  "knot_patches", "knot_share", "knot_submit", "knot_patch_verdict", "knot_apply", "knot_merge",
 ];
 
 const transport = url
@@ -133,10 +135,37 @@ const undo = await call("knot_undo");
 assert.equal(undo.isError, true, "nothing was integrated: undo is refused as a result");
 console.log("chat, log, unlock, sync, check, check history, undo refused: ok");
 
+// Reviews and signed patches: share the staged change as a draft, read it back, apply it to a
+// work tree without it (its signature checked first); refusals are tool results.
+mkdirSync(join(cloneA, "src"), { recursive: true });
+writeFileSync(join(cloneA, "src", "patched.c"), "int patched;\n");
+execFileSync("git", ["add", "src/patched.c"], { cwd: cloneA });
+const shared = await ok("knot_share", { message: "try this", staged: true });
+assert.match(shared.patch.id, /^p[0-9a-f]{10}$/);
+assert.equal(shared.patch.kind, "draft");
+const patches = await ok("knot_patches");
+assert.ok(patches.patches.some((p) => p.id === shared.patch.id), "the draft is listed");
+assert.equal((await ok("knot_patches", { id: shared.patch.id })).patch.author, me.agent);
+execFileSync("git", ["rm", "-q", "--cached", "src/patched.c"], { cwd: cloneA });
+rmSync(join(cloneA, "src", "patched.c"));
+const applied = await ok("knot_apply", { id: shared.patch.id });
+assert.deepEqual([applied.verified, applied.outcome], [true, "clean"]);
+assert.ok(existsSync(join(cloneA, "src", "patched.c")), "the patch is in the work tree");
+const ownApproval = await call("knot_patch_verdict", { id: shared.patch.id, verdict: "approve" });
+assert.equal(ownApproval.isError, true, "a draft, and one's own: refused as a result");
+assert.equal((await call("knot_merge", { id: shared.patch.id })).isError, true);
+assert.ok(Array.isArray((await ok("knot_reviews")).reviews));
+const noReview = await call("knot_review_verdict", { id: "rev_0123456789abcdef", verdict: "PASS" });
+assert.equal(noReview.isError, true);
+assert.match(noReview.content[0].text, /review/);
+console.log("reviews and patches: share, list, read, apply verified; refusals as results");
+
 // Bad arguments: JSON-RPC invalid params (-32602), never a tool result.
 for (const [name, args] of [["knot_lock", { paths: [] }], ["knot_lock", { paths: ["../x"] }],
   ["knot_claim", { id: "nine" }], ["knot_say", { text: "x", extra: 1 }],
-  ["knot_events", { since: -1 }], ["no_such_tool", {}]]) {
+  ["knot_events", { since: -1 }], ["knot_review_verdict", { id: "../agents", verdict: "PASS" }],
+  ["knot_patches", { id: "p0123456789/x" }], ["knot_apply", { id: "zz" }],
+  ["no_such_tool", {}]]) {
   await assert.rejects(client.callTool({ name, arguments: args }),
     (e) => e instanceof McpError && e.code === -32602, `${name} ${JSON.stringify(args)}`);
 }
