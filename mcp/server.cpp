@@ -25,7 +25,9 @@ const std::string_view k_instructions =
     "room's log since a sequence number (chat, locks, tasks, pushes, integration runs); "
     "knot_check runs the room's checks on your HEAD before you sync, or reads past runs; "
     "knot_unlock releases locks you no longer need (a commit's hook locks what you commit); "
-    "knot_undo moves the integration back. The resources knot://room, knot://locks, "
+    "knot_undo moves the integration back; knot_reviews and knot_review_verdict read and answer "
+    "peer reviews; knot_share, knot_submit, knot_patches, knot_patch_verdict, knot_apply and "
+    "knot_merge are the signed patch exchange. The resources knot://room, knot://locks, "
     "knot://tasks, knot://integration and knot://events are the room's live state.";
 
 McpServer::McpServer(Session& session, LiveRoom* live)
