@@ -63,8 +63,8 @@ void add_porcelain_tools(std::vector<Tool>& t) {
          }});
     t.push_back({"knot_undo", "Undo the last integration",
                  "Moves refs/knot/integration back to where it was before the last integration "
-                 "run that moved it, as git knot undo does (the room's owner, or the run's own "
-                 "agent). Teammates' next sync brings the change.",
+                 "run that moved it, as git knot undo does (any member may; it is signed and "
+                 "logged as integration.undone). Teammates' next sync brings the change.",
                  s::object({}, {}, true), s::object({}, {}, false), false, true, false,
                  [](Session& session, const json&) { return porcelain(session, {"undo"}); }});
 }
