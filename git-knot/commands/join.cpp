@@ -22,27 +22,6 @@ namespace knot::cli {
 
 namespace {
 
-// A setting of the user's, read outside any repository: the global and system config.
-std::optional<std::string> user_setting(const std::string& key) {
-    const GitResult found = run_git({"config", "--get", key}, "/");
-    if (found.status != 0 || chomp(found.out).empty())
-        return std::nullopt;
-    return chomp(found.out);
-}
-
-// The name a relay agent takes unless told: knot.name, else from user.name or the login name.
-std::string relay_default_name() {
-    if (auto name = user_setting("knot.name"))
-        return *name;
-    for (const std::optional<std::string>& text :
-         {user_setting("user.name"),
-          std::getenv("USER") ? std::optional<std::string>(std::getenv("USER")) : std::nullopt})
-        if (text)
-            if (auto slug = slug_agent_name(*text); !slug.empty())
-                return slug;
-    return "agent";
-}
-
 // Outside any repository the agent joins as a relay: no clone, so no locks and no pushes (the
 // server refuses both to a card with the relay capability); its identity and room go to its
 // relay folder once the server accepted the card.
@@ -51,11 +30,13 @@ int join_as_relay(const Invite& invite, std::string name, std::string kind,
     RelayHome home = RelayHome::of(invite.room);
     const NameChoice choice = name.empty() ? NameChoice::first_free : NameChoice::exact;
     if (name.empty())
-        name = home.exists() ? home.agent_name() : relay_default_name();
+        name = home.exists()
+                   ? home.agent_name()
+                   : agent_name_from(user_config_get("knot.name"), user_config_get("user.name"));
     if (auto why = invalid_agent_name(name))
         throw UsageError("agent name '" + name + "': " + *why + "; pass --name");
     if (kind.empty())
-        kind = user_setting("knot.kind").value_or("human");
+        kind = user_config_get("knot.kind").value_or("human");
     if (!is_agent_kind(kind) || kind == "knot")
         throw UsageError("--kind '" + kind + "': use claude, codex, cursor, human or other");
     if (std::find(capabilities.begin(), capabilities.end(), k_relay_capability) ==

@@ -61,11 +61,12 @@ void Clone::create_identity_from(const Identity& identity) {
     identity.save(key_path());
 }
 
-std::string Clone::agent_name() const {
-    if (auto name = m_repo.config_get("knot.name"))
-        return *name;
-    if (auto user = m_repo.config_get_any("user.name")) {
-        if (auto slug = slug_agent_name(*user); !slug.empty())
+std::string agent_name_from(const std::optional<std::string>& knot_name,
+                            const std::optional<std::string>& user_name) {
+    if (knot_name)
+        return *knot_name;
+    if (user_name) {
+        if (auto slug = slug_agent_name(*user_name); !slug.empty())
             return slug;
     }
     if (const char* login = std::getenv("USER")) {
@@ -73,6 +74,10 @@ std::string Clone::agent_name() const {
             return slug;
     }
     return "agent";
+}
+
+std::string Clone::agent_name() const {
+    return agent_name_from(m_repo.config_get("knot.name"), m_repo.config_get_any("user.name"));
 }
 
 std::string Clone::agent_kind() const {

@@ -19,6 +19,11 @@ struct RoomConfig {
     std::string agent_id;
 };
 
+// The agent name configuration gives: `knot_name`, else a name made from `user_name`, else from
+// the login name ($USER), else "agent".
+std::string agent_name_from(const std::optional<std::string>& knot_name,
+                            const std::optional<std::string>& user_name);
+
 // Throws the knot::Error that tells the user to join a room (or host one).
 [[noreturn]] void refuse_not_joined();
 

@@ -97,12 +97,7 @@ std::string Session::agent_kind() const {
 std::optional<std::string> Session::user_config(const std::string& key) const {
     if (m_clone)
         return m_clone->repo().config_get_any(key);
-    // Outside a repository `git config --get` reads the global and system files only; "/" is in
-    // none even when the user's home is (a dotfiles repository).
-    const GitResult found = run_git({"config", "--get", key}, "/");
-    if (found.status != 0)
-        return std::nullopt;
-    return chomp(found.out);
+    return user_config_get(key);
 }
 
 Outbox::Delivery Session::deliver_outbox() {

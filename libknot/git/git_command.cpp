@@ -131,6 +131,14 @@ GitResult run_git(const std::vector<std::string>& args, const std::filesystem::p
     return result;
 }
 
+std::optional<std::string> user_config_get(const std::string& key) {
+    const GitResult found = run_git({"config", "--get", key}, "/");
+    std::string value = chomp(found.out);
+    if (found.status != 0 || value.empty())
+        return std::nullopt;
+    return value;
+}
+
 std::string chomp(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.pop_back();

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,11 @@ GitResult run_git_streamed(const std::vector<std::string>& args, const std::file
 
 // `text` without its trailing line ends (git's output of one line).
 std::string chomp(std::string text);
+
+// `git config --get <key>` from the user's global and system configuration only (run from "/",
+// which no repository holds, so a home folder kept in git adds nothing); nothing when unset or
+// empty.
+std::optional<std::string> user_config_get(const std::string& key);
 
 // Like run_git, but throws knot::Error with git's own message when it exits non-zero.
 std::string run_git_checked(const std::vector<std::string>& args, const std::filesystem::path& cwd);
