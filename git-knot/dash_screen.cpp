@@ -232,6 +232,9 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
         for (std::size_t i = 0; i < sections.size(); ++i) {
             if (i == 3)
                 lines.push_back(integration);
+            if (i == 4) // the chat: the rows to spare go above it, so it sits on the input line
+                lines.resize(lines.size() + (static_cast<std::size_t>(rows) - lines.size() - 1 -
+                                             std::min(sections[i].items.size(), given[i])));
             lines.push_back(sections[i].title);
             for (auto& line : shown_items(sections[i], given[i]))
                 lines.push_back(std::move(line));
@@ -239,8 +242,10 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
     }
     if (lines.size() > static_cast<std::size_t>(rows))
         lines.resize(static_cast<std::size_t>(std::max(rows, 0)));
-    if (chat)
+    if (chat) {
+        lines.resize(static_cast<std::size_t>(std::max(rows, 0))); // the input on the last row
         lines.push_back(chat->input);
+    }
     for (auto& line : lines)
         line = fit_to_columns(line, cols);
     return lines;

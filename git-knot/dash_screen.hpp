@@ -44,7 +44,8 @@ struct DashChat {
 // the "+N more" line standing for the older ones above them). With fewer rows the sections are
 // summed up on one line under the header. Times (lock expiry, task claims) are relative to
 // `now`. Text from the room is shown without its control characters. With `chat`, the last row
-// is its input line and a "chat" section of its messages comes after the events (eight rows
+// is its input line (the rows above it filled, empty when nothing is left to show) and a "chat"
+// section of its messages comes after the events (eight rows
 // then have every title; with fewer, the summary line as above, the input line last).
 std::vector<std::string> dash_screen(const DashData& data, const std::deque<std::string>& events,
                                      const std::string& state, DashMode mode, int rows, int cols,
