@@ -242,3 +242,33 @@ TEST_CASE("dash --once prints one screen, without saying how to quit") {
     CHECK(once.out.find("\x1b") == std::string::npos);
     CHECK(row_of(rows, "tasks  30 open") > 0);
 }
+
+TEST_CASE("a message dash cannot send is reported on the chat's title and comes back to the line") {
+    HostedRoom room;
+    const auto clone = room.joined("coder-1");
+    const Terminal terminal(room.dir(), clone, "git knot dash", 80, 24);
+    terminal.wait_for([](const auto& rows) { return row_of(rows, "chat") > 0; });
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+    terminal.wait_for([](const auto& rows) {
+        return !rows.empty() && rows[0].find("[reconnecting]") != std::string::npos;
+    });
+    terminal.tmux("send-keys -t dash -l 'into the void'");
+    terminal.tmux("send-keys -t dash Enter");
+    // The screen goes on (the clock ticks) with the reason on the chat's title line.
+    terminal.wait_for([](const auto& rows) {
+        for (const auto& row : rows)
+            if (row.rfind("chat  not sent: ", 0) == 0)
+                return rows.back() == "say> into the void";
+        return false;
+    });
+    // Enter sends it again once the server is back.
+    REQUIRE(sh("git knot up --no-tunnel", room.host()).status == 0);
+    terminal.wait_for([](const auto& rows) {
+        return !rows.empty() && rows[0].find("[live]") != std::string::npos;
+    });
+    terminal.tmux("send-keys -t dash Enter");
+    terminal.wait_for([](const auto& rows) {
+        return rows.size() > 1 && rows.back() == "say>" &&
+               rows[rows.size() - 2].find("coder-1: into the void") != std::string::npos;
+    });
+}
