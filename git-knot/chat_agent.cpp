@@ -121,8 +121,8 @@ std::string agent_sent_line(std::int64_t line, std::int64_t seq, const nlohmann:
     return one_line({{"sent", sent}});
 }
 
-std::string agent_error_line(const std::string& code, const std::string& message,
-                             std::int64_t line, const nlohmann::json& id) {
+std::string agent_error_line(const std::string& code, const std::string& message, std::int64_t line,
+                             const nlohmann::json& id) {
     nlohmann::json error = {{"code", code}, {"message", message}};
     if (line > 0)
         error["line"] = line;
@@ -134,8 +134,9 @@ std::string agent_error_line(const std::string& code, const std::string& message
 std::string agent_stream_line(const std::string& state) {
     const std::string reconnecting = "reconnecting: ";
     if (state.rfind(reconnecting, 0) == 0)
-        return one_line({{"stream",
-                          {{"state", "reconnecting"}, {"message", state.substr(reconnecting.size())}}}});
+        return one_line(
+            {{"stream",
+              {{"state", "reconnecting"}, {"message", state.substr(reconnecting.size())}}}});
     return one_line({{"stream", {{"state", state}}}});
 }
 
@@ -175,8 +176,8 @@ int run_agent_chat(Session& session, std::int64_t history, std::istream& in, std
                 },
                 [&](const std::string& state) { output.write(agent_stream_line(state)); });
         } catch (const std::exception& e) {
-            output.failed(agent_error_line(error_code_of(e), std::string("event stream: ") +
-                                                                 e.what()));
+            output.failed(
+                agent_error_line(error_code_of(e), std::string("event stream: ") + e.what()));
         }
     });
 

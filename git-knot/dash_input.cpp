@@ -19,7 +19,9 @@ std::size_t sequence_length(unsigned char lead) {
     return 0;
 }
 
-bool is_continuation(unsigned char c) { return (c & 0xc0) == 0x80; }
+bool is_continuation(unsigned char c) {
+    return (c & 0xc0) == 0x80;
+}
 
 // Removes the last character of `text`: its continuation bytes and its lead byte.
 void pop_character(std::string& text) {

@@ -14,15 +14,20 @@ TerminalSize terminal_size() {
     return {};
 }
 
-FullScreen::FullScreen() { std::cout << "\x1b[?1049h\x1b[?25l" << std::flush; }
+FullScreen::FullScreen() {
+    std::cout << "\x1b[?1049h\x1b[?25l" << std::flush;
+}
 
-FullScreen::~FullScreen() { std::cout << "\x1b[?25h\x1b[?1049l" << std::flush; }
+FullScreen::~FullScreen() {
+    std::cout << "\x1b[?25h\x1b[?1049l" << std::flush;
+}
 
 RawKeys::RawKeys() {
     if (::tcgetattr(0, &m_old) != 0)
         return; // not a terminal: nothing to change or restore
     termios raw = m_old;
     raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO | IEXTEN);
+    raw.c_iflag &= ~static_cast<tcflag_t>(IXON); // Ctrl-S would freeze the screen, not type
     raw.c_cc[VMIN] = 1;
     raw.c_cc[VTIME] = 0;
     m_changed = ::tcsetattr(0, TCSANOW, &raw) == 0;

@@ -186,7 +186,8 @@ TEST_CASE("dash redraws lock countdowns every second with no event, and Ctrl-C e
         CHECK(row.find("Ctrl-C quits") == std::string::npos);
 }
 
-TEST_CASE("a line typed into dash's chat line and Enter is sent to the room and shown in its pane") {
+TEST_CASE(
+    "a line typed into dash's chat line and Enter is sent to the room and shown in its pane") {
     HostedRoom room;
     const auto clone = room.joined("coder-1");
     const auto teammate = room.joined("coder-2");

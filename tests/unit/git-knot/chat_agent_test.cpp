@@ -53,8 +53,8 @@ TEST_CASE("JSON that is not a message is bad_message, keeping the id it had") {
 }
 
 TEST_CASE("each output line is one JSON object naming what it is") {
-    const nlohmann::json event = {{"seq", 4}, {"type", "chat.message"}, {"agent", "ag_1"},
-                                  {"data", {{"text", "a\x1b[2Jb"}}}};
+    const nlohmann::json event = {
+        {"seq", 4}, {"type", "chat.message"}, {"agent", "ag_1"}, {"data", {{"text", "a\x1b[2Jb"}}}};
     const auto line = agent_event_line(event, "coder-1");
     CHECK(line.find('\n') == std::string::npos);
     CHECK(line.find('\x1b') == std::string::npos); // escaped as \u001b
@@ -74,9 +74,9 @@ TEST_CASE("each output line is one JSON object naming what it is") {
           nlohmann::json{{"error", {{"code", "unreachable"}, {"message", "down"}}}});
     CHECK(nlohmann::json::parse(agent_stream_line("connected")) ==
           nlohmann::json{{"stream", {{"state", "connected"}}}});
-    CHECK(nlohmann::json::parse(agent_stream_line("reconnecting: connection refused")) ==
-          nlohmann::json{
-              {"stream", {{"state", "reconnecting"}, {"message", "connection refused"}}}});
+    CHECK(
+        nlohmann::json::parse(agent_stream_line("reconnecting: connection refused")) ==
+        nlohmann::json{{"stream", {{"state", "reconnecting"}, {"message", "connection refused"}}}});
 }
 
 TEST_CASE("an error line carries the server's code, or unreachable, or error") {
