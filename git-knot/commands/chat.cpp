@@ -4,6 +4,7 @@
 #include "git-knot/chat_agent.hpp"
 #include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
@@ -55,7 +56,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                 [&](const std::string& state) {
                     std::lock_guard lock(out);
                     if (state != "connected")
-                        std::cerr << "knot: stream " << state << std::endl;
+                        std::cerr << "knot: stream " << terminal_text(state) << std::endl;
                 });
         } catch (const Error& e) {
             std::lock_guard lock(out);
@@ -69,7 +70,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
             client.post("/messages", {{"text", line}}); // the listener has its own socket
         } catch (const Error& e) {
             std::lock_guard lock(out);
-            std::cerr << "git-knot: not sent: " << e.what() << std::endl;
+            // The server's words may quote what was sent: no control characters reach the terminal.
+            std::cerr << "git-knot: not sent: " << terminal_text(e.what()) << std::endl;
         }
     }
     stream.stop();

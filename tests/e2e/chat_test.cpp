@@ -5,6 +5,7 @@
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>
+#include <deque>
 #include <functional>
 
 using namespace knot::test;
@@ -23,11 +24,19 @@ public:
     void close() { m_chat.close_input(); }
     int wait() { return m_chat.wait(); }
 
-    // The next output line for which `match` holds; FAILs when none comes within a minute.
+    // The first output line not yet taken for which `match` holds; FAILs when none comes within
+    // a minute. Lines passed over are kept for later calls: a message's event and its
+    // acknowledgement may come in either order.
     nlohmann::json next(const std::function<bool(const nlohmann::json&)>& match) {
+        for (auto it = m_passed.begin(); it != m_passed.end(); ++it)
+            if (match(*it)) {
+                auto value = std::move(*it);
+                m_passed.erase(it);
+                return value;
+            }
         while (auto line = m_chat.next_line(60000)) {
             INFO(*line);
-            const auto value = nlohmann::json::parse(*line); // throws on anything but JSON
+            auto value = nlohmann::json::parse(*line); // throws on anything but JSON
             REQUIRE(value.is_object());
             int kinds = 0;
             for (const char* kind : {"event", "sent", "error", "stream"})
@@ -35,6 +44,7 @@ public:
             CHECK(kinds == 1);
             if (match(value))
                 return value;
+            m_passed.push_back(std::move(value));
         }
         FAIL("the line expected never came");
         return {};
@@ -60,6 +70,7 @@ public:
 
 private:
     BackgroundCommand m_chat;
+    std::deque<nlohmann::json> m_passed;
 };
 
 } // namespace
