@@ -164,3 +164,15 @@ TEST_CASE("agent chat replays --history events first, as event lines") {
     const auto earlier = chat.message("said before");
     CHECK(earlier["agent_name"] == "coder-1");
 }
+
+TEST_CASE("agent chat that cannot reach the server at the start says so as a JSON line") {
+    HostedRoom room;
+    const auto clone = room.joined("coder-1");
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+    const auto run = sh("git knot chat --mode agent </dev/null", clone);
+    INFO(run.out << run.err);
+    CHECK(run.status == 2);                           // server unreachable, as every command exits
+    const auto line = nlohmann::json::parse(run.out); // one line, nothing else
+    CHECK(line.at("error").at("code") == "unreachable");
+    CHECK_FALSE(line.at("error").contains("line"));
+}
