@@ -174,9 +174,11 @@ DashData fetch_dash_data(RoomClient& client) {
 
 std::vector<std::string> dash_screen(const DashData& data, const std::deque<std::string>& events,
                                      const std::string& state, DashMode mode, int rows, int cols,
-                                     std::int64_t now) {
+                                     std::int64_t now, const DashChat* chat) {
     rows = std::max(rows, 1);
     cols = std::max(cols, 1);
+    if (chat)
+        --rows; // the input line's
     std::string header = "knot  " + data.room.name + " (" + data.room.room + ")  [" + state + "]";
     if (mode == DashMode::live)
         header += "  " + local_clock(now) + "  Ctrl-C quits";
@@ -204,10 +206,18 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
         recent.items.push_back("  " + event);
     recent.newest_last = true;
     recent.title = "events";
+    Section talk;
+    if (chat) {
+        for (const auto& message : chat->messages)
+            talk.items.push_back("  " + message);
+        talk.newest_last = true;
+        talk.title = chat->status.empty() ? "chat" : "chat  " + chat->status;
+    }
 
     std::vector<std::string> lines = {header};
     const std::string integration = integration_line(data.integration);
-    constexpr int k_fixed_lines = 6; // the header, four titles and the integration line
+    // The header, the titles and the integration line.
+    const int k_fixed_lines = chat ? 7 : 6;
     if (rows < k_fixed_lines) {
         lines.push_back(agents.title + " · " + tasks.title + " · " + locks.title);
         lines.push_back(integration);
@@ -216,17 +226,26 @@ std::vector<std::string> dash_screen(const DashData& data, const std::deque<std:
             lines.push_back("  " + *it);
     } else {
         std::vector<Section> sections = {agents, tasks, locks, recent};
+        if (chat)
+            sections.push_back(talk);
         const auto given = share_rows(sections, static_cast<std::size_t>(rows - k_fixed_lines));
         for (std::size_t i = 0; i < sections.size(); ++i) {
             if (i == 3)
                 lines.push_back(integration);
+            if (i == 4) // the chat: the rows to spare go above it, so it sits on the input line
+                lines.resize(lines.size() + (static_cast<std::size_t>(rows) - lines.size() - 1 -
+                                             std::min(sections[i].items.size(), given[i])));
             lines.push_back(sections[i].title);
             for (auto& line : shown_items(sections[i], given[i]))
                 lines.push_back(std::move(line));
         }
     }
     if (lines.size() > static_cast<std::size_t>(rows))
-        lines.resize(static_cast<std::size_t>(rows));
+        lines.resize(static_cast<std::size_t>(std::max(rows, 0)));
+    if (chat) {
+        lines.resize(static_cast<std::size_t>(std::max(rows, 0))); // the input on the last row
+        lines.push_back(chat->input);
+    }
     for (auto& line : lines)
         line = fit_to_columns(line, cols);
     return lines;

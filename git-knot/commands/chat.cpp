@@ -1,7 +1,10 @@
-// git knot chat: an interactive chat: lines typed are sent, the room's stream shown live.
+// git knot chat: an interactive chat: lines typed are sent, the room's stream shown live; with
+// --mode agent, the same as JSON lines for a program (chat_agent).
 #include "command.hpp"
+#include "git-knot/chat_agent.hpp"
 #include "libknot/base/ascii.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/event_stream.hpp"
 #include "libknot/client/session.hpp"
@@ -18,10 +21,19 @@ namespace {
 
 int run(CLI::App& app, const std::vector<std::string>& args) {
     std::int64_t history = 20;
-    app.add_option("--history", history, "How many earlier events to show first")->option_text("n");
+    std::string mode = "human";
+    app.add_option("--history", history, "How many earlier events to show first")
+        ->check(at_least(0))
+        ->option_text("n");
+    app.add_option("--mode", mode,
+                   "human (lines of text) or agent (JSON lines in and out, for a program)")
+        ->check(CLI::IsMember({"human", "agent"}))
+        ->option_text("mode");
     if (!parse_args(app, args))
         return 0;
     Session session({.outbox = OutboxOnOpen::deliver});
+    if (mode == "agent")
+        return run_agent_chat(session, history, std::cin, std::cout);
     auto& client = session.client();
     AgentNames names = agent_names_of(client.get("/agents"));
     const std::int64_t last = client.get("").get<wire::Room>().last_seq;
@@ -44,7 +56,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                 [&](const std::string& state) {
                     std::lock_guard lock(out);
                     if (state != "connected")
-                        std::cerr << "knot: stream " << state << std::endl;
+                        std::cerr << "knot: stream " << terminal_text(state) << std::endl;
                 });
         } catch (const Error& e) {
             std::lock_guard lock(out);
@@ -58,7 +70,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
             client.post("/messages", {{"text", line}}); // the listener has its own socket
         } catch (const Error& e) {
             std::lock_guard lock(out);
-            std::cerr << "git-knot: not sent: " << e.what() << std::endl;
+            // The server's words may quote what was sent: no control characters reach the terminal.
+            std::cerr << "git-knot: not sent: " << terminal_text(e.what()) << std::endl;
         }
     }
     stream.stop();

@@ -74,6 +74,8 @@ expect '' git knot locks --lease ''
 expect '' git knot log -n ''
 expect '' git knot check -n ''
 expect $'claude \ncodex \ncursor ' git knot join --kind c
+expect $'agent ' git knot chat --mode a
+expect $'auto ' git knot review --mode a
 expect $'post-merge \npost-checkout \npost-rewrite ' git knot hook post-
 
 # Every command offers exactly its registry's options.

@@ -1,10 +1,12 @@
 // End to end: `git knot dash` on a real terminal (tmux, on a private socket), asserting what is on
 // the screen at 80x24 and 120x40 with 30 tasks, after a resize, as lock countdowns tick with no
-// event, and when Ctrl-C ends it; and `--once`.
+// event, and when Ctrl-C ends it; its chat line, typed into and sent to the room; and `--once`.
 #include "tests/support/hosted_room.hpp"
+#include "tests/support/room_events.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <sstream>
 #include <thread>
@@ -142,20 +144,25 @@ struct BusyRoom {
 TEST_CASE("dash fits 80x24 and, resized, 120x40, with its header and every section") {
     BusyRoom busy;
     const Terminal terminal(busy.room.dir(), busy.clone, "git knot dash", 80, 24);
-    const auto small = terminal.wait_for(
-        [](const auto& rows) { return row_of(rows, "events") > 0 && rows.back() != ""; });
+    const auto small = terminal.wait_for([](const auto& rows) {
+        return row_of(rows, "events") > 0 && rows.size() > 1 &&
+               rows[rows.size() - 2].find("message-4") != std::string::npos;
+    });
     CHECK(small.size() == 24);
     check_layout(small, 80);
-    CHECK(small.back().find("message-4") != std::string::npos);
+    // The chat pane ends with the newest message, right above the chat line.
+    CHECK(row_of(small, "chat") > row_of(small, "events"));
+    CHECK(small.back() == "say>");
 
     // SIGWINCH: laid out again for the new size, showing more of each section.
     terminal.tmux("resize-window -t dash -x 120 -y 40");
     const auto big = terminal.wait_for([&](const auto& rows) {
         return rows.size() == 40 && row_of(rows, "events") > 0 &&
-               tasks_hidden(rows) < tasks_hidden(small) && rows.back() != "";
+               tasks_hidden(rows) < tasks_hidden(small) &&
+               rows[rows.size() - 2].find("message-4") != std::string::npos;
     });
     check_layout(big, 120);
-    CHECK(big.back().find("message-4") != std::string::npos);
+    CHECK(big.back() == "say>");
 }
 
 TEST_CASE("dash redraws lock countdowns every second with no event, and Ctrl-C ends it") {
@@ -180,6 +187,59 @@ TEST_CASE("dash redraws lock countdowns every second with no event, and Ctrl-C e
         CHECK(row.find("Ctrl-C quits") == std::string::npos);
 }
 
+TEST_CASE(
+    "a line typed into dash's chat line and Enter is sent to the room and shown in its pane") {
+    HostedRoom room;
+    const auto clone = room.joined("coder-1");
+    const auto teammate = room.joined("coder-2");
+    RoomEvents events(teammate);
+    // Its exit status in a file: what the terminal shows once it ended is tmux's to decide.
+    const auto status_file = room.dir() / "dash-status";
+    const Terminal terminal(room.dir(), clone,
+                            "git knot dash; echo $? >\"" + status_file.string() + "\"", 80, 24);
+    terminal.wait_for([](const auto& rows) { return row_of(rows, "chat") > 0; });
+
+    // Edited before it is sent: a typo rubbed out with backspace, and q is only a letter.
+    terminal.tmux("send-keys -t dash -l 'quick: keep off src/parse.cX'");
+    terminal.tmux("send-keys -t dash BSpace");
+    terminal.wait_for(
+        [](const auto& rows) { return rows.back() == "say> quick: keep off src/parse.c"; });
+    terminal.tmux("send-keys -t dash Enter");
+    const auto sent = events.next([](const auto& event) {
+        return event["type"] == "chat.message" &&
+               event["data"]["text"] == "quick: keep off src/parse.c";
+    });
+    CHECK(sent["agent"] == git_config(clone, "knot.agent"));
+    // In the pane, as the room has it, and the chat line empty again.
+    terminal.wait_for([](const auto& rows) {
+        return rows.size() > 1 && rows.back() == "say>" &&
+               rows[rows.size() - 2].find("coder-1: quick: keep off src/parse.c") !=
+                   std::string::npos;
+    });
+
+    // A teammate's message comes into the pane while the line is being typed, which stays.
+    terminal.tmux("send-keys -t dash -l 'half a thought'");
+    REQUIRE(sh("git knot say 'ok, src/lex.c is mine'", teammate).status == 0);
+    terminal.wait_for([](const auto& rows) {
+        return rows.size() > 1 && rows.back() == "say> half a thought" &&
+               rows[rows.size() - 2].find("coder-2: ok, src/lex.c is mine") != std::string::npos;
+    });
+
+    // Ctrl-D quits only once Ctrl-U has emptied the line.
+    terminal.tmux("send-keys -t dash C-d");
+    terminal.tmux("send-keys -t dash C-u");
+    terminal.wait_for([](const auto& rows) { return rows.back() == "say>"; });
+    CHECK(terminal.tmux("display-message -p -t dash '#{pane_dead}'") == "0\n");
+    terminal.tmux("send-keys -t dash C-d");
+    terminal.wait_for([&](const auto&) {
+        return terminal.tmux("display-message -p -t dash '#{pane_dead}'") == "1\n";
+    });
+    std::ifstream status(status_file);
+    std::string code;
+    std::getline(status, code);
+    CHECK(code == "0");
+}
+
 TEST_CASE("dash --once prints one screen, without saying how to quit") {
     BusyRoom busy;
     const auto once = sh("git knot dash --once", busy.clone);
@@ -192,4 +252,34 @@ TEST_CASE("dash --once prints one screen, without saying how to quit") {
     CHECK(once.out.find("Ctrl-C quits") == std::string::npos);
     CHECK(once.out.find("\x1b") == std::string::npos);
     CHECK(row_of(rows, "tasks  30 open") > 0);
+}
+
+TEST_CASE("a message dash cannot send is reported on the chat's title and comes back to the line") {
+    HostedRoom room;
+    const auto clone = room.joined("coder-1");
+    const Terminal terminal(room.dir(), clone, "git knot dash", 80, 24);
+    terminal.wait_for([](const auto& rows) { return row_of(rows, "chat") > 0; });
+    REQUIRE(sh("git knot down", room.host()).status == 0);
+    terminal.wait_for([](const auto& rows) {
+        return !rows.empty() && rows[0].find("[reconnecting]") != std::string::npos;
+    });
+    terminal.tmux("send-keys -t dash -l 'into the void'");
+    terminal.tmux("send-keys -t dash Enter");
+    // The screen goes on (the clock ticks) with the reason on the chat's title line.
+    terminal.wait_for([](const auto& rows) {
+        for (const auto& row : rows)
+            if (row.rfind("chat  not sent: ", 0) == 0)
+                return rows.back() == "say> into the void";
+        return false;
+    });
+    // Enter sends it again once the server is back.
+    REQUIRE(sh("git knot up --no-tunnel", room.host()).status == 0);
+    terminal.wait_for([](const auto& rows) {
+        return !rows.empty() && rows[0].find("[live]") != std::string::npos;
+    });
+    terminal.tmux("send-keys -t dash Enter");
+    terminal.wait_for([](const auto& rows) {
+        return rows.size() > 1 && rows.back() == "say>" &&
+               rows[rows.size() - 2].find("coder-1: into the void") != std::string::npos;
+    });
 }

@@ -181,3 +181,26 @@ TEST_CASE("a line is fitted to columns, wide characters counting two") {
     CHECK(fit_to_columns("●○", 2) == "●○");
     CHECK(fit_to_columns("abc", 1) == "…");
 }
+
+TEST_CASE("with a chat line the last row is the input and the chat section sits above it") {
+    DashChat chat;
+    chat.messages = events(30);
+    chat.input = "say> hello";
+    for (const auto& [rows, cols] : {std::pair{24, 80}, {40, 120}, {8, 40}, {3, 80}, {1, 20}}) {
+        INFO(rows << "x" << cols);
+        const auto lines = dash_screen(room_with(30, 12), events(10), "live", DashMode::live, rows,
+                                       cols, k_now, &chat);
+        REQUIRE(lines.size() == static_cast<std::size_t>(rows)); // the input on the last row
+        CHECK(lines.back() == "say> hello");
+        if (rows >= 8) // the header, five titles, the integration line and the input line
+            CHECK(line_of(lines, "chat") > line_of(lines, "events"));
+        if (rows >= 24) {
+            // The newest message is right above the input line.
+            CHECK(lines[lines.size() - 2].find("message 30") != std::string::npos);
+        }
+    }
+    chat.status = "not sent: the server is away";
+    const auto lines =
+        dash_screen(room_with(3, 1), events(2), "live", DashMode::live, 24, 80, k_now, &chat);
+    CHECK(line_of(lines, "chat  not sent: the server is away") > 0);
+}
