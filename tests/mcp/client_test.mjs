@@ -109,6 +109,9 @@ execFileSync("git", ["knot", "claim", second.id, "--no-worktree"], { cwd: cloneB
 const taken = await call("knot_claim", { id: second.id });
 assert.equal(taken.isError, true);
 assert.match(taken.content[0].text, /claimed/);
+const [withFiles] = (await ok("knot_plan", { titles: ["touch the lexer"], files: ["src/lex.c"] }))
+  .tasks;
+assert.deepEqual(withFiles.files, ["src/lex.c"]);
 const [third] = (await ok("knot_plan", { titles: ["in a worktree"] })).tasks;
 const inWorktree = await ok("knot_claim", { id: third.id, worktree: true });
 assert.equal(inWorktree.task.claimed_by, me.agent);
@@ -136,7 +139,8 @@ console.log("chat, log, unlock, sync, check, check history, undo refused: ok");
 // Bad arguments: JSON-RPC invalid params (-32602), never a tool result.
 for (const [name, args] of [["knot_lock", { paths: [] }], ["knot_lock", { paths: ["../x"] }],
   ["knot_claim", { id: "nine" }], ["knot_say", { text: "x", extra: 1 }],
-  ["knot_events", { since: -1 }], ["no_such_tool", {}]]) {
+  ["knot_events", { since: -1 }], ["no_such_tool", {}],
+  ["knot_plan", { titles: ["a", "b"], files: ["src/lex.c"] }]]) {
   await assert.rejects(client.callTool({ name, arguments: args }),
     (e) => e instanceof McpError && e.code === -32602, `${name} ${JSON.stringify(args)}`);
 }

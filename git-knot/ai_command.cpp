@@ -1,5 +1,5 @@
-// A peer's reviewer command, run with its prompt (see review_runner.hpp).
-#include "review_runner.hpp"
+// A local AI command, run with its prompt (see ai_command.hpp).
+#include "ai_command.hpp"
 
 #include "libknot/base/spawn.hpp"
 
@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace knot::cli {
@@ -15,11 +16,36 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t k_max_output = 1 << 20;
 
+// Blocks SIGPIPE in this thread for its life, so that a write to a command that stopped reading
+// fails with EPIPE instead of ending git-knot; on the way out it takes the SIGPIPE that raised
+// (pending, not delivered) and restores the mask. Children start with an empty mask (spawn).
+class SigpipeBlock {
+public:
+    SigpipeBlock() {
+        sigemptyset(&m_pipe);
+        sigaddset(&m_pipe, SIGPIPE);
+        ::pthread_sigmask(SIG_BLOCK, &m_pipe, &m_previous);
+    }
+    ~SigpipeBlock() {
+        const timespec none{};
+        while (::sigtimedwait(&m_pipe, nullptr, &none) == SIGPIPE) {
+        }
+        ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
+    }
+    SigpipeBlock(const SigpipeBlock&) = delete;
+    SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+private:
+    sigset_t m_pipe{};
+    sigset_t m_previous{};
+};
+
 } // namespace
 
-ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
-                         std::chrono::seconds limit, std::chrono::seconds interval,
-                         const std::function<void()>& every_while, const std::atomic<bool>& stop) {
+AiRun run_ai_command(const std::string& command, const std::string& prompt,
+                     std::chrono::seconds limit, std::chrono::seconds interval,
+                     const std::function<void()>& every_while, const std::atomic<bool>& stop) {
+    const SigpipeBlock sigpipe_block;
     SpawnOptions options;
     options.argv = {"sh", "-c", command};
     options.in = Stdio::pipe;
@@ -28,7 +54,7 @@ ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
     options.group = ProcessGroup::new_group;
     SpawnedChild child = spawn(options);
     ::fcntl(child.in.get(), F_SETFL, ::fcntl(child.in.get(), F_GETFL) | O_NONBLOCK);
-    ReviewerRun run;
+    AiRun run;
     std::size_t written = 0;
     const auto deadline = Clock::now() + limit;
     auto next_tick = Clock::now() + interval;
@@ -77,6 +103,12 @@ ReviewerRun run_reviewer(const std::string& command, const std::string& prompt,
     child.out.reset(-1);
     run.exit_code = wait_exit_code(child.pid);
     return run;
+}
+
+AiRun run_ai_command(const std::string& command, const std::string& prompt,
+                     std::chrono::seconds limit) {
+    const std::atomic<bool> never{false};
+    return run_ai_command(command, prompt, limit, limit, [] {}, never);
 }
 
 } // namespace knot::cli
