@@ -21,15 +21,14 @@ constexpr int k_max_arrays_tried = 256;
 // An array of objects whose files are an array: three levels, and nothing deeper is read.
 constexpr std::size_t k_max_answer_depth = 3;
 
-// Whether `value` has the shape of a plan: a non-empty array of strings, or of objects that
-// have a title. Its contents are checked afterwards, so that a wrong title is named, not skipped.
+// Whether `value` has the shape of a plan: a non-empty array whose items are strings or objects
+// that have a title. Its contents are checked afterwards, so that a wrong title is named, not
+// skipped.
 bool looks_like_plan(const nlohmann::json& value) {
-    if (!value.is_array() || value.empty())
-        return false;
-    const bool strings = value.front().is_string();
-    return std::all_of(value.begin(), value.end(), [&](const nlohmann::json& item) {
-        return strings ? item.is_string() : item.is_object() && item.contains("title");
-    });
+    return value.is_array() && !value.empty() &&
+           std::all_of(value.begin(), value.end(), [](const nlohmann::json& item) {
+               return item.is_string() || (item.is_object() && item.contains("title"));
+           });
 }
 
 // The last array in `text` that looks like a plan. An array that parses is skipped whole, so a

@@ -26,10 +26,10 @@ public:
     using Error::Error;
 };
 
-// The tasks in a planner's `output`: the last JSON array in it whose items are all strings or all
-// objects with a "title" (an array inside another is part of it, not an answer of its own), read
-// as ["title", ...] or [{"title": "...", "files": ["src/a.c"]}, ...]; other members of an object
-// are ignored. Titles are trimmed and must be one line of 1 to k_max_task_title_chars
+// The tasks in a planner's `output`: the last JSON array in it whose items are each a string or an
+// object with a "title" (an array inside another is part of it, not an answer of its own), read
+// as ["title", ...] or [{"title": "...", "files": ["src/a.c"]}, ...] or a mix; other members of
+// an object are ignored. Titles are trimmed and must be one line of 1 to k_max_task_title_chars
 // characters; files must be repository paths (repo_path.hpp), at most k_max_task_files a task,
 // duplicates dropped; 1 to k_max_proposed_tasks tasks. Throws PlanAnswerError naming the first
 // thing wrong (the task by its number from 1), or, when there is no such array, quoting the
