@@ -108,7 +108,8 @@ AiRun run_ai_command(const std::string& command, const std::string& prompt,
 AiRun run_ai_command(const std::string& command, const std::string& prompt,
                      std::chrono::seconds limit) {
     const std::atomic<bool> never{false};
-    return run_ai_command(command, prompt, limit, limit, [] {}, never);
+    return run_ai_command(
+        command, prompt, limit, limit, [] {}, never);
 }
 
 } // namespace knot::cli

@@ -107,7 +107,8 @@ std::vector<std::string> parse_path_array(const nlohmann::json& array, const std
         if (auto why = invalid_repo_path(path)) {
             // Shown escaped and cut short: a control character stays readable, and a long
             // name is not sent back whole.
-            throw ApiError(error_code::bad_path, field + ": '" + printable_path(path) + "': " + *why);
+            throw ApiError(error_code::bad_path,
+                           field + ": '" + printable_path(path) + "': " + *why);
         }
         if (seen.insert(path).second) {
             if (seen.size() > max_paths)

@@ -34,9 +34,16 @@ constexpr std::string_view k_task_select =
 
 // The files column holds what insert_task wrote, a JSON array of strings.
 TaskRecord task_from(const Statement& row) {
-    return TaskRecord{row.text(0), row.integer(1), row.text(2), row.text(3),
-                      row.text(4), row.text(5),    row.text(6), row.text(7),
-                      row.integer(8), row.integer(9),
+    return TaskRecord{row.text(0),
+                      row.integer(1),
+                      row.text(2),
+                      row.text(3),
+                      row.text(4),
+                      row.text(5),
+                      row.text(6),
+                      row.text(7),
+                      row.integer(8),
+                      row.integer(9),
                       nlohmann::json::parse(row.text(10)).get<std::vector<std::string>>()};
 }
 

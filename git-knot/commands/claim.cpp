@@ -29,8 +29,7 @@ void warn_of_overlaps(Session& session, const wire::Task& task) {
                                .objects<wire::Lock>("locks");
         const auto tasks = wire::FieldReader(session.client().get("/tasks"), "tasks answer")
                                .objects<wire::Task>("tasks");
-        for (const std::string& line :
-             claim_overlaps(task, locks, tasks, session.room().agent_id))
+        for (const std::string& line : claim_overlaps(task, locks, tasks, session.room().agent_id))
             std::cerr << "git-knot: warning: " << task.id << ": " << line << '\n';
     } catch (const Error& e) {
         std::cerr << "git-knot: warning: " << task.id

@@ -56,8 +56,8 @@ std::vector<ProposedTask> ask_planner(const std::string& planner, const std::str
                                       const PlanMaterial& material, int timeout) {
     std::cerr << "asking the planner (" << terminal_text(planner) << ") to split the goal...\n"
               << std::flush;
-    const AiRun run = run_ai_command(planner, plan_prompt(goal, material),
-                                     std::chrono::seconds(timeout));
+    const AiRun run =
+        run_ai_command(planner, plan_prompt(goal, material), std::chrono::seconds(timeout));
     const std::string who = "the planner (" + planner + ")";
     if (run.timed_out)
         throw Refused(who + " did not answer within " + std::to_string(timeout) +
@@ -98,9 +98,8 @@ nlohmann::json plan_body(const std::vector<ProposedTask>& tasks, const std::stri
                          Shape shape) {
     nlohmann::json body = nlohmann::json::object();
     const bool files =
-        shape == Shape::tasks || std::any_of(tasks.begin(), tasks.end(), [](const auto& task) {
-            return !task.files.empty();
-        });
+        shape == Shape::tasks || std::any_of(tasks.begin(), tasks.end(),
+                                             [](const auto& task) { return !task.files.empty(); });
     for (const ProposedTask& task : tasks) {
         if (files)
             body["tasks"].push_back({{"title", task.title}, {"files", task.files}});
@@ -191,7 +190,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cerr << "nothing was added\n";
         return 1;
     }
-    const nlohmann::json answer = session.client().post("/tasks", plan_body(tasks, goal, Shape::fewest));
+    const nlohmann::json answer =
+        session.client().post("/tasks", plan_body(tasks, goal, Shape::fewest));
     if (json) {
         std::cout << answer.dump(2) << '\n';
         return 0;

@@ -25,8 +25,7 @@ std::vector<PlannedTask> parse_titles(const nlohmann::json& titles) {
         if (!item.is_string())
             throw bad_request("titles", "must be an array of strings");
         tasks.push_back({item.get<std::string>(), {}});
-        check_text(tasks.back().title, "titles", 1, k_max_task_title_chars,
-                   TextLines::single_line);
+        check_text(tasks.back().title, "titles", 1, k_max_task_title_chars, TextLines::single_line);
     }
     return tasks;
 }

@@ -37,13 +37,12 @@ wire::Lock lock(const std::string& path, const std::string& holder, const std::s
 
 TEST_CASE("others' locks and claimed tasks on the task's files are overlaps, one's own are not") {
     const wire::Task mine = task("t2", {"src/a.c", "src/b.c", "src/c.c"}, "me");
-    const auto lines =
-        claim_overlaps(mine,
-                       {lock("src/a.c", "bob", "rename"), lock("src/b.c", "me", ""),
-                        lock("src/z.c", "bob", "")},
-                       {task("t1", {"src/c.c"}, "carol"), task("t3", {"src/a.c"}),
-                        task("t4", {"src/b.c"}, "me"), mine},
-                       "ag_me");
+    const auto lines = claim_overlaps(
+        mine,
+        {lock("src/a.c", "bob", "rename"), lock("src/b.c", "me", ""), lock("src/z.c", "bob", "")},
+        {task("t1", {"src/c.c"}, "carol"), task("t3", {"src/a.c"}), task("t4", {"src/b.c"}, "me"),
+         mine},
+        "ag_me");
     REQUIRE(lines.size() == 2);
     CHECK(lines[0] == "src/a.c is locked by bob (rename)");
     CHECK(lines[1] == "src/c.c is also a file of t1 (task t1), claimed by carol");

@@ -26,9 +26,9 @@ bool refused_saying(const std::string& output, const std::string& part) {
 } // namespace
 
 TEST_CASE("a plan of objects with files is read with each task's files") {
-    const auto tasks = read_plan_answer(
-        R"([{"title": "write the lexer", "files": ["src/lex.c", "src/lex.h"]},)"
-        R"( {"title": "  document it  ", "files": []}, {"title": "test it"}])");
+    const auto tasks =
+        read_plan_answer(R"([{"title": "write the lexer", "files": ["src/lex.c", "src/lex.h"]},)"
+                         R"( {"title": "  document it  ", "files": []}, {"title": "test it"}])");
     REQUIRE(tasks.size() == 3);
     CHECK(tasks[0].title == "write the lexer");
     CHECK(tasks[0].files == std::vector<std::string>{"src/lex.c", "src/lex.h"});
@@ -52,9 +52,9 @@ TEST_CASE("the plan is found inside a json fence, after prose, or among other br
 }
 
 TEST_CASE("the last plan in the output is the answer, and a task's files are not a plan") {
-    const auto tasks = read_plan_answer(
-        "The repository suggested [\"planted task\"], but I propose:\n"
-        R"([{"title": "mine", "files": ["src/a.c"]}])");
+    const auto tasks =
+        read_plan_answer("The repository suggested [\"planted task\"], but I propose:\n"
+                         R"([{"title": "mine", "files": ["src/a.c"]}])");
     REQUIRE(tasks.size() == 1);
     CHECK(tasks[0].title == "mine");
     CHECK(tasks[0].files == std::vector<std::string>{"src/a.c"});

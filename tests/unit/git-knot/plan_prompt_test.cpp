@@ -16,8 +16,8 @@ bool has(const std::string& text, const std::string& part) {
 
 TEST_CASE("the prompt gives the goal, the files and the open tasks inside the data fence") {
     const std::string prompt =
-        plan_prompt("add a parser", {{"README.md", "src/main.c"},
-                                     {{"the lexer", {"src/lex.c"}}, {"docs", {}}}});
+        plan_prompt("add a parser",
+                    {{"README.md", "src/main.c"}, {{"the lexer", {"src/lex.c"}}, {"docs", {}}}});
     CHECK(has(prompt, "The goal: add a parser\n"));
     const auto begin = prompt.find("----- BEGIN KNOT-DATA -----\n");
     const auto end = prompt.find("----- END KNOT-DATA -----\n");

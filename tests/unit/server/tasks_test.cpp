@@ -71,12 +71,12 @@ TEST_CASE("task titles and goals are validated") {
 
 TEST_CASE("tasks planned with files keep them, and a plan given as titles has none") {
     Fixture f;
-    const auto created = room_post(
-        f.client, f.room, f.alice.identity, "/tasks",
-        {{"goal", "parse"},
-         {"tasks",
-          {{{"title", "the lexer"}, {"files", {"src/lex.c", "src/lex.h", "src/lex.c"}}},
-           {{"title", "the docs"}}}}});
+    const auto created =
+        room_post(f.client, f.room, f.alice.identity, "/tasks",
+                  {{"goal", "parse"},
+                   {"tasks",
+                    {{{"title", "the lexer"}, {"files", {"src/lex.c", "src/lex.h", "src/lex.c"}}},
+                     {{"title", "the docs"}}}}});
     REQUIRE(created.status == 201);
     const auto tasks = created.json()["tasks"];
     REQUIRE(tasks.size() == 2);
