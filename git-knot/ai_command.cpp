@@ -1,13 +1,14 @@
 // A local AI command, run with its prompt (see ai_command.hpp).
 #include "ai_command.hpp"
 
+#include "libknot/base/signal_watch.hpp"
 #include "libknot/base/spawn.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <optional>
 #include <poll.h>
-#include <pthread.h>
 #include <unistd.h>
 
 namespace knot::cli {
@@ -16,36 +17,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t k_max_output = 1 << 20;
 
-// Blocks SIGPIPE in this thread for its life, so that a write to a command that stopped reading
-// fails with EPIPE instead of ending git-knot; on the way out it takes the SIGPIPE that raised
-// (pending, not delivered) and restores the mask. Children start with an empty mask (spawn).
-class SigpipeBlock {
-public:
-    SigpipeBlock() {
-        sigemptyset(&m_pipe);
-        sigaddset(&m_pipe, SIGPIPE);
-        ::pthread_sigmask(SIG_BLOCK, &m_pipe, &m_previous);
-    }
-    ~SigpipeBlock() {
-        const timespec none{};
-        while (::sigtimedwait(&m_pipe, nullptr, &none) == SIGPIPE) {
-        }
-        ::pthread_sigmask(SIG_SETMASK, &m_previous, nullptr);
-    }
-    SigpipeBlock(const SigpipeBlock&) = delete;
-    SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+// Whether Ctrl-C (and SIGTERM, SIGHUP) stops the command here, or is left to the caller's own
+// handling (review --watch has its handler set `stop`).
+enum class Interrupts { stop_command, left_to_caller };
 
-private:
-    sigset_t m_pipe{};
-    sigset_t m_previous{};
-};
-
-} // namespace
-
-AiRun run_ai_command(const std::string& command, const std::string& prompt,
-                     std::chrono::seconds limit, std::chrono::seconds interval,
-                     const std::function<void()>& every_while, const std::atomic<bool>& stop) {
-    const SigpipeBlock sigpipe_block;
+AiRun run_command(const std::string& command, const std::string& prompt, std::chrono::seconds limit,
+                  std::chrono::seconds interval, const std::function<void()>& every_while,
+                  const std::atomic<bool>& stop, Interrupts interrupts) {
+    // The command runs in a group of its own, so the terminal's Ctrl-C reaches git-knot alone:
+    // read from a signalfd, it kills the group rather than leave the command running on.
+    // SIGPIPE is read the same way, so that a command that stops reading its prompt makes the
+    // write fail with EPIPE instead of ending git-knot. Children start with an empty mask.
+    std::optional<SignalWatch> signals;
+    if (interrupts == Interrupts::stop_command)
+        signals.emplace(std::initializer_list<int>{SIGPIPE, SIGINT, SIGTERM, SIGHUP});
+    else
+        signals.emplace(std::initializer_list<int>{SIGPIPE});
     SpawnOptions options;
     options.argv = {"sh", "-c", command};
     options.in = Stdio::pipe;
@@ -62,12 +49,16 @@ AiRun run_ai_command(const std::string& command, const std::string& prompt,
     while (reading) {
         if (written == prompt.size() && child.in.get() >= 0)
             child.in.reset(-1); // the whole prompt is in: the command sees its end
-        pollfd fds[2] = {{child.out.get(), POLLIN, 0}, {child.in.get(), POLLOUT, 0}};
-        const nfds_t count = child.in.get() >= 0 ? 2 : 1;
+        for (int signal = signals->take(); signal != 0 && !run.signal; signal = signals->take())
+            if (signal != SIGPIPE)
+                run.signal = signal;
+        pollfd fds[3] = {
+            {signals->fd(), POLLIN, 0}, {child.out.get(), POLLIN, 0}, {child.in.get(), POLLOUT, 0}};
+        const nfds_t count = child.in.get() >= 0 ? 3 : 2;
         const auto now = Clock::now();
-        if (now >= deadline || stop) {
+        if (now >= deadline || stop || run.signal) {
             ::kill(-child.pid, SIGKILL);
-            (stop ? run.stopped : run.timed_out) = true;
+            (now >= deadline && !stop && !run.signal ? run.timed_out : run.stopped) = true;
             break;
         }
         if (now >= next_tick) {
@@ -79,7 +70,7 @@ AiRun run_ai_command(const std::string& command, const std::string& prompt,
             200, std::chrono::duration_cast<std::chrono::milliseconds>(wait).count() + 1));
         if (::poll(fds, count, timeout_ms) < 0 && errno != EINTR)
             break;
-        if (count == 2 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
+        if (count == 3 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
             const ssize_t n =
                 ::write(child.in.get(), prompt.data() + written, prompt.size() - written);
             if (n > 0)
@@ -87,7 +78,7 @@ AiRun run_ai_command(const std::string& command, const std::string& prompt,
             else if (n < 0 && errno != EAGAIN && errno != EINTR)
                 written = prompt.size(); // it stopped reading: the rest is not wanted
         }
-        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+        if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
             char buffer[8192];
             const ssize_t n = ::read(child.out.get(), buffer, sizeof buffer);
             if (n > 0) {
@@ -105,11 +96,20 @@ AiRun run_ai_command(const std::string& command, const std::string& prompt,
     return run;
 }
 
+} // namespace
+
+AiRun run_ai_command(const std::string& command, const std::string& prompt,
+                     std::chrono::seconds limit, std::chrono::seconds interval,
+                     const std::function<void()>& every_while, const std::atomic<bool>& stop) {
+    return run_command(command, prompt, limit, interval, every_while, stop,
+                       Interrupts::left_to_caller);
+}
+
 AiRun run_ai_command(const std::string& command, const std::string& prompt,
                      std::chrono::seconds limit) {
     const std::atomic<bool> never{false};
-    return run_ai_command(
-        command, prompt, limit, limit, [] {}, never);
+    return run_command(
+        command, prompt, limit, limit, [] {}, never, Interrupts::stop_command);
 }
 
 } // namespace knot::cli

@@ -51,14 +51,21 @@ PlanMaterial material_of(Session& session) {
 }
 
 // Runs the planner with the prompt for `goal`; its tasks, or knot::Refused saying why there are
-// none (it failed, hung or answered no plan).
-std::vector<ProposedTask> ask_planner(const std::string& planner, const std::string& goal,
-                                      const PlanMaterial& material, int timeout) {
+// none (it failed, hung or answered no plan), or nothing when Ctrl-C (or SIGTERM, SIGHUP)
+// stopped it, which was said.
+std::optional<std::vector<ProposedTask>> ask_planner(const std::string& planner,
+                                                     const std::string& goal,
+                                                     const PlanMaterial& material, int timeout) {
     std::cerr << "asking the planner (" << terminal_text(planner) << ") to split the goal...\n"
               << std::flush;
     const AiRun run =
         run_ai_command(planner, plan_prompt(goal, material), std::chrono::seconds(timeout));
     const std::string who = "the planner (" + planner + ")";
+    if (run.stopped) {
+        std::cerr << "git-knot: " << terminal_text(who) << " was stopped by a signal; "
+                  << "no task was added\n";
+        return std::nullopt;
+    }
     if (run.timed_out)
         throw Refused(who + " did not answer within " + std::to_string(timeout) +
                       " s and was stopped (--timeout); no task was added");
@@ -176,8 +183,12 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                              "asking, or --dry-run to only show them; nothing was added");
     }
     Session session({.outbox = OutboxOnOpen::deliver});
-    if (planned)
-        tasks = ask_planner(*planner, goal, material_of(session), timeout);
+    if (planned) {
+        auto proposed = ask_planner(*planner, goal, material_of(session), timeout);
+        if (!proposed)
+            return 130; // interrupted, as git knot check is
+        tasks = std::move(*proposed);
+    }
     if (planned || dry_run)
         show(tasks, goal, json ? std::cerr : std::cout);
     if (dry_run) {

@@ -5,6 +5,7 @@
 #include "tests/support/hosted_room.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <poll.h>
@@ -143,6 +144,26 @@ TEST_CASE("a planner that prints junk, fails or hangs adds no task and says why"
     const pid_t sleeper = std::stoi(read_all(tools / "pid"));
     CHECK(process_ends(sleeper));
 
+    CHECK(board(alice).empty());
+}
+
+TEST_CASE("Ctrl-C while the planner runs stops its whole process group and adds no task") {
+    HostedRoom room;
+    const fs::path alice = room.joined("alice");
+    const fs::path tools = room.dir() / "tools";
+    // The planner's standard error is git-knot's, which this command sends to its output.
+    use_planner(alice, tools,
+                "sleep 600 & echo $! > '" + (tools / "pid").string() + "'; echo ready >&2; wait");
+    BackgroundCommand plan("echo $$ > '" + (tools / "git-knot.pid").string() +
+                               "'; exec git knot plan 'build a parser' --yes 2>&1 < /dev/null",
+                           alice);
+    std::optional<std::string> line;
+    while ((line = plan.next_line(30000)) && *line != "ready") {
+    }
+    REQUIRE(line);
+    REQUIRE(::kill(std::stoi(read_all(tools / "git-knot.pid")), SIGINT) == 0);
+    CHECK(plan.wait() == 130);
+    CHECK(process_ends(std::stoi(read_all(tools / "pid"))));
     CHECK(board(alice).empty());
 }
 
