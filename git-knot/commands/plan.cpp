@@ -156,9 +156,13 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     } else if (tasks.empty() && !::isatty(0)) {
         read_titles(std::cin, tasks);
     }
+    // Checked here as the server would, so that a planner is not run for a plan it refuses.
     if (std::count_if(goal.begin(), goal.end(), [](char c) { return (c & 0xc0) != 0x80; }) >
-        static_cast<std::ptrdiff_t>(k_max_task_goal_chars))
-        throw UsageError("the goal is too long: at most " + std::to_string(k_max_task_goal_chars) +
+            static_cast<std::ptrdiff_t>(k_max_task_goal_chars) ||
+        std::any_of(goal.begin(), goal.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+        throw UsageError("the goal must be one line of at most " +
+                         std::to_string(k_max_task_goal_chars) +
                          " characters (the tasks are recorded with it)");
     if (!files.empty()) {
         if (titles.size() != 1 || tasks.size() != 1)

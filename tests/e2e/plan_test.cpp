@@ -179,6 +179,11 @@ TEST_CASE("plan with a goal and no planner configured says how to set knot.plann
     REQUIRE(sh("git knot plan -t 'the lexer' --files src/lex.c,src/lex.h", alice).status == 0);
     CHECK(board(alice)[0].at("files") == nlohmann::json{"src/lex.c", "src/lex.h"});
     CHECK(sh("git knot plan -t one -t two --files src/lex.c", alice).status == 129);
+    // A goal the server would refuse runs no planner.
+    const auto long_goal =
+        sh("git knot plan --yes " + std::string(201, 'g') + " < /dev/null", alice);
+    CHECK(long_goal.status == 129);
+    CHECK(contains(long_goal.err, "at most 200 characters"));
 }
 
 TEST_CASE("claim warns of a task's files that another agent locked or another claimed task names, "
