@@ -6,7 +6,7 @@
 // every 20 s in any case.
 #include "git-knot/review_watch.hpp"
 
-#include "git-knot/review_runner.hpp"
+#include "git-knot/ai_command.hpp"
 #include "git-knot/server_errors.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/utf8.hpp"
@@ -98,7 +98,7 @@ bool review_one(Session& session, const std::string& command, const std::string&
     const std::int64_t left =
         std::max<std::int64_t>(10, review.deadline - unix_now() - k_deadline_margin);
     bool lost = false;
-    const ReviewerRun output = run_reviewer(
+    const AiRun output = run_ai_command(
         command, review_prompt(material), std::chrono::seconds(left),
         std::chrono::seconds(claim_seconds / 3),
         [&] {

@@ -31,7 +31,8 @@ json task_shape() {
                       {"goal", s::of_type("string")},
                       {"status", s::of_type("string")},
                       {"claimed_by", s::of_type("string", true)},
-                      {"claimed_by_name", s::of_type("string", true)}},
+                      {"claimed_by_name", s::of_type("string", true)},
+                      {"files", s::array_of(s::of_type("string"))}},
                      {"id", "title", "status"}, false);
 }
 

@@ -3,6 +3,7 @@
 #include "libknot/base/file.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/repo_path.hpp"
+#include "mcp/json_rpc.hpp"
 #include "mcp/schema.hpp"
 #include "mcp/tool_support.hpp"
 
@@ -106,19 +107,29 @@ void add_room_tools(std::vector<Tool>& t) {
                          return task.value("status", "") != "done";
                      });
                  }});
-    t.push_back({"knot_plan", "Add tasks",
-                 "Adds tasks to the room, one per title, under an optional goal. Any member may "
-                 "then claim one.",
-                 s::object({{"titles", s::texts(1, 100, "One title (1 to 200 characters) a task")},
-                            {"goal", s::text(0, 200, "What the tasks are for")}},
-                           {"titles"}, true),
-                 list_of("tasks", task_shape()), false, false, false,
-                 [](Session& session, const json& arguments) {
-                     json body = {{"titles", arguments.at("titles")}};
-                     if (!arguments.value("goal", "").empty())
-                         body["goal"] = arguments["goal"];
-                     return session.client().post("/tasks", body);
-                 }});
+    t.push_back(
+        {"knot_plan", "Add tasks",
+         "Adds tasks to the room, one per title, under an optional goal. Any member may then "
+         "claim one. With one title, files names the repository paths that task will touch: "
+         "claiming it warns of others' locks and tasks on them.",
+         s::object({{"titles", s::texts(1, 100, "One title (1 to 200 characters) a task")},
+                    {"goal", s::text(0, 200, "What the tasks are for")},
+                    {"files", s::texts(0, 100, "With one title: the files its task will touch")}},
+                   {"titles"}, true),
+         list_of("tasks", task_shape()), false, false, false,
+         [](Session& session, const json& arguments) {
+             json body = {{"titles", arguments.at("titles")}};
+             if (arguments.contains("files") && !arguments["files"].empty()) {
+                 if (arguments["titles"].size() != 1)
+                     throw RpcError(invalid_params, "\"files\" go with exactly one title");
+                 body = {{"tasks",
+                          {{{"title", arguments["titles"][0]},
+                            {"files", repo_paths_of(session, arguments["files"])}}}}};
+             }
+             if (!arguments.value("goal", "").empty())
+                 body["goal"] = arguments["goal"];
+             return session.client().post("/tasks", body);
+         }});
     t.push_back(
         {"knot_claim", "Claim a task",
          "Claims a task for this agent: exactly one of any number of racing claims wins. "

@@ -232,8 +232,14 @@ INSERT INTO spent_nonces (ts, public_key, nonce) SELECT ts, public_key, nonce FR
 DROP TABLE nonces;
 )sql";
 
-constexpr std::array<std::string_view, 9> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5,
-                                                          k_v6, k_v7, k_v8, k_v9};
+// A task names the files it will touch (`git knot plan`), a JSON array of repository paths, so
+// that a claim can warn of overlaps with others' locks and tasks. Tasks planned before have none.
+constexpr std::string_view k_v10 = R"sql(
+ALTER TABLE tasks ADD COLUMN files TEXT NOT NULL DEFAULT '[]';
+)sql";
+
+constexpr std::array<std::string_view, 10> k_migrations = {k_v1, k_v2, k_v3, k_v4, k_v5,
+                                                           k_v6, k_v7, k_v8, k_v9, k_v10};
 
 } // namespace
 

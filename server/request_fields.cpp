@@ -91,11 +91,16 @@ std::vector<std::string> parse_paths(const nlohmann::json& body, const char* fie
             throw bad_request(field, "missing");
         return {};
     }
-    if (!it->is_array())
+    return parse_path_array(*it, field, required, k_max_paths_per_request);
+}
+
+std::vector<std::string> parse_path_array(const nlohmann::json& array, const std::string& field,
+                                          PathsRequired required, std::size_t max_paths) {
+    if (!array.is_array())
         throw bad_request(field, "must be an array of repository paths");
     std::vector<std::string> paths;
     std::set<std::string> seen;
-    for (const auto& item : *it) {
+    for (const auto& item : array) {
         if (!item.is_string())
             throw bad_request(field, "must be an array of repository paths");
         const auto& path = item.get_ref<const std::string&>();
@@ -103,12 +108,14 @@ std::vector<std::string> parse_paths(const nlohmann::json& body, const char* fie
             // Shown escaped and cut short: a control character stays readable, and a long
             // name is not sent back whole.
             throw ApiError(error_code::bad_path,
-                           std::string(field) + ": '" + printable_path(path) + "': " + *why);
+                           field + ": '" + printable_path(path) + "': " + *why);
         }
         if (seen.insert(path).second) {
-            if (seen.size() > k_max_paths_per_request)
-                throw bad_request(field, "at most " + std::to_string(k_max_paths_per_request) +
-                                             " paths in one request");
+            if (seen.size() > max_paths)
+                throw bad_request(field, "at most " + std::to_string(max_paths) +
+                                             (max_paths == k_max_paths_per_request
+                                                  ? " paths in one request"
+                                                  : " paths"));
             paths.push_back(path);
         }
     }

@@ -53,5 +53,9 @@ enum class PathsRequired { yes, no };
 // or (when `required`) is missing or empty.
 std::vector<std::string> parse_paths(const nlohmann::json& body, const char* field,
                                      PathsRequired required);
+// The same rules for `array` itself, named `field` in errors ("tasks[2].files"), holding at most
+// `max_paths` distinct paths.
+std::vector<std::string> parse_path_array(const nlohmann::json& array, const std::string& field,
+                                          PathsRequired required, std::size_t max_paths);
 
 } // namespace knot::server

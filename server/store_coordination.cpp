@@ -2,6 +2,8 @@
 #include "sqlite_statement.hpp"
 #include "store.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace knot::server {
 namespace {
 
@@ -27,12 +29,22 @@ std::vector<LockRecord> lock_list(sqlite3* db, const std::string& where, const s
 
 constexpr std::string_view k_task_select =
     "SELECT t.room_id, t.seq, t.title, t.goal, t.status, t.claimed_by, COALESCE(a.name, ''), "
-    "t.created_by, t.created_at, t.updated_at FROM tasks t "
+    "t.created_by, t.created_at, t.updated_at, t.files FROM tasks t "
     "LEFT JOIN agents a ON a.room_id = t.room_id AND a.id = t.claimed_by ";
 
+// The files column holds what insert_task wrote, a JSON array of strings.
 TaskRecord task_from(const Statement& row) {
-    return TaskRecord{row.text(0), row.integer(1), row.text(2), row.text(3),    row.text(4),
-                      row.text(5), row.text(6),    row.text(7), row.integer(8), row.integer(9)};
+    return TaskRecord{row.text(0),
+                      row.integer(1),
+                      row.text(2),
+                      row.text(3),
+                      row.text(4),
+                      row.text(5),
+                      row.text(6),
+                      row.text(7),
+                      row.integer(8),
+                      row.integer(9),
+                      nlohmann::json::parse(row.text(10)).get<std::vector<std::string>>()};
 }
 
 } // namespace
@@ -152,11 +164,13 @@ std::int64_t Transaction::insert_task(const TaskRecord& task) {
         if (stmt.step())
             number = stmt.integer(0);
     }
-    Statement stmt(m_db, "INSERT INTO tasks (room_id, seq, title, goal, status, claimed_by, "
-                         "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement stmt(m_db,
+                   "INSERT INTO tasks (room_id, seq, title, goal, status, claimed_by, created_by, "
+                   "created_at, updated_at, files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     stmt.bind(1, task.room_id).bind(2, number).bind(3, task.title).bind(4, task.goal);
     stmt.bind(5, task.status).bind(6, task.claimed_by).bind(7, task.created_by);
     stmt.bind(8, task.created_at).bind(9, task.updated_at);
+    stmt.bind(10, nlohmann::json(task.files).dump());
     if (!stmt.run())
         fail(m_db, "insert task");
     return number;

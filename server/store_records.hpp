@@ -56,6 +56,7 @@ struct TaskRecord {
     std::string created_by;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+    std::vector<std::string> files; // repository paths, stored as a JSON array
 };
 
 // How many tasks a room has in each state.

@@ -142,6 +142,7 @@ wire::Task task_view(const TaskRecord& task) {
     out.created_by = task.created_by;
     out.created_at = task.created_at;
     out.updated_at = task.updated_at;
+    out.files = task.files;
     return out;
 }
 

@@ -1,6 +1,8 @@
 // git knot claim: claim a task (exactly one agent wins) and make its worktree on knot/<id>.
 #include "command.hpp"
+#include "git-knot/claim_overlap.hpp"
 #include "libknot/base/error.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/git/git_command.hpp"
@@ -16,6 +18,25 @@ namespace knot::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Warns on standard error when `task`'s files are locked by others or named by tasks others
+// claimed. Never fails the claim: a board that cannot be read is a warning too.
+void warn_of_overlaps(Session& session, const wire::Task& task) {
+    if (task.files.empty())
+        return;
+    try {
+        const auto locks = wire::FieldReader(session.client().get("/locks"), "locks answer")
+                               .objects<wire::Lock>("locks");
+        const auto tasks = wire::FieldReader(session.client().get("/tasks"), "tasks answer")
+                               .objects<wire::Task>("tasks");
+        for (const std::string& line : claim_overlaps(task, locks, tasks, session.room().agent_id))
+            std::cerr << "git-knot: warning: " << task.id << ": " << line << '\n';
+    } catch (const Error& e) {
+        std::cerr << "git-knot: warning: " << task.id
+                  << "'s files were not checked against others' locks and tasks: " << e.what()
+                  << '\n';
+    }
+}
 
 int run(CLI::App& app, const std::vector<std::string>& args) {
     std::string id;
@@ -77,6 +98,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                         "): " + made.err);
         }
     }
+    warn_of_overlaps(session, task);
     if (json) {
         nlohmann::json out = answer;
         if (!no_worktree) {
@@ -87,6 +109,12 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 0;
     }
     std::cout << "claimed " << id << ": " << task.title << '\n';
+    if (!task.files.empty()) {
+        std::cout << "  files";
+        for (const std::string& file : task.files)
+            std::cout << ' ' << terminal_text(file);
+        std::cout << '\n';
+    }
     if (!no_worktree)
         std::cout << "  worktree " << path << " on branch " << branch << '\n';
     return 0;

@@ -1,5 +1,6 @@
 // git knot tasks: the room's task board.
 #include "command.hpp"
+#include "libknot/base/utf8.hpp"
 #include "libknot/client/event_format.hpp"
 #include "libknot/client/session.hpp"
 #include "libknot/protocol/wire_reader.hpp"
@@ -38,6 +39,12 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         if (task.status != "open" && !claimer.empty())
             std::cout << "  (" << claimer << ")";
         std::cout << '\n';
+        if (!task.files.empty()) {
+            std::cout << std::string(id.size() + 10, ' ') << "files:";
+            for (const std::string& file : task.files)
+                std::cout << ' ' << terminal_text(file);
+            std::cout << '\n';
+        }
         ++shown;
     }
     if (shown == 0)

@@ -29,6 +29,14 @@ inline constexpr std::int64_t k_signature_window_seconds = 300;
 // Request bodies larger than this are refused with 413 before they are read.
 inline constexpr std::size_t k_max_body_bytes = 1 << 20;
 
+// A task's title and the goal tasks are planned under: one line of 1 to 200 characters (a goal
+// may be empty). A plan adds at most 100 tasks at a time, each naming at most 100 files (the
+// repository paths it will touch, as locks name them).
+inline constexpr std::size_t k_max_task_title_chars = 200;
+inline constexpr std::size_t k_max_task_goal_chars = 200;
+inline constexpr std::size_t k_max_tasks_per_request = 100;
+inline constexpr std::size_t k_max_task_files = 100;
+
 // The string an agent signs for a request:
 //   knot-v1 \n METHOD \n path?query \n timestamp \n nonce \n sha256-hex(body)
 // with no trailing newline. `target` is the request target exactly as sent.

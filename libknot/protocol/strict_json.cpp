@@ -54,4 +54,29 @@ nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth) {
     return value;
 }
 
+std::size_t json_value_end(std::string_view text, std::size_t start, std::size_t max_depth) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = start; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max_depth)
+                return std::string_view::npos;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return std::string_view::npos; // `start` opened nothing
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return std::string_view::npos;
+}
+
 } // namespace knot

@@ -25,4 +25,10 @@ public:
 // anything deeper is built; the parser does not recurse). Throws StrictJsonError.
 nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth);
 
+// One past the end of the JSON object or array that opens (with '{' or '[') at `start` of
+// `text`, found by counting brackets outside strings, or npos when it does not close or nests
+// deeper than `max_depth`. For finding a model's JSON answer among its prose; what it delimits
+// is then parsed with parse_strict_json.
+std::size_t json_value_end(std::string_view text, std::size_t start, std::size_t max_depth);
+
 } // namespace knot

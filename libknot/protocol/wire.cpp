@@ -85,7 +85,8 @@ void to_json(nlohmann::json& out, const Task& task) {
            {"claimed_by_name", text_or_null(task.claimed_by_name)},
            {"created_by", task.created_by},
            {"created_at", task.created_at},
-           {"updated_at", task.updated_at}};
+           {"updated_at", task.updated_at},
+           {"files", task.files}};
 }
 
 void from_json(const nlohmann::json& in, Task& task) {
@@ -100,6 +101,7 @@ void from_json(const nlohmann::json& in, Task& task) {
     task.created_by = fields.text("created_by");
     task.created_at = fields.integer("created_at");
     task.updated_at = fields.integer("updated_at");
+    task.files = fields.texts("files");
 }
 
 void to_json(nlohmann::json& out, const EventSignature& signature) {

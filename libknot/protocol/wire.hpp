@@ -61,6 +61,7 @@ struct Task {
     std::string created_by;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+    std::vector<std::string> files; // the repository paths it will touch (none from old servers)
 };
 
 // The request a signed event was caused by: its canonical string and base64 signature.

@@ -17,32 +17,6 @@ constexpr std::size_t k_max_output = 1 << 20;
 constexpr int k_max_objects_tried = 64;
 constexpr std::size_t k_max_answer_depth = 4;
 
-// The end (one past the closing brace) of the JSON object that opens at `start`, or npos when it
-// does not close or nests deeper than k_max_answer_depth. Strings are skipped whole, so a brace
-// inside a reason does not count.
-std::size_t object_end(std::string_view text, std::size_t start) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = start; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > k_max_answer_depth)
-                return std::string_view::npos;
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0)
-                return i + 1;
-        }
-    }
-    return std::string_view::npos;
-}
-
 // The last verdict object: a model that quotes an object planted in the change it reviews quotes
 // it before its own answer.
 std::optional<ReviewAnswer> json_answer(std::string_view text) {
@@ -52,7 +26,7 @@ std::optional<ReviewAnswer> json_answer(std::string_view text) {
         at = text.find('{', at);
         if (at == std::string_view::npos)
             return last;
-        const std::size_t end = object_end(text, at);
+        const std::size_t end = json_value_end(text, at, k_max_answer_depth);
         if (end == std::string_view::npos) {
             ++at;
             continue;

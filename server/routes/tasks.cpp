@@ -13,26 +13,59 @@
 namespace knot::server {
 namespace {
 
-constexpr std::size_t k_max_title_chars = 200;
-constexpr std::size_t k_max_goal_chars = 200;
-constexpr std::size_t k_max_titles = 100;
+// A task as a plan asks for it: its title and the files it will touch.
+struct PlannedTask {
+    std::string title;
+    std::vector<std::string> files;
+};
 
-std::vector<std::string> parse_titles(const nlohmann::json& body) {
-    const auto it = body.find("titles");
-    if (it == body.end())
-        throw bad_request("titles", "missing");
-    if (!it->is_array() || it->empty())
-        throw bad_request("titles", "must be an array of 1 to 100 titles");
-    if (it->size() > k_max_titles)
-        throw bad_request("titles", "at most 100 titles at a time");
-    std::vector<std::string> titles;
-    for (const auto& item : *it) {
+std::vector<PlannedTask> parse_titles(const nlohmann::json& titles) {
+    std::vector<PlannedTask> tasks;
+    for (const auto& item : titles) {
         if (!item.is_string())
             throw bad_request("titles", "must be an array of strings");
-        titles.push_back(item.get<std::string>());
-        check_text(titles.back(), "titles", 1, k_max_title_chars, TextLines::single_line);
+        tasks.push_back({item.get<std::string>(), {}});
+        check_text(tasks.back().title, "titles", 1, k_max_task_title_chars, TextLines::single_line);
     }
-    return titles;
+    return tasks;
+}
+
+// {"tasks": [{"title": "...", "files": ["src/a.c"]}, ...]}: each member named by its place in
+// errors ("tasks[2].files"), its files checked as locks' paths are.
+std::vector<PlannedTask> parse_task_objects(const nlohmann::json& objects) {
+    std::vector<PlannedTask> tasks;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        const nlohmann::json& item = objects[i];
+        const std::string field = "tasks[" + std::to_string(i) + "]";
+        if (!item.is_object())
+            throw bad_request(field, "must be an object with a title and optional files");
+        PlannedTask task;
+        task.title = required_text(item, "title", 1, k_max_task_title_chars);
+        const auto files = item.find("files");
+        if (files != item.end() && !files->is_null())
+            task.files =
+                parse_path_array(*files, field + ".files", PathsRequired::no, k_max_task_files);
+        tasks.push_back(std::move(task));
+    }
+    return tasks;
+}
+
+// The tasks of a plan: "titles" (titles only, as clients before files sent) or "tasks" (titles
+// with files), one of the two, 1 to 100 of them.
+std::vector<PlannedTask> parse_plan(const nlohmann::json& body) {
+    const auto titles = body.find("titles");
+    const auto objects = body.find("tasks");
+    if (titles != body.end() && objects != body.end())
+        throw bad_request("tasks", "give titles or tasks, not both");
+    if (titles == body.end() && objects == body.end())
+        throw bad_request("titles", "missing (or tasks)");
+    const char* field = titles != body.end() ? "titles" : "tasks";
+    const nlohmann::json& list = titles != body.end() ? *titles : *objects;
+    if (!list.is_array() || list.empty())
+        throw bad_request(field, "must be an array of 1 to 100 tasks");
+    if (list.size() > k_max_tasks_per_request)
+        throw bad_request(field, "at most 100 tasks at a time");
+    return titles != body.end() ? parse_titles(list) : parse_task_objects(list);
 }
 
 // The task named by the path, read inside the transaction that changes it, so that the check
@@ -68,14 +101,15 @@ Response list_tasks(const Request& request, ServerContext& context) {
 Response create_tasks(const Request& request, ServerContext& context) {
     const MemberRequest call(request, context);
     const nlohmann::json body = body_object(request);
-    const std::vector<std::string> titles = parse_titles(body);
-    const std::string goal = optional_text(body, "goal", 0, k_max_goal_chars).value_or("");
+    const std::vector<PlannedTask> planned = parse_plan(body);
+    const std::string goal = optional_text(body, "goal", 0, k_max_task_goal_chars).value_or("");
     return call.answer(201, [&](Transaction& transaction) {
         std::vector<wire::Task> tasks;
-        for (const std::string& title : titles) {
+        for (const PlannedTask& plan : planned) {
             TaskRecord task;
             task.room_id = call.room().id;
-            task.title = title;
+            task.title = plan.title;
+            task.files = plan.files;
             task.goal = goal;
             task.status = "open";
             task.created_by = call.agent().id;
@@ -83,7 +117,7 @@ Response create_tasks(const Request& request, ServerContext& context) {
             task.updated_at = call.now();
             task.number = transaction.insert_task(task);
             call.append_event(transaction, "task.created",
-                              {{"id", task_id(task.number)}, {"title", title}});
+                              {{"id", task_id(task.number)}, {"title", task.title}});
             tasks.push_back(task_view(task));
         }
         return nlohmann::json{{"tasks", tasks}};

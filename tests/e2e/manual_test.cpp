@@ -97,10 +97,11 @@ TEST_CASE("log -n 0 prints none of the past, and log --verify --json prints JSON
     CHECK(verified.at("events").get<int>() >= 4);
     CHECK(verified.at("room").get<std::string>().rfind("rm_", 0) == 0);
 
-    // A goal alone is not turned into one task: nothing is added, and the message says how.
+    // A goal alone goes to knot.planner; with none set nothing is added, and the message says
+    // how to set one.
     const auto goal = sh("git knot plan 'add authentication' </dev/null", a);
     CHECK(goal.status == 129);
-    CHECK(goal.err.find("a goal alone is not split into tasks") != std::string::npos);
+    CHECK(goal.err.find("git config knot.planner") != std::string::npos);
     CHECK(json_of(sh("git knot tasks --json", a)).at("tasks").empty());
     const auto with_tasks = sh("git knot plan 'add authentication' -t 'JWT middleware'", a);
     CHECK(with_tasks.status == 0);

@@ -111,6 +111,9 @@ execFileSync("git", ["knot", "claim", second.id, "--no-worktree"], { cwd: cloneB
 const taken = await call("knot_claim", { id: second.id });
 assert.equal(taken.isError, true);
 assert.match(taken.content[0].text, /claimed/);
+const [withFiles] = (await ok("knot_plan", { titles: ["touch the lexer"], files: ["src/lex.c"] }))
+  .tasks;
+assert.deepEqual(withFiles.files, ["src/lex.c"]);
 const [third] = (await ok("knot_plan", { titles: ["in a worktree"] })).tasks;
 const inWorktree = await ok("knot_claim", { id: third.id, worktree: true });
 assert.equal(inWorktree.task.claimed_by, me.agent);
@@ -165,7 +168,7 @@ for (const [name, args] of [["knot_lock", { paths: [] }], ["knot_lock", { paths:
   ["knot_claim", { id: "nine" }], ["knot_say", { text: "x", extra: 1 }],
   ["knot_events", { since: -1 }], ["knot_review_verdict", { id: "../agents", verdict: "PASS" }],
   ["knot_patches", { id: "p0123456789/x" }], ["knot_apply", { id: "zz" }],
-  ["no_such_tool", {}]]) {
+  ["knot_plan", { titles: ["a", "b"], files: ["src/lex.c"] }], ["no_such_tool", {}]]) {
   await assert.rejects(client.callTool({ name, arguments: args }),
     (e) => e instanceof McpError && e.code === -32602, `${name} ${JSON.stringify(args)}`);
 }

@@ -109,6 +109,45 @@ TEST_CASE("nonces spent before the upgrade that keyed them by time are still ref
     store.write([&](Transaction& t) { CHECK_FALSE(t.record_nonce(key, "n1", 100)); });
 }
 
+TEST_CASE("tasks planned before migration 10 read back with no files, and new ones keep theirs") {
+    test::TempDir dir;
+    const auto path = dir.path() / "knot.db";
+    {
+        // A database as the server before migration 10 left it, with one task.
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        for (std::size_t version = 0; version < 9; ++version)
+            REQUIRE(sqlite3_exec(db, std::string(migrations()[version]).c_str(), nullptr, nullptr,
+                                 nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db,
+                             "INSERT INTO rooms (id, name, token_hash, created_at, lease_seconds) "
+                             "VALUES ('rm_0123456789abcdef', 'demo', 'hash', 100, 300);"
+                             "INSERT INTO tasks (room_id, seq, title, status, created_by, "
+                             "created_at, updated_at) VALUES ('rm_0123456789abcdef', 1, 'old', "
+                             "'open', 'ag_a', 100, 100);"
+                             "PRAGMA user_version = 9",
+                             nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    Store store(path);
+    store.write([](Transaction& t) {
+        TaskRecord task;
+        task.room_id = "rm_0123456789abcdef";
+        task.title = "new";
+        task.status = "open";
+        task.created_by = "ag_a";
+        task.files = {"src/a.c", "src/b.c"};
+        CHECK(t.insert_task(task) == 2);
+    });
+    store.read([](const Reader& r) {
+        const auto tasks = r.tasks("rm_0123456789abcdef");
+        REQUIRE(tasks.size() == 2);
+        CHECK(tasks[0].title == "old");
+        CHECK(tasks[0].files.empty());
+        CHECK(tasks[1].files == std::vector<std::string>{"src/a.c", "src/b.c"});
+    });
+}
+
 TEST_CASE("events are numbered from 1 and each hash chains to the previous one") {
     test::TempDir dir;
     Store store(dir.path() / "knot.db");

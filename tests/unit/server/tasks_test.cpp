@@ -69,6 +69,61 @@ TEST_CASE("task titles and goals are validated") {
     CHECK(room_get(f.client, f.room, "/tasks").json()["tasks"].size() == 1);
 }
 
+TEST_CASE("tasks planned with files keep them, and a plan given as titles has none") {
+    Fixture f;
+    const auto created =
+        room_post(f.client, f.room, f.alice.identity, "/tasks",
+                  {{"goal", "parse"},
+                   {"tasks",
+                    {{{"title", "the lexer"}, {"files", {"src/lex.c", "src/lex.h", "src/lex.c"}}},
+                     {{"title", "the docs"}}}}});
+    REQUIRE(created.status == 201);
+    const auto tasks = created.json()["tasks"];
+    REQUIRE(tasks.size() == 2);
+    CHECK(tasks[0]["files"] == nlohmann::json{"src/lex.c", "src/lex.h"});
+    CHECK(tasks[0]["goal"] == "parse");
+    CHECK(tasks[1]["files"] == nlohmann::json::array());
+    REQUIRE(room_post(f.client, f.room, f.alice.identity, "/tasks", {{"titles", {"old client"}}})
+                .status == 201);
+    const auto listed = room_get(f.client, f.room, "/tasks").json()["tasks"];
+    REQUIRE(listed.size() == 3);
+    CHECK(listed[0] == tasks[0]);
+    CHECK(listed[2]["files"] == nlohmann::json::array());
+    const auto claimed = f.act(f.bob.identity, "t1", "claim");
+    CHECK(claimed.json()["task"]["files"] == nlohmann::json{"src/lex.c", "src/lex.h"});
+}
+
+TEST_CASE("a plan with a bad file, title or shape is refused whole with the field named") {
+    Fixture f;
+    auto create = [&](const nlohmann::json& tasks) {
+        return room_post(f.client, f.room, f.alice.identity, "/tasks", {{"tasks", tasks}});
+    };
+    const nlohmann::json good = {{"title", "fine"}, {"files", {"src/a.c"}}};
+    const auto outside = create({good, {{"title", "bad"}, {"files", {"../etc/passwd"}}}});
+    CHECK(outside.status == 400);
+    CHECK(outside.code() == "bad_path");
+    CHECK(outside.json()["error"].get<std::string>().find("tasks[1].files") != std::string::npos);
+    CHECK(create({good, {{"title", "bad"}, {"files", {".git/config"}}}}).code() == "bad_path");
+    CHECK(create({good, {{"title", "bad"}, {"files", {"/abs"}}}}).code() == "bad_path");
+    CHECK(create({good, {{"title", "bad"}, {"files", "src/a.c"}}}).code() == "bad_request");
+    CHECK(create({good, {{"title", "bad"}, {"files", {1}}}}).code() == "bad_request");
+    nlohmann::json many = nlohmann::json::array();
+    for (int i = 0; i < 101; ++i)
+        many.push_back("f" + std::to_string(i));
+    const auto crowded = create({{{"title", "many"}, {"files", many}}});
+    CHECK(crowded.code() == "bad_request");
+    CHECK(crowded.json()["error"].get<std::string>().find("tasks[0].files") != std::string::npos);
+    const auto untitled = create({good, {{"files", {"src/b.c"}}}});
+    CHECK(untitled.code() == "bad_request");
+    CHECK(create({good, {{"title", std::string(201, 't')}}}).code() == "bad_request");
+    CHECK(create({good, "a bare title"}).code() == "bad_request");
+    CHECK(create(nlohmann::json::array()).code() == "bad_request");
+    CHECK(room_post(f.client, f.room, f.alice.identity, "/tasks",
+                    {{"titles", {"a"}}, {"tasks", {good}}})
+              .code() == "bad_request");
+    CHECK(room_get(f.client, f.room, "/tasks").json()["tasks"].empty());
+}
+
 TEST_CASE("a task goes open, claimed, done, only its claimer may finish or release it") {
     Fixture f;
     REQUIRE(room_post(f.client, f.room, f.alice.identity, "/tasks", {{"titles", {"one"}}}).status ==

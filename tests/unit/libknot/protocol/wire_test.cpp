@@ -95,6 +95,12 @@ TEST_CASE("a lock and a task keep every member, and an open task's claimer is nu
     const auto claimed = round_trip(task).get<wire::Task>();
     CHECK(claimed.claimed_by == "ag_2");
     CHECK(claimed.claimed_by_name == "coder-2");
+    CHECK(claimed.files.empty());
+    CHECK(open.at("files") == json::array());
+    task.files = {"src/a.c", "src/b.c"};
+    CHECK(round_trip(task).get<wire::Task>().files == task.files);
+    // A server from before task files sends none.
+    CHECK(json::parse(R"({"id": "t1", "title": "old"})").get<wire::Task>().files.empty());
 }
 
 TEST_CASE("an event carries its data as it is, and \"signed\" only when a request caused it") {
@@ -203,6 +209,8 @@ TEST_CASE("a member of the wrong type is an error that names the object and the 
           "the knot server sent a malformed lock: it is not a JSON object");
     CHECK(error_reading<wire::Task>(R"({"id": "t1", "claimed_by": 5})") ==
           "the knot server sent a malformed task: \"claimed_by\" is not a string or null");
+    CHECK(error_reading<wire::Task>(R"({"id": "t1", "files": "a.c"})") ==
+          "the knot server sent a malformed task: \"files\" is not an array of strings");
     CHECK(error_reading<wire::Agent>(R"({"id": "ag_1", "name": "x", "online": "yes"})") ==
           "the knot server sent a malformed agent: \"online\" is not true or false");
     CHECK(error_reading<wire::Agent>(R"({"id": "ag_1", "name": "x", "capabilities": [1]})") ==
