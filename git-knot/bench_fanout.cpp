@@ -6,8 +6,8 @@
 namespace knot {
 namespace {
 
-constexpr std::array<const char*, k_bench_ops> k_event_types = {"lock.acquired", "lock.released",
-                                                                "task.claimed", "chat.message"};
+constexpr std::array<const char*, k_bench_ops> k_event_types = {
+    "lock.acquired", "lock.released", "task.claimed", "chat.message", "sync.pushed"};
 
 std::size_t index_of(BenchOp op) {
     return static_cast<std::size_t>(op);
@@ -22,7 +22,8 @@ std::string text_of(const nlohmann::json& object, const char* name) {
 } // namespace
 
 const char* bench_op_name(BenchOp op) {
-    constexpr std::array<const char*, k_bench_ops> names = {"lock", "release", "claim", "message"};
+    constexpr std::array<const char*, k_bench_ops> names = {"lock", "release", "claim", "message",
+                                                            "push"};
     return names[index_of(op)];
 }
 
@@ -49,6 +50,8 @@ std::string bench_event_key(const nlohmann::json& event) {
         return type + " " + text_of(*data, "id");
     if (type == "chat.message")
         return type + " " + text_of(*data, "text");
+    if (type == "sync.pushed")
+        return type + " " + text_of(*data, "new");
     return "";
 }
 

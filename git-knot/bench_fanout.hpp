@@ -16,13 +16,14 @@
 namespace knot {
 
 // The requests a run times, each a row of its report.
-enum class BenchOp { lock, release, claim, message };
-inline constexpr std::size_t k_bench_ops = 4;
-// "lock", "release", "claim", "message".
+enum class BenchOp { lock, release, claim, message, push };
+inline constexpr std::size_t k_bench_ops = 5;
+// "lock", "release", "claim", "message", "push".
 const char* bench_op_name(BenchOp op);
 
 // The key of the event a write of ours appends, as bench_event_key finds it in the event:
-// "lock.acquired <path>", "lock.released <path>", "task.claimed <id>", "chat.message <text>".
+// "lock.acquired <path>", "lock.released <path>", "task.claimed <id>", "chat.message <text>",
+// "sync.pushed <new commit>".
 std::string bench_write_key(BenchOp op, const std::string& subject);
 // The key of `event` (a member of the stream's JSON), or "" for other events.
 std::string bench_event_key(const nlohmann::json& event);

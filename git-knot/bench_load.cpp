@@ -1,6 +1,7 @@
 // `git knot bench`'s load (see bench_load.hpp).
 #include "git-knot/bench_load.hpp"
 
+#include "git-knot/bench_push.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_stream.hpp"
@@ -11,11 +12,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <latch>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -25,7 +28,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Kind { locks, claims, messages };
+enum class Kind { locks, claims, messages, pushes };
 
 // Tasks an agent makes at a time for its claims: few, so that few are left open when the run
 // ends (they are claimed and marked done then).
@@ -49,6 +52,7 @@ struct Run {
     std::atomic<std::uint64_t> errors{0};
     std::atomic<bool> stop{false};
     Clock::time_point deadline;
+    std::unique_ptr<BenchPushRepo> push_repo; // with pushes in the mix
 
     Run(const Invite& i, const BenchPlan& p)
         : invite(i)
@@ -84,6 +88,7 @@ std::vector<Kind> cycle_of(const BenchMix& mix) {
     cycle.insert(cycle.end(), static_cast<std::size_t>(mix.locks), Kind::locks);
     cycle.insert(cycle.end(), static_cast<std::size_t>(mix.claims), Kind::claims);
     cycle.insert(cycle.end(), static_cast<std::size_t>(mix.messages), Kind::messages);
+    cycle.insert(cycle.end(), static_cast<std::size_t>(mix.pushes), Kind::pushes);
     return cycle;
 }
 
@@ -110,6 +115,9 @@ public:
                 break;
             case Kind::messages:
                 say(k);
+                break;
+            case Kind::pushes:
+                push(k);
                 break;
             }
         }
@@ -139,11 +147,14 @@ private:
     // Sends a timed write whose event the streams are to see; true when it was answered.
     bool timed(BenchOp op, const std::string& subject, const std::string& target,
                const nlohmann::json& body) {
+        return timed(op, subject, [&] { m_client.post(target, body); });
+    }
+    bool timed(BenchOp op, const std::string& subject, const std::function<void()>& request) {
         const std::string key = bench_write_key(op, subject);
         const auto sent = Clock::now();
         m_run.tracker.expect(key, op, sent);
         try {
-            m_client.post(target, body);
+            request();
         } catch (const Error& e) {
             m_run.tracker.forget(key);
             m_run.failed(op, e);
@@ -211,6 +222,20 @@ private:
         timed(BenchOp::message, text, "/messages", {{"text", text}});
     }
 
+    void push(std::size_t k) {
+        if (!m_pusher)
+            m_pusher.emplace(*m_run.push_repo, m_agent);
+        BenchPush next;
+        try {
+            next = m_pusher->prepare("knot bench " + m_run.plan.tag + " " + m_agent.name + " " +
+                                     std::to_string(k) + "\n");
+        } catch (const Error& e) {
+            m_run.failed(BenchOp::push, e);
+            return;
+        }
+        timed(BenchOp::push, next.new_oid, [&] { m_pusher->send(m_client, next); });
+    }
+
     Run& m_run;
     const SimulatedAgent& m_agent;
     RoomClient m_client;
@@ -218,6 +243,7 @@ private:
     std::deque<std::string> m_open;
     std::map<std::string, bool> m_unfinished; // task id -> claimed by this agent
     int m_made = 0;
+    std::optional<BenchPusher> m_pusher;
 };
 
 // Every agent's event stream, each on its own thread, delivering to the tracker.
@@ -298,15 +324,14 @@ BenchMix parse_bench_mix(const std::string& text) {
         const auto equals = item.find('=');
         const std::string name = item.substr(0, equals);
         const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
-        if (name == "pushes")
-            throw UsageError("pushes are not part of git knot bench yet (locks, claims and "
-                             "messages are; bench/sync_push.sh measures pushes)");
         int* weight = name == "locks"      ? &mix.locks
                       : name == "claims"   ? &mix.claims
                       : name == "messages" ? &mix.messages
+                      : name == "pushes"   ? &mix.pushes
                                            : nullptr;
         if (!weight)
-            throw UsageError("--mix: '" + name + "' is not an operation (locks, claims, messages)");
+            throw UsageError("--mix: '" + name +
+                             "' is not an operation (locks, claims, messages, pushes)");
         if (!named.insert(name).second)
             throw UsageError("--mix: " + name + " is given twice");
         if (value.empty() || value.size() > 3 ||
@@ -314,18 +339,20 @@ BenchMix parse_bench_mix(const std::string& text) {
             throw UsageError("--mix: " + name + " needs a weight from 0 to 100, as " + name + "=2");
         *weight = std::stoi(value);
     }
-    if (mix.locks + mix.claims + mix.messages == 0)
+    if (mix.locks + mix.claims + mix.messages + mix.pushes == 0)
         throw UsageError("--mix: at least one operation needs a weight above 0");
     return mix;
 }
 
 std::string bench_mix_text(const BenchMix& mix) {
     return "locks=" + std::to_string(mix.locks) + ",claims=" + std::to_string(mix.claims) +
-           ",messages=" + std::to_string(mix.messages);
+           ",messages=" + std::to_string(mix.messages) + ",pushes=" + std::to_string(mix.pushes);
 }
 
 BenchResult run_bench_load(const Invite& invite, const BenchPlan& plan, const BenchWatch& watch) {
     Run run(invite, plan);
+    if (plan.mix.pushes > 0)
+        run.push_repo = std::make_unique<BenchPushRepo>();
     const auto agents = register_simulated_agents(invite, plan.agents, "bench-" + plan.tag + "-");
     std::int64_t since = 0;
     {

@@ -25,15 +25,17 @@ inline constexpr long long k_max_bench_count = 10'000'000;
 // How often each kind of operation comes in an agent's cycle: "locks=4,claims=1,messages=2"
 // gives each agent the cycle lock, lock, lock, lock, claim, message, message (each agent starts
 // at its own place in it). A lock is a lock and its release; a claim is a claim of a task the
-// agent made beforehand (untimed, in batches) and, untimed, its done.
+// agent made beforehand (untimed, in batches) and, untimed, its done; a push sends a commit of
+// one changed file (bench_push.hpp; the commit and its pack are made untimed).
 struct BenchMix {
     int locks = 4;
     int claims = 1;
     int messages = 2;
+    int pushes = 0;
 };
 
-// Parses "locks=4,claims=1,messages=2" (any order, any subset; the others are then 0; each 0 to
-// 100, not all 0). Throws knot::UsageError naming the fault; "pushes" is refused as not built.
+// Parses "locks=4,claims=1,messages=2,pushes=1" (any order, any subset; the others are then 0;
+// each 0 to 100, not all 0). Throws knot::UsageError naming the fault.
 BenchMix parse_bench_mix(const std::string& text);
 // The mix as parse_bench_mix reads it, every kind named.
 std::string bench_mix_text(const BenchMix& mix);
@@ -79,8 +81,9 @@ struct BenchWatch {
 // Afterwards it waits until each write's event reached every stream (counting as missing what
 // has not after 10 s without any), then cleans up: locks still held are released, tasks made
 // and not done are claimed and marked done; what fails stays in BenchResult::remains. The
-// members and the messages stay in the room (the protocol removes neither). Throws knot::Error
-// when the room refuses a member or a stream does not connect within 30 s.
+// members and the messages stay in the room (the protocol removes neither), and so do pushed
+// refs (refs/knot/<agent>/bench: the protocol deletes no ref) with what their integration did.
+// Throws knot::Error when the room refuses a member or a stream does not connect within 30 s.
 BenchResult run_bench_load(const Invite& invite, const BenchPlan& plan, const BenchWatch& watch);
 
 } // namespace knot

@@ -18,7 +18,8 @@
 namespace knot {
 namespace {
 
-const BenchOp k_all_ops[] = {BenchOp::lock, BenchOp::release, BenchOp::claim, BenchOp::message};
+const BenchOp k_all_ops[] = {BenchOp::lock, BenchOp::release, BenchOp::claim, BenchOp::message,
+                             BenchOp::push};
 
 // Whether the mix makes requests of kind `op` at all.
 bool in_mix(const BenchMix& mix, BenchOp op) {
@@ -30,6 +31,8 @@ bool in_mix(const BenchMix& mix, BenchOp op) {
         return mix.claims > 0;
     case BenchOp::message:
         return mix.messages > 0;
+    case BenchOp::push:
+        return mix.pushes > 0;
     }
     return false;
 }
@@ -123,7 +126,7 @@ const Column k_columns[] = {{"count", "count"},
                             {"fan-out max ms", "fanout.max_ms"},
                             {"fan-out missing", "fanout.missing"}};
 
-// The operations any of `trials` has, in the order of a run (lock, release, claim, message),
+// The operations any of `trials` has, in the order of a run (lock, release, claim, message, push),
 // then any this version does not know.
 std::vector<std::string> op_names(const std::vector<Trial>& trials) {
     std::vector<std::string> names;

@@ -116,6 +116,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (!names.empty())
         throw UsageError("trial names are for --compare");
     plan.mix = parse_bench_mix(mix_text);
+    if (room && plan.mix.pushes > 0)
+        throw UsageError("--room: pushes would stay in the room (the protocol deletes no ref) and "
+                         "their commits would be integrated into its refs/knot/integration; "
+                         "leave pushes out of the mix, or run against the throwaway server");
     plan.tag = random_tag();
     if (count > 0)
         plan.count = count;

@@ -38,10 +38,11 @@ TEST_CASE("a tiny bench run against its own server prints each request and recor
     TempDir dir;
     make_repository(dir.path() / "repo");
     const auto repo = dir.path() / "repo";
-    const auto run = sh("git knot bench --agents 3 --count 24", repo);
+    const auto run =
+        sh("git knot bench --agents 3 --count 24 --mix locks=4,claims=1,messages=2,pushes=1", repo);
     INFO(run.out << run.err);
     REQUIRE(run.status == 0);
-    for (const char* op : {"\nlock ", "\nrelease ", "\nclaim ", "\nmessage "})
+    for (const char* op : {"\nlock ", "\nrelease ", "\nclaim ", "\nmessage ", "\npush "})
         CHECK(run.out.find(op) != std::string::npos);
     CHECK(run.out.find("recorded as trial #1 in ") != std::string::npos);
 
@@ -50,7 +51,7 @@ TEST_CASE("a tiny bench run against its own server prints each request and recor
     const auto& conditions = trials[0].at("conditions");
     CHECK(conditions.at("agents") == 3);
     CHECK(conditions.at("count") == 24);
-    CHECK(conditions.at("mix") == "locks=4,claims=1,messages=2");
+    CHECK(conditions.at("mix") == "locks=4,claims=1,messages=2,pushes=1");
     CHECK(conditions.at("target") == "local");
     CHECK(conditions.at("tls") == false);
     CHECK_FALSE(conditions.at("server_version").get<std::string>().empty());
@@ -61,7 +62,9 @@ TEST_CASE("a tiny bench run against its own server prints each request and recor
     const auto& ops = trials[0].at("ops");
     const auto count = [&](const char* op) { return ops.at(op).at("count").get<int>(); };
     CHECK(count("lock") == count("release"));
-    CHECK(count("lock") + count("claim") + count("message") == 24);
+    CHECK(count("lock") + count("claim") + count("message") + count("push") == 24);
+    CHECK(count("push") >= 1);
+    CHECK(ops.at("push").at("fanout").at("count") == 3 * count("push"));
     CHECK(ops.at("message").at("fanout").at("count") == 3 * count("message"));
     CHECK(ops.at("lock").at("fanout").at("missing") == 0);
     // The throwaway server is gone, and so is its temporary data directory.
@@ -121,6 +124,11 @@ TEST_CASE("bench against the joined room is refused without --yes and cleans up 
     CHECK(refused.err.find("nothing was done") != std::string::npos);
     CHECK(members() == before);
     CHECK_FALSE(fs::exists(clone / ".git/knot/bench/trials.jsonl"));
+    // Pushes would stay in the room, and be integrated: not against a room, even with --yes.
+    const auto pushes = sh("git knot bench --room --yes --count 4 --mix pushes=1", clone);
+    CHECK(pushes.status == 129);
+    CHECK(pushes.err.find("leave pushes out of the mix") != std::string::npos);
+    CHECK(members() == before);
 
     const auto run = sh("git knot bench --room --yes --agents 3 --count 30", clone);
     INFO(run.out << run.err);

@@ -35,7 +35,7 @@ TEST_CASE("a trial record holds its conditions and a figure per request of its m
     const auto& conditions = trial.at("conditions");
     CHECK(conditions.at("agents") == 3);
     CHECK(conditions.at("count") == 10);
-    CHECK(conditions.at("mix") == "locks=1,claims=0,messages=0");
+    CHECK(conditions.at("mix") == "locks=1,claims=0,messages=0,pushes=0");
     CHECK(conditions.at("target") == "local");
     CHECK(conditions.contains("cpu"));
     CHECK(conditions.contains("kernel"));
@@ -86,18 +86,19 @@ TEST_CASE("a comparison shows each trial's ratio to the first") {
     CHECK(text.find("8 (2.00x)") != std::string::npos); // the lock rate doubled
 }
 
-TEST_CASE("the mix names locks, claims and messages with weights, and refuses the rest") {
-    const BenchMix mix = parse_bench_mix("messages=2,locks=4");
+TEST_CASE("the mix names locks, claims, messages and pushes with weights, and refuses the rest") {
+    const BenchMix mix = parse_bench_mix("messages=2,locks=4,pushes=1");
     CHECK(mix.locks == 4);
     CHECK(mix.claims == 0);
     CHECK(mix.messages == 2);
-    CHECK(bench_mix_text(mix) == "locks=4,claims=0,messages=2");
+    CHECK(mix.pushes == 1);
+    CHECK(bench_mix_text(mix) == "locks=4,claims=0,messages=2,pushes=1");
     CHECK_THROWS_AS(parse_bench_mix("locks=0"), UsageError);
     CHECK_THROWS_AS(parse_bench_mix("locks=101"), UsageError);
     CHECK_THROWS_AS(parse_bench_mix("locks"), UsageError);
     CHECK_THROWS_AS(parse_bench_mix("locks=1,locks=2"), UsageError);
     CHECK_THROWS_AS(parse_bench_mix("deploys=1"), UsageError);
-    CHECK_THROWS_WITH(parse_bench_mix("pushes=1"), Catch::Contains("not part of git knot bench"));
+    CHECK_THROWS_WITH(parse_bench_mix("locks=x"), Catch::Contains("a weight from 0 to 100"));
 }
 
 TEST_CASE("a write's event is matched on every listener and what never comes is missing") {
@@ -120,5 +121,7 @@ TEST_CASE("a write's event is matched on every listener and what never comes is 
     CHECK(tracker.missing(BenchOp::lock) == 1);
     CHECK(bench_event_key({{"type", "task.claimed"}, {"data", {{"id", "t3"}}}}) ==
           bench_write_key(BenchOp::claim, "t3"));
+    CHECK(bench_event_key({{"type", "sync.pushed"}, {"data", {{"new", "ab12"}}}}) ==
+          bench_write_key(BenchOp::push, "ab12"));
     CHECK(bench_event_key({{"type", "lock.acquired"}, {"data", {{"paths", {"a", "b"}}}}}).empty());
 }
