@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <thread>
 
 namespace knot {
@@ -82,6 +83,20 @@ struct Run {
         return !plan.count || issued.fetch_add(1) < *plan.count;
     }
 };
+
+// Raises this process's limit on open files to `needed` (each agent holds two sockets) when the
+// hard limit allows; throws knot::Error when it does not.
+void allow_open_files(rlim_t needed) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed)
+        return;
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed)
+        throw Error("the agents need " + std::to_string(needed) + " open files and this " +
+                    "process may have " + std::to_string(limit.rlim_max) +
+                    " (ulimit -Hn): run fewer --agents");
+    limit.rlim_cur = needed;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 std::vector<Kind> cycle_of(const BenchMix& mix) {
     std::vector<Kind> cycle;
@@ -350,6 +365,7 @@ std::string bench_mix_text(const BenchMix& mix) {
 }
 
 BenchResult run_bench_load(const Invite& invite, const BenchPlan& plan, const BenchWatch& watch) {
+    allow_open_files(2 * static_cast<rlim_t>(plan.agents) + 64);
     Run run(invite, plan);
     if (plan.mix.pushes > 0)
         run.push_repo = std::make_unique<BenchPushRepo>();

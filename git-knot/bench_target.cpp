@@ -1,6 +1,7 @@
 // What `git knot bench` runs against (see bench_target.hpp).
 #include "git-knot/bench_target.hpp"
 
+#include "git-knot/bench_load.hpp"
 #include "git-knot/server_launcher.hpp"
 #include "libknot/base/error.hpp"
 #include "libknot/base/file.hpp"
@@ -34,8 +35,12 @@ ThrowawayServer::ThrowawayServer(const std::filesystem::path& data_dir)
         if (auto running = running_server(m_data_dir))
             throw Refused("a knot server already runs on " + m_data_dir.string() + " (pid " +
                           std::to_string(running->pid) + "); give another --server-dir");
+        // Every agent holds two connections from 127.0.0.1 (its requests and its stream), more
+        // than the server's default per address allows for a few hundred agents.
         const RunningProcess server = start_server_background(
-            find_program_beside_self("knot-server"), m_data_dir, 0, "127.0.0.1");
+            find_program_beside_self("knot-server"), m_data_dir, 0, "127.0.0.1",
+            PushedChecks::sandboxed, {},
+            {"--max-connections-per-address", std::to_string(2 * k_max_bench_agents + 64)});
         m_pid = server.pid;
         const std::string admin = read_file(m_data_dir / "admin.token").substr(0, 64);
         const wire::RoomCreated room =

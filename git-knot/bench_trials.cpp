@@ -114,17 +114,18 @@ std::string title(const Trial& trial) {
 struct Column {
     const char* label;
     const char* path;
+    bool whole; // a count, printed without decimals
 };
-const Column k_columns[] = {{"count", "count"},
-                            {"ops/s", "rate"},
-                            {"p50 ms", "p50_ms"},
-                            {"p99 ms", "p99_ms"},
-                            {"max ms", "max_ms"},
-                            {"errors", "errors"},
-                            {"fan-out p50 ms", "fanout.p50_ms"},
-                            {"fan-out p99 ms", "fanout.p99_ms"},
-                            {"fan-out max ms", "fanout.max_ms"},
-                            {"fan-out missing", "fanout.missing"}};
+const Column k_columns[] = {{"count", "count", true},
+                            {"ops/s", "rate", false},
+                            {"p50 ms", "p50_ms", false},
+                            {"p99 ms", "p99_ms", false},
+                            {"max ms", "max_ms", false},
+                            {"errors", "errors", true},
+                            {"fan-out p50 ms", "fanout.p50_ms", false},
+                            {"fan-out p99 ms", "fanout.p99_ms", false},
+                            {"fan-out max ms", "fanout.max_ms", false},
+                            {"fan-out missing", "fanout.missing", true}};
 
 // The operations any of `trials` has, in the order of a run (lock, release, claim, message, push),
 // then any this version does not know.
@@ -143,9 +144,9 @@ std::vector<std::string> op_names(const std::vector<Trial>& trials) {
     return names;
 }
 
-std::string figure_text(double value) {
+std::string figure_text(double value, bool whole) {
     std::ostringstream out;
-    if (value == std::floor(value) && std::abs(value) < 1e12)
+    if (whole)
         out << static_cast<long long>(value);
     else
         out << std::fixed << std::setprecision(2) << value;
@@ -270,8 +271,8 @@ void print_trial(std::ostream& out, const Trial& trial) {
         << text(terms, "target") << " (knot-server " << text(terms, "server_version") << ", TLS "
         << text(terms, "tls") << ")  agents " << text(terms, "agents") << "  mix "
         << text(terms, "mix") << "  limit " << limit_text(terms) << "  took "
-        << figure_text(number(trial.record, "seconds")) << " s\n  machine " << machine_text(terms)
-        << "\n";
+        << figure_text(number(trial.record, "seconds"), false) << " s\n  machine "
+        << machine_text(terms) << "\n";
     out << std::left << std::setw(9) << "op";
     for (const auto& column : k_columns)
         out << std::right << std::setw(column.label[0] == 'f' ? 17 : 9) << column.label;
@@ -281,7 +282,7 @@ void print_trial(std::ostream& out, const Trial& trial) {
         out << std::left << std::setw(9) << name;
         for (const auto& column : k_columns)
             out << std::right << std::setw(column.label[0] == 'f' ? 17 : 9)
-                << figure_text(number(op, column.path));
+                << figure_text(number(op, column.path), column.whole);
         out << '\n';
     }
 }
@@ -318,7 +319,7 @@ void print_comparison(std::ostream& out, const std::vector<Trial>& trials) {
                 const double here = value(t);
                 if (here < 0)
                     return std::string("-");
-                std::string cell = figure_text(here);
+                std::string cell = figure_text(here, column.whole);
                 if (&t != &trials.front() && first > 0) {
                     std::ostringstream ratio;
                     ratio << std::fixed << std::setprecision(2) << here / first;

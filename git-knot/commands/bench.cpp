@@ -156,7 +156,8 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     local.reset();
     if (progress)
         std::cerr << "\r\033[K";
-    const Trial trial{0, trial_record(plan.tag, plan, conditions, result)};
+    Trial trial{0, trial_record(plan.tag, plan, conditions, result)};
+    trial.record["interrupted"] = stopped;
     const int number = append_trial(trials_path, trial.record);
     if (json) {
         std::cout << nlohmann::json{{"number", number},
@@ -177,7 +178,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     }
     const auto errors = trial.record["errors"].get<std::uint64_t>();
     if (errors == 0)
-        return 0;
+        return stopped ? 130 : 0;
     std::cerr << "git knot bench: " << errors << " operations or deliveries failed"
               << (result.first_error.empty() ? "" : "; the first: " + result.first_error) << '\n';
     return 1;

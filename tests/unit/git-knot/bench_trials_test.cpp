@@ -83,7 +83,7 @@ TEST_CASE("a comparison shows each trial's ratio to the first") {
     const std::string text = out.str();
     CHECK(text.find("#1 aaaaaa") != std::string::npos);
     CHECK(text.find("#2 bbbbbb") != std::string::npos);
-    CHECK(text.find("8 (2.00x)") != std::string::npos); // the lock rate doubled
+    CHECK(text.find("8.00 (2.00x)") != std::string::npos); // the lock rate doubled
 }
 
 TEST_CASE("the mix names locks, claims, messages and pushes with weights, and refuses the rest") {
