@@ -101,7 +101,8 @@ bool FanoutTracker::drain(std::chrono::milliseconds quiet) {
     return complete;
 }
 
-const LatencyHistogram& FanoutTracker::delays(BenchOp op) const {
+LatencyHistogram FanoutTracker::delays(BenchOp op) const {
+    std::lock_guard lock(m_mutex);
     return m_delays[index_of(op)];
 }
 

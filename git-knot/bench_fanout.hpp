@@ -48,7 +48,7 @@ public:
     // it. Returns true when nothing was missing.
     bool drain(std::chrono::milliseconds quiet);
 
-    const LatencyHistogram& delays(BenchOp op) const;
+    LatencyHistogram delays(BenchOp op) const;
     // Deliveries that never came: a write times the listeners that did not see it.
     std::uint64_t missing(BenchOp op) const;
 

@@ -229,13 +229,17 @@ int append_trial(const std::filesystem::path& path, const nlohmann::json& record
     if (path.has_parent_path())
         std::filesystem::create_directories(path.parent_path());
     int lines = 0;
+    bool ended = true; // whether the file ends with a line end (an empty one does)
     {
         std::ifstream in(path);
-        for (std::string line; std::getline(in, line);)
+        for (std::string line; std::getline(in, line);) {
             ++lines;
+            ended = !in.eof();
+        }
     }
     std::ofstream out(path, std::ios::app);
-    out << record.dump() << '\n';
+    // A last line cut short (a run killed while writing) stays a line of its own.
+    out << (ended ? "" : "\n") << record.dump() << '\n';
     out.flush();
     if (!out)
         throw Error("cannot append the trial to " + path.string());

@@ -47,7 +47,8 @@ struct TrialFile {
 // Reads `path`; a missing file has no trials. A corrupt line is a problem, not an error.
 TrialFile read_trials(const std::filesystem::path& path);
 
-// Appends `record` as one line to `path` (creating its directory); returns its number.
+// Appends `record` as one line to `path` (creating its directory; after a last line without its
+// line end, on a line of its own); returns its number.
 int append_trial(const std::filesystem::path& path, const nlohmann::json& record);
 
 // The trials `wanted` names (numbers or ids), in that order; nothing named: the last two.

@@ -131,12 +131,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     if (room) {
         const RoomConfig config = Clone::open().require_room();
         if (!yes)
-            throw Refused("--room loads " + config.server +
-                          ", a room this run does not own: it "
-                          "would add " +
-                          std::to_string(plan.agents) +
-                          " members, and locks, tasks "
-                          "and messages there; nothing was done. Add --yes to run it");
+            throw Refused("--room loads " + config.server + ", a room this run does not own: it " +
+                          "would add " + std::to_string(plan.agents) + " members, and locks, " +
+                          "tasks and messages there; nothing was done. Add --yes to run it");
         joined = Invite{config.server, config.room, config.token};
     }
     // Blocked before any thread starts, so a ^C ends the run cleanly: the throwaway server

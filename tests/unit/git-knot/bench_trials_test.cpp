@@ -51,8 +51,8 @@ TEST_CASE("trials are numbered by their line and a damaged line is reported, not
     const auto path = dir.path() / "bench" / "trials.jsonl";
     CHECK(read_trials(path).trials.empty());
     CHECK(append_trial(path, record("aaaaaa", 4)) == 1);
-    std::ofstream(path, std::ios::app) << "{\"half\": \n[1, 2]\n";
-    CHECK(append_trial(path, record("bbbbbb", 8)) == 4);
+    std::ofstream(path, std::ios::app) << "{\"half\": \n[1, 2]";
+    CHECK(append_trial(path, record("bbbbbb", 8)) == 4); // not glued to the unfinished line
     const TrialFile file = read_trials(path);
     REQUIRE(file.trials.size() == 2);
     CHECK(file.trials[0].number == 1);
