@@ -4,6 +4,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -148,4 +149,35 @@ TEST_CASE("bench against the joined room is refused without --yes and cleans up 
         INFO(task.dump());
         CHECK(task.at("status") == "done");
     }
+}
+
+TEST_CASE("an interrupted bench in the joined room stops, cleans up and records its trial") {
+    HostedRoom room;
+    const auto clone = room.joined("coder-1");
+    BackgroundCommand follow("exec git knot log --follow --json", clone);
+    BackgroundCommand bench(
+        "exec git knot bench --room --yes --agents 2 --duration 1h --mix locks=1,claims=1", clone);
+    // Interrupted once its load is under way: when its first lock reaches the room's stream.
+    bool started = false;
+    while (auto line = follow.next_line(20000)) {
+        if (line->empty() || (*line)[0] != '{')
+            continue;
+        const auto event = nlohmann::json::parse(*line);
+        if (event.at("type") == "lock.acquired" &&
+            event.at("data").at("paths").at(0).get<std::string>().rfind("knot-bench/", 0) == 0) {
+            started = true;
+            break;
+        }
+    }
+    REQUIRE(started);
+    bench.signal(SIGINT);
+    CHECK(bench.wait() == 130);
+    const auto trials = trial_lines(clone / ".git/knot/bench/trials.jsonl");
+    REQUIRE(trials.size() == 1);
+    CHECK(trials[0].at("interrupted") == true);
+    CHECK(trials[0].at("ops").at("lock").at("count").get<int>() >= 1);
+    CHECK(nlohmann::json::parse(sh_ok("git knot locks --json", clone)).at("locks").empty());
+    for (const auto& task :
+         nlohmann::json::parse(sh_ok("git knot tasks --json", clone)).at("tasks"))
+        CHECK(task.at("status") == "done");
 }
