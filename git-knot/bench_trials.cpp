@@ -293,7 +293,7 @@ void print_trial(std::ostream& out, const Trial& trial) {
 
 void print_comparison(std::ostream& out, const std::vector<Trial>& trials) {
     constexpr int k_label = 22;
-    constexpr int k_cell = 30;
+    constexpr int k_cell = 38;
     const auto row = [&](const std::string& label, const auto& cell) {
         out << std::left << std::setw(k_label) << label;
         for (const auto& trial : trials)
@@ -304,13 +304,13 @@ void print_comparison(std::ostream& out, const std::vector<Trial>& trials) {
     row("when", [](const Trial& t) { return when(t.record); });
     for (const char* key : {"target", "server_version", "tls", "agents", "mix"})
         row(std::string("  ") + key,
-            [key](const Trial& t) { return text(t.record["conditions"], key).substr(0, 29); });
+            [key](const Trial& t) { return text(t.record["conditions"], key).substr(0, 37); });
     row("  limit", [](const Trial& t) { return limit_text(t.record["conditions"]); });
     row("  cores, kernel", [](const Trial& t) {
         const auto& terms = t.record["conditions"];
         return text(terms, "cores") + ", " + text(terms, "kernel").substr(0, 24);
     });
-    row("  cpu", [](const Trial& t) { return text(t.record["conditions"], "cpu").substr(0, 29); });
+    row("  cpu", [](const Trial& t) { return text(t.record["conditions"], "cpu").substr(0, 37); });
     for (const auto& name : op_names(trials)) {
         out << name << '\n';
         for (const auto& column : k_columns) {
