@@ -3,11 +3,10 @@
 
 #include "libknot/base/ascii.hpp"
 #include "libknot/client/room_client.hpp"
+#include "libknot/protocol/invite.hpp"
 #include "tests/support/server_process.hpp"
 
-#include <algorithm>
 #include <fstream>
-#include <iomanip>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -31,18 +30,7 @@ Room create_room(const test::ServerProcess& server) {
 }
 
 std::vector<Agent> register_agents(const std::string& url, const Room& room, int count) {
-    std::vector<Agent> agents;
-    agents.reserve(static_cast<std::size_t>(count));
-    for (int i = 0; i < count; ++i) {
-        Agent agent{Identity::generate(), {}, {}};
-        std::ostringstream name;
-        name << "bench-" << std::setw(3) << std::setfill('0') << i;
-        agent.name = name.str();
-        RoomClient client(url, room.id, room.token, &agent.identity, "");
-        agent.id = client.register_agent(wire::AgentCard{agent.name, "other", {"bench"}, ""}).id;
-        agents.push_back(std::move(agent));
-    }
-    return agents;
+    return register_simulated_agents(Invite{url, room.id, room.token}, count, "bench-");
 }
 
 std::string proc_status_field(pid_t pid, const std::string& field) {
@@ -71,13 +59,6 @@ double cpu_seconds(pid_t pid) {
         if (index == 14 || index == 15)
             ticks += std::stod(field);
     return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double percentile(const std::vector<double>& values, double p) {
-    if (values.empty())
-        return 0;
-    const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size()));
-    return values[std::min(rank, values.size() - 1)];
 }
 
 } // namespace knot::bench

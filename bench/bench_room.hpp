@@ -2,7 +2,8 @@
 // percentile and memory figures they print.
 #pragma once
 
-#include "libknot/protocol/identity.hpp"
+#include "libknot/base/latency.hpp"
+#include "libknot/client/simulated_agents.hpp"
 
 #include <string>
 #include <sys/types.h>
@@ -14,12 +15,9 @@ class ServerProcess;
 
 namespace knot::bench {
 
-// One registered member of the bench room; the identity must outlive its clients.
-struct Agent {
-    Identity identity;
-    std::string id;
-    std::string name;
-};
+// One registered member of the bench room (libknot's, shared with `git knot bench`).
+using Agent = SimulatedAgent;
+using knot::percentile;
 
 struct Room {
     std::string id;
@@ -37,8 +35,5 @@ std::string proc_status_field(pid_t pid, const std::string& field);
 
 // The CPU time (user and system) process `pid` has used so far, from /proc/<pid>/stat.
 double cpu_seconds(pid_t pid);
-
-// Nearest-rank percentile `p` (0..100) of sorted `values`.
-double percentile(const std::vector<double>& values, double p);
 
 } // namespace knot::bench

@@ -1,5 +1,7 @@
 // knot_bench_exec: runs a command N times with posix_spawnp (output to /dev/null) and prints
 // the median, 90th percentile and minimum of its wall time in milliseconds.
+#include "libknot/base/latency.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -52,12 +54,6 @@ Outcome time_one_run(const std::vector<char*>& argv) {
     return outcome;
 }
 
-// Nearest-rank percentile `p` (0..100) of sorted `values`.
-double percentile(const std::vector<double>& values, double p) {
-    const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size()));
-    return values[std::min(rank, values.size() - 1)];
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -89,8 +85,8 @@ int main(int argc, char** argv) {
                 times.push_back(outcome.milliseconds);
         }
         std::sort(times.begin(), times.end());
-        std::cout << std::fixed << std::setprecision(3) << percentile(times, 50) << ' '
-                  << percentile(times, 90) << ' ' << times.front() << '\n';
+        std::cout << std::fixed << std::setprecision(3) << knot::percentile(times, 50) << ' '
+                  << knot::percentile(times, 90) << ' ' << times.front() << '\n';
     } catch (const std::exception& e) {
         std::cerr << "knot_bench_exec: error: " << e.what() << '\n';
         return 1;

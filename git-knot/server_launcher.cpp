@@ -75,7 +75,8 @@ std::optional<RunningProcess> running_tunnel(const std::filesystem::path& data_d
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
                                        const std::string& bind, PushedChecks checks,
-                                       const ServerReview& review) {
+                                       const ServerReview& review,
+                                       const std::vector<std::string>& extra_args) {
     std::filesystem::create_directories(data_dir);
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
@@ -105,6 +106,7 @@ RunningProcess start_server_background(const std::filesystem::path& server_progr
         args.insert(args.end(), {"--review-webhook-key", review.webhook_key});
     if (!review.public_url.empty())
         args.insert(args.end(), {"--public-url", review.public_url});
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     const pid_t pid = spawn_detached(args, log, ready_write.get(), environment);
     ready_write.close();
     // The server writes its URL to fd 3 once it listens; EOF without a URL means it exited.

@@ -38,14 +38,15 @@ struct ServerReview {
 };
 
 // Starts `knot-server --data <data_dir> --port <port> --bind <bind> --ready-fd 3` (and
-// --unsandboxed-checks when `checks` says so) in its own session, its output appended to
-// <data_dir>/server.log, and waits (without polling) until it reports its address. Throws
-// knot::Error with the log's last lines when it exits instead.
+// --unsandboxed-checks when `checks` says so, then `extra_args`) in its own session, its output
+// appended to <data_dir>/server.log, and waits (without polling) until it reports its address.
+// Throws knot::Error with the log's last lines when it exits instead.
 RunningProcess start_server_background(const std::filesystem::path& server_program,
                                        const std::filesystem::path& data_dir, int port,
                                        const std::string& bind,
                                        PushedChecks checks = PushedChecks::sandboxed,
-                                       const ServerReview& review = {});
+                                       const ServerReview& review = {},
+                                       const std::vector<std::string>& extra_args = {});
 
 // Starts a cloudflared quick tunnel to `local_url`, output in <data_dir>/tunnel.log, and waits
 // up to `timeout` for the public URL it prints. Records <data_dir>/tunnel.json.

@@ -36,6 +36,7 @@ public:
                                          const std::string& room_name, wire::AgentCard owner);
 
     const std::string& room() const { return m_room; }
+    const std::string& token() const { return m_token; }
     HttpClient& http() { return m_http; }
 
 private:

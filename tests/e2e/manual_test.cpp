@@ -53,7 +53,7 @@ TEST_CASE("usage errors name the command and say what is wrong in knot's words, 
         {"git knot claim tx", "git knot claim: 'tx' is not a task id"},
         {"git knot review --reject rev_1", "git knot review: --reject needs --reason"},
         {"git knot review --watch --approve rev_1", "git knot review: give one of <id>"},
-        {"git knot bench", "git knot: 'bench' is not a git knot command"},
+        {"git knot frobnicate", "git knot: 'frobnicate' is not a git knot command"},
     };
     for (const auto& [command, words] : cases) {
         INFO(command);

@@ -99,13 +99,15 @@ BackgroundCommand::BackgroundCommand(const std::string& command, const std::file
 }
 
 BackgroundCommand::~BackgroundCommand() {
+    // Output nobody reads any more is closed first: a command blocked writing to a full pipe
+    // (a busy room's `log --follow`, whose signals wait for its loop) ends on the broken pipe.
+    if (m_out >= 0)
+        ::close(m_out);
+    close_input();
     if (!m_reaped) {
         ::kill(-m_pid, SIGTERM);
         wait();
     }
-    if (m_out >= 0)
-        ::close(m_out);
-    close_input();
 }
 
 std::optional<std::string> BackgroundCommand::next_line(int timeout_ms) {
@@ -141,6 +143,11 @@ void BackgroundCommand::close_input() {
     if (m_in >= 0)
         ::close(m_in);
     m_in = -1;
+}
+
+void BackgroundCommand::signal(int signal) {
+    if (!m_reaped)
+        ::kill(-m_pid, signal);
 }
 
 int BackgroundCommand::wait() {

@@ -68,6 +68,8 @@ public:
     void write(const std::string& text);
     // Closes the command's standard input (it sees end of file).
     void close_input();
+    // Sends `signal` to the command's process group (as a terminal's Ctrl-C would).
+    void signal(int signal);
     // Waits for the command to exit; returns its exit status.
     int wait();
 
