@@ -11,7 +11,6 @@
 namespace knot::server {
 namespace {
 
-constexpr std::size_t k_max_capabilities = 16;
 constexpr std::size_t k_max_capability_chars = 32;
 
 std::string field_name(std::string_view where, std::string_view field) {

@@ -22,6 +22,22 @@ namespace knot::cli {
 
 namespace {
 
+// Registers the card as join does from anywhere, the server's refusals said in join's words.
+wire::Agent register_for_join(RoomClient& client, const wire::AgentCard& card, NameChoice choice) {
+    try {
+        return register_agent_named(client, card, choice);
+    } catch (const HttpError& e) {
+        if (e.code() == error_code::bad_token || e.code() == error_code::unknown_room)
+            throw HttpError(e.status(), e.code(),
+                            std::string(e.what()) + ": ask the host for a fresh invite URL",
+                            e.body());
+        if (e.code() == error_code::name_taken)
+            throw Refused("the name '" + card.name +
+                          "' is taken in this room by another agent: choose one with --name");
+        throw;
+    }
+}
+
 // Outside any repository the agent joins as a relay: no clone, so no locks and no pushes (the
 // server refuses both to a card with the relay capability); its identity and room go to its
 // relay folder once the server accepted the card.
@@ -40,22 +56,18 @@ int join_as_relay(const Invite& invite, std::string name, std::string kind,
     if (!is_agent_kind(kind) || kind == "knot")
         throw UsageError("--kind '" + kind + "': use claude, codex, cursor, human or other");
     if (std::find(capabilities.begin(), capabilities.end(), k_relay_capability) ==
-        capabilities.end())
+        capabilities.end()) {
+        if (capabilities.size() >= k_max_capabilities)
+            throw UsageError("--capabilities: at most " + std::to_string(k_max_capabilities - 1) +
+                             " for a relay agent, whose card carries 'relay' too");
         capabilities.insert(capabilities.begin(), k_relay_capability);
+    }
 
     const bool had_identity = home.has_identity();
     const Identity identity = had_identity ? home.identity() : Identity::generate();
     RoomClient client(invite.base_url, invite.room, invite.token, &identity, "");
     client.health();
-    wire::Agent agent;
-    try {
-        agent = register_agent_named(client, {name, kind, capabilities, ""}, choice);
-    } catch (const HttpError& e) {
-        if (e.code() == error_code::name_taken)
-            throw Refused("the name '" + name +
-                          "' is taken in this room by another agent: choose one with --name");
-        throw;
-    }
+    const wire::Agent agent = register_for_join(client, {name, kind, capabilities, ""}, choice);
     const RoomConfig room{invite.base_url, invite.room, invite.token, agent.id};
     home.save(identity, room, agent.name, kind);
     if (json) {
@@ -124,19 +136,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     const Identity identity = had_identity ? clone.identity() : Identity::generate();
     RoomClient client(invite.base_url, invite.room, invite.token, &identity, "");
     client.health();
-    wire::Agent agent;
-    try {
-        agent = register_agent_named(client, {name, kind, capabilities, ""}, choice);
-    } catch (const HttpError& e) {
-        if (e.code() == error_code::bad_token || e.code() == error_code::unknown_room)
-            throw HttpError(e.status(), e.code(),
-                            std::string(e.what()) + ": ask the host for a fresh invite URL",
-                            e.body());
-        if (e.code() == error_code::name_taken)
-            throw Refused("the name '" + name +
-                          "' is taken in this room by another agent: choose one with --name");
-        throw;
-    }
+    wire::Agent agent = register_for_join(client, {name, kind, capabilities, ""}, choice);
     if (!had_identity)
         clone.create_identity_from(identity);
     const std::string wanted = name;
@@ -167,6 +167,10 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cout << "  name       '" << wanted << "' is another agent's in this room (a clone "
                   << "of yours elsewhere?), so this clone is '" << name
                   << "'; to choose, join again with --name\n";
+    if (RelayHome::of(room.room).exists())
+        std::cout << "  relay      you are also a relay agent of this room (" +
+                         RelayHome::of(room.room).dir().string() +
+                         "): 'git knot upgrade' carries that agent into a clone instead\n";
     std::cout << "  members    " << members << " (git knot whoami)\n"
               << "  remote     knot -> knot::" << room.server << "/" << room.room << '\n'
               << "  playbook   .knot/playbook.md\n"

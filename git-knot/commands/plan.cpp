@@ -34,10 +34,13 @@ void read_titles(std::istream& in, std::vector<ProposedTask>& tasks) {
     }
 }
 
-// The repository's files and the board's unfinished tasks, for the planner's prompt.
+// The repository's files and the board's unfinished tasks, for the planner's prompt. A relay
+// agent has no clone: its planner sees the tasks only.
 PlanMaterial material_of(Session& session) {
     PlanMaterial material;
-    const GitResult listed = run_git({"ls-files", "-z"}, session.clone().repo().workdir());
+    const GitResult listed = session.relay()
+                                 ? GitResult{0, "", ""}
+                                 : run_git({"ls-files", "-z"}, session.clone().repo().workdir());
     for (std::size_t at = 0; at < listed.out.size();) {
         const std::size_t end = std::min(listed.out.find('\0', at), listed.out.size());
         material.files.push_back(listed.out.substr(at, end - at));
@@ -175,7 +178,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                          "a file with -f, or lines on stdin");
     std::optional<std::string> planner;
     if (planned) {
-        planner = GitRepo::discover(std::filesystem::current_path()).config_get_any("knot.planner");
+        // In a clone, git's whole config; outside one (a relay agent), the user's own.
+        const auto repo = GitRepo::discover_if_any(std::filesystem::current_path());
+        planner = repo ? repo->config_get_any("knot.planner") : user_config_get("knot.planner");
         if (!planner || planner->empty())
             throw UsageError("no planner: set the command that plans with your local AI, e.g. "
                              "git config knot.planner 'claude -p' (or 'codex exec', "

@@ -8,6 +8,7 @@
 #include "libknot/client/relay_home.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/protocol/invite.hpp"
+#include "libknot/protocol/protocol.hpp"
 #include "libknot/protocol/wire_reader.hpp"
 
 #include <CLI/CLI.hpp>
@@ -21,6 +22,8 @@ namespace {
 
 RelayHome relay_to_carry(const std::string& room) {
     if (!room.empty()) {
+        if (!is_room_id(room))
+            throw UsageError("--room '" + room + "' is not a room id (rm_ and 16 hex digits)");
         RelayHome home = RelayHome::of(room);
         if (!home.exists())
             throw Refused("no relay agent of room " + room + " in " + RelayHome::root().string() +
@@ -41,18 +44,25 @@ void refuse_other_identity(const Clone& clone, const Identity& relay, const Rela
         return;
     const auto joined = clone.room();
     const std::string relay_name = home.agent_name();
+    const std::string relay_room = home.room().room;
+    if (joined && joined->room == relay_room)
+        throw Refused("this clone is already agent '" + clone.agent_name() + "' of room " +
+                      relay_room + ", with a key of its own, and a clone holds one identity: " +
+                      "carry relay agent '" + relay_name +
+                      "' into a fresh clone (git clone <url> <dir>, then git knot upgrade "
+                      "there), or keep working as '" +
+                      clone.agent_name() + "' here and have '" + relay_name +
+                      "' release its tasks for it to claim");
     if (joined)
-        throw Refused(
-            "this clone is already agent '" + clone.agent_name() + "' of room " + joined->room +
-            ", with a key of its own, and a clone holds one identity: carry relay agent '" +
-            relay_name +
-            "' into a fresh clone (git clone <url> <dir>, then git knot upgrade "
-            "there), or keep working as '" +
-            clone.agent_name() + "' here and have '" + relay_name +
-            "' release its tasks for it to claim");
+        throw Refused("this clone is agent '" + clone.agent_name() + "' of another room (" +
+                      joined->room + "), and a clone holds one identity: carry relay agent '" +
+                      relay_name + "' of room " + relay_room +
+                      " into a fresh clone (git clone <url> <dir>, then git knot upgrade there)");
     throw Refused("this clone has an identity of its own (" + clone.key_path().string() +
-                  ") that is in no room; remove that key if it is unused, then run git knot "
-                  "upgrade again, or use a fresh clone");
+                  ") that is in no room: move it aside if it is unused (mv " +
+                  clone.key_path().parent_path().string() + " " +
+                  clone.key_path().parent_path().string() +
+                  ".old), then run git knot upgrade again, or use a fresh clone");
 }
 
 int run(CLI::App& app, const std::vector<std::string>& args) {

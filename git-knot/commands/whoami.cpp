@@ -86,6 +86,11 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         std::cerr << "warning: room members unknown: " << unreachable << '\n';
         return 2;
     }
+    for (const auto& m : members)
+        if (self.relay && m.id == room->agent_id && member_note(m) != " (relay: no clone)")
+            std::cout << "warning       this relay agent's card in the room has left relay (an "
+                         "upgrade that stopped half-way?): run git knot upgrade in its clone "
+                         "again\n";
     std::cout << "room members\n";
     for (const auto& m : members) {
         const bool server = m.role == "server";

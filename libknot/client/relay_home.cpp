@@ -8,13 +8,58 @@
 #include "libknot/protocol/protocol.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace knot {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// A relay folder, and the folder of them, must be the user's own directories that nobody else
+// can write: another user who could would swap in a room of theirs (their server, their token)
+// or plant a link where the key is written.
+void require_private_dir(const fs::path& dir) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0)
+        throw Error("cannot read " + dir.string() + ": " + std::strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        throw Error(dir.string() + " is not a directory (a link?): a relay agent's folder must " +
+                    "be a directory of its own");
+    if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0)
+        throw Error(dir.string() + " is writable by others or not yours: fix it with chmod 700 " +
+                    "(and chown), then run the command again");
+}
+
+// Creates `dir` with mode 0700 when it does not exist (a directory made before is left as it
+// is), then requires it private.
+void make_private_dir(const fs::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        throw Error("cannot create " + dir.string() + ": " + std::strerror(errno));
+    require_private_dir(dir);
+}
+
+nlohmann::json read_room_file(const fs::path& dir) {
+    const fs::path file = dir / "room.json";
+    nlohmann::json room;
+    try {
+        room = nlohmann::json::parse(read_file(file));
+    } catch (const nlohmann::json::exception&) {
+        room = nullptr;
+    }
+    for (const char* key : {"server", "room", "agent", "name", "kind"})
+        if (!room.is_object() || !room.contains(key) || !room[key].is_string())
+            throw Error(file.string() + " is damaged (no '" + key +
+                        "'): join the room again with 'git knot join <invite-url>'");
+    return room;
+}
+
+} // namespace
 
 fs::path RelayHome::root() {
     // The XDG base directory rules: a relative XDG_CONFIG_HOME is ignored.
@@ -61,7 +106,7 @@ std::optional<RelayHome> RelayHome::select() {
         for (const auto& room : all)
             list += (list.empty() ? "" : ", ") + room;
         throw UsageError("this user is a relay agent in several rooms (" + list +
-                         "): choose one with KNOT_ROOM=<room>");
+                         "): choose one with KNOT_ROOM=<room> (git knot upgrade: --room)");
     }
     return of(all.front());
 }
@@ -92,29 +137,15 @@ bool RelayHome::has_identity() const {
 }
 
 Identity RelayHome::identity() const {
+    require_private_dir(m_dir.parent_path());
+    require_private_dir(m_dir);
     return Identity::load(key_path());
 }
 
-namespace {
-
-nlohmann::json read_room_file(const fs::path& dir) {
-    const fs::path file = dir / "room.json";
-    nlohmann::json room;
-    try {
-        room = nlohmann::json::parse(read_file(file));
-    } catch (const nlohmann::json::exception&) {
-        room = nullptr;
-    }
-    for (const char* key : {"server", "room", "agent", "name", "kind"})
-        if (!room.is_object() || !room.contains(key) || !room[key].is_string())
-            throw Error(file.string() + " is damaged (no '" + key +
-                        "'): join the room again with 'git knot join <invite-url>'");
-    return room;
-}
-
-} // namespace
 
 RoomConfig RelayHome::room() const {
+    require_private_dir(m_dir.parent_path());
+    require_private_dir(m_dir);
     const nlohmann::json file = read_room_file(m_dir);
     RoomConfig room;
     room.server = file["server"].get<std::string>();
@@ -137,8 +168,11 @@ std::string RelayHome::agent_kind() const {
 
 void RelayHome::save(const Identity& identity, const RoomConfig& room, const std::string& name,
                      const std::string& kind) {
-    fs::create_directories(m_dir);
-    ::chmod(m_dir.c_str(), 0700);
+    // <config> itself may be shared with other programs; knot's own levels are made private.
+    fs::create_directories(m_dir.parent_path().parent_path().parent_path());
+    make_private_dir(m_dir.parent_path().parent_path());
+    make_private_dir(m_dir.parent_path());
+    make_private_dir(m_dir);
     if (!has_identity())
         identity.save(key_path());
     write_file_atomic(m_dir / "token", room.token + "\n", 0600);

@@ -36,6 +36,8 @@ inline constexpr std::size_t k_max_task_title_chars = 200;
 inline constexpr std::size_t k_max_task_goal_chars = 200;
 inline constexpr std::size_t k_max_tasks_per_request = 100;
 inline constexpr std::size_t k_max_task_files = 100;
+// An agent card carries at most this many capabilities.
+inline constexpr std::size_t k_max_capabilities = 16;
 
 // The string an agent signs for a request:
 //   knot-v1 \n METHOD \n path?query \n timestamp \n nonce \n sha256-hex(body)

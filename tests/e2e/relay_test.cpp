@@ -4,6 +4,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
@@ -78,8 +79,19 @@ TEST_CASE(
     CHECK(relay.run("git knot status").out.find("online, relay") != std::string::npos);
 
     REQUIRE(relay.run("git knot say 'from the relay'").status == 0);
+    // Its planner is the user's own (global config); with no clone it sees the board only.
+    std::ofstream(relay.dir() / "planner.sh")
+        << "cat > /dev/null\nprintf '[{\"title\": \"write the guide\", \"files\": "
+           "[\"docs/guide.md\"]}]'\n";
+    const auto planned = relay.run("GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=knot.planner "
+                                   "GIT_CONFIG_VALUE_0='sh " +
+                                   (relay.dir() / "planner.sh").string() +
+                                   "' git knot plan --yes 'a guide for users'");
+    INFO(planned.err);
+    REQUIRE(planned.status == 0);
+    CHECK(planned.out.find("write the guide") != std::string::npos);
     REQUIRE(relay.run("git knot plan -t 'write the docs'").status == 0);
-    const auto claimed = relay.run("git knot claim t1");
+    const auto claimed = relay.run("git knot claim t2");
     INFO(claimed.err);
     REQUIRE(claimed.status == 0);
     CHECK(claimed.out.find("no worktree") != std::string::npos);
@@ -90,7 +102,8 @@ TEST_CASE(
     CHECK(log.out.find("scout: from the relay") != std::string::npos);
     CHECK(log.out.find("relay: no clone") != std::string::npos);
     const auto tasks = json_of(sh("git knot tasks --json", bo));
-    CHECK(tasks.at("tasks").at(0).at("claimed_by_name") == "scout");
+    CHECK(tasks.at("tasks").at(0).at("files") == nlohmann::json::array({"docs/guide.md"}));
+    CHECK(tasks.at("tasks").at(1).at("claimed_by_name") == "scout");
 
     // The server refuses the lock, whatever the client: git-knot sends it signed as usual.
     const auto lock = relay.run("git knot lock README.md");

@@ -146,3 +146,40 @@ TEST_CASE("an update that is not a fast-forward needs force, and old must be cur
     CHECK(f.receive(f.alice, ref, first, rewritten, pack, true).status == 200);
     CHECK(f.refs().at(ref) == rewritten);
 }
+
+// The server, not the client, keeps a relay member (no clone) from locking and pushing: any
+// member may use any client. The same key's card without relay lifts it, logged as an upgrade.
+TEST_CASE("a relay member is refused locks, pushes, forge notices and patches until it upgrades") {
+    Fixture f;
+    const auto card = [&](const std::vector<std::string>& capabilities) {
+        return nlohmann::json{{"name", "alice"},
+                              {"kind", "claude"},
+                              {"capabilities", capabilities},
+                              {"public_key", f.alice.identity.public_key_base64()}};
+    };
+    REQUIRE(f.post(f.alice.identity, "/agents", card({"relay"})).status == 200);
+    const std::string ref = "refs/knot/alice/main";
+    const std::string tip = f.scratch.commit("a.txt", "one\n");
+
+    const auto pushed = f.receive(f.alice, ref, k_zero, tip, f.scratch.pack(tip));
+    CHECK(pushed.status == 403);
+    CHECK(pushed.code() == "relay_agent");
+    CHECK(f.refs().empty());
+    const auto locked = f.post(f.alice.identity, "/locks", {{"paths", {"a.txt"}}});
+    CHECK(locked.code() == "relay_agent");
+    const auto doing =
+        f.post(f.alice.identity, "/doing", {{"status", "docs"}, {"files", {"a.txt"}}});
+    CHECK(doing.code() == "relay_agent");
+    CHECK(f.post(f.alice.identity, "/doing", {{"status", "docs"}}).status == 200);
+    const auto noticed =
+        f.post(f.alice.identity, "/git/notify", {{"ref", ref}, {"old", k_zero}, {"new", tip}});
+    CHECK(noticed.code() == "relay_agent");
+    CHECK(f.post(f.alice.identity, "/patches", nlohmann::json::object()).code() == "relay_agent");
+    CHECK(room_get(f.client, f.room, "/locks").json().at("locks").empty());
+
+    const std::int64_t before = f.last_seq();
+    REQUIRE(f.post(f.alice.identity, "/agents", card({"code"})).status == 200);
+    CHECK(f.events_since(before).at(0).at("type") == "agent.upgraded");
+    CHECK(f.receive(f.alice, ref, k_zero, tip, f.scratch.pack(tip)).status == 200);
+    CHECK(f.post(f.alice.identity, "/locks", {{"paths", {"a.txt"}}}).status == 200);
+}

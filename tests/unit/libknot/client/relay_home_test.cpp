@@ -114,6 +114,13 @@ TEST_CASE("a relay folder keeps the key private and reads back what was saved") 
     REQUIRE(::chmod(home.key_path().c_str(), 0644) == 0);
     CHECK_THROWS_WITH(home.identity(), Catch::Contains("permissions"));
 
+    // A folder others can write is refused: they could swap in a room (and token) of theirs.
+    REQUIRE(::chmod(home.key_path().c_str(), 0600) == 0);
+    REQUIRE(::chmod(home.dir().c_str(), 0777) == 0);
+    CHECK_THROWS_WITH(home.identity(), Catch::Contains("writable by others"));
+    CHECK_THROWS_WITH(home.room(), Catch::Contains("writable by others"));
+    REQUIRE(::chmod(home.dir().c_str(), 0700) == 0);
+
     // A damaged room file names itself and how to repair it.
     std::ofstream(home.dir() / "room.json") << "{\"server\": 1}";
     CHECK_THROWS_WITH(home.room(),
