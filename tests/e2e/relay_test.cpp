@@ -26,7 +26,7 @@ public:
     ShellResult run(const std::string& command) const { return in(dir(), command); }
     // `command` run in `where` with this place's config folder.
     ShellResult in(const fs::path& where, const std::string& command) const {
-        return sh("XDG_CONFIG_HOME='" + config().string() + "' " + command, where);
+        return sh("export XDG_CONFIG_HOME='" + config().string() + "'; " + command, where);
     }
     fs::path relay_dir(const std::string& room) const { return config() / "knot" / "relay" / room; }
 
@@ -79,6 +79,12 @@ TEST_CASE(
     CHECK(relay.run("git knot status").out.find("online, relay") != std::string::npos);
 
     REQUIRE(relay.run("git knot say 'from the relay'").status == 0);
+    // An agent's chat pipe works with no clone: its line goes out and is acknowledged.
+    const auto piped = relay.run("echo '{\"text\": \"piped from the relay\"}' | "
+                                 "git knot chat --mode agent --history 0");
+    INFO(piped.err);
+    REQUIRE(piped.status == 0);
+    CHECK(piped.out.find("{\"sent\":{\"line\":1") != std::string::npos);
     // Its planner is the user's own (global config); with no clone it sees the board only.
     std::ofstream(relay.dir() / "planner.sh")
         << "cat > /dev/null\nprintf '[{\"title\": \"write the guide\", \"files\": "
@@ -100,6 +106,7 @@ TEST_CASE(
     const auto bo = room.joined("bo");
     const auto log = sh("git knot log", bo);
     CHECK(log.out.find("scout: from the relay") != std::string::npos);
+    CHECK(log.out.find("scout: piped from the relay") != std::string::npos);
     CHECK(log.out.find("relay: no clone") != std::string::npos);
     const auto tasks = json_of(sh("git knot tasks --json", bo));
     CHECK(tasks.at("tasks").at(0).at("files") == nlohmann::json::array({"docs/guide.md"}));
