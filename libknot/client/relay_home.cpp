@@ -142,7 +142,6 @@ Identity RelayHome::identity() const {
     return Identity::load(key_path());
 }
 
-
 RoomConfig RelayHome::room() const {
     require_private_dir(m_dir.parent_path());
     require_private_dir(m_dir);
