@@ -177,7 +177,8 @@ TEST_CASE("an interrupted bench in the joined room stops, cleans up and records 
     CHECK(trials[0].at("interrupted") == true);
     CHECK(trials[0].at("ops").at("lock").at("count").get<int>() >= 1);
     CHECK(nlohmann::json::parse(sh_ok("git knot locks --json", clone)).at("locks").empty());
-    for (const auto& task :
-         nlohmann::json::parse(sh_ok("git knot tasks --json", clone)).at("tasks"))
+    // Kept in a variable: a range-for over a member of a temporary reads freed memory.
+    const auto tasks = nlohmann::json::parse(sh_ok("git knot tasks --json", clone));
+    for (const auto& task : tasks.at("tasks"))
         CHECK(task.at("status") == "done");
 }
