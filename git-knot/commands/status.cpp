@@ -4,6 +4,7 @@
 #include "libknot/base/error.hpp"
 #include "libknot/client/clone.hpp"
 #include "libknot/client/event_format.hpp"
+#include "libknot/client/relay_home.hpp"
 #include "libknot/client/room_client.hpp"
 #include "libknot/client/sync_summary.hpp"
 #include "libknot/protocol/wire.hpp"
@@ -105,8 +106,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
                   << ' ';
         if (server)
             std::cout << "server agent";
-        else if (std::find(agent.capabilities.begin(), agent.capabilities.end(), "relay") !=
-                 agent.capabilities.end())
+        else if (is_relay_member(agent))
             std::cout << (agent.online ? "online, relay"
                                        : "relay, last seen " + ago(agent.last_seen));
         else if (agent.online)

@@ -39,12 +39,11 @@ RelayHome relay_to_carry(const std::string& room) {
 
 // A clone holds one identity. One of its own, whatever its room, is not replaced: that would
 // lose a member's key.
-void refuse_other_identity(const Clone& clone, const Identity& relay, const RelayHome& home) {
+void refuse_other_identity(const Clone& clone, const Identity& relay, const std::string& relay_name,
+                           const std::string& relay_room) {
     if (!clone.has_identity() || clone.identity().public_key() == relay.public_key())
         return;
     const auto joined = clone.room();
-    const std::string relay_name = home.agent_name();
-    const std::string relay_room = home.room().room;
     if (joined && joined->room == relay_room)
         throw Refused("this clone is already agent '" + clone.agent_name() + "' of room " +
                       relay_room + ", with a key of its own, and a clone holds one identity: " +
@@ -79,8 +78,9 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     RelayHome home = relay_to_carry(room_id);
     const Identity identity = home.identity();
     const RoomConfig room = home.room();
+    const std::string name = home.agent_name();
     const std::string kind = home.agent_kind();
-    refuse_other_identity(clone, identity, home);
+    refuse_other_identity(clone, identity, name, room.room);
 
     // The widened card: the agent's capabilities without relay, and code, signed by its key.
     RoomClient client(room.server, room.room, room.token, &identity, room.agent_id);
@@ -92,7 +92,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
     std::erase(capabilities, std::string(k_relay_capability));
     if (std::find(capabilities.begin(), capabilities.end(), "code") == capabilities.end())
         capabilities.insert(capabilities.begin(), "code");
-    const wire::Agent agent = client.register_agent({home.agent_name(), kind, capabilities, ""});
+    const wire::Agent agent = client.register_agent({name, kind, capabilities, ""});
 
     // The server knows the agent as a clone's now; the clone is set up as join would, and the
     // relay folder goes last, so that running upgrade again after a failure finishes the job.

@@ -23,8 +23,7 @@ std::string member_note(const wire::Agent& member) {
         return " (server agent)";
     if (!member.signed_card)
         return " (unsigned)";
-    if (std::find(member.capabilities.begin(), member.capabilities.end(), k_relay_capability) !=
-        member.capabilities.end())
+    if (is_relay_member(member))
         return " (relay: no clone)";
     return "";
 }
@@ -87,7 +86,7 @@ int run(CLI::App& app, const std::vector<std::string>& args) {
         return 2;
     }
     for (const auto& m : members)
-        if (self.relay && m.id == room->agent_id && member_note(m) != " (relay: no clone)")
+        if (self.relay && m.id == room->agent_id && !is_relay_member(m))
             std::cout << "warning       this relay agent's card in the room has left relay (an "
                          "upgrade that stopped half-way?): run git knot upgrade in its clone "
                          "again\n";

@@ -61,6 +61,11 @@ nlohmann::json read_room_file(const fs::path& dir) {
 
 } // namespace
 
+bool is_relay_member(const wire::Agent& member) {
+    return std::find(member.capabilities.begin(), member.capabilities.end(), k_relay_capability) !=
+           member.capabilities.end();
+}
+
 fs::path RelayHome::root() {
     // The XDG base directory rules: a relative XDG_CONFIG_HOME is ignored.
     if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && xdg[0] == '/')

@@ -8,6 +8,7 @@
 
 #include "libknot/client/clone.hpp"
 #include "libknot/protocol/identity.hpp"
+#include "libknot/protocol/wire.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -18,6 +19,9 @@ namespace knot {
 
 // The capability a relay agent's card carries; the server refuses it locks and pushes.
 inline constexpr const char* k_relay_capability = "relay";
+
+// Whether a member's card, as the room lists it, is a relay agent's.
+bool is_relay_member(const wire::Agent& member);
 
 class RelayHome {
 public:
